@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import type { CommandOutcome } from '../main.js';
+
+/** `rasdb status`: applied and pending migrations per phase. */
+export function registerStatus(program: Command, outcome: CommandOutcome): void {
+  program
+    .command('status')
+    .description('show, per phase, which migrations are applied (and when) and which are pending')
+    .action(async (_options, command: Command) => {
+      const { withSession } = await import('../session-command.js');
+      const { status } = await import('../../migrate/status.js');
+      const { phaseName } = await import('./migrate-action.js');
+      outcome.exitCode = await withSession(command, async ({ session, out, flags }) => {
+        const report = await status(session.client, { migrationsDir: flags.migrationsDir as string | undefined });
+        out.json({ ok: true, database: session.label, ...report });
+        const c = out.color;
+        out.line(`Database: ${session.label}${report.ledger.present ? '' : ' (no rasdb ledger yet)'}`);
+        for (const phase of report.phases) {
+          out.line(`Phase ${phase.phase}${phase.folder ? ` (${phase.folder})` : ''}: ${phase.applied} applied, ${phase.pending} pending`);
+          for (const m of phase.migrations) {
+            const when = m.appliedAt ? `applied ${m.appliedAt}${m.baselined ? ' by baseline' : ''} by ${m.appliedBy}` : 'pending';
+            out.line(`  ${m.state === 'applied' ? c.green('✓') : c.yellow('·')} ${m.name.padEnd(36)} ${when}`);
+          }
+        }
+        out.always(`The database is at ${phaseName(report.currentPhase)}; ${report.pending} ${report.pending === 1 ? 'migration' : 'migrations'} pending.`);
+        return 0;
+      });
+    });
+}

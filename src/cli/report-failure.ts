@@ -1,0 +1,23 @@
+import { ExitCode, RasdbError } from '../errors.js';
+import { redact } from '../db/redact.js';
+
+/**
+ * The one place an error becomes output and an exit code. A `RasdbError` is expected: one line.
+ * Anything else is a bug in rasdb: one line that says so, and the stack with --verbose.
+ */
+export function reportFailure(error: unknown, argv: readonly string[]): number {
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const json = argv.includes('--json');
+  const expected = error instanceof RasdbError;
+  const exitCode = expected ? error.exitCode : ExitCode.failed;
+  const message = expected
+    ? error.message
+    : `internal error: ${error instanceof Error ? error.message : String(error)} (this is a bug in rasdb; run with --verbose and report it)`;
+  process.stderr.write(redact(`rasdb: ${message}`) + '\n');
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(redact(error.stack) + '\n');
+  if (json) {
+    const details = expected ? error.details : {};
+    process.stdout.write(redact(JSON.stringify({ ok: false, exitCode, error: { message, ...details } }, null, 2)) + '\n');
+  }
+  return exitCode;
+}

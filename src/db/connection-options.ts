@@ -1,0 +1,116 @@
+import { parse } from 'pg-connection-string';
+import type { ClientConfig } from 'pg';
+import { usageError } from '../errors.js';
+import { registerSecret } from './redact.js';
+
+/** Where a database comes from, in the order rasdb looks for one. */
+export type ConnectionSource = '--database-url' | 'DATABASE_URL' | 'PG* environment' | 'embedded';
+
+/** A server to connect to, plus the parts of it that are safe to print. */
+export interface ServerTarget {
+  readonly source: Exclude<ConnectionSource, 'embedded'>;
+  readonly config: ClientConfig;
+  /** host:port/database as user: never the password. */
+  readonly label: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+}
+
+export type ConnectionChoice = ServerTarget | { readonly source: 'embedded' };
+
+const PG_ENV_KEYS = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGSSLMODE'] as const;
+
+/**
+ * Decides which database a command talks to: `--database-url`, then `DATABASE_URL`, then libpq's
+ * PG* variables (when PGHOST or PGDATABASE is set), else the embedded server. Flags win over the
+ * environment, which wins over the default.
+ *
+ * @example
+ * resolveConnection({ databaseUrl: undefined }, process.env) // => { source: 'embedded' } on a bare machine
+ */
+export function resolveConnection(flags: { databaseUrl?: string }, env: NodeJS.ProcessEnv): ConnectionChoice {
+  if (flags.databaseUrl !== undefined) return targetFromUrl(flags.databaseUrl, '--database-url');
+  if (env.DATABASE_URL) return targetFromUrl(env.DATABASE_URL, 'DATABASE_URL');
+  if (env.PGHOST || env.PGDATABASE) return targetFromPgEnv(env);
+  return { source: 'embedded' };
+}
+
+/** Builds a target from a postgres:// URL; sslmode follows libpq's meaning of each mode. */
+export function targetFromUrl(url: string, source: ServerTarget['source']): ServerTarget {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw usageError(`${source} is not a valid URL; expected postgres://user@host:5432/database`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw usageError(`${source} must start with postgres:// or postgresql://, not ${parsed.protocol}//`);
+  }
+  if (parsed.password) registerSecret(safeDecode(parsed.password));
+  let options: ReturnType<typeof parse>;
+  try {
+    options = parse(url, { useLibpqCompat: true });
+  } catch (error) {
+    throw usageError(`${source}: ${firstLine((error as Error).message)}`);
+  }
+  registerSecret(options.password);
+  const port = options.port ? Number(options.port) : 5432;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`${source} has an invalid port "${options.port}"`);
+  const host = options.host || 'localhost';
+  const user = options.user || process.env.PGUSER || osUser();
+  const database = options.database || user;
+  const config: ClientConfig = {
+    host,
+    port,
+    user,
+    database,
+    password: options.password || undefined,
+    ssl: options.ssl as ClientConfig['ssl'],
+    application_name: (options.application_name as string | undefined) ?? 'rasdb',
+  };
+  return { source, config, host, port, database, user, label: `${host}:${port}/${database} as ${user}` };
+}
+
+function targetFromPgEnv(env: NodeJS.ProcessEnv): ServerTarget {
+  const url = new URL('postgres://localhost');
+  if (env.PGHOST) url.hostname = env.PGHOST.startsWith('/') ? 'localhost' : env.PGHOST;
+  if (env.PGPORT) {
+    if (!/^\d+$/.test(env.PGPORT)) throw usageError(`PGPORT must be a port number, got "${env.PGPORT}"`);
+    url.port = env.PGPORT;
+  }
+  if (env.PGUSER) url.username = encodeURIComponent(env.PGUSER);
+  if (env.PGPASSWORD) {
+    registerSecret(env.PGPASSWORD);
+    url.password = encodeURIComponent(env.PGPASSWORD);
+  }
+  if (env.PGDATABASE) url.pathname = `/${encodeURIComponent(env.PGDATABASE)}`;
+  if (env.PGSSLMODE) url.searchParams.set('sslmode', env.PGSSLMODE);
+  const target = targetFromUrl(url.toString(), 'PG* environment');
+  // A PGHOST that names a socket directory is passed through as libpq would.
+  if (env.PGHOST?.startsWith('/')) {
+    const label = `${env.PGHOST}:${target.port}/${target.database} as ${target.user}`;
+    return { ...target, host: env.PGHOST, label, config: { ...target.config, host: env.PGHOST } };
+  }
+  return target;
+}
+
+/** The PG* variables rasdb reads, for `--help` and the README. */
+export const pgEnvironmentKeys: readonly string[] = PG_ENV_KEYS;
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
+
+function osUser(): string {
+  return process.env.USER || 'postgres';
+}

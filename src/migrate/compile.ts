@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import type { MigrationModule } from './migration-files.js';
+
+/**
+ * Runs a migration's `up` or `down` against a Kysely that talks to no database and records the
+ * SQL it would send. This gives the dry run, the checksum and the rollback's table list from the
+ * same compiled text a reviewer reads.
+ *
+ * @example
+ * const statements = await compileMigration(module, 'up'); // ['create table "users" (...)', ...]
+ */
+export async function compileMigration(module: MigrationModule, direction: 'up' | 'down'): Promise<string[]> {
+  const statements: string[] = [];
+  const recorder = new Kysely<any>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+    log: (event) => {
+      statements.push(inlineParameters(event.query.sql, event.query.parameters));
+    },
+  });
+  const step = direction === 'up' ? module.up : module.down;
+  if (step) await step(recorder);
+  await recorder.destroy();
+  return statements;
+}
+
+/**
+ * The checksum of a migration: SHA-256 of its compiled statements with white space outside string
+ * literals folded, so re-indenting or re-commenting a file does not count as a change.
+ */
+export function checksumOf(statements: readonly string[]): string {
+  const normalized = statements.map(foldWhitespace).join(';\n');
+  return createHash('sha256').update(normalized).digest('hex');
+}
+
+function foldWhitespace(statement: string): string {
+  // Split on single-quoted literals (with '' escapes); fold only the parts outside them.
+  return statement
+    .split(/('(?:[^']|'')*')/)
+    .map((part, index) => (index % 2 === 1 ? part : part.replace(/\s+/g, ' ')))
+    .join('')
+    .trim();
+}
+
+/** For display only: a migration's rare bound parameter is shown as a literal. */
+function inlineParameters(text: string, parameters: readonly unknown[]): string {
+  return text.replace(/\$(\d+)/g, (match, index) => {
+    const value = parameters[Number(index) - 1];
+    if (value === undefined) return match;
+    if (value === null) return 'null';
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    return `'${String(typeof value === 'object' ? JSON.stringify(value) : value).replace(/'/g, "''")}'`;
+  });
+}

@@ -1,0 +1,173 @@
+import { hostname, userInfo } from 'node:os';
+import type pg from 'pg';
+import { ExitCode, RasdbError } from '../errors.js';
+
+/**
+ * rasdb's own bookkeeping lives in the `rasdb` schema, apart from the application's tables:
+ * which migrations are applied (with checksum, duration and who), and an append-only history
+ * of every apply, failure, revert, baseline and repair.
+ */
+export const LEDGER_SCHEMA = 'rasdb';
+
+/** Each entry upgrades the ledger by one version; the index + 1 is the version it produces. */
+const LEDGER_STEPS: readonly string[] = [
+  `CREATE SCHEMA IF NOT EXISTS rasdb;
+   CREATE TABLE rasdb.ledger_info (
+     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+     version integer NOT NULL,
+     created_at timestamptz NOT NULL DEFAULT now()
+   );
+   INSERT INTO rasdb.ledger_info (version) VALUES (0);
+   CREATE TABLE rasdb.migrations (
+     name text PRIMARY KEY,
+     phase integer NOT NULL,
+     checksum text NOT NULL,
+     applied_at timestamptz NOT NULL DEFAULT now(),
+     duration_ms integer NOT NULL,
+     applied_by text NOT NULL,
+     rasdb_version text NOT NULL,
+     baselined boolean NOT NULL DEFAULT false
+   );
+   CREATE TABLE rasdb.migration_events (
+     id bigserial PRIMARY KEY,
+     name text NOT NULL,
+     phase integer NOT NULL,
+     event text NOT NULL CHECK (event IN ('applied', 'failed', 'reverted', 'baselined', 'repaired')),
+     at timestamptz NOT NULL DEFAULT now(),
+     actor text NOT NULL,
+     duration_ms integer,
+     sqlstate text,
+     message text,
+     statement text,
+     old_checksum text,
+     new_checksum text
+   );`,
+];
+
+export const LEDGER_VERSION = LEDGER_STEPS.length;
+
+export interface AppliedMigration {
+  name: string;
+  phase: number;
+  checksum: string;
+  appliedAt: string;
+  durationMs: number;
+  appliedBy: string;
+  baselined: boolean;
+}
+
+export type MigrationEventKind = 'applied' | 'failed' | 'reverted' | 'baselined' | 'repaired';
+
+export interface MigrationEvent {
+  name: string;
+  phase: number;
+  event: MigrationEventKind;
+  durationMs?: number;
+  sqlstate?: string;
+  message?: string;
+  statement?: string;
+  oldChecksum?: string;
+  newChecksum?: string;
+}
+
+/** Who is running this: the database role is added by the server, the OS account by us. */
+export function actor(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    /* no passwd entry, as in some containers */
+  }
+  return `${user}@${hostname()}`;
+}
+
+/** The ledger's version, or 0 when this database has none yet. Reads only. */
+export async function ledgerVersion(client: pg.Client): Promise<number> {
+  const exists = await client.query(`SELECT to_regclass('rasdb.ledger_info') IS NOT NULL AS present`);
+  if (!exists.rows[0].present) return 0;
+  const { rows } = await client.query(`SELECT version FROM rasdb.ledger_info`);
+  return rows.length ? Number(rows[0].version) : 0;
+}
+
+/** Refuses a ledger written by a newer rasdb: its rules are not ours to guess. */
+export function assertLedgerReadable(version: number): void {
+  if (version > LEDGER_VERSION) {
+    throw new RasdbError(
+      ExitCode.check,
+      `this database's rasdb ledger is version ${version}, newer than this rasdb understands (${LEDGER_VERSION}); upgrade rasdb before running it here`,
+      { ledgerVersion: version, supported: LEDGER_VERSION },
+    );
+  }
+}
+
+/** Creates or upgrades the ledger. Call it while holding the migration lock. */
+export async function ensureLedger(client: pg.Client): Promise<void> {
+  const version = await ledgerVersion(client);
+  assertLedgerReadable(version);
+  for (let next = version; next < LEDGER_VERSION; next++) {
+    await client.query('BEGIN');
+    try {
+      await client.query(LEDGER_STEPS[next]);
+      await client.query('UPDATE rasdb.ledger_info SET version = $1', [next + 1]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+/** The applied migrations, oldest first; empty when there is no ledger. */
+export async function readApplied(client: pg.Client): Promise<AppliedMigration[]> {
+  if ((await ledgerVersion(client)) === 0) return [];
+  const { rows } = await client.query(
+    `SELECT name, phase, checksum, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
+            duration_ms, applied_by, baselined
+       FROM rasdb.migrations ORDER BY phase, name`,
+  );
+  return rows.map((row) => ({
+    name: row.name,
+    phase: row.phase,
+    checksum: row.checksum,
+    appliedAt: row.applied_at,
+    durationMs: row.duration_ms,
+    appliedBy: row.applied_by,
+    baselined: row.baselined,
+  }));
+}
+
+export async function recordApplied(
+  client: pg.Client,
+  entry: { name: string; phase: number; checksum: string; durationMs: number; baselined?: boolean },
+  version: string,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO rasdb.migrations (name, phase, checksum, duration_ms, applied_by, rasdb_version, baselined)
+     VALUES ($1, $2, $3, $4, current_user || ' (' || $5 || ')', $6, $7)`,
+    [entry.name, entry.phase, entry.checksum, entry.durationMs, actor(), version, entry.baselined ?? false],
+  );
+}
+
+export async function removeApplied(client: pg.Client, name: string): Promise<void> {
+  await client.query('DELETE FROM rasdb.migrations WHERE name = $1', [name]);
+}
+
+export async function recordEvent(client: pg.Client, event: MigrationEvent): Promise<void> {
+  await client.query(
+    `INSERT INTO rasdb.migration_events
+       (name, phase, event, actor, duration_ms, sqlstate, message, statement, old_checksum, new_checksum)
+     VALUES ($1, $2, $3, current_user || ' (' || $4 || ')', $5, $6, $7, $8, $9, $10)`,
+    [
+      event.name,
+      event.phase,
+      event.event,
+      actor(),
+      event.durationMs ?? null,
+      event.sqlstate ?? null,
+      event.message ?? null,
+      event.statement ?? null,
+      event.oldChecksum ?? null,
+      event.newChecksum ?? null,
+    ],
+  );
+}

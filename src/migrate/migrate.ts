@@ -1,0 +1,90 @@
+import type pg from 'pg';
+import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
+import { rasdbVersion } from '../version.js';
+import { applyMigrations, type StepResult } from './apply.js';
+import { compileMigration } from './compile.js';
+import { assertLedgerReadable, ensureLedger, ledgerVersion } from './ledger.js';
+import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
+import { currentPhase, planMigrations } from './plan.js';
+
+export interface MigrateOptions {
+  /** Apply up to and including this phase; all phases when omitted. */
+  phase?: number;
+  migrationsDir?: string;
+  lockWaitMs?: number;
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  onStep?: (step: StepResult) => void;
+}
+
+export interface MigrateResult {
+  targetPhase: number;
+  phaseBefore: number;
+  phaseAfter: number;
+  steps: StepResult[];
+  /** The first failed step, if any: the command's exit code follows from it. */
+  failed?: StepResult;
+}
+
+export interface DryRunResult {
+  targetPhase: number;
+  currentPhase: number;
+  migrations: { name: string; phase: number; transactional: boolean; statements: string[] }[];
+}
+
+export const DEFAULTS = { lockWaitMs: 60_000, lockTimeoutMs: 5_000, statementTimeoutMs: 15 * 60_000 } as const;
+
+/**
+ * Applies every pending migration up to `options.phase`, holding rasdb's migration lock for the
+ * whole run so two runners never interleave.
+ *
+ * @example
+ * const result = await migrate(session.client, { phase: 2 });
+ * if (result.failed) console.error(result.failed.error?.message);
+ */
+export async function migrate(client: pg.Client, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
+  const targetPhase = options.phase ?? MAX_PHASE;
+  return withAdvisoryLock(client, LockKey.migrate, options.lockWaitMs ?? DEFAULTS.lockWaitMs, async () => {
+    await ensureLedger(client);
+    const plan = await planMigrations(client, files, targetPhase);
+    const steps = await applyMigrations(
+      client,
+      plan.pending,
+      {
+        lockTimeoutMs: options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs,
+        statementTimeoutMs: options.statementTimeoutMs ?? DEFAULTS.statementTimeoutMs,
+        rasdbVersion: rasdbVersion(),
+      },
+      options.onStep,
+    );
+    const done = new Set([...plan.applied.map((entry) => entry.name), ...steps.filter((s) => s.status === 'Success').map((s) => s.name)]);
+    return {
+      targetPhase,
+      phaseBefore: plan.currentPhase,
+      phaseAfter: currentPhase(files, done),
+      steps,
+      failed: steps.find((step) => step.status === 'Error'),
+    };
+  });
+}
+
+/**
+ * The SQL each pending migration would run, in order. Reads the ledger and nothing else: no lock,
+ * no DDL, no ledger created.
+ *
+ * @example
+ * for (const m of (await dryRun(client, { phase: 1 })).migrations) console.log(m.statements.join(';\n'));
+ */
+export async function dryRun(client: pg.Client, options: Pick<MigrateOptions, 'phase' | 'migrationsDir'> = {}): Promise<DryRunResult> {
+  const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
+  assertLedgerReadable(await ledgerVersion(client));
+  const targetPhase = options.phase ?? MAX_PHASE;
+  const plan = await planMigrations(client, files, targetPhase);
+  const migrations = [];
+  for (const file of plan.pending) {
+    const module = await file.load();
+    migrations.push({ name: file.name, phase: file.phase, transactional: module.transactional !== false, statements: await compileMigration(module, 'up') });
+  }
+  return { targetPhase, currentPhase: plan.currentPhase, migrations };
+}
