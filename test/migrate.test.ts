@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readCatalog } from '../src/schema/catalog.js';
+import { runCli } from './support/cli.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+
+const expected = JSON.parse(readFileSync(new URL('./fixtures/expected-schema.json', import.meta.url), 'utf8'));
+const FAILING = fileURLToPath(new URL('./fixtures/failing-migrations/', import.meta.url));
+
+const PHASE_TABLES: Record<number, string[]> = {
+  0: ['users', 'audit_logs', 'ingestion_batches', 'ingestion_systems', 'ingestion_assets', 'ingestion_vulnerabilities'],
+  1: ['external_systems', 'integration_operations', 'api_call_logs', 'data_field_mappings', 'sync_policies', 'sync_conflicts'],
+  2: ['assets_extended', 'asset_configurations', 'asset_changes', 'vulnerability_intelligence', 'vulnerability_remediation', 'vulnerability_risk_assessments'],
+  3: ['controls_extended', 'control_evidence', 'poams_extended', 'metrics_definitions', 'metrics_values', 'ml_models', 'ml_predictions', 'report_templates', 'generated_reports', 'dashboards'],
+  4: ['workflows', 'workflow_executions', 'approvals', 'security_events_extended', 'data_access_logs', 'data_subject_requests', 'performance_metrics', 'integration_health', 'alerts'],
+};
+const DOCUMENT_TABLES = Object.values(PHASE_TABLES).flat();
+
+let db: TestDatabase;
+beforeEach(async () => {
+  db = await createTestDatabase('migrate');
+});
+afterEach(async () => {
+  await db.drop();
+});
+
+const cli = (args: string[]) => runCli(args, { env: { DATABASE_URL: db.url } });
+
+async function catalogOf(tables?: string[]) {
+  const client = await db.connect();
+  try {
+    return await readCatalog(client, { tables });
+  } finally {
+    await client.end();
+  }
+}
+
+async function publicTables(): Promise<string[]> {
+  const rows = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+  return rows.map((r) => r.tablename);
+}
+
+async function ledger(): Promise<unknown[]> {
+  return db.query(`SELECT name, phase, checksum, applied_at FROM rasdb.migrations ORDER BY name`);
+}
+
+describe('rasdb migrate', () => {
+  it('builds exactly the schema of the design document (catalog snapshot)', async () => {
+    const result = await cli(['migrate']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Applied 12 migrations');
+    expect(await catalogOf(DOCUMENT_TABLES)).toEqual(expected);
+  });
+
+  it('applies phases cumulatively: --phase 2 on an empty database applies 0, 1 and 2', async () => {
+    const result = await cli(['migrate', '--phase', '2']);
+    expect(result.code, result.stderr).toBe(0);
+    expect((await publicTables()).sort()).toEqual([...PHASE_TABLES[0], ...PHASE_TABLES[1], ...PHASE_TABLES[2]].sort());
+    const status = JSON.parse((await cli(['status', '--json'])).stdout);
+    expect(status.currentPhase).toBe(2);
+    expect(status.phases.map((p: { applied: number; pending: number }) => [p.applied, p.pending])).toEqual([[2, 0], [2, 0], [2, 0], [0, 3], [0, 3]]);
+    const again = await cli(['migrate', '--phase', '3']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Applied 3 migrations');
+  });
+
+  it('--dry-run prints the SQL and changes neither the catalog nor the ledger', async () => {
+    const fresh = await cli(['migrate', '--dry-run']);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toMatch(/-- 0001-users-and-audit-logs \(phase 0\)/);
+    expect(fresh.stdout).toMatch(/create table "alerts"/);
+    expect(await publicTables()).toEqual([]);
+    expect(await db.query(`SELECT nspname FROM pg_namespace WHERE nspname = 'rasdb'`)).toEqual([]);
+
+    await cli(['migrate', '--phase', '1']);
+    const catalogBefore = await catalogOf();
+    const ledgerBefore = await ledger();
+    const partial = await cli(['migrate', '--dry-run', '--json']);
+    const plan = JSON.parse(partial.stdout);
+    expect(plan.migrations.map((m: { name: string }) => m.name)).toEqual([
+      '2001-asset-intelligence',
+      '2002-vulnerability-intelligence',
+      '3001-compliance-controls',
+      '3002-analytics',
+      '3003-reporting',
+      '4001-workflow-automation',
+      '4002-security-monitoring',
+      '4003-performance-monitoring',
+    ]);
+    expect(await catalogOf()).toEqual(catalogBefore);
+    expect(await ledger()).toEqual(ledgerBefore);
+  });
+
+  it('status --json has the documented shape', async () => {
+    await cli(['migrate', '--phase', '0']);
+    const result = await cli(['status', '--json']);
+    expect(result.code).toBe(0);
+    const status = JSON.parse(result.stdout);
+    expect(Object.keys(status).sort()).toEqual(['applied', 'currentPhase', 'database', 'ledger', 'ok', 'pending', 'phases']);
+    expect(status).toMatchObject({ ok: true, ledger: { present: true }, currentPhase: 0, applied: 2, pending: 10 });
+    const first = status.phases[0].migrations[0];
+    expect(Object.keys(first).sort()).toEqual(['appliedAt', 'appliedBy', 'baselined', 'durationMs', 'name', 'state']);
+    expect(first).toMatchObject({ name: '0001-users-and-audit-logs', state: 'applied', baselined: false });
+    expect(new Date(first.appliedAt).toISOString()).toBe(first.appliedAt);
+    expect(status.phases[1].migrations[0]).toMatchObject({ state: 'pending', appliedAt: null });
+  });
+
+  it('rolls back a failing migration alone and keeps the ones before it', async () => {
+    const result = await cli(['migrate', '--migrations-dir', FAILING]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('0003-fails-halfway');
+    expect(result.stderr).toContain('SQLSTATE 42P01');
+    expect(result.stderr).toMatch(/relation "no_such_table" does not exist/);
+    expect(await publicTables()).toEqual(['fixture_first', 'fixture_second']);
+    expect((await ledger()).map((r: any) => r.name)).toEqual(['0001-first-table', '0002-second-table']);
+    const events = await db.query(`SELECT name, event, sqlstate, statement FROM rasdb.migration_events WHERE event = 'failed'`);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ name: '0003-fails-halfway', sqlstate: '42P01' });
+    expect(events[0].statement).toMatch(/create table "fixture_broken"/);
+  });
+
+  it('rollback refuses to drop tables that hold rows unless --force', async () => {
+    await cli(['migrate']);
+    await db.query(`INSERT INTO users (username, email) VALUES ('ada', 'ada@example.org')`);
+    await db.query(`INSERT INTO workflows (workflow_name, workflow_type, trigger_conditions, workflow_steps) VALUES ('w', 'remediation', '{}', '[]')`);
+    await db.query(`INSERT INTO alerts (alert_type, severity, title) VALUES ('a', 'high', 't'), ('b', 'low', 'u')`);
+
+    const refused = await cli(['rollback', '--phase', '3']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('workflows (1 row)');
+    expect(refused.stderr).toContain('alerts (2 rows)');
+    expect(refused.stderr).toContain('--force');
+    expect(await publicTables()).toContain('alerts');
+
+    const emptyPhases = await cli(['rollback', '--phase', '2', '--json', '--force']);
+    expect(emptyPhases.code, emptyPhases.stderr).toBe(0);
+    const result = JSON.parse(emptyPhases.stdout);
+    expect(result.phaseAfter).toBe(2);
+    expect(result.steps.map((s: { name: string }) => s.name)).toEqual([
+      '4003-performance-monitoring',
+      '4002-security-monitoring',
+      '4001-workflow-automation',
+      '3003-reporting',
+      '3002-analytics',
+      '3001-compliance-controls',
+    ]);
+    const tables = await publicTables();
+    expect(tables).not.toContain('alerts');
+    expect(tables).toContain('users');
+    expect(await db.query(`SELECT username FROM users`)).toEqual([{ username: 'ada' }]);
+  });
+
+  it('up, down, up leaves an identical catalog', async () => {
+    expect((await cli(['migrate'])).code).toBe(0);
+    const first = await catalogOf();
+    const down = await cli(['rollback', '--all']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(await publicTables()).toEqual([]);
+    expect(await ledger()).toEqual([]);
+    expect((await cli(['migrate'])).code).toBe(0);
+    expect(await catalogOf()).toEqual(first);
+  });
+});
