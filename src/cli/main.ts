@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { rasdbVersion } from '../version.js';
+import { registerCodegen } from './commands/codegen.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerStatus } from './commands/status.js';
@@ -43,6 +44,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerMigrate(program, outcome);
   registerStatus(program, outcome);
   registerRollback(program, outcome);
+  registerCodegen(program, outcome);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
