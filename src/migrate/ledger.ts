@@ -136,14 +136,19 @@ export async function readApplied(client: pg.Client): Promise<AppliedMigration[]
   }));
 }
 
+/** Records an applied (or baselined) migration and its history event in one statement. */
 export async function recordApplied(
   client: pg.Client,
   entry: { name: string; phase: number; checksum: string; durationMs: number; baselined?: boolean },
   version: string,
 ): Promise<void> {
   await client.query(
-    `INSERT INTO rasdb.migrations (name, phase, checksum, duration_ms, applied_by, rasdb_version, baselined)
-     VALUES ($1, $2, $3, $4, current_user || ' (' || $5 || ')', $6, $7)`,
+    `WITH m AS (
+       INSERT INTO rasdb.migrations (name, phase, checksum, duration_ms, applied_by, rasdb_version, baselined)
+       VALUES ($1, $2, $3, $4, current_user || ' (' || $5 || ')', $6, $7)
+       RETURNING name, phase, checksum, duration_ms, applied_by)
+     INSERT INTO rasdb.migration_events (name, phase, event, actor, duration_ms, new_checksum)
+     SELECT name, phase, CASE WHEN $7 THEN 'baselined' ELSE 'applied' END, applied_by, duration_ms, checksum FROM m`,
     [entry.name, entry.phase, entry.checksum, entry.durationMs, actor(), version, entry.baselined ?? false],
   );
 }
