@@ -26,3 +26,11 @@ function describe(ms: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+/** Parses a whole-number flag within bounds, e.g. `--lock-retries 5`. */
+export function parseCount(flag: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(String(value).trim()) || Number(value) < min || Number(value) > max) {
+    throw usageError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return Number(value);
+}

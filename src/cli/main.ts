@@ -4,6 +4,7 @@ import { registerCodegen } from './commands/codegen.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerStatus } from './commands/status.js';
+import { registerValidate } from './commands/validate.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -44,6 +45,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerMigrate(program, outcome);
   registerStatus(program, outcome);
   registerRollback(program, outcome);
+  registerValidate(program, outcome);
   registerCodegen(program, outcome);
   for (const command of program.commands) command.exitOverride();
   return program;

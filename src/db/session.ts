@@ -15,6 +15,8 @@ export interface Session {
   /** host:port/database, safe to print. */
   readonly label: string;
   readonly embedded: boolean;
+  /** A second connection to the same database (the caller ends it), e.g. to watch for lock blockers. */
+  openSibling(): Promise<pg.Client>;
   close(): Promise<void>;
 }
 
@@ -51,7 +53,8 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
   const choice = resolveConnection({ databaseUrl: options.databaseUrl }, env);
   if (choice.source !== 'embedded') {
     const client = await connect(choice.config, choice, options.connectTimeoutMs);
-    return wrap(client, choice.label, false, async () => undefined);
+    const sibling = () => connect(choice.config, choice, options.connectTimeoutMs);
+    return wrap(client, choice.label, false, sibling, async () => undefined);
   }
   const folder = embeddedFolder(env, options.cwd ?? process.cwd());
   options.onNotice?.(
@@ -60,7 +63,8 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
   const server = await startEmbedded(folder, { lockWaitMs: options.lockWaitMs ?? 60_000, log: options.onLog });
   try {
     const client = await connectEmbedded(server, options.connectTimeoutMs);
-    return wrap(client, server.label, true, () => server.stop());
+    const sibling = () => connectEmbedded(server, options.connectTimeoutMs);
+    return wrap(client, server.label, true, sibling, () => server.stop());
   } catch (error) {
     await server.stop();
     throw error;
@@ -129,7 +133,7 @@ function connectionError(error: unknown, target: Pick<ServerTarget, 'label' | 'h
   }
 }
 
-function wrap(client: pg.Client, label: string, embedded: boolean, afterClose: () => Promise<void>): Session {
+function wrap(client: pg.Client, label: string, embedded: boolean, openSibling: () => Promise<pg.Client>, afterClose: () => Promise<void>): Session {
   const db = kyselyOn(client);
   let closed = false;
   return {
@@ -137,6 +141,7 @@ function wrap(client: pg.Client, label: string, embedded: boolean, afterClose: (
     db,
     label,
     embedded,
+    openSibling,
     close: async () => {
       if (closed) return;
       closed = true;

@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { rasdbVersion } from '../version.js';
-import { applyMigrations, type StepResult } from './apply.js';
+import { applyMigrations, type RetryNotice, type StepResult } from './apply.js';
+import { findMismatches, mismatchError } from './checksums.js';
 import { compileMigration } from './compile.js';
 import { assertLedgerReadable, ensureLedger, ledgerVersion } from './ledger.js';
 import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
 import { currentPhase, planMigrations } from './plan.js';
+import { assertCanMigrate, assertNoUnadoptedTables } from './preflight.js';
 
 export interface MigrateOptions {
   /** Apply up to and including this phase; all phases when omitted. */
@@ -14,7 +16,12 @@ export interface MigrateOptions {
   lockWaitMs?: number;
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** Tries per migration when it times out waiting for a lock. */
+  lockAttempts?: number;
+  /** Opens a second connection, used to name the sessions that block a migration. */
+  openSibling?: () => Promise<pg.Client>;
   onStep?: (step: StepResult) => void;
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 export interface MigrateResult {
@@ -32,7 +39,7 @@ export interface DryRunResult {
   migrations: { name: string; phase: number; transactional: boolean; statements: string[] }[];
 }
 
-export const DEFAULTS = { lockWaitMs: 60_000, lockTimeoutMs: 5_000, statementTimeoutMs: 15 * 60_000 } as const;
+export const DEFAULTS = { lockWaitMs: 60_000, lockTimeoutMs: 5_000, statementTimeoutMs: 15 * 60_000, lockAttempts: 5 } as const;
 
 /**
  * Applies every pending migration up to `options.phase`, holding rasdb's migration lock for the
@@ -46,18 +53,23 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
   const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const targetPhase = options.phase ?? MAX_PHASE;
   return withAdvisoryLock(client, LockKey.migrate, options.lockWaitMs ?? DEFAULTS.lockWaitMs, async () => {
+    const version = await ledgerVersion(client);
+    assertLedgerReadable(version);
+    await assertCanMigrate(client, { ledgerExists: version > 0 });
+    if (version === 0) await assertNoUnadoptedTables(client);
     await ensureLedger(client);
     const plan = await planMigrations(client, files, targetPhase);
-    const steps = await applyMigrations(
-      client,
-      plan.pending,
-      {
-        lockTimeoutMs: options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs,
-        statementTimeoutMs: options.statementTimeoutMs ?? DEFAULTS.statementTimeoutMs,
-        rasdbVersion: rasdbVersion(),
-      },
-      options.onStep,
-    );
+    const mismatches = await findMismatches(plan.applied, files);
+    if (mismatches.length) throw mismatchError(mismatches);
+    const steps = await applyMigrations(client, plan.pending, {
+      lockTimeoutMs: options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs,
+      statementTimeoutMs: options.statementTimeoutMs ?? DEFAULTS.statementTimeoutMs,
+      lockAttempts: options.lockAttempts ?? DEFAULTS.lockAttempts,
+      rasdbVersion: rasdbVersion(),
+      openSibling: options.openSibling,
+      onStep: options.onStep,
+      onRetry: options.onRetry,
+    });
     const done = new Set([...plan.applied.map((entry) => entry.name), ...steps.filter((s) => s.status === 'Success').map((s) => s.name)]);
     return {
       targetPhase,

@@ -10,6 +10,15 @@ export interface MigrationStatus {
   durationMs: number | null;
   appliedBy: string | null;
   baselined: boolean;
+  /** The last failure of a migration that is still pending, from the ledger's history. */
+  lastFailure: FailureRecord | null;
+}
+
+export interface FailureRecord {
+  at: string;
+  sqlstate: string | null;
+  message: string | null;
+  statement: string | null;
 }
 
 export interface PhaseStatus {
@@ -41,6 +50,7 @@ export async function status(client: pg.Client, options: { migrationsDir?: strin
   assertLedgerReadable(version);
   const plan = await planMigrations(client, files, MAX_PHASE);
   const appliedByName = new Map(plan.applied.map((entry) => [entry.name, entry]));
+  const failures = version > 0 ? await lastFailures(client) : new Map<string, FailureRecord>();
   const phases: PhaseStatus[] = [];
   for (let phase = 0; phase <= MAX_PHASE; phase++) {
     const migrations = files
@@ -54,6 +64,7 @@ export async function status(client: pg.Client, options: { migrationsDir?: strin
           durationMs: entry?.durationMs ?? null,
           appliedBy: entry?.appliedBy ?? null,
           baselined: entry?.baselined ?? false,
+          lastFailure: entry ? null : (failures.get(file.name) ?? null),
         };
       });
     const applied = migrations.filter((m) => m.state === 'applied').length;
@@ -67,4 +78,19 @@ export async function status(client: pg.Client, options: { migrationsDir?: strin
     pending: files.length - applied,
     phases,
   };
+}
+
+/** For each migration, its most recent failure that no later apply has superseded. */
+async function lastFailures(client: pg.Client): Promise<Map<string, FailureRecord>> {
+  const { rows } = await client.query(
+    `SELECT DISTINCT ON (name) name, event, sqlstate, message, statement,
+            to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
+       FROM rasdb.migration_events WHERE event IN ('failed', 'applied', 'baselined')
+      ORDER BY name, id DESC`,
+  );
+  const failures = new Map<string, FailureRecord>();
+  for (const row of rows) {
+    if (row.event === 'failed') failures.set(row.name, { at: row.at, sqlstate: row.sqlstate, message: row.message, statement: row.statement });
+  }
+  return failures;
 }

@@ -3,7 +3,8 @@ import { ExitCode } from '../../errors.js';
 import type { StepResult } from '../../migrate/apply.js';
 import { dryRun, migrate } from '../../migrate/migrate.js';
 import { parsePhase } from '../../migrate/plan.js';
-import { parseDuration } from '../duration.js';
+import { describeBlockers } from '../../migrate/blockers.js';
+import { parseCount, parseDuration } from '../duration.js';
 import { formatMs, type Output } from '../output.js';
 import { withSession } from '../session-command.js';
 
@@ -14,6 +15,7 @@ export async function runMigrate(command: Command): Promise<number> {
     lockWaitMs: parseDuration('--lock-wait', options.lockWait, { maxMs: 86_400_000 }),
     lockTimeoutMs: parseDuration('--lock-timeout', options.lockTimeout, { minMs: 1, maxMs: 3_600_000 }),
     statementTimeoutMs: parseDuration('--statement-timeout', options.statementTimeout, { minMs: 1, maxMs: 86_400_000 }),
+    lockAttempts: parseCount('--lock-retries', options.lockRetries, 1, 100),
   };
   return withSession(command, async ({ session, out, flags }) => {
     const migrationsDir = flags.migrationsDir as string | undefined;
@@ -29,7 +31,17 @@ export async function runMigrate(command: Command): Promise<number> {
       return ExitCode.ok;
     }
     out.line(`Migrating ${session.label} up to phase ${phase ?? 4}`);
-    const result = await migrate(session.client, { phase, migrationsDir, ...timeouts, onStep: (step) => printStep(out, step) });
+    const result = await migrate(session.client, {
+      phase,
+      migrationsDir,
+      ...timeouts,
+      openSibling: session.openSibling,
+      onStep: (step) => printStep(out, step),
+      onRetry: (n) =>
+        out.notice(
+          `  ${n.name} timed out waiting for a lock (blocked by ${describeBlockers(n.blockers)}); retrying in ${formatMs(n.delayMs)} (attempt ${n.attempt + 1} of ${n.attempts})`,
+        ),
+    });
     out.json({ ok: !result.failed, database: session.label, ...result });
     const applied = result.steps.filter((s) => s.status === 'Success');
     const total = applied.reduce((sum, s) => sum + (s.durationMs ?? 0), 0);

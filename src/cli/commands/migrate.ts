@@ -11,6 +11,7 @@ export function registerMigrate(program: Command, outcome: CommandOutcome): void
     .addOption(new Option('--lock-wait <duration>', 'wait this long for another rasdb run to finish, then exit 5').default('60s').env('RASDB_LOCK_WAIT'))
     .addOption(new Option('--lock-timeout <duration>', 'lock_timeout for each migration').default('5s').env('RASDB_LOCK_TIMEOUT'))
     .addOption(new Option('--statement-timeout <duration>', 'statement_timeout for each migration').default('15min').env('RASDB_STATEMENT_TIMEOUT'))
+    .addOption(new Option('--lock-retries <n>', 'tries per migration that times out waiting for a lock, with backoff').default('5').env('RASDB_LOCK_RETRIES'))
     .action(async (_options, command: Command) => {
       const { runMigrate } = await import('./migrate-action.js');
       outcome.exitCode = await runMigrate(command);

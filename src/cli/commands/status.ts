@@ -20,6 +20,8 @@ export function registerStatus(program: Command, outcome: CommandOutcome): void 
           for (const m of phase.migrations) {
             const when = m.appliedAt ? `applied ${m.appliedAt}${m.baselined ? ' by baseline' : ''} by ${m.appliedBy}` : 'pending';
             out.line(`  ${m.state === 'applied' ? c.green('✓') : c.yellow('·')} ${m.name.padEnd(36)} ${when}`);
+            const f = m.lastFailure;
+            if (f) out.line(`      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${f.message}`);
           }
         }
         out.always(`The database is at ${phaseName(report.currentPhase)}; ${report.pending} ${report.pending === 1 ? 'migration' : 'migrations'} pending.`);

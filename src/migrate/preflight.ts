@@ -1,0 +1,59 @@
+import type pg from 'pg';
+import { ExitCode, RasdbError } from '../errors.js';
+
+/** The platform's own tables: their presence without a ledger means a live database to adopt. */
+export const PLATFORM_TABLES = ['users', 'audit_logs', 'ingestion_batches', 'ingestion_systems', 'ingestion_assets', 'ingestion_vulnerabilities'] as const;
+
+/**
+ * Checks, before anything is written, that this session can do what a migration run needs:
+ * a writable primary, and the right to create the ledger schema and tables in `public`.
+ * Each failure is one line naming the fix; nothing has been changed when it is thrown.
+ */
+export async function assertCanMigrate(client: pg.Client, options: { ledgerExists: boolean }): Promise<void> {
+  const { rows } = await client.query(
+    `SELECT pg_is_in_recovery() AS standby,
+            current_setting('transaction_read_only') = 'on' AS read_only,
+            current_user AS role, current_database() AS database,
+            has_database_privilege(current_database(), 'CREATE') AS can_create_schema,
+            has_schema_privilege('public', 'CREATE') AS can_create_tables,
+            CASE WHEN to_regclass('rasdb.migrations') IS NULL THEN true
+                 ELSE has_table_privilege('rasdb.migrations', 'INSERT') END AS can_write_ledger`,
+  );
+  const facts = rows[0];
+  if (facts.standby) {
+    throw new RasdbError(ExitCode.connect, `${facts.database} is on a read-only standby (in recovery); point rasdb at the primary server`);
+  }
+  if (facts.read_only) {
+    throw new RasdbError(ExitCode.connect, `${facts.database} is read-only for this session (default_transaction_read_only is on); point rasdb at a writable primary`);
+  }
+  if (!options.ledgerExists && !facts.can_create_schema) {
+    throw new RasdbError(ExitCode.check, `role "${facts.role}" may not create schemas in database ${facts.database}; GRANT CREATE ON DATABASE ${facts.database} TO "${facts.role}", or run as its owner`);
+  }
+  if (!facts.can_create_tables) {
+    throw new RasdbError(ExitCode.check, `role "${facts.role}" may not create tables in schema public of ${facts.database}; GRANT CREATE ON SCHEMA public TO "${facts.role}", or run as its owner`);
+  }
+  if (!facts.can_write_ledger) {
+    throw new RasdbError(ExitCode.check, `role "${facts.role}" may not write rasdb's ledger (rasdb.migrations); run as the role that created it`);
+  }
+}
+
+/** The platform tables that exist in `public`, for the "needs a baseline" check. */
+export async function existingPlatformTables(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query(
+    `SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname = ANY($1) ORDER BY 1`,
+    [PLATFORM_TABLES],
+  );
+  return rows.map((r) => r.relname);
+}
+
+/** A live RAS DASH database without a ledger must be adopted with `rasdb baseline` before `migrate`. */
+export async function assertNoUnadoptedTables(client: pg.Client): Promise<void> {
+  const found = await existingPlatformTables(client);
+  if (found.length) {
+    throw new RasdbError(
+      ExitCode.check,
+      `this database already holds RAS DASH tables (${found.join(', ')}) but no rasdb ledger; run rasdb baseline to check and adopt them, then rasdb migrate`,
+      { tables: found },
+    );
+  }
+}
