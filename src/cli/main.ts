@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { rasdbVersion } from '../version.js';
+import { registerBaseline } from './commands/baseline.js';
 import { registerCodegen } from './commands/codegen.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRollback } from './commands/rollback.js';
@@ -46,6 +47,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerStatus(program, outcome);
   registerRollback(program, outcome);
   registerValidate(program, outcome);
+  registerBaseline(program, outcome);
   registerCodegen(program, outcome);
   for (const command of program.commands) command.exitOverride();
   return program;

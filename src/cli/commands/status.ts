@@ -18,7 +18,7 @@ export function registerStatus(program: Command, outcome: CommandOutcome): void 
         for (const phase of report.phases) {
           out.line(`Phase ${phase.phase}${phase.folder ? ` (${phase.folder})` : ''}: ${phase.applied} applied, ${phase.pending} pending`);
           for (const m of phase.migrations) {
-            const when = m.appliedAt ? `applied ${m.appliedAt}${m.baselined ? ' by baseline' : ''} by ${m.appliedBy}` : 'pending';
+            const when = m.appliedAt ? `${m.baselined ? 'baselined' : 'applied'} ${m.appliedAt} by ${m.appliedBy}` : 'pending';
             out.line(`  ${m.state === 'applied' ? c.green('✓') : c.yellow('·')} ${m.name.padEnd(36)} ${when}`);
             const f = m.lastFailure;
             if (f) out.line(`      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${f.message}`);
