@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type pg from 'pg';
+import { loadKyselyCodegen } from './load-kysely-codegen.js';
 import { serialKysely } from './serial-kysely.js';
 import { LEDGER_SCHEMA, readApplied } from '../migrate/ledger.js';
 import { codegenHeader, migrationsDigest, type HeaderMigration } from './codegen-header.js';
@@ -28,10 +29,10 @@ export const DEFAULT_OUT_FILE = 'generated/db.ts';
  */
 export async function generateTypes(client: pg.Client): Promise<GeneratedTypes> {
   const applied = await readApplied(client);
-  const { generate, PostgresDialect } = await import('kysely-codegen');
+  const { generate, PostgresDialect } = loadKyselyCodegen();
   const tables: string[] = [];
   const body = await generate({
-    // kysely-codegen's Kysely type comes from kysely's CJS build; the instance is the same shape.
+    // kysely-codegen's Kysely type is declared by kysely's CJS build; the runtime class is shared (see loadKyselyCodegen).
     db: serialKysely(client) as never,
     dialect: new PostgresDialect(),
     excludePattern: `${LEDGER_SCHEMA}.*`,
@@ -83,7 +84,7 @@ export async function codegen(client: pg.Client, options: CodegenOptions = {}): 
   if (options.check) {
     if (onDisk === undefined) return { ...facts, status: 'missing' };
     if (onDisk === generated.text) return { ...facts, status: 'current' };
-    return { ...facts, status: 'stale', diff: await unifiedDiff(outFile, onDisk, generated.text) };
+    return { ...facts, status: 'stale', diff: unifiedDiff(outFile, onDisk, generated.text) };
   }
   if (onDisk === generated.text) return { ...facts, status: 'unchanged' };
   mkdirSync(dirname(outFile), { recursive: true });
@@ -92,8 +93,9 @@ export async function codegen(client: pg.Client, options: CodegenOptions = {}): 
 }
 
 /** kysely-codegen's own differ (the `diff` package), labelled so a reader knows which side is which. */
-async function unifiedDiff(outFile: string, committed: string, live: string): Promise<string> {
-  const { DiffChecker } = await import('kysely-codegen');
+function unifiedDiff(outFile: string, committed: string, live: string): string {
+  const { DiffChecker } = loadKyselyCodegen();
   const body = new DiffChecker().diff(committed, live) || '(the two differ only in white space at the start or the end)\n';
   return `--- ${outFile} (on disk)\n+++ ${outFile} (from the database)\n${body}`.trimEnd() + '\n';
 }
+
