@@ -4,6 +4,7 @@ import { registerBaseline } from './commands/baseline.js';
 import { registerCodegen } from './commands/codegen.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerVerify } from './commands/verify.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
 
@@ -49,6 +50,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerValidate(program, outcome);
   registerBaseline(program, outcome);
   registerCodegen(program, outcome);
+  registerVerify(program, outcome);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -3,8 +3,8 @@ import type { ClientConfig } from 'pg';
 import { usageError } from '../errors.js';
 import { registerSecret } from './redact.js';
 
-/** Where a database comes from, in the order rasdb looks for one. */
-export type ConnectionSource = '--database-url' | 'DATABASE_URL' | 'PG* environment' | 'embedded';
+/** Where a database comes from: the first four in the order rasdb looks for one; --scratch-url is verify's scratch server. */
+export type ConnectionSource = '--database-url' | 'DATABASE_URL' | 'PG* environment' | 'embedded' | '--scratch-url';
 
 /** A server to connect to, plus the parts of it that are safe to print. */
 export interface ServerTarget {
