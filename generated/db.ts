@@ -3,11 +3,12 @@
  * run `rasdb codegen` after migrating; `rasdb codegen --check` fails (exit 4) when this file is stale.
  * rasdb's own ledger (schema rasdb) is left out.
  *
- * Applied migrations: 12, digest sha256:b02880f203e1a6b47f3b764680173cd6c363ea5d675968a6666a3db25692b19f
+ * Applied migrations: 14, digest sha256:94ccac9d9f5666d308bbf6c1b733dfb37e4808c39fcc64ec95f69da32fb51b87
  *   0001-users-and-audit-logs        16c3feef7e3a
  *   0002-ingestion-tables            b1b62f0f0054
  *   1001-integration-configuration   061ad93176cc
  *   1002-data-mapping-and-sync       f3860ca7b989
+ *   1003-retention-summaries         63ef9d8c4075
  *   2001-asset-intelligence          abbca55a40cb
  *   2002-vulnerability-intelligence  ddc59463db9f
  *   3001-compliance-controls         0e1a2962acb3
@@ -16,6 +17,7 @@
  *   4001-workflow-automation         1db9bd279e6d
  *   4002-security-monitoring         f0995117c1f9
  *   4003-performance-monitoring      54507bd14e25
+ *   4004-performance-rollups         59ec6a6f8d05
  */
 
 import type { ColumnType } from "kysely";
@@ -65,6 +67,20 @@ export interface Alerts {
   status: Generated<string | null>;
   threshold_value: Numeric | null;
   title: string;
+}
+
+export interface ApiCallDailySummary {
+  avg_response_ms: number | null;
+  calls: Int8;
+  day: Timestamp;
+  endpoint: string;
+  errors: Int8;
+  external_system_id: number | null;
+  max_response_ms: number | null;
+  method: string;
+  p95_response_ms: number | null;
+  status_class: string;
+  summarized_at: Generated<Timestamp>;
 }
 
 export interface ApiCallLogs {
@@ -422,6 +438,19 @@ export interface IntegrationOperations {
   status: Generated<string>;
 }
 
+export interface IntegrationOperationsMonthlySummary {
+  avg_duration_ms: number | null;
+  direction: string;
+  entity_type: string;
+  external_system_id: number | null;
+  month: Timestamp;
+  operation_type: string;
+  operations: Int8;
+  retries: Int8;
+  status: string;
+  summarized_at: Generated<Timestamp>;
+}
+
 export interface MetricsDefinitions {
   aggregation_level: string | null;
   audience: string | null;
@@ -500,6 +529,34 @@ export interface PerformanceMetrics {
   tags: Json | null;
   unit: string;
   value: Numeric;
+}
+
+export interface PerformanceMetricsDaily {
+  avg_value: number;
+  component: string;
+  day: Timestamp;
+  max_value: Numeric;
+  metric_type: string;
+  min_value: Numeric;
+  operation: string | null;
+  p95_value: number;
+  samples: Int8;
+  summarized_at: Generated<Timestamp>;
+  unit: string;
+}
+
+export interface PerformanceMetricsHourly {
+  avg_value: number;
+  component: string;
+  hour: Timestamp;
+  max_value: Numeric;
+  metric_type: string;
+  min_value: Numeric;
+  operation: string | null;
+  p95_value: number;
+  samples: Int8;
+  summarized_at: Generated<Timestamp>;
+  unit: string;
 }
 
 export interface PoamsExtended {
@@ -704,6 +761,7 @@ export interface Workflows {
 
 export interface DB {
   alerts: Alerts;
+  api_call_daily_summary: ApiCallDailySummary;
   api_call_logs: ApiCallLogs;
   approvals: Approvals;
   asset_changes: AssetChanges;
@@ -724,11 +782,14 @@ export interface DB {
   ingestion_vulnerabilities: IngestionVulnerabilities;
   integration_health: IntegrationHealth;
   integration_operations: IntegrationOperations;
+  integration_operations_monthly_summary: IntegrationOperationsMonthlySummary;
   metrics_definitions: MetricsDefinitions;
   metrics_values: MetricsValues;
   ml_models: MlModels;
   ml_predictions: MlPredictions;
   performance_metrics: PerformanceMetrics;
+  performance_metrics_daily: PerformanceMetricsDaily;
+  performance_metrics_hourly: PerformanceMetricsHourly;
   poams_extended: PoamsExtended;
   report_templates: ReportTemplates;
   security_events_extended: SecurityEventsExtended;

@@ -3,6 +3,7 @@ import { rasdbVersion } from '../version.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerCodegen } from './commands/codegen.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerRetention } from './commands/retention.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerVerify } from './commands/verify.js';
 import { registerStatus } from './commands/status.js';
@@ -50,6 +51,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerValidate(program, outcome);
   registerBaseline(program, outcome);
   registerCodegen(program, outcome);
+  registerRetention(program, outcome);
   registerVerify(program, outcome);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -1,0 +1,169 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { BatchSizer } from './batch-size.js';
+import { holdCondition, lockedHolds, type Hold } from './holds.js';
+import type { RunContext } from './run-context.js';
+import { addToStep } from './runs.js';
+import { utcTextOf } from './time.js';
+import { retryingTransaction } from './transaction.js';
+
+/** Rows of `table` whose `column` points at a row of the target keep that row. */
+export interface Reference {
+  readonly reason: string;
+  readonly table: string;
+  readonly column: string;
+}
+
+/** A table to delete from. Names come from the fixed policy tables, never from input. */
+export interface DeleteTarget {
+  readonly policy: string;
+  readonly table: string;
+  readonly timeColumn: string;
+  /** The column id holds name; null for tables without one (summaries). */
+  readonly idColumn: string | null;
+  /** The column other tables reference, and who references it. */
+  readonly key?: string;
+  readonly references: readonly Reference[];
+}
+
+export interface BatchDeleteResult {
+  deleted: number;
+  batches: number;
+  /** Rows kept by a reference or hold, by reason, as the batches saw them (tables with references only). */
+  heldBack: Record<string, number>;
+  stoppedEarly: boolean;
+  slowestBatchMs: number;
+}
+
+interface BatchOutcome {
+  deleted: number;
+  examined: number;
+  held: Record<string, number>;
+  next: string | null;
+}
+
+/**
+ * Deletes the rows of `target` older than `cutoff` (UTC), oldest first, one committed batch at a
+ * time. Each batch is a window of the time column: a probe through the time index finds the time
+ * of the n-th row from the lower bound, the batch deletes the window below it, and the next batch
+ * starts where this one ended, so no batch rescans what earlier ones deleted. Rows sharing one
+ * timestamp beyond a whole batch are taken n at a time by ctid. Every batch re-reads the active
+ * holds under a lock that makes a new hold wait for it, and records its count in the run's step
+ * in the same transaction. Stops between batches when the run's time is up.
+ *
+ * @example
+ * const result = await deleteInBatches(ctx, apiLogsTarget, '2025-10-03 00:00:00', new BatchSizer());
+ */
+export async function deleteInBatches(
+  ctx: RunContext,
+  target: DeleteTarget,
+  cutoff: string,
+  sizer: BatchSizer,
+  onBatch: (deletedSoFar: number) => void = () => undefined,
+): Promise<BatchDeleteResult> {
+  const result: BatchDeleteResult = { deleted: 0, batches: 0, heldBack: {}, stoppedEarly: false, slowestBatchMs: 0 };
+  let lower = await nextTime(ctx, target, null, cutoff);
+  while (lower !== null) {
+    if (ctx.timeUp()) {
+      result.stoppedEarly = true;
+      break;
+    }
+    const from = lower;
+    const rows = sizer.next();
+    const started = performance.now();
+    const batch = await retryingTransaction(ctx.client, async () => {
+      // Every statement of a batch is best served by the time index (a window of n rows);
+      // stale statistics after a bulk load can make the planner scan and sort the table instead.
+      await ctx.client.query('SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off');
+      const holds = await lockedHolds(ctx.client, target.table);
+      const outcome = await deleteBatch(ctx, target, holds, from, cutoff, rows);
+      await addToStep(ctx.client, ctx.runId as number, target.table, 'prune', {
+        deleted: outcome.deleted,
+        batches: 1,
+        durationMs: performance.now() - started,
+      });
+      return outcome;
+    });
+    const elapsed = performance.now() - started;
+    sizer.record(batch.examined, elapsed);
+    result.deleted += batch.deleted;
+    result.batches += 1;
+    result.slowestBatchMs = Math.max(result.slowestBatchMs, elapsed);
+    for (const [reason, n] of Object.entries(batch.held)) result.heldBack[reason] = (result.heldBack[reason] ?? 0) + n;
+    onBatch(result.deleted);
+    lower = batch.next;
+  }
+  return result;
+}
+
+async function deleteBatch(ctx: RunContext, target: DeleteTarget, holds: Hold[], from: string, cutoff: string, rows: number): Promise<BatchOutcome> {
+  const t = sql.table(target.table);
+  const time = sql.ref(`s.${target.timeColumn}`);
+  const probe = await sql<{ t: string; last: boolean }>`
+    SELECT ${utcTextOf(time)} AS t, ${time} >= ${cutoff}::timestamp AS last FROM ${t} AS s
+     WHERE ${time} >= ${from}::timestamp ORDER BY ${time} OFFSET ${rows} LIMIT 1`.execute(ctx.db);
+  const upper = probe.rows[0] && !probe.rows[0].last ? probe.rows[0].t : null;
+  if (upper === from) return deleteTies(ctx, target, holds, from, cutoff, rows);
+  const window = sql`${time} >= ${from}::timestamp AND ${time} < ${upper ?? cutoff}::timestamp`;
+  const reason = reasonOf(target, holds);
+  if (!reason) {
+    const held = holdCondition(holds, 's', target.timeColumn, target.idColumn);
+    const deleted = await sql`DELETE FROM ${t} AS s WHERE ${window}${held ? sql` AND NOT ${held}` : sql``}`.execute(ctx.db);
+    const n = Number(deleted.numAffectedRows ?? 0);
+    return { deleted: n, examined: n, held: {}, next: upper };
+  }
+  const { rows: [counts] } = await sql<{ deleted: number; examined: number; held: Record<string, number> }>`
+    WITH win AS MATERIALIZED (SELECT s.ctid AS tid, ${reason} AS reason FROM ${t} AS s WHERE ${window}),
+    gone AS (DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT tid FROM win WHERE reason IS NULL)) RETURNING 1)
+    SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM win)::int AS examined,
+           coalesce((SELECT json_object_agg(reason, n) FROM (SELECT reason, count(*)::int AS n FROM win WHERE reason IS NOT NULL GROUP BY reason) r), '{}') AS held`.execute(ctx.db);
+  return { ...counts, next: upper };
+}
+
+/** More rows share the time `at` than one batch takes: delete them n at a time, then move past `at`. */
+async function deleteTies(ctx: RunContext, target: DeleteTarget, holds: Hold[], at: string, cutoff: string, rows: number): Promise<BatchOutcome> {
+  const t = sql.table(target.table);
+  const time = sql.ref(`s.${target.timeColumn}`);
+  const reason = reasonOf(target, holds) ?? sql`NULL::text`;
+  const deleted = await sql`
+    DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT s.ctid FROM ${t} AS s WHERE ${time} = ${at}::timestamp AND ${reason} IS NULL LIMIT ${rows}))`.execute(ctx.db);
+  const n = Number(deleted.numAffectedRows ?? 0);
+  if (n === rows) return { deleted: n, examined: n, held: {}, next: at };
+  const { rows: held } = await sql<{ reason: string; n: number }>`
+    SELECT reason, count(*)::int AS n FROM (SELECT ${reason} AS reason FROM ${t} AS s WHERE ${time} = ${at}::timestamp) r
+     WHERE reason IS NOT NULL GROUP BY reason`.execute(ctx.db);
+  return { deleted: n, examined: n, held: Object.fromEntries(held.map((h) => [h.reason, h.n])), next: await nextTime(ctx, target, at, cutoff) };
+}
+
+/** The earliest time after `after` (or at all) below `cutoff`, through the time index. */
+async function nextTime(ctx: RunContext, target: DeleteTarget, after: string | null, cutoff: string): Promise<string | null> {
+  const time = sql.ref(`s.${target.timeColumn}`);
+  const floor = after === null ? sql`true` : sql`${time} > ${after}::timestamp`;
+  const { rows } = await sql<{ t: string | null }>`
+    SELECT ${utcTextOf(sql`min(${time})`)} AS t FROM ${sql.table(target.table)} AS s WHERE ${floor} AND ${time} < ${cutoff}::timestamp`.execute(ctx.db);
+  return rows[0]?.t ?? null;
+}
+
+/**
+ * Why a row `s` of a referenced table must stay (the first reason that applies), or NULL when it
+ * may go; null (no expression) for tables nothing references, where a hold is the only reason.
+ * `alsoGoing` narrows a reference to the referencing rows `r` that stay (for a dry run, which
+ * deletes nothing but must not count references from rows the same run would delete).
+ */
+export function reasonOf(
+  target: DeleteTarget,
+  holds: readonly Hold[],
+  alsoGoing: (reference: Reference) => RawBuilder<boolean> | null = () => null,
+): RawBuilder<string | null> | null {
+  if (!target.key || target.references.length === 0) return null;
+  const key = sql.ref(`s.${target.key}`);
+  const held = holdCondition(holds, 's', target.timeColumn, target.idColumn);
+  const branches = [
+    ...(held ? [sql`WHEN ${held} THEN 'legal_hold'`] : []),
+    ...target.references.map((r) => {
+      const going = alsoGoing(r);
+      const survivor = going ? sql` AND NOT (${going})` : sql``;
+      return sql`WHEN EXISTS (SELECT 1 FROM ${sql.table(r.table)} AS r WHERE ${sql.ref(`r.${r.column}`)} = ${key}${survivor}) THEN ${sql.lit(r.reason)}`;
+    }),
+  ];
+  return sql<string | null>`(CASE ${sql.join(branches, sql` `)} END)`;
+}

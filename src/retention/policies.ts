@@ -1,0 +1,129 @@
+import type pg from 'pg';
+import type { DB } from '../../generated/db.js';
+import { ExitCode, RasdbError, usageError } from '../errors.js';
+import { utcText } from './time.js';
+
+/** A detail table with a retention policy; the policy is named after its table. */
+export type PolicyName = 'api_call_logs' | 'performance_metrics' | 'security_events_extended' | 'integration_operations';
+
+/** A column of a generated table: a renamed column breaks the build here, not a cron job at 3 am. */
+type ColumnOf<T extends keyof DB> = keyof DB[T] & string;
+
+export interface PolicyDefinition {
+  readonly name: PolicyName;
+  readonly table: PolicyName;
+  readonly timeColumn: string;
+  /** The design document's defaults, as PostgreSQL intervals. */
+  readonly keepDetail: string;
+  readonly keepSummary: string | null;
+  /** Summary tables fed from the detail table (see summaries.ts). */
+  readonly summaries: readonly string[];
+  /** A floor the operator may only go below with an explicit override flag. */
+  readonly minimumKeepDetail?: string;
+}
+
+function policy<T extends PolicyName>(table: T, timeColumn: ColumnOf<T>, rest: Omit<PolicyDefinition, 'name' | 'table' | 'timeColumn'>): PolicyDefinition {
+  return { name: table, table, timeColumn, ...rest };
+}
+
+/**
+ * The design document's "Retention Policies Recommended", in the order prune visits them:
+ * rows that reference integration_operations go before it.
+ */
+export const POLICIES: readonly PolicyDefinition[] = [
+  policy('api_call_logs', 'called_at', { keepDetail: '90 days', keepSummary: '1 year', summaries: ['api_call_daily_summary'] }),
+  policy('performance_metrics', 'recorded_at', {
+    keepDetail: '30 days',
+    keepSummary: '2 years',
+    summaries: ['performance_metrics_hourly', 'performance_metrics_daily'],
+  }),
+  policy('security_events_extended', 'occurred_at', { keepDetail: '7 years', keepSummary: null, summaries: [], minimumKeepDetail: '7 years' }),
+  policy('integration_operations', 'started_at', {
+    keepDetail: '1 year',
+    keepSummary: '3 years',
+    summaries: ['integration_operations_monthly_summary'],
+  }),
+];
+
+/** A policy as it applies to one run: the definition, any recorded change, and its cutoffs. */
+export interface EffectivePolicy extends PolicyDefinition {
+  readonly keepDetail: string;
+  readonly keepSummary: string | null;
+  /** True when `rasdb retention policy set` changed it from the document's default. */
+  readonly changed: boolean;
+  readonly belowComplianceMinimum: boolean;
+  /** `asOf - keepDetail`: detail rows older than this are past their horizon (UTC). */
+  readonly detailCutoff: string;
+  readonly summaryCutoff: string | null;
+}
+
+/**
+ * Turns `90d`, `12w`, `18mo`, `1y` (or `90 days`, `1 year`) into a PostgreSQL interval.
+ *
+ * @example
+ * parseKeep('--keep-detail', '18mo') // '18 months'
+ */
+export function parseKeep(flag: string, value: string): string {
+  const match = /^(\d+)\s*(d|days?|w|weeks?|mo|months?|y|years?)$/i.exec(value.trim());
+  if (!match || Number(match[1]) === 0) throw usageError(`${flag} must be a whole number of days, weeks, months or years (90d, 12w, 18mo, 1y), got "${value}"`);
+  const unit = match[2].toLowerCase();
+  const name = unit.startsWith('mo') ? 'months' : unit.startsWith('d') ? 'days' : unit.startsWith('w') ? 'weeks' : 'years';
+  return `${Number(match[1])} ${name}`;
+}
+
+/** Validates `--policy` values (repeatable or comma-separated); all policies when none is given. */
+export function selectPolicies(names: readonly string[] | undefined): PolicyName[] {
+  const wanted = (names ?? []).flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean);
+  const known = POLICIES.map((p) => p.name);
+  const unknown = wanted.filter((n) => !known.includes(n as PolicyName));
+  if (unknown.length) throw usageError(`unknown policy ${unknown.join(', ')}; the policies are ${known.join(', ')}`);
+  return wanted.length ? known.filter((n) => wanted.includes(n)) : known;
+}
+
+/**
+ * The policies in force at `asOf` (a UTC timestamp): defaults overlaid with changes recorded in
+ * rasdb.retention_policies, with their cutoffs computed by PostgreSQL's calendar arithmetic.
+ * Refuses (exit 4) a stored policy that keeps security events less than 7 years without the
+ * recorded override.
+ *
+ * @example
+ * const [api] = await loadPolicies(client, '2026-01-01 00:00:00', ['api_call_logs']);
+ * api.detailCutoff // '2025-10-03 00:00:00'
+ */
+export async function loadPolicies(
+  client: pg.Client,
+  asOf: string,
+  names: readonly PolicyName[] = POLICIES.map((p) => p.name),
+  options: { enforceMinimum?: boolean } = {},
+): Promise<EffectivePolicy[]> {
+  const { rows } = await client.query(`SELECT policy, keep_detail::text, keep_summary::text, below_compliance_minimum FROM rasdb.retention_policies`);
+  const stored = new Map(rows.map((r) => [r.policy as string, r]));
+  const result: EffectivePolicy[] = [];
+  for (const definition of POLICIES.filter((p) => names.includes(p.name))) {
+    const row = stored.get(definition.name);
+    const keepDetail = row?.keep_detail ?? definition.keepDetail;
+    const keepSummary = definition.keepSummary === null ? null : (row?.keep_summary ?? definition.keepSummary);
+    const cut = await client.query(
+      `SELECT ${utcText('$1::timestamp - $2::interval')} AS detail, ${utcText('$1::timestamp - $3::interval')} AS summary,
+              ($1::timestamp - $2::interval) > ($1::timestamp - $4::interval) AS below_minimum`,
+      [asOf, keepDetail, keepSummary, definition.minimumKeepDetail ?? keepDetail],
+    );
+    const belowMinimum = Boolean(cut.rows[0].below_minimum);
+    if (belowMinimum && !row?.below_compliance_minimum && options.enforceMinimum !== false) {
+      throw new RasdbError(
+        ExitCode.check,
+        `the ${definition.name} policy keeps rows ${keepDetail}, less than the ${definition.minimumKeepDetail} compliance minimum, without the recorded override; fix it with rasdb retention policy set`,
+      );
+    }
+    result.push({
+      ...definition,
+      keepDetail,
+      keepSummary,
+      changed: Boolean(row),
+      belowComplianceMinimum: belowMinimum,
+      detailCutoff: cut.rows[0].detail,
+      summaryCutoff: keepSummary === null ? null : cut.rows[0].summary,
+    });
+  }
+  return result;
+}

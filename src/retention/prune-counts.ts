@@ -1,0 +1,75 @@
+import { sql, type RawBuilder } from 'kysely';
+import { reasonOf, type DeleteTarget } from './batch-delete.js';
+import { holdCondition, listHolds, type Hold } from './holds.js';
+import type { RunContext } from './run-context.js';
+
+/** Counting queries of prune: what a dry run reports, and the rows a real run held back. */
+
+async function count(ctx: RunContext, query: RawBuilder<unknown>): Promise<number> {
+  const { rows } = await sql<{ n: string }>`SELECT count(*)::bigint AS n FROM (${query}) q`.execute(ctx.db);
+  return Number(rows[0].n);
+}
+
+/** Rows past the detail horizon that wait for their summary: between the effective cutoff and the horizon. */
+export async function notYetSummarized(ctx: RunContext, target: DeleteTarget, effectiveCutoff: string | null, cutoff: string): Promise<number> {
+  if (effectiveCutoff !== null && effectiveCutoff >= cutoff) return 0;
+  const time = sql.ref(`s.${target.timeColumn}`);
+  const floor = effectiveCutoff === null ? sql`true` : sql`${time} >= ${effectiveCutoff}::timestamp`;
+  return count(ctx, sql`SELECT 1 FROM ${sql.table(target.table)} AS s WHERE ${floor} AND ${time} < ${cutoff}::timestamp`);
+}
+
+/** Rows older than the cutoff that an active hold keeps. */
+export async function underHold(ctx: RunContext, target: DeleteTarget, cutoff: string, holds?: Hold[]): Promise<number> {
+  const held = holdCondition(holds ?? (await listHolds(ctx.client, { table: target.table })), 's', target.timeColumn, target.idColumn);
+  if (!held) return 0;
+  const time = sql.ref(`s.${target.timeColumn}`);
+  return count(ctx, sql`SELECT 1 FROM ${sql.table(target.table)} AS s WHERE ${time} < ${cutoff}::timestamp AND ${held}`);
+}
+
+/**
+ * For a dry run: rows a real run would delete, and those it would keep by reason. For a table
+ * that others reference it follows the real run through: referencing rows that the same run
+ * deletes (`goingAway`, for api_call_logs) do not keep a row, and a row stays when any
+ * descendant through `parent_operation_id` stays, as the repeated passes of a real run find.
+ */
+export async function dryRunCounts(
+  ctx: RunContext,
+  target: DeleteTarget,
+  cutoff: string,
+  goingAway?: { table: string; condition: RawBuilder<boolean> },
+): Promise<{ eligible: number; heldBack: Record<string, number> }> {
+  const holds = await listHolds(ctx.client, { table: target.table });
+  const t = sql.table(target.table);
+  const time = sql.ref(`s.${target.timeColumn}`);
+  if (!target.key) {
+    const held = await underHold(ctx, target, cutoff, holds);
+    const all = await count(ctx, sql`SELECT 1 FROM ${t} AS s WHERE ${time} < ${cutoff}::timestamp`);
+    return { eligible: all - held, heldBack: held ? { legal_hold: held } : {} };
+  }
+  // The self-reference (a child operation) is followed by the recursion below instead.
+  const self = target.references.find((r) => r.table === target.table);
+  const direct = { ...target, references: target.references.filter((r) => r !== self) };
+  const reason = reasonOf(direct, holds, (r) => (r.table === goingAway?.table ? goingAway.condition : null)) ?? sql`NULL::text`;
+  const key = sql.ref(`s.${target.key}`);
+  const parent = sql.ref(`s.${self?.column ?? target.key}`);
+  const parentOfP = sql.ref(`p.${self?.column ?? target.key}`);
+  const { rows } = await sql<{ reason: string | null; n: string }>`
+    WITH RECURSIVE cand AS MATERIALIZED (SELECT ${key} AS key, ${reason} AS reason FROM ${t} AS s WHERE ${time} < ${cutoff}::timestamp),
+    stays(key) AS (
+      SELECT ${parent} FROM ${t} AS s
+       WHERE ${parent} IS NOT NULL
+         AND (${time} IS NULL OR ${time} >= ${cutoff}::timestamp OR ${key} IN (SELECT key FROM cand WHERE reason IS NOT NULL))
+      UNION
+      SELECT ${parentOfP} FROM ${t} AS p JOIN stays ON ${sql.ref(`p.${target.key}`)} = stays.key WHERE ${parentOfP} IS NOT NULL
+    )
+    SELECT coalesce(reason, CASE WHEN key IN (SELECT key FROM stays) THEN ${sql.lit(self?.reason ?? 'referenced')} END) AS reason, count(*)::bigint AS n
+      FROM cand GROUP BY 1`.execute(ctx.db);
+  const heldBack: Record<string, number> = {};
+  let eligible = 0;
+  for (const row of rows) {
+    if (row.reason === null) eligible = Number(row.n);
+    else heldBack[row.reason] = Number(row.n);
+  }
+  return { eligible, heldBack };
+}
+

@@ -1,0 +1,167 @@
+import type pg from 'pg';
+import { sql, type RawBuilder } from 'kysely';
+import { deleteInBatches, type DeleteTarget } from './batch-delete.js';
+import { BatchSizer } from './batch-size.js';
+import { holdCondition, listHolds } from './holds.js';
+import { loadPolicies, selectPolicies, type EffectivePolicy, type PolicyName } from './policies.js';
+import { dryRunCounts, notYetSummarized, underHold } from './prune-counts.js';
+import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
+import { openStep, setHeldBack } from './runs.js';
+import { estimateRows, utcTextOf } from './time.js';
+import { summaryNamed, type SummaryDefinition } from './summaries.js';
+import { detailTarget, summaryTarget } from './targets.js';
+import { advancePrunedBefore, readWatermarks, summarizedUntil } from './watermarks.js';
+
+export interface PruneOptions extends RunSettings {
+  policies?: readonly string[];
+  /** The most rows one batch deletes; the size adapts below it to `batchTargetMs`. */
+  batchSize?: number;
+  batchTargetMs?: number;
+  onProgress?: (progress: RetentionProgress) => void;
+}
+
+/** What prune did (or, in a dry run, would do) to one table. */
+export interface TablePrune {
+  policy: PolicyName;
+  table: string;
+  kind: 'detail' | 'summary';
+  /** The policy's horizon: rows older than this are past it (UTC). */
+  cutoff: string;
+  /** The earlier of the horizon and the summary watermark; null while nothing is summarized. */
+  effectiveCutoff: string | null;
+  deleted: number;
+  /** Dry run only: rows a real run would delete. */
+  eligible?: number;
+  /** Dry run only: batches at the starting batch size. */
+  estimatedBatches?: number;
+  heldBack: Record<string, number>;
+  batches: number;
+  slowestBatchMs: number;
+  durationMs: number;
+}
+
+export interface PruneResult {
+  dryRun: boolean;
+  stoppedEarly: boolean;
+  tables: TablePrune[];
+  totals: { deleted: number; heldBack: number; batches: number };
+  message?: string;
+}
+
+/**
+ * Deletes what the retention policies allow, table by table: rows that reference operations
+ * first, operations after (only those nothing references any more), then summaries past their
+ * own horizon. Never deletes a row newer than its effective cutoff, under an active hold, or
+ * still referenced. A dry run counts instead, and changes nothing.
+ *
+ * @example
+ * const result = await prune(client, { policies: ['api_call_logs'], maxRuntimeMs: 10 * 60_000 });
+ * if (result.stoppedEarly) console.log('the next run continues');
+ */
+export async function prune(client: pg.Client, options: PruneOptions = {}): Promise<PruneResult & { runId: number | null; asOf: string; interruptedRunsFound: number }> {
+  const names = selectPolicies(options.policies);
+  return withRetentionRun(client, 'prune', names, options, async (ctx) => {
+    const policies = await loadPolicies(client, ctx.asOf, names);
+    const marks = await readWatermarks(client);
+    const going = ctx.dryRun ? await goingAway(ctx, policies) : undefined;
+    const tables: TablePrune[] = [];
+    let stoppedEarly = false;
+    for (const policy of policies) {
+      const until = summarizedUntil(policy, marks);
+      const effective = until === undefined ? policy.detailCutoff : until === null ? null : until < policy.detailCutoff ? until : policy.detailCutoff;
+      const steps: { kind: 'detail' | 'summary'; target: DeleteTarget; cutoff: string; effective: string | null }[] = [
+        { kind: 'detail', target: detailTarget(policy), cutoff: policy.detailCutoff, effective },
+      ];
+      for (const summary of policy.summaries.map(summaryNamed)) {
+        const cut = await bucketStart(ctx, summary, policy.summaryCutoff as string);
+        steps.push({ kind: 'summary', target: summaryTarget(summary), cutoff: cut, effective: cut });
+      }
+      for (const step of steps) {
+        if (stoppedEarly) break;
+        const done = await pruneTable(ctx, options, policy, step.kind, step.target, step.cutoff, step.effective, step.target.key ? going : undefined);
+        tables.push(done.table);
+        stoppedEarly = done.stoppedEarly;
+      }
+    }
+    const totals = {
+      deleted: tables.reduce((n, t) => n + t.deleted, 0),
+      heldBack: tables.reduce((n, t) => n + Object.values(t.heldBack).reduce((a, b) => a + b, 0), 0),
+      batches: tables.reduce((n, t) => n + t.batches, 0),
+    };
+    const message = stoppedEarly ? 'stopped at --max-runtime; the next run continues where this one stopped' : undefined;
+    return { dryRun: ctx.dryRun, stoppedEarly, tables, totals, message };
+  });
+}
+
+async function pruneTable(
+  ctx: RunContext,
+  options: PruneOptions,
+  policy: EffectivePolicy,
+  kind: 'detail' | 'summary',
+  target: DeleteTarget,
+  cutoff: string,
+  effective: string | null,
+  going: { table: string; condition: RawBuilder<boolean> } | undefined,
+): Promise<{ table: TablePrune; stoppedEarly: boolean }> {
+  const started = performance.now();
+  const table: TablePrune = { policy: policy.name, table: target.table, kind, cutoff, effectiveCutoff: effective, deleted: 0, heldBack: {}, batches: 0, slowestBatchMs: 0, durationMs: 0 };
+  const waiting = kind === 'detail' ? await notYetSummarized(ctx, target, effective, cutoff) : 0;
+  const finish = (heldBack: Record<string, number>, stoppedEarly = false) => {
+    table.heldBack = Object.fromEntries(Object.entries({ ...heldBack, not_yet_summarized: waiting }).filter(([, n]) => n > 0));
+    table.durationMs = Math.round(performance.now() - started);
+    return { table, stoppedEarly };
+  };
+  if (effective === null) return finish({});
+  if (ctx.dryRun) {
+    const counts = await dryRunCounts(ctx, target, effective, going);
+    table.eligible = counts.eligible;
+    table.estimatedBatches = Math.ceil(counts.eligible / new BatchSizer({ maxRows: options.batchSize }).next());
+    return finish(counts.heldBack);
+  }
+  const runId = ctx.runId as number;
+  await openStep(ctx.client, runId, { policy: policy.name, table: target.table, action: 'prune', cutoff, effectiveCutoff: effective });
+  if (kind === 'detail') await advancePrunedBefore(ctx.client, target.table, effective);
+  const estimated = options.onProgress ? await estimateRows(ctx.db, target.table, target.timeColumn, null, effective) : 0;
+  const sizer = new BatchSizer({ maxRows: options.batchSize, targetMs: options.batchTargetMs });
+  let heldBack: Record<string, number> = {};
+  let stoppedEarly = false;
+  // Operations can reference operations: a parent is kept while its child exists, so repeat the
+  // pass while one both deleted rows and kept some for a child; trees empty from their leaves.
+  for (let pass = 0; ; pass++) {
+    const result = await deleteInBatches(ctx, target, effective, sizer, (deleted) =>
+      options.onProgress?.({ action: 'prune', table: target.table, done: table.deleted + deleted, estimated }),
+    );
+    table.deleted += result.deleted;
+    table.batches += result.batches;
+    table.slowestBatchMs = Math.max(table.slowestBatchMs, Math.round(result.slowestBatchMs));
+    heldBack = result.heldBack;
+    stoppedEarly = result.stoppedEarly;
+    if (stoppedEarly || result.deleted === 0 || !result.heldBack.referenced_by_child_operation) break;
+  }
+  if (!target.key) {
+    const held = await underHold(ctx, target, effective);
+    heldBack = held ? { legal_hold: held } : {};
+  }
+  const done = finish(heldBack, stoppedEarly);
+  await setHeldBack(ctx.client, runId, target.table, table.heldBack);
+  return done;
+}
+
+/** A summary prunes whole buckets: those that ended before its horizon. */
+async function bucketStart(ctx: RunContext, summary: SummaryDefinition, cutoff: string): Promise<string> {
+  const { rows } = await sql<{ t: string }>`SELECT ${utcTextOf(sql`date_trunc(${sql.lit(summary.unit)}, ${cutoff}::timestamp)`)} AS t`.execute(ctx.db);
+  return rows[0].t;
+}
+
+/** For a dry run of operations: the API call logs this same run would delete (alias `r`). */
+async function goingAway(ctx: RunContext, policies: readonly EffectivePolicy[]): Promise<{ table: string; condition: RawBuilder<boolean> } | undefined> {
+  const api = policies.find((p) => p.name === 'api_call_logs');
+  if (!api) return undefined;
+  const marks = await readWatermarks(ctx.client);
+  const until = summarizedUntil(api, marks);
+  if (!until) return undefined;
+  const cutoff = until < api.detailCutoff ? until : api.detailCutoff;
+  const held = holdCondition(await listHolds(ctx.client, { table: 'api_call_logs' }), 'r', 'called_at', 'id');
+  return { table: 'api_call_logs', condition: sql<boolean>`r.called_at < ${cutoff}::timestamp${held ? sql` AND NOT ${held}` : sql``}` };
+}
+

@@ -1,0 +1,137 @@
+import type pg from 'pg';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../generated/db.js';
+import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
+import { kyselyOn } from '../db/single-client-pool.js';
+import { ExitCode, RasdbError, isPgServerError } from '../errors.js';
+import { finishRun, markInterrupted, startRun, type RunKind } from './runs.js';
+import { SUMMARIES } from './summaries.js';
+import { resolveAsOf } from './time.js';
+
+/** Settings every retention run shares; all optional. */
+export interface RunSettings {
+  /** Compute horizons from this UTC time instead of the server's clock. */
+  now?: string;
+  /** Change nothing: no lock, no run record, counts only. */
+  dryRun?: boolean;
+  /** Stop between batches once this much time has passed; the result says `stoppedEarly`. */
+  maxRuntimeMs?: number;
+  /** Wait this long for another retention run to finish before giving up with exit 5 (default 0). */
+  lockWaitMs?: number;
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}
+
+/** Told after each batch (prune) or bucket range (summarize), for a progress line. */
+export interface RetentionProgress {
+  action: 'summarize' | 'prune';
+  table: string;
+  /** Rows deleted, or source rows summarized, in this table so far. */
+  done: number;
+  /** The planner's estimate of the rows to do: good for a progress bar, not for a report. */
+  estimated: number;
+}
+
+/** What the work of a run gets: the connection, the run's "now", its record, its deadline. */
+export interface RunContext {
+  readonly client: pg.Client;
+  readonly db: Kysely<DB>;
+  readonly asOf: string;
+  /** Null in a dry run, which records nothing. */
+  readonly runId: number | null;
+  readonly dryRun: boolean;
+  /** True once `maxRuntimeMs` has passed. */
+  timeUp(): boolean;
+}
+
+export const RUN_DEFAULTS = { lockTimeoutMs: 2_000, statementTimeoutMs: 60_000 } as const;
+
+/**
+ * Runs retention `work` as one recorded run: checks that the retention tables exist, takes the
+ * retention lock without queueing (a second run exits 5 at once, or after `lockWaitMs`), marks
+ * runs that died before it `interrupted`, records this run's outcome whatever happens, and sets
+ * lock_timeout and statement_timeout for every statement it sends. A dry run skips the lock and
+ * the record, and must not write.
+ *
+ * @example
+ * const result = await withRetentionRun(client, 'prune', ['api_call_logs'], { maxRuntimeMs: 60_000 }, (ctx) => pruneAll(ctx));
+ */
+export async function withRetentionRun<T extends { stoppedEarly?: boolean; message?: string }>(
+  client: pg.Client,
+  kind: RunKind,
+  policies: readonly string[],
+  settings: RunSettings,
+  work: (context: RunContext) => Promise<T>,
+): Promise<T & { runId: number | null; asOf: string; interruptedRunsFound: number }> {
+  await assertRetentionTables(client);
+  const asOf = await resolveAsOf(client, settings.now);
+  const started = Date.now();
+  const timeUp = (): boolean => settings.maxRuntimeMs !== undefined && Date.now() - started >= settings.maxRuntimeMs;
+  const base = { client, db: kyselyOn<DB>(client), asOf, timeUp };
+  if (settings.dryRun) {
+    const result = await work({ ...base, runId: null, dryRun: true });
+    return { ...result, runId: null, asOf, interruptedRunsFound: 0 };
+  }
+  return withAdvisoryLock(client, LockKey.retention, settings.lockWaitMs ?? 0, async () => {
+    await applySessionSettings(client, kind, settings);
+    try {
+      const interruptedRunsFound = await markInterrupted(client);
+      const runId = await startRun(client, kind, policies, asOf);
+      try {
+        const result = await work({ ...base, runId, dryRun: false });
+        await finishRun(client, runId, result.stoppedEarly ? 'stopped_early' : 'succeeded', result.message);
+        return { ...result, runId, asOf, interruptedRunsFound };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        await finishRun(client, runId, 'failed', describe(error)).catch(() => undefined);
+        throw translate(error);
+      }
+    } finally {
+      await client.query('RESET lock_timeout; RESET statement_timeout; RESET synchronous_commit; RESET application_name').catch(() => undefined);
+    }
+  });
+}
+
+async function applySessionSettings(client: pg.Client, kind: RunKind, settings: RunSettings): Promise<void> {
+  const lockTimeout = Math.trunc(settings.lockTimeoutMs ?? RUN_DEFAULTS.lockTimeoutMs);
+  const statementTimeout = Math.trunc(settings.statementTimeoutMs ?? RUN_DEFAULTS.statementTimeoutMs);
+  // Commits need not wait for the disk: a batch lost in a crash comes back with its own run-record
+  // update (same transaction), and the next run deletes or summarizes it again.
+  await client.query(
+    `SET lock_timeout = ${lockTimeout}; SET statement_timeout = ${statementTimeout}; SET synchronous_commit = off; SET application_name = 'rasdb retention ${kind}'`,
+  );
+}
+
+/** Refuses, with the command to run, a database that `rasdb migrate` has not brought this far. */
+export async function assertRetentionTables(client: pg.Client): Promise<void> {
+  const needed = ['rasdb.retention_runs', ...SUMMARIES.map((s) => s.name)];
+  const { rows } = await client.query(`SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL`, [needed]);
+  if (rows.length) {
+    throw new RasdbError(
+      ExitCode.check,
+      `this database lacks the retention tables (${rows.map((r) => r.name).join(', ')}); run rasdb migrate first`,
+      { missing: rows.map((r) => r.name) },
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return isPgServerError(error) ? `${message} (SQLSTATE ${error.code})` : message;
+}
+
+/** Timeouts are expected failures with a next step; anything else keeps its own meaning. */
+function translate(error: unknown): unknown {
+  if (!isPgServerError(error)) return error;
+  if (error.code === '57014') {
+    return new RasdbError(ExitCode.failed, `a retention statement ran past statement_timeout; lower --batch-size or raise --statement-timeout`, {
+      sqlstate: error.code,
+    });
+  }
+  if (error.code === '55P03') {
+    return new RasdbError(ExitCode.failed, `a retention batch kept waiting for a row or table lock past lock_timeout, after retries; run again later`, {
+      sqlstate: error.code,
+    });
+  }
+  return error;
+}

@@ -1,0 +1,127 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { DB } from '../../generated/db.js';
+import type { PolicyName } from './policies.js';
+
+export type BucketUnit = 'hour' | 'day' | 'month';
+
+/** A computed column of a summary: its name in the summary table and its SQL over source rows `s`. */
+export interface SummaryColumn {
+  readonly column: string;
+  readonly expression: RawBuilder<unknown>;
+}
+
+/**
+ * One summary table: which detail rows feed it, the bucket they fall in, the columns they are
+ * grouped by and the aggregates kept per group. Every summary is recomputed from raw rows, a
+ * whole bucket at a time; none is derived from another (percentiles do not add up).
+ */
+export interface SummaryDefinition {
+  readonly name: string;
+  readonly policy: PolicyName;
+  readonly source: PolicyName;
+  readonly sourceTime: string;
+  readonly unit: BucketUnit;
+  readonly bucketColumn: string;
+  /** The bucket column is a DATE (day, month) rather than a TIMESTAMP (hour). */
+  readonly bucketIsDate: boolean;
+  readonly groups: readonly SummaryColumn[];
+  readonly measures: readonly SummaryColumn[];
+  /** The measure that counts the source rows of a group: what "rows summarized" adds up. */
+  readonly countColumn: string;
+  /** The unique constraint over bucket and groups that the upsert lands on. */
+  readonly key: string;
+}
+
+type SourceColumn<T extends keyof DB> = keyof DB[T] & string;
+const col = <T extends keyof DB>(_table: T, name: SourceColumn<T>): RawBuilder<unknown> => sql.ref(`s.${name}`);
+const group = <T extends keyof DB>(table: T, name: SourceColumn<T>): SummaryColumn => ({ column: name, expression: col(table, name) });
+const measure = (column: string, expression: RawBuilder<unknown>): SummaryColumn => ({ column, expression });
+
+const api = (name: SourceColumn<'api_call_logs'>) => col('api_call_logs', name);
+const perf = (name: SourceColumn<'performance_metrics'>) => col('performance_metrics', name);
+const ops = (name: SourceColumn<'integration_operations'>) => col('integration_operations', name);
+
+const apiCallDaily: SummaryDefinition = {
+  name: 'api_call_daily_summary',
+  policy: 'api_call_logs',
+  source: 'api_call_logs',
+  sourceTime: 'called_at',
+  unit: 'day',
+  bucketColumn: 'day',
+  bucketIsDate: true,
+  groups: [
+    group('api_call_logs', 'external_system_id'),
+    group('api_call_logs', 'method'),
+    group('api_call_logs', 'endpoint'),
+    // 2xx..5xx by the HTTP status; 'none' when the call got no response at all.
+    measure('status_class', sql`CASE WHEN ${api('response_status')} BETWEEN 100 AND 599 THEN (${api('response_status')} / 100)::text || 'xx' ELSE 'none' END`),
+  ],
+  measures: [
+    measure('calls', sql`count(*)`),
+    measure('errors', sql`count(*) FILTER (WHERE ${api('response_status')} IS NULL OR ${api('response_status')} >= 400 OR ${api('error_message')} IS NOT NULL)`),
+    measure('avg_response_ms', sql`avg(${api('response_time_ms')})::double precision`),
+    measure('p95_response_ms', sql`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${api('response_time_ms')})`),
+    measure('max_response_ms', sql`max(${api('response_time_ms')})`),
+  ],
+  countColumn: 'calls',
+  key: 'api_call_daily_summary_key',
+};
+
+function performanceRollup(name: string, unit: 'hour' | 'day'): SummaryDefinition {
+  return {
+    name,
+    policy: 'performance_metrics',
+    source: 'performance_metrics',
+    sourceTime: 'recorded_at',
+    unit,
+    bucketColumn: unit,
+    bucketIsDate: unit === 'day',
+    groups: (['metric_type', 'component', 'operation', 'unit'] as const).map((c) => group('performance_metrics', c)),
+    measures: [
+      measure('samples', sql`count(*)`),
+      measure('min_value', sql`min(${perf('value')})`),
+      measure('max_value', sql`max(${perf('value')})`),
+      measure('avg_value', sql`avg(${perf('value')})::double precision`),
+      measure('p95_value', sql`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${perf('value')})`),
+    ],
+    countColumn: 'samples',
+    key: `${name}_key`,
+  };
+}
+
+const operationsMonthly: SummaryDefinition = {
+  name: 'integration_operations_monthly_summary',
+  policy: 'integration_operations',
+  source: 'integration_operations',
+  sourceTime: 'started_at',
+  unit: 'month',
+  bucketColumn: 'month',
+  bucketIsDate: true,
+  groups: (['external_system_id', 'operation_type', 'entity_type', 'direction', 'status'] as const).map((c) => group('integration_operations', c)),
+  measures: [
+    measure('operations', sql`count(*)`),
+    measure('retries', sql`coalesce(sum(${ops('retry_count')}), 0)`),
+    // Completed operations only: a running one has no duration yet.
+    measure('avg_duration_ms', sql`(avg(extract(epoch FROM ${ops('completed_at')} - ${ops('started_at')})) * 1000)::double precision`),
+  ],
+  countColumn: 'operations',
+  key: 'integration_operations_monthly_summary_key',
+};
+
+export const SUMMARIES: readonly SummaryDefinition[] = [
+  apiCallDaily,
+  performanceRollup('performance_metrics_hourly', 'hour'),
+  performanceRollup('performance_metrics_daily', 'day'),
+  operationsMonthly,
+];
+
+export function summaryNamed(name: string): SummaryDefinition {
+  const found = SUMMARIES.find((s) => s.name === name);
+  if (!found) throw new Error(`no summary named ${name}`);
+  return found;
+}
+
+/** `interval '1 day'` and friends: the width of one bucket. */
+export function bucketWidth(unit: BucketUnit): string {
+  return `1 ${unit}`;
+}

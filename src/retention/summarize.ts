@@ -1,0 +1,180 @@
+import type pg from 'pg';
+import { sql } from 'kysely';
+import { loadPolicies, selectPolicies } from './policies.js';
+import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
+import { addToStep, openStep } from './runs.js';
+import { SUMMARIES, bucketWidth, type SummaryDefinition } from './summaries.js';
+import { bucketInStep, highestId, lateBuckets, nextBucketWithRows, recompute } from './summary-sql.js';
+import { estimateRows, utcTextOf } from './time.js';
+import { retryingTransaction } from './transaction.js';
+import { readPrunedBefore, readWatermarks, saveWatermark, type Watermark } from './watermarks.js';
+
+export interface SummarizeOptions extends RunSettings {
+  policies?: readonly string[];
+  onProgress?: (progress: RetentionProgress) => void;
+}
+
+/** What summarize did (or, in a dry run, would do) for one summary table. */
+export interface SummaryRun {
+  summary: string;
+  policy: string;
+  /** Buckets before this are summarized: before the run, and after it. */
+  watermarkBefore: string | null;
+  watermarkAfter: string | null;
+  /** The start of the bucket that is still open at the run's "now": summarize stops there. */
+  closedUntil: string;
+  bucketsSummarized: number;
+  rowsSummarized: number;
+  /** Already summarized buckets whose raw rows grew (late rows) and were recomputed. */
+  lateBucketsRecomputed: number;
+  /** Late rows in buckets that prune has already thinned: they cannot be summarized exactly, so they are counted here only. */
+  lateRowsAfterPrune: number;
+  durationMs: number;
+}
+
+export interface SummarizeResult {
+  dryRun: boolean;
+  stoppedEarly: boolean;
+  summaries: SummaryRun[];
+  totals: { rowsSummarized: number; bucketsSummarized: number };
+  message?: string;
+}
+
+/** Summary buckets one transaction covers while catching up: a day of hours, a day, a month. */
+const RANGE = { hour: '1 day', day: '1 day', month: '1 month' } as const;
+
+/**
+ * Brings every summary of the chosen policies up to the last closed bucket: first recomputes
+ * summarized buckets that gained late rows while their raw rows are all still kept, then
+ * summarizes closed buckets after the watermark, one range per transaction with the watermark
+ * advanced in it, so an interrupted run loses nothing and the next one resumes.
+ *
+ * @example
+ * const result = await summarize(client, { policies: ['api_call_logs'] });
+ * result.summaries[0].watermarkAfter // '2026-01-31 00:00:00'
+ */
+export async function summarize(client: pg.Client, options: SummarizeOptions = {}): Promise<SummarizeResult & { runId: number | null; asOf: string; interruptedRunsFound: number }> {
+  const names = selectPolicies(options.policies);
+  return withRetentionRun(client, 'summarize', names, options, async (ctx) => {
+    await loadPolicies(client, ctx.asOf, names); // refuses a stored policy below a compliance floor
+    const marks = await readWatermarks(client);
+    const prunedBefore = await readPrunedBefore(client);
+    const summaries: SummaryRun[] = [];
+    let stoppedEarly = false;
+    for (const summary of SUMMARIES.filter((s) => names.includes(s.policy))) {
+      if (stoppedEarly) break;
+      const mark = marks.get(summary.name) ?? { summary: summary.name, policy: summary.policy, summarizedUntil: null, seenId: 0, previousSeenId: 0 };
+      const run = await summarizeOne(ctx, options, summary, mark, prunedBefore.get(summary.source) ?? null);
+      summaries.push(run.summary);
+      stoppedEarly = run.stoppedEarly;
+    }
+    return {
+      dryRun: ctx.dryRun,
+      stoppedEarly,
+      summaries,
+      totals: {
+        rowsSummarized: summaries.reduce((n, s) => n + s.rowsSummarized, 0),
+        bucketsSummarized: summaries.reduce((n, s) => n + s.bucketsSummarized, 0),
+      },
+      message: stoppedEarly ? 'stopped at --max-runtime; the next run continues from the watermark' : undefined,
+    };
+  });
+}
+
+async function summarizeOne(
+  ctx: RunContext,
+  options: SummarizeOptions,
+  summary: SummaryDefinition,
+  mark: Watermark,
+  keptFrom: string | null,
+): Promise<{ summary: SummaryRun; stoppedEarly: boolean }> {
+  const started = performance.now();
+  const closedUntil = await truncate(ctx, summary, ctx.asOf);
+  const run: SummaryRun = {
+    summary: summary.name,
+    policy: summary.policy,
+    watermarkBefore: mark.summarizedUntil,
+    watermarkAfter: mark.summarizedUntil,
+    closedUntil,
+    bucketsSummarized: 0,
+    rowsSummarized: 0,
+    lateBucketsRecomputed: 0,
+    lateRowsAfterPrune: 0,
+    durationMs: 0,
+  };
+  const finish = (stoppedEarly: boolean) => ({ summary: { ...run, durationMs: Math.round(performance.now() - started) }, stoppedEarly });
+  if (ctx.dryRun) return finish(await dryRun(ctx, summary, mark, keptFrom, run));
+  const runId = ctx.runId as number;
+  await openStep(ctx.client, runId, { policy: summary.policy, table: summary.name, action: 'summarize', cutoff: closedUntil, effectiveCutoff: mark.summarizedUntil });
+  const seen = await highestId(ctx.db, summary);
+  const next: Watermark = { ...mark, seenId: seen, previousSeenId: mark.summarizedUntil === null ? seen : mark.seenId };
+  if (mark.summarizedUntil !== null) {
+    await retryingTransaction(ctx.client, async () => {
+      const late = await lateBuckets(ctx.db, summary, mark.previousSeenId, mark.seenId, mark.summarizedUntil as string, keptFrom);
+      let rows = 0;
+      for (const { bucket, kept, newRows } of late) {
+        if (!kept) run.lateRowsAfterPrune += newRows;
+        else if (!(await bucketInStep(ctx.db, summary, bucket))) {
+          rows += (await recompute(ctx.db, summary, bucket, await plus(ctx, bucket, bucketWidth(summary.unit)))).rows;
+          run.lateBucketsRecomputed += 1;
+        }
+      }
+      run.rowsSummarized += rows;
+      await saveWatermark(ctx.client, next);
+      await addToStep(ctx.client, runId, summary.name, 'summarize', { summarized: rows, batches: 1 });
+    });
+  }
+  const estimated = options.onProgress ? await estimateRows(ctx.db, summary.source, summary.sourceTime, mark.summarizedUntil, closedUntil) : 0;
+  let until = mark.summarizedUntil;
+  while (until === null || until < closedUntil) {
+    if (ctx.timeUp()) return finish(true);
+    const first = await nextBucketWithRows(ctx.db, summary, until, closedUntil);
+    // Skip stretches without rows; with none left, the watermark moves to the open bucket.
+    const from = first === null ? closedUntil : until !== null && until > first ? until : first;
+    const to = first === null ? closedUntil : await plus(ctx, from, RANGE[summary.unit], closedUntil);
+    const t0 = performance.now();
+    const done = await retryingTransaction(ctx.client, async () => {
+      const result = first === null ? { groups: 0, rows: 0, buckets: 0 } : await recompute(ctx.db, summary, from, to);
+      await saveWatermark(ctx.client, { ...next, summarizedUntil: to });
+      await addToStep(ctx.client, runId, summary.name, 'summarize', { summarized: result.rows, batches: 1, durationMs: performance.now() - t0 });
+      return result;
+    });
+    run.bucketsSummarized += done.buckets;
+    run.rowsSummarized += done.rows;
+    run.watermarkAfter = until = to;
+    options.onProgress?.({ action: 'summarize', table: summary.name, done: run.rowsSummarized, estimated });
+  }
+  return finish(false);
+}
+
+/** Counts what a real run would summarize and recompute, and changes nothing. */
+async function dryRun(ctx: RunContext, summary: SummaryDefinition, mark: Watermark, keptFrom: string | null, run: SummaryRun): Promise<boolean> {
+  if (mark.summarizedUntil !== null) {
+    for (const { bucket, kept, newRows } of await lateBuckets(ctx.db, summary, mark.previousSeenId, mark.seenId, mark.summarizedUntil, keptFrom)) {
+      if (!kept) run.lateRowsAfterPrune += newRows;
+      else if (!(await bucketInStep(ctx.db, summary, bucket))) run.lateBucketsRecomputed += 1;
+    }
+  }
+  const time = sql.ref(`s.${summary.sourceTime}`);
+  const floor = mark.summarizedUntil === null ? sql`true` : sql`${time} >= ${mark.summarizedUntil}::timestamp`;
+  const { rows } = await sql<{ rows: string; buckets: number }>`
+    SELECT count(*)::bigint AS rows, count(DISTINCT date_trunc(${sql.lit(summary.unit)}, ${time}))::int AS buckets
+      FROM ${sql.table(summary.source)} AS s WHERE ${floor} AND ${time} < ${run.closedUntil}::timestamp`.execute(ctx.db);
+  run.rowsSummarized = Number(rows[0].rows);
+  run.bucketsSummarized = rows[0].buckets;
+  run.watermarkAfter = run.closedUntil;
+  return false;
+}
+
+async function truncate(ctx: RunContext, summary: SummaryDefinition, at: string): Promise<string> {
+  const { rows } = await sql<{ t: string }>`SELECT ${utcTextOf(sql`date_trunc(${sql.lit(summary.unit)}, ${at}::timestamp)`)} AS t`.execute(ctx.db);
+  return rows[0].t;
+}
+
+/** `at + interval`, capped at `cap` when given. */
+async function plus(ctx: RunContext, at: string, interval: string, cap?: string): Promise<string> {
+  const sum = sql`${at}::timestamp + ${interval}::interval`;
+  const capped = cap === undefined ? sum : sql`least(${sum}, ${cap}::timestamp)`;
+  const { rows } = await sql<{ t: string }>`SELECT ${utcTextOf(capped)} AS t`.execute(ctx.db);
+  return rows[0].t;
+}

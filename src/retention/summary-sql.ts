@@ -1,0 +1,102 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { bucketWidth, type SummaryDefinition } from './summaries.js';
+import { utcTextOf } from './time.js';
+
+/** The bucket a source row `s` falls in, typed like the summary's bucket column. */
+function bucketOf(summary: SummaryDefinition): RawBuilder<unknown> {
+  const truncated = sql`date_trunc(${sql.lit(summary.unit)}, ${sql.ref(`s.${summary.sourceTime}`)})`;
+  return summary.bucketIsDate ? sql`${truncated}::date` : truncated;
+}
+
+/**
+ * Recomputes every bucket in [from, to) from the raw rows and upserts the result: each group's
+ * values are set, never added to, so running it twice changes nothing. Groups that no longer
+ * have rows in the range are removed. Returns the groups written, the source rows they cover, and
+ * the buckets that had rows.
+ *
+ * @example
+ * await recompute(db, summaryNamed('api_call_daily_summary'), '2026-01-01', '2026-01-02') // { groups: 42, rows: 12500 }
+ */
+export async function recompute(db: Kysely<any>, summary: SummaryDefinition, from: string, to: string): Promise<{ groups: number; rows: number; buckets: number }> {
+  const target = sql.table(summary.name);
+  const names = [summary.bucketColumn, ...summary.groups.map((g) => g.column), ...summary.measures.map((m) => m.column)];
+  const selected = [
+    sql`${bucketOf(summary)} AS ${sql.id(summary.bucketColumn)}`,
+    ...[...summary.groups, ...summary.measures].map((c) => sql`${c.expression} AS ${sql.id(c.column)}`),
+  ];
+  const groupBy = sql.join(summary.groups.map((_, i) => sql.lit(i + 2)).concat([sql.lit(1)]));
+  const same = sql.join(
+    [summary.bucketColumn, ...summary.groups.map((g) => g.column)].map((c) => sql`f.${sql.id(c)} IS NOT DISTINCT FROM t.${sql.id(c)}`),
+    sql` AND `,
+  );
+  const updates = sql.join([...summary.measures.map((m) => m.column), 'summarized_at'].map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`));
+  const { rows } = await sql<{ groups: number; rows: string; buckets: number }>`
+    WITH fresh AS MATERIALIZED (
+      SELECT ${sql.join(selected)} FROM ${sql.table(summary.source)} AS s
+       WHERE ${sql.ref(`s.${summary.sourceTime}`)} >= ${from}::timestamp AND ${sql.ref(`s.${summary.sourceTime}`)} < ${to}::timestamp
+       GROUP BY ${groupBy}
+    ),
+    gone AS (
+      DELETE FROM ${target} AS t WHERE ${sql.ref(`t.${summary.bucketColumn}`)} >= ${from}::timestamp AND ${sql.ref(`t.${summary.bucketColumn}`)} < ${to}::timestamp
+         AND NOT EXISTS (SELECT 1 FROM fresh AS f WHERE ${same})
+    ),
+    saved AS (
+      INSERT INTO ${target} (${sql.join(names.concat('summarized_at').map((n) => sql.id(n)))})
+      SELECT ${sql.join(names.map((n) => sql.ref(`f.${n}`)))}, (now() AT TIME ZONE 'UTC') FROM fresh AS f
+      ON CONFLICT ON CONSTRAINT ${sql.id(summary.key)} DO UPDATE SET ${updates}
+      RETURNING ${sql.ref(summary.countColumn)} AS n
+    )
+    SELECT count(*)::int AS groups, coalesce(sum(n), 0)::bigint AS rows,
+           (SELECT count(DISTINCT ${sql.ref(summary.bucketColumn)}) FROM fresh)::int AS buckets FROM saved`.execute(db);
+  return { groups: rows[0].groups, rows: Number(rows[0].rows), buckets: rows[0].buckets };
+}
+
+/**
+ * Buckets before `until` that gained rows with an id above `afterId` (rows that arrived after the
+ * runs that summarized them), each with whether its raw rows are all still there (it starts at or
+ * after `keptFrom`), and how many of the rows are new since `seenId`.
+ */
+export async function lateBuckets(
+  db: Kysely<any>,
+  summary: SummaryDefinition,
+  afterId: number,
+  seenId: number,
+  until: string,
+  keptFrom: string | null,
+): Promise<{ bucket: string; kept: boolean; newRows: number }[]> {
+  const time = sql.ref(`s.${summary.sourceTime}`);
+  const start = sql`date_trunc(${sql.lit(summary.unit)}, ${time})`;
+  const { rows } = await sql<{ bucket: string; kept: boolean; new_rows: string }>`
+    SELECT ${utcTextOf(start)} AS bucket, ${keptFrom === null ? sql`true` : sql`${start} >= ${keptFrom}::timestamp`} AS kept,
+           count(*) FILTER (WHERE s.id > ${seenId}) AS new_rows
+      FROM ${sql.table(summary.source)} AS s
+     WHERE s.id > ${afterId} AND ${time} < ${until}::timestamp
+     GROUP BY ${start} ORDER BY ${start}`.execute(db);
+  return rows.map((r) => ({ bucket: r.bucket, kept: r.kept, newRows: Number(r.new_rows) }));
+}
+
+/** Whether a bucket's summary still counts exactly its raw rows (a cheap count through the time index). */
+export async function bucketInStep(db: Kysely<any>, summary: SummaryDefinition, bucket: string): Promise<boolean> {
+  const time = sql.ref(`s.${summary.sourceTime}`);
+  const { rows } = await sql<{ same: boolean }>`
+    SELECT (SELECT count(*) FROM ${sql.table(summary.source)} AS s
+             WHERE ${time} >= ${bucket}::timestamp AND ${time} < ${bucket}::timestamp + ${bucketWidth(summary.unit)}::interval)
+         = (SELECT coalesce(sum(${sql.ref(summary.countColumn)}), 0) FROM ${sql.table(summary.name)} WHERE ${sql.ref(summary.bucketColumn)} = ${bucket}::timestamp) AS same`.execute(db);
+  return rows[0].same;
+}
+
+/** The start of the first bucket at or after `from` and before `before` that has rows; null if none. */
+export async function nextBucketWithRows(db: Kysely<any>, summary: SummaryDefinition, from: string | null, before: string): Promise<string | null> {
+  const time = sql.ref(`s.${summary.sourceTime}`);
+  const floor = from === null ? sql`true` : sql`${time} >= ${from}::timestamp`;
+  const { rows } = await sql<{ t: string | null }>`
+    SELECT ${utcTextOf(sql`date_trunc(${sql.lit(summary.unit)}, min(${time}))`)} AS t FROM ${sql.table(summary.source)} AS s
+     WHERE ${floor} AND ${time} < ${before}::timestamp`.execute(db);
+  return rows[0]?.t ?? null;
+}
+
+/** The highest id in the source table now (through its primary key), 0 when empty. */
+export async function highestId(db: Kysely<any>, summary: SummaryDefinition): Promise<number> {
+  const { rows } = await sql<{ id: string | null }>`SELECT max(id)::bigint AS id FROM ${sql.table(summary.source)}`.execute(db);
+  return Number(rows[0].id ?? 0);
+}

@@ -1,0 +1,44 @@
+import type pg from 'pg';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { usageError } from '../errors.js';
+
+/**
+ * Every time retention computes with is a TIMESTAMP without time zone holding UTC, as the design
+ * document's columns do. Times travel as text in one spelling, `2026-01-31 23:59:59.5` (no
+ * trailing zeros), whatever the server's DateStyle or the client's type parsers say.
+ */
+export const utcText = (expression: string): string => `rtrim(rtrim(to_char(${expression}, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')`;
+
+/** The same, as a Kysely fragment around a column or expression. */
+export const utcTextOf = (expression: RawBuilder<unknown>): RawBuilder<string> =>
+  sql<string>`rtrim(rtrim(to_char(${expression}, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')`;
+
+/**
+ * The "now" a run computes its horizons from: `override` (the hidden `--now` flag or RASDB_NOW,
+ * for tests and for replaying a run) or the server's clock, in UTC.
+ *
+ * @example
+ * await resolveAsOf(client, '2026-01-01T00:00:00Z') // '2026-01-01 00:00:00'
+ */
+export async function resolveAsOf(client: pg.Client, override?: string): Promise<string> {
+  if (override === undefined || override === '') {
+    const { rows } = await client.query(`SELECT ${utcText(`now() AT TIME ZONE 'UTC'`)} AS t`);
+    return rows[0].t;
+  }
+  // A trailing Z or +00:00 says UTC; any other offset would silently shift every horizon.
+  const text = override.trim().replace(/(Z|[+-]00(:?00)?)$/i, '');
+  if (!/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text)) {
+    throw usageError(`--now must be a UTC time such as 2026-01-31 or 2026-01-31T12:00:00Z, got "${override}"`);
+  }
+  const { rows } = await client.query(`SELECT ${utcText('$1::timestamp')} AS t`, [text.replace('T', ' ')]);
+  return rows[0].t;
+}
+
+/** The planner's estimate of the rows of `table` with `column` in [from, until): cheap, for progress only. */
+export async function estimateRows(db: Kysely<any>, table: string, column: string, from: string | null, until: string): Promise<number> {
+  const time = sql.ref(column);
+  const floor = from === null ? sql`true` : sql`${time} >= ${from}::timestamp`;
+  const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`
+    EXPLAIN (FORMAT JSON) SELECT 1 FROM ${sql.table(table)} WHERE ${floor} AND ${time} < ${until}::timestamp`.execute(db);
+  return rows[0]['QUERY PLAN'][0].Plan['Plan Rows'];
+}

@@ -1,0 +1,68 @@
+import type pg from 'pg';
+import type { PolicyDefinition } from './policies.js';
+import { utcText } from './time.js';
+
+/**
+ * How far a summary has got. Buckets before `summarizedUntil` are summarized. `seenId` is the
+ * highest source id the last run saw and `previousSeenId` the one before it: late rows are looked
+ * for above `previousSeenId`, one run back, so a row whose transaction was still open during a
+ * run (its id already taken, its row not yet visible) is found by the next.
+ */
+export interface Watermark {
+  summary: string;
+  policy: string;
+  summarizedUntil: string | null;
+  seenId: number;
+  previousSeenId: number;
+}
+
+/** Every summary's watermark; a summary never run has none. */
+export async function readWatermarks(client: pg.Client): Promise<Map<string, Watermark>> {
+  const { rows } = await client.query(
+    `SELECT summary, policy, ${utcText('summarized_until')} AS until, seen_id, previous_seen_id FROM rasdb.retention_watermarks`,
+  );
+  return new Map(
+    rows.map((r) => [r.summary, { summary: r.summary, policy: r.policy, summarizedUntil: r.until, seenId: Number(r.seen_id), previousSeenId: Number(r.previous_seen_id) }]),
+  );
+}
+
+/** Writes a watermark; call it inside the transaction whose summaries it vouches for. */
+export async function saveWatermark(client: pg.Client, mark: Watermark): Promise<void> {
+  await client.query(
+    `INSERT INTO rasdb.retention_watermarks (summary, policy, summarized_until, seen_id, previous_seen_id)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (summary) DO UPDATE SET summarized_until = excluded.summarized_until, seen_id = excluded.seen_id,
+       previous_seen_id = excluded.previous_seen_id, updated_at = now()`,
+    [mark.summary, mark.policy, mark.summarizedUntil, mark.seenId, mark.previousSeenId],
+  );
+}
+
+/**
+ * The point up to which a policy's detail rows are summarized: the earliest watermark of its
+ * summaries; null when one of them has never run. `undefined` for a policy without summaries,
+ * whose rows need no summary before they go.
+ */
+export function summarizedUntil(policy: PolicyDefinition, marks: ReadonlyMap<string, Watermark>): string | null | undefined {
+  if (policy.summaries.length === 0) return undefined;
+  const points = policy.summaries.map((s) => marks.get(s)?.summarizedUntil ?? null);
+  if (points.some((p) => p === null)) return null;
+  return (points as string[]).reduce((a, b) => (b < a ? b : a));
+}
+
+/**
+ * Per detail table, the time below which prune may have deleted rows: a bucket that starts
+ * earlier is never recomputed, since its raw rows may be gone.
+ */
+export async function readPrunedBefore(client: pg.Client): Promise<Map<string, string>> {
+  const { rows } = await client.query(`SELECT table_name, ${utcText('pruned_before')} AS t FROM rasdb.retention_pruned`);
+  return new Map(rows.map((r) => [r.table_name, r.t]));
+}
+
+/** Moves a table's prune boundary forward (never back), committed before the first delete. */
+export async function advancePrunedBefore(client: pg.Client, table: string, cutoff: string): Promise<void> {
+  await client.query(
+    `INSERT INTO rasdb.retention_pruned (table_name, pruned_before) VALUES ($1, $2)
+     ON CONFLICT (table_name) DO UPDATE SET pruned_before = greatest(rasdb.retention_pruned.pruned_before, excluded.pruned_before), updated_at = now()`,
+    [table, cutoff],
+  );
+}
