@@ -1,4 +1,4 @@
-import { ExitCode, RasdbError } from '../errors.js';
+import { ExitCode, RasdbError, isPgServerError } from '../errors.js';
 import { redact } from '../db/redact.js';
 
 /**
@@ -9,10 +9,14 @@ export function reportFailure(error: unknown, argv: readonly string[]): number {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   const json = argv.includes('--json');
   const expected = error instanceof RasdbError;
-  const exitCode = expected ? error.exitCode : ExitCode.failed;
+  const fromServer = !expected && isPgServerError(error);
+  // A refusal by the server is the database's answer, not a bug in rasdb: say what it said.
+  const exitCode = expected ? error.exitCode : fromServer && error.code === '42501' ? ExitCode.check : ExitCode.failed;
   const message = expected
     ? error.message
-    : `internal error: ${error instanceof Error ? error.message : String(error)} (this is a bug in rasdb; run with --verbose and report it)`;
+    : fromServer
+      ? `the database refused: ${error.message.split('\n')[0]} (SQLSTATE ${error.code})${error.code === '42501' ? '; run as a role with the privilege, or grant it' : ''}`
+      : `internal error: ${error instanceof Error ? error.message : String(error)} (this is a bug in rasdb; run with --verbose and report it)`;
   process.stderr.write(redact(`rasdb: ${message}`) + '\n');
   if (verbose && error instanceof Error && error.stack) process.stderr.write(redact(error.stack) + '\n');
   if (json) {

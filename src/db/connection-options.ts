@@ -20,6 +20,8 @@ export interface ServerTarget {
 
 export type ConnectionChoice = ServerTarget | { readonly source: 'embedded' };
 
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
+
 const PG_ENV_KEYS = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGSSLMODE'] as const;
 
 /**
@@ -49,6 +51,10 @@ export function targetFromUrl(url: string, source: ServerTarget['source']): Serv
     throw usageError(`${source} must start with postgres:// or postgresql://, not ${parsed.protocol}//`);
   }
   if (parsed.password) registerSecret(safeDecode(parsed.password));
+  const sslmode = parsed.searchParams.get('sslmode');
+  if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
+    throw usageError(`${source}: sslmode must be one of ${SSL_MODES.join(', ')}, got "${sslmode}"`);
+  }
   let options: ReturnType<typeof parse>;
   try {
     options = parse(url, { useLibpqCompat: true });

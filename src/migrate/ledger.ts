@@ -108,6 +108,25 @@ const LEDGER_STEPS: readonly string[] = [
      updated_at timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (run_id, table_name, action)
    );`,
+  // Reference data (issue 5): each seed set's checksum and last apply, and the rows a seed created,
+  // by natural key, with a hash of the values it wrote: an operator's edit is told from a seed
+  // update by comparing the row with that hash.
+  `CREATE TABLE rasdb.seed_sets (
+     set_name text PRIMARY KEY,
+     checksum text NOT NULL,
+     applied_at timestamptz NOT NULL DEFAULT now(),
+     applied_by text NOT NULL,
+     rasdb_version text NOT NULL,
+     duration_ms integer NOT NULL,
+     counts jsonb NOT NULL
+   );
+   CREATE TABLE rasdb.seed_rows (
+     table_name text NOT NULL,
+     natural_key text NOT NULL,
+     set_name text NOT NULL,
+     row_hash text NOT NULL,
+     PRIMARY KEY (table_name, natural_key)
+   );`,
 ];
 
 export const LEDGER_VERSION = LEDGER_STEPS.length;
@@ -149,8 +168,17 @@ export function actor(): string {
 
 /** The ledger's version, or 0 when this database has none yet. Reads only. */
 export async function ledgerVersion(client: pg.Client): Promise<number> {
-  const exists = await client.query(`SELECT to_regclass('rasdb.ledger_info') IS NOT NULL AS present`);
-  if (!exists.rows[0].present) return 0;
+  const { rows: found } = await client.query(
+    // Without USAGE on the schema even to_regclass raises, so that is asked first.
+    `SELECT current_user AS role,
+            to_regnamespace('rasdb') IS NULL OR has_schema_privilege('rasdb', 'USAGE') AS usable,
+            CASE WHEN to_regnamespace('rasdb') IS NULL OR NOT has_schema_privilege('rasdb', 'USAGE') THEN false
+                 ELSE to_regclass('rasdb.ledger_info') IS NOT NULL END AS present`,
+  );
+  if (!found[0].usable) {
+    throw new RasdbError(ExitCode.check, `role "${found[0].role}" may not read rasdb's ledger (schema rasdb); run as the role that created it, or GRANT USAGE ON SCHEMA rasdb`);
+  }
+  if (!found[0].present) return 0;
   const { rows } = await client.query(`SELECT version FROM rasdb.ledger_info`);
   return rows.length ? Number(rows[0].version) : 0;
 }
