@@ -53,7 +53,7 @@ describe('rasdb verify', () => {
 
   it('replays on a throwaway embedded PostgreSQL without --scratch-url, and removes it', async () => {
     const url = await migratedCopy();
-    const result = await runCli(['verify', '--json'], { env: { DATABASE_URL: url }, timeoutMs: 120_000 });
+    const result = await runCli(['verify', '--json'], { env: { DATABASE_URL: url, RASDB_SCRATCH_URL: undefined }, timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.ok).toBe(true);

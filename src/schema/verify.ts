@@ -51,12 +51,15 @@ export async function verify(client: pg.Client, options: VerifyOptions = {}): Pr
   const plan = await planMigrations(client, files);
   const appliedNames = new Set(plan.applied.map((m) => m.name));
   const replayed = files.filter((f) => appliedNames.has(f.name));
-  const checksumMismatches = await findMismatches(plan.applied, files);
-  const live = { catalog: await readCatalog(client), loose: await readLooseRelations(client) };
-  const expected = await withScratchDatabase(options, async (scratch, label) => {
-    await replayMigrations(scratch, replayed);
-    return { label, catalog: await readCatalog(scratch), loose: await readLooseRelations(scratch) };
-  });
+  // The live reads and the checksums overlap with creating and filling the scratch database.
+  const [expected, live, checksumMismatches] = await Promise.all([
+    withScratchDatabase(options, async (scratch, label) => {
+      await replayMigrations(scratch, replayed);
+      return { label, catalog: await readCatalog(scratch), loose: await readLooseRelations(scratch) };
+    }),
+    (async () => ({ catalog: await readCatalog(client), loose: await readLooseRelations(client) }))(),
+    findMismatches(plan.applied, files),
+  ]);
 
   const { differences, unmanagedTables } = diffCatalogs(expected.catalog, live.catalog);
   const liveLoose = new Set(live.loose.map((r) => r.name));
