@@ -24,15 +24,16 @@ export function urlFor(database: string, base = adminUrl()): string {
 }
 
 /**
- * Creates an empty database named after `label`, unique to this process.
+ * Creates an empty database named after `label`, unique to this process, or a copy of `template`.
  *
  * @example
  * const db = await createTestDatabase('status'); ... await db.drop();
  */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+export async function createTestDatabase(label: string, options: { template?: string } = {}): Promise<TestDatabase> {
   const name = `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}_${++counter}`.slice(0, 63);
   await adminQuery(`DROP DATABASE IF EXISTS "${name}"`);
-  await adminQuery(`CREATE DATABASE "${name}"`);
+  // A copy of a prepared database (no one may be connected to it) is much faster than rebuilding it.
+  await adminQuery(`CREATE DATABASE "${name}"${options.template ? ` TEMPLATE "${options.template}"` : ''}`);
   const url = urlFor(name);
   const connect = async (): Promise<pg.Client> => {
     const client = new pg.Client({ connectionString: url });

@@ -1,0 +1,236 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { NOW, retentionState, seedRetentionData } from './support/retention-data.js';
+
+// One migrated and seeded database; every test works on a copy of it.
+let template: TestDatabase;
+let db: TestDatabase;
+beforeAll(async () => {
+  template = await createTestDatabase('retention_template');
+  const migrated = await runCli(['migrate', '-q'], { env: { DATABASE_URL: template.url } });
+  expect(migrated.code, migrated.stderr).toBe(0);
+  await seedRetentionData(template);
+});
+afterAll(async () => {
+  await template.drop();
+});
+beforeEach(async () => {
+  db = await createTestDatabase('retention', { template: template.name });
+});
+afterEach(async () => {
+  await db.drop();
+});
+
+const cli = (args: string[]) => runCli(['retention', ...args], { env: { DATABASE_URL: db.url, RASDB_NOW: NOW } });
+async function json(args: string[], expectCode = 0) {
+  const result = await cli([...args, '--json']);
+  expect(result.code, result.stderr).toBe(expectCode);
+  return JSON.parse(result.stdout);
+}
+
+/** Per bucket: the raw rows of a detail table against the count the summary recorded for it. */
+async function bucketMismatches([summary, bucket, count, source, time, unit]: readonly string[]) {
+  return db.query(`
+    WITH raw AS (SELECT date_trunc('${unit}', ${time}) AS b, count(*) AS n FROM ${source}
+                  WHERE ${time} < (SELECT summarized_until FROM rasdb.retention_watermarks WHERE summary = '${summary}') GROUP BY 1),
+         sum AS (SELECT ${bucket}::timestamp AS b, sum(${count}) AS n FROM ${summary} GROUP BY 1)
+    SELECT coalesce(raw.b, sum.b) AS bucket, raw.n AS raw, sum.n AS summarized
+      FROM raw FULL JOIN sum ON raw.b = sum.b WHERE raw.n IS DISTINCT FROM sum.n`);
+}
+
+const SUMMARY_CHECKS = [
+  ['api_call_daily_summary', 'day', 'calls', 'api_call_logs', 'called_at', 'day'],
+  ['performance_metrics_hourly', 'hour', 'samples', 'performance_metrics', 'recorded_at', 'hour'],
+  ['performance_metrics_daily', 'day', 'samples', 'performance_metrics', 'recorded_at', 'day'],
+  ['integration_operations_monthly_summary', 'month', 'operations', 'integration_operations', 'started_at', 'month'],
+] as const;
+
+describe('rasdb retention summarize', () => {
+  it('counts exactly the raw rows of every bucket, before and after prune; a re-run changes nothing', async () => {
+    const first = await json(['summarize']);
+    expect(first.summaries.map((s: { watermarkAfter: string }) => s.watermarkAfter)).toEqual([
+      '2026-06-01 00:00:00',
+      '2026-06-01 00:00:00',
+      '2026-06-01 00:00:00',
+      '2026-06-01 00:00:00',
+    ]);
+    for (const check of SUMMARY_CHECKS) expect(await bucketMismatches(check), check[0]).toEqual([]);
+    const [p95] = await db.query(`
+      SELECT (SELECT p95_response_ms FROM api_call_daily_summary WHERE day = '2026-05-01' AND external_system_id = 2 AND method = 'GET' AND endpoint = '/api/v1/assets' AND status_class = '2xx') AS summarized,
+             (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY response_time_ms) FROM api_call_logs
+               WHERE called_at::date = '2026-05-01' AND external_system_id = 2 AND method = 'GET' AND endpoint = '/api/v1/assets' AND response_status = 200) AS direct`);
+    expect(p95.summarized).toBe(p95.direct);
+
+    const summaries = await retentionState(db);
+    const again = await json(['summarize']);
+    expect(again.totals.rowsSummarized).toBe(0);
+    expect(await retentionState(db)).toEqual(summaries);
+
+    const counts = async () => db.query(`SELECT day::text, sum(calls)::int AS calls FROM api_call_daily_summary WHERE day >= '2025-06-01' GROUP BY day ORDER BY day`);
+    const before = await counts();
+    const pruned = await json(['prune', '--batch-size', '50']);
+    expect(pruned.totals.deleted).toBeGreaterThan(2000);
+    expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at < '2026-03-03'`)).toEqual([{ n: 0 }]);
+    // Summaries outlive their raw rows: the same counts, bucket for bucket, up to their own 1-year horizon.
+    expect(await counts()).toEqual(before);
+    expect(before).toHaveLength(365);
+    expect(await db.query(`SELECT min(day)::text AS first FROM api_call_daily_summary`)).toEqual([{ first: '2025-06-01' }]);
+  });
+
+  it('picks up a late row in a bucket it already summarized, while that bucket is kept in detail', async () => {
+    await json(['summarize', '--policy', 'api_call_logs']);
+    await db.query(`INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/late', 200, '2026-05-20 10:00:00')`);
+    const again = await json(['summarize', '--policy', 'api_call_logs']);
+    expect(again.summaries[0]).toMatchObject({ lateBucketsRecomputed: 1, rowsSummarized: 9 }); // 8 calls that day, and the late one
+    expect(await bucketMismatches(SUMMARY_CHECKS[0])).toEqual([]);
+    expect(await db.query(`SELECT calls::int FROM api_call_daily_summary WHERE endpoint = '/late'`)).toEqual([{ calls: 1 }]);
+  });
+
+  it('leaves rows with future timestamps alone, in summaries and in prune', async () => {
+    await json(['summarize']);
+    await json(['prune']);
+    const [future] = await db.query(`
+      SELECT (SELECT count(*)::int FROM api_call_logs WHERE called_at > '${NOW}') AS api,
+             (SELECT count(*)::int FROM performance_metrics WHERE recorded_at > '${NOW}') AS perf,
+             (SELECT count(*)::int FROM integration_operations WHERE started_at > '${NOW}') AS ops,
+             (SELECT count(*)::int FROM api_call_daily_summary WHERE day >= '${NOW}') AS summarized`);
+    expect(future).toEqual({ api: 20, perf: 6, ops: 5, summarized: 0 });
+  });
+});
+
+describe('rasdb retention prune', () => {
+  it('deletes nothing that is not summarized yet, and says why', async () => {
+    const result = await json(['prune', '--policy', 'api_call_logs,security_events_extended']);
+    const [api, , security] = result.tables;
+    expect(api).toMatchObject({ table: 'api_call_logs', effectiveCutoff: null, deleted: 0 });
+    expect(api.heldBack.not_yet_summarized).toBe(Number((await db.query(`SELECT count(*) AS n FROM api_call_logs WHERE called_at < '2026-03-03'`))[0].n));
+    // Security events have no summary: their 7-year horizon applies as it is.
+    expect(security).toMatchObject({ table: 'security_events_extended', cutoff: '2019-06-01 00:00:00', deleted: 24 });
+    expect(await db.query(`SELECT count(*)::int AS n FROM security_events_extended WHERE occurred_at < '2019-06-01'`)).toEqual([{ n: 0 }]);
+  });
+
+  it('never deletes a row newer than its cutoff, under a hold or still referenced; counts what it held back, by reason', async () => {
+    await json(['summarize']);
+    const hold = await json(['hold', 'add', '--table', 'api_call_logs', '--from', '2025-04-20', '--until', '2025-06-10', '--reason', 'case 17']);
+    expect(hold.hold).toMatchObject({ table: 'api_call_logs', from: '2025-04-20 00:00:00', until: '2025-06-10 00:00:00', reason: 'case 17' });
+    await json(['hold', 'add', '--table', 'integration_operations', '--ids', '5,6', '--reason', 'audit', '--by', 'legal']);
+    const before = await db.query(`SELECT 'api' AS t, id, called_at::text AS ts FROM api_call_logs UNION ALL SELECT 'ops', id, started_at::text FROM integration_operations`);
+
+    const result = await json(['prune', '--batch-size', '7']);
+    const byTable = Object.fromEntries(result.tables.map((t: { table: string }) => [t.table, t]));
+    const after = new Set((await db.query(`SELECT 'api:' || id AS k FROM api_call_logs UNION ALL SELECT 'ops:' || id FROM integration_operations`)).map((r) => r.k));
+    const deleted = before.filter((r) => !after.has(`${r.t}:${r.id}`));
+    const apiCut = new Date(`${byTable.api_call_logs.effectiveCutoff}Z`);
+    const opsCut = new Date(`${byTable.integration_operations.effectiveCutoff}Z`);
+    expect(byTable.integration_operations.effectiveCutoff).toBe('2025-06-01 00:00:00');
+    for (const row of deleted) {
+      const ts = new Date(`${String(row.ts).replace(' ', 'T')}Z`);
+      if (row.t === 'api') {
+        expect(ts < apiCut).toBe(true);
+        expect(ts >= new Date('2025-04-20T00:00:00Z') && ts < new Date('2025-06-10T00:00:00Z')).toBe(false);
+      } else {
+        expect(ts < opsCut).toBe(true);
+        expect([5, 6]).not.toContain(row.id);
+      }
+    }
+    // Everything old that is left has a reason to stay.
+    const [left] = await db.query(`
+      SELECT (SELECT count(*)::int FROM api_call_logs WHERE called_at < '2026-03-03' AND NOT (called_at >= '2025-04-20' AND called_at < '2025-06-10')) AS api_unheld,
+             (SELECT count(*)::int FROM api_call_logs WHERE called_at < '2026-03-03') AS api_held,
+             (SELECT count(*)::int FROM integration_operations o WHERE started_at < '2025-06-01' AND id NOT IN (5, 6)
+                AND NOT EXISTS (SELECT 1 FROM api_call_logs a WHERE a.operation_id = o.operation_id)
+                AND NOT EXISTS (SELECT 1 FROM sync_conflicts c WHERE c.operation_id = o.operation_id)
+                AND NOT EXISTS (SELECT 1 FROM integration_operations ch WHERE ch.parent_operation_id = o.operation_id)) AS ops_without_reason`);
+    expect(left).toMatchObject({ api_unheld: 0, ops_without_reason: 0 });
+    expect(byTable.api_call_logs.heldBack).toEqual({ legal_hold: left.api_held });
+    expect(Object.keys(byTable.integration_operations.heldBack).sort()).toEqual([
+      'legal_hold',
+      'referenced_by_api_call_logs',
+      'referenced_by_child_operation',
+      'referenced_by_sync_conflicts',
+    ]);
+    expect(byTable.integration_operations.heldBack.legal_hold).toBe(2);
+    // The grandchild (10 days old) keeps its parent and grandparent, started ~500 days ago.
+    expect(await db.query(`SELECT count(*)::int AS n FROM integration_operations WHERE operation_id IN (md5('op0')::uuid, md5('child0')::uuid)`)).toEqual([{ n: 2 }]);
+    expect(deleted.filter((r) => r.t === 'ops').length).toBe(byTable.integration_operations.deleted);
+
+    const history = await json(['status']);
+    expect(history.runs[0]).toMatchObject({ kind: 'prune', outcome: 'succeeded' });
+    const step = history.runs[0].steps.find((s: { table: string }) => s.table === 'api_call_logs');
+    expect(step).toMatchObject({ action: 'prune', rowsDeleted: byTable.api_call_logs.deleted, rowsHeldBack: left.api_held, cutoff: '2026-03-03 00:00:00' });
+  });
+
+  it('holds stack: a row stays until every hold on it is released, and the releases are kept', async () => {
+    await json(['summarize', '--policy', 'api_call_logs']);
+    const a = await json(['hold', 'add', '--table', 'api_call_logs', '--from', '2025-10-01', '--until', '2025-10-03', '--reason', 'one']);
+    const b = await json(['hold', 'add', '--table', 'api_call_logs', '--from', '2025-10-02', '--reason', 'two']);
+    const held = async () => (await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at >= '2025-10-01' AND called_at < '2026-03-03'`))[0].n;
+    const all = await held();
+    await json(['prune', '--policy', 'api_call_logs']);
+    expect(await held()).toBe(all);
+    await json(['hold', 'release', String(b.hold.id), '--reason', 'closed']);
+    await json(['prune', '--policy', 'api_call_logs']);
+    expect(await held()).toBe(16); // the 2 days of hold one, every 3 hours
+    const again = await cli(['hold', 'release', String(b.hold.id), '--reason', 'twice']);
+    expect(again.code).toBe(4);
+    await json(['hold', 'release', String(a.hold.id), '--reason', 'closed']);
+    await json(['prune', '--policy', 'api_call_logs']);
+    expect(await held()).toBe(0);
+    const list = await json(['hold', 'list', '--all']);
+    expect(list.holds.map((h: { releaseReason: string }) => h.releaseReason)).toEqual(['closed', 'closed']);
+    expect((await json(['hold', 'list'])).holds).toEqual([]);
+  });
+
+  it('--dry-run changes nothing and predicts the real run table by table', async () => {
+    await json(['summarize']);
+    await json(['hold', 'add', '--table', 'integration_operations', '--ids', '40', '--reason', 'audit']);
+    const before = await retentionState(db);
+    const ledger = async () => db.query(`SELECT (SELECT count(*) FROM rasdb.retention_runs) AS runs, (SELECT count(*) FROM rasdb.retention_run_steps) AS steps, (SELECT count(*) FROM rasdb.retention_pruned) AS pruned`);
+    const ledgerBefore = await ledger();
+    const dry = await json(['prune', '--dry-run', '--batch-size', '100']);
+    expect(dry.dryRun).toBe(true);
+    expect(await retentionState(db)).toEqual(before);
+    expect(await ledger()).toEqual(ledgerBefore);
+    const summarizeDry = await json(['summarize', '--dry-run']);
+    expect(summarizeDry.summaries.every((s: { bucketsSummarized: number }) => s.bucketsSummarized === 0)).toBe(true);
+    const real = await json(['prune', '--batch-size', '100']);
+    for (const [i, table] of real.tables.entries()) {
+      expect(dry.tables[i].eligible, table.table).toBe(table.deleted);
+      expect(dry.tables[i].heldBack, table.table).toEqual(table.heldBack);
+    }
+    const human = await cli(['prune', '--dry-run']);
+    expect(human.stdout).toMatch(/Dry run, nothing changed/);
+  });
+
+  it('refuses to keep security events under 7 years unless told loudly, and records the change', async () => {
+    const refused = await cli(['policy', 'set', 'security_events_extended', '--keep-detail', '5y', '--reason', 'cost']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('--violate-7-year-security-retention');
+    const allowed = await cli(['policy', 'set', 'security_events_extended', '--keep-detail', '5y', '--reason', 'cost', '--violate-7-year-security-retention']);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toContain('WARNING');
+    const status = await cli(['status']);
+    expect(status.stdout).toMatch(/security_events_extended: keep detail 5 years \(changed\) !! BELOW THE 7 YEARS COMPLIANCE MINIMUM/);
+    const result = await json(['prune', '--policy', 'security_events_extended']);
+    expect(result.tables[0]).toMatchObject({ cutoff: '2021-06-01 00:00:00', deleted: 48 });
+    const runs = (await json(['status'])).runs;
+    expect(runs.map((r: { kind: string }) => r.kind)).toEqual(['prune', 'policy']);
+    expect(runs[1].message).toContain('detail 7 years -> detail 5 years');
+    expect((await cli(['policy', 'set', 'api_call_logs', '--keep-detail', 'forever', '--reason', 'x'])).code).toBe(2);
+  });
+
+  it('--max-runtime stops within one batch, exits 6, and the next run finishes the work', async () => {
+    await json(['summarize', '--policy', 'api_call_logs']);
+    const stopped = await cli(['prune', '--policy', 'api_call_logs', '--batch-size', '20', '--max-runtime', '1ms', '--json']);
+    expect(stopped.code).toBe(6);
+    const first = JSON.parse(stopped.stdout);
+    expect(first.stoppedEarly).toBe(true);
+    expect(first.totals.batches).toBeLessThanOrEqual(1);
+    const rest = await json(['prune', '--policy', 'api_call_logs', '--batch-size', '20']);
+    expect(rest.stoppedEarly).toBe(false);
+    expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at < '2026-03-03'`)).toEqual([{ n: 0 }]);
+    const runs = (await json(['status'])).runs;
+    expect(runs.map((r: { outcome: string }) => r.outcome)).toEqual(['succeeded', 'stopped_early', 'succeeded']);
+  });
+});
