@@ -17,9 +17,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export default async function bench(args: string[]): Promise<void> {
   const runs = Math.max(5, Number(args[0] ?? 9));
   const name = `rasdb_bench_codegen_${process.pid}`;
-  const dir = mkdtempSync(join(tmpdir(), 'rasdb-bench-'));
   spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' }); // emits even with type errors elsewhere
   const url = await freshDatabase(name);
+  const dir = mkdtempSync(join(tmpdir(), 'rasdb-bench-codegen-'));
   try {
     const env = { ...process.env, DATABASE_URL: url };
     execFileSync(process.execPath, [join(ROOT, 'bin/rasdb.js'), 'migrate', '-q'], { env, stdio: 'inherit' });
