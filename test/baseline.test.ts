@@ -116,8 +116,8 @@ describe('adopting a live RAS DASH database', () => {
     const report = JSON.parse(drifted.stdout);
     expect(report.differences).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ object: 'column vulnerability_remediation.cost_estimate', kind: 'changed', blocking: true }),
-        expect.objectContaining({ object: 'index asset_changes.dba_added_idx', kind: 'extra', blocking: false }),
+        expect.objectContaining({ type: 'column', object: 'vulnerability_remediation.cost_estimate', kind: 'changed', blocking: true }),
+        expect.objectContaining({ type: 'index', object: 'asset_changes.dba_added_idx', kind: 'extra', blocking: false }),
       ]),
     );
     expect(await db.query(`SELECT 1 FROM pg_namespace WHERE nspname LIKE 'rasdb%'`)).toEqual([]);

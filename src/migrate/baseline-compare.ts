@@ -1,19 +1,15 @@
 import type pg from 'pg';
 import { kyselyOn } from '../db/single-client-pool.js';
-import { readCatalog, type CatalogTable } from '../schema/catalog.js';
+import { readCatalog, type Catalog } from '../schema/catalog.js';
+import { diffCatalogs, type Difference } from '../schema/catalog-diff.js';
 import { compileMigration } from './compile.js';
 import type { MigrationFile } from './migration-files.js';
 
 /** How an existing table differs from what its migration would create. */
-export interface TableDifference {
-  table: string;
-  object: string;
-  kind: 'missing' | 'changed' | 'extra';
-  expected?: string;
-  found?: string;
+export type TableDifference = Difference & {
   /** Extra columns or indexes a DBA added do not stop an adoption; missing or changed objects do. */
-  blocking: boolean;
-}
+  readonly blocking: boolean;
+};
 
 const SCRATCH = 'rasdb_baseline_scratch';
 
@@ -42,9 +38,9 @@ export async function compareWithMigrations(client: pg.Client, files: readonly M
         await module.up(db);
       }
     }
-    const expected = await readCatalog(client, { schema: SCRATCH, tables });
-    const live = await readCatalog(client, { schema: 'public', tables });
-    return diffTables(expected.tables, live.tables, tables);
+    const expected = normalize(await readCatalog(client, { schema: SCRATCH, tables }));
+    const live = normalize(await readCatalog(client, { schema: 'public', tables }));
+    return diffCatalogs(expected, live).differences.map((d) => ({ ...d, blocking: d.kind !== 'extra' }));
   } finally {
     await client.query('ROLLBACK');
   }
@@ -54,40 +50,16 @@ function createdTables(statements: readonly string[]): string[] {
   return statements.map((s) => /^create table (?:if not exists )?"([^"]+)"/i.exec(s.trim())?.[1]).filter((t): t is string => Boolean(t));
 }
 
-function diffTables(expected: readonly CatalogTable[], live: readonly CatalogTable[], names: readonly string[]): TableDifference[] {
-  const differences: TableDifference[] = [];
-  const liveByName = new Map(live.map((t) => [t.name, t]));
-  for (const name of names) {
-    const want = expected.find((t) => t.name === name);
-    const have = liveByName.get(name);
-    if (!want) continue;
-    if (!have) {
-      differences.push({ table: name, object: name, kind: 'missing', blocking: true });
-      continue;
-    }
-    const describeColumn = (c: CatalogTable['columns'][number]) => `${c.type}${c.notNull ? ' NOT NULL' : ''}${c.default ? ` DEFAULT ${normalize(c.default)}` : ''}`;
-    compare(differences, name, 'column', want.columns, have.columns, describeColumn);
-    compare(differences, name, 'constraint', want.constraints, have.constraints, (c) => normalize(c.definition));
-    compare(differences, name, 'index', want.indexes, have.indexes, (i) => normalize(i.definition));
-  }
-  return differences;
-}
-
-function compare<T extends { name: string }>(out: TableDifference[], table: string, kind: string, want: readonly T[], have: readonly T[], describe: (item: T) => string): void {
-  const haveByName = new Map(have.map((item) => [item.name, item]));
-  for (const item of want) {
-    const other = haveByName.get(item.name);
-    const object = `${kind} ${table}.${item.name}`;
-    if (!other) out.push({ table, object, kind: 'missing', expected: describe(item), blocking: true });
-    else if (describe(other) !== describe(item)) out.push({ table, object, kind: 'changed', expected: describe(item), found: describe(other), blocking: true });
-  }
-  const wanted = new Set(want.map((item) => item.name));
-  for (const item of have) {
-    if (!wanted.has(item.name)) out.push({ table, object: `${kind} ${table}.${item.name}`, kind: 'extra', found: describe(item), blocking: false });
-  }
-}
-
 /** Definitions name their schema only when it is off the search path: drop both schema names. */
-function normalize(text: string): string {
-  return text.replaceAll(`${SCRATCH}.`, '').replaceAll('public.', '');
+function normalize(catalog: Catalog): Catalog {
+  const strip = (text: string): string => text.replaceAll(`${SCRATCH}.`, '').replaceAll('public.', '');
+  return {
+    schema: 'public',
+    tables: catalog.tables.map((t) => ({
+      ...t,
+      columns: t.columns.map((c) => ({ ...c, default: c.default === null ? null : strip(c.default) })),
+      constraints: t.constraints.map((c) => ({ ...c, definition: strip(c.definition) })),
+      indexes: t.indexes.map((i) => ({ ...i, definition: strip(i.definition) })),
+    })),
+  };
 }

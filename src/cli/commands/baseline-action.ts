@@ -18,8 +18,8 @@ export async function runBaseline(command: Command): Promise<number> {
       if (!check.passed && check.fix) out.line(`        fix: ${check.fix}`);
     }
     for (const d of result.differences) {
-      const detail = d.kind === 'changed' ? `expected ${d.expected}, found ${d.found}` : d.kind === 'missing' ? `expected ${d.expected ?? 'the table'}` : `found ${d.found}`;
-      out.line(`  ${d.blocking ? c.red(d.kind.toUpperCase()) : c.yellow(d.kind)}  ${d.object}: ${detail}`);
+      const detail = d.kind === 'changed' ? (d.detail ?? `expected ${d.expected}, found ${d.actual}`) : d.kind === 'missing' ? `expected ${d.expected}` : `found ${d.actual}`;
+      out.line(`  ${d.blocking ? c.red(d.kind.toUpperCase()) : c.yellow(d.kind)}  ${d.type} ${d.object}: ${detail}`);
     }
     if (!result.adopted) {
       const failed = result.checks.filter((ch) => !ch.passed).length + result.differences.filter((d) => d.blocking).length;
