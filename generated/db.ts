@@ -3,7 +3,7 @@
  * run `rasdb codegen` after migrating; `rasdb codegen --check` fails (exit 4) when this file is stale.
  * rasdb's own ledger (schema rasdb) is left out.
  *
- * Applied migrations: 14, digest sha256:94ccac9d9f5666d308bbf6c1b733dfb37e4808c39fcc64ec95f69da32fb51b87
+ * Applied migrations: 15, digest sha256:e7f457d12c6ad56d0585c47cadd6394f41431f5ac45c7b3d13e1316f0b50cd90
  *   0001-users-and-audit-logs        16c3feef7e3a
  *   0002-ingestion-tables            b1b62f0f0054
  *   1001-integration-configuration   061ad93176cc
@@ -14,6 +14,7 @@
  *   3001-compliance-controls         0e1a2962acb3
  *   3002-analytics                   0994b3323f97
  *   3003-reporting                   f06eff8105b1
+ *   3004-control-baselines           265d18b5e02b
  *   4001-workflow-automation         1db9bd279e6d
  *   4002-security-monitoring         f0995117c1f9
  *   4003-performance-monitoring      54507bd14e25
@@ -179,6 +180,12 @@ export interface AuditLogs {
   resource_id: string | null;
   resource_type: string | null;
   user_id: number | null;
+}
+
+export interface ControlBaselines {
+  baseline: string;
+  control_id: number;
+  created_at: Generated<Timestamp | null>;
 }
 
 export interface ControlEvidence {
@@ -768,6 +775,7 @@ export interface DB {
   asset_configurations: AssetConfigurations;
   assets_extended: AssetsExtended;
   audit_logs: AuditLogs;
+  control_baselines: ControlBaselines;
   control_evidence: ControlEvidence;
   controls_extended: ControlsExtended;
   dashboards: Dashboards;
