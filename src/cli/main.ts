@@ -5,6 +5,7 @@ import { registerCodegen } from './commands/codegen.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRetention } from './commands/retention.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerSeed } from './commands/seed.js';
 import { registerVerify } from './commands/verify.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
@@ -51,6 +52,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   registerValidate(program, outcome);
   registerBaseline(program, outcome);
   registerCodegen(program, outcome);
+  registerSeed(program, outcome);
   registerRetention(program, outcome);
   registerVerify(program, outcome);
   for (const command of program.commands) command.exitOverride();

@@ -3,7 +3,7 @@ import { ExitCode, RasdbError } from '../errors.js';
 
 /** rasdb's advisory locks use the two-key form: a fixed class and one key per kind of run. */
 const LOCK_CLASS = 0x72617364; // 'rasd'
-export const LockKey = { migrate: 1, retention: 2 } as const;
+export const LockKey = { migrate: 1, retention: 2, seed: 3 } as const;
 
 export interface LockHolder {
   pid: number;

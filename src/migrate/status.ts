@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { readSeedSets, type SeedSetRecord } from '../seed/seed-ledger.js';
 import { assertLedgerReadable, ledgerVersion } from './ledger.js';
 import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
 import { planMigrations } from './plan.js';
@@ -36,6 +37,8 @@ export interface StatusReport {
   applied: number;
   pending: number;
   phases: PhaseStatus[];
+  /** Reference sets `rasdb seed` applied: checksum, when, by whom (issue 5). */
+  seedSets: SeedSetRecord[];
 }
 
 /**
@@ -77,6 +80,7 @@ export async function status(client: pg.Client, options: { migrationsDir?: strin
     applied,
     pending: files.length - applied,
     phases,
+    seedSets: await readSeedSets(client),
   };
 }
 

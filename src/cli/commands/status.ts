@@ -24,6 +24,7 @@ export function registerStatus(program: Command, outcome: CommandOutcome): void 
             if (f) out.line(`      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${f.message}`);
           }
         }
+        for (const set of report.seedSets) out.line(`Seed set ${set.name.padEnd(13)} ${set.checksum.slice(0, 12)}  applied ${set.appliedAt} by ${set.appliedBy}`);
         out.always(`The database is at ${phaseName(report.currentPhase)}; ${report.pending} ${report.pending === 1 ? 'migration' : 'migrations'} pending.`);
         return 0;
       });

@@ -1,0 +1,29 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../generated/db.js';
+import { ExitCode, RasdbError } from '../errors.js';
+import { parseInternalField } from './field-paths.js';
+import type { BuiltSet } from './types.js';
+
+/**
+ * Every mapping's internal_field_name must name a column this database has (and a key inside a
+ * column only when that column is JSONB), checked before the integrations set writes.
+ *
+ * @example
+ * await verifyMappingTargets(db, integrationsSet(), new Set(['ingestion_assets', 'ingestion_vulnerabilities']));
+ */
+export async function verifyMappingTargets(db: Kysely<DB>, built: BuiltSet, presentTables: ReadonlySet<string>): Promise<void> {
+  const all = built.tables.find((table) => table.table === 'data_field_mappings')?.rows ?? [];
+  const mappings = all.filter((row) => (row.requires ?? []).every((table) => presentTables.has(table)));
+  const targets = mappings.map((row) => ({ key: row.key, field: parseInternalField(String(row.values.internal_field_name)) }));
+  const { rows } = await sql<{ table_name: string; column_name: string; data_type: string }>`
+    SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns
+     WHERE table_schema = current_schema() AND table_name = ANY(${[...new Set(targets.map((t) => t.field.table))]}::text[])`.execute(db);
+  const types = new Map(rows.map((row) => [`${row.table_name}.${row.column_name}`, row.data_type]));
+  const problems = targets.flatMap(({ key, field }) => {
+    const type = types.get(`${field.table}.${field.column}`);
+    if (type === undefined) return [`${key} maps to ${field.table}.${field.column}, which this database does not have`];
+    if (field.jsonPath.length && type !== 'jsonb') return [`${key} maps into ${field.table}.${field.column}, which is not JSONB`];
+    return [];
+  });
+  if (problems.length) throw new RasdbError(ExitCode.failed, `internal error: field mappings name unknown targets (this is a bug in rasdb): ${problems.join('; ')}`);
+}
