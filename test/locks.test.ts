@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultMigrationsDir, listMigrations } from '../src/migrate/migration-files.js';
-import { runCli } from './support/cli.js';
+import { BIN, runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 
 const FILES = listMigrations(defaultMigrationsDir());
@@ -77,11 +78,18 @@ describe('never stall production', () => {
     // phase 1 adds to users, and every insert that queues behind the migration would wait too.
     await holder.query(`BEGIN; INSERT INTO users (username, email) VALUES ('holder', 'holder@example.org')`);
     const writers = [startWriter(db.url), startWriter(db.url)];
-    const migrate = runCli(['migrate', '--phase', '1', '--lock-timeout', '1s', '--lock-retries', '10'], { env: { DATABASE_URL: db.url }, timeoutMs: 60_000 });
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const child = spawn(process.execPath, [BIN, 'migrate', '--phase', '1', '--lock-timeout', '1s', '--lock-retries', '10'], {
+      env: { ...process.env, DATABASE_URL: db.url, NO_COLOR: '1' },
+    });
+    const result = { code: null as number | null, stdout: '', stderr: '' };
+    child.stdout.on('data', (chunk) => (result.stdout += chunk));
+    // The holder commits only once rasdb has timed out on its lock at least once.
+    const timedOut = new Promise<void>((resolve) => child.stderr.on('data', (chunk) => (result.stderr += chunk) && /timed out waiting/.test(result.stderr) && resolve()));
+    const exited = new Promise<void>((resolve) => child.on('close', (code) => ((result.code = code), resolve())));
+    await Promise.race([timedOut, exited]);
     await holder.query('COMMIT');
     await holder.end();
-    const result = await migrate;
+    await exited;
     const latencies = (await Promise.all(writers.map((w) => w.stop()))).flat();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/timed out waiting for a lock \(blocked by pid \d+ \("long-report", idle in transaction/);
