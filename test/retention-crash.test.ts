@@ -75,7 +75,8 @@ async function killMidRun(db: TestDatabase, args: string[]): Promise<boolean> {
   return killedWhileRunning;
 }
 
-describe('retention runs under concurrency and crashes', () => {
+// About 45 s on an idle machine; the limit leaves room for a loaded CI box.
+describe('retention runs under concurrency and crashes', { timeout: 180_000 }, () => {
   it('two prunes started together: one works, the other exits 5 at once', async () => {
     const db = await copyOf(summarized, 'rt_crash_two');
     const reference = await copyOf(summarized, 'rt_crash_two_ref');
@@ -117,7 +118,7 @@ describe('retention runs under concurrency and crashes', () => {
     let kills = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
       const db = await copyOf(seeded, `rt_crash_summarize_${trial}`);
-      const killedWhileRunning = await killMidRun(db, ['summarize']);
+      const killedWhileRunning = await killMidRun(db, ['summarize', '--buckets-per-transaction', '1']);
       kills += Number(killedWhileRunning);
       await retention(db, ['summarize', '--lock-wait', '20s']);
       expect(await retentionState(db)).toEqual(expected);

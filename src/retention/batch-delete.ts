@@ -32,6 +32,8 @@ export interface BatchDeleteResult {
   heldBack: Record<string, number>;
   stoppedEarly: boolean;
   slowestBatchMs: number;
+  /** Wall time of each batch, in order (for percentiles in reports and benchmarks). */
+  batchMs: number[];
 }
 
 interface BatchOutcome {
@@ -60,7 +62,7 @@ export async function deleteInBatches(
   sizer: BatchSizer,
   onBatch: (deletedSoFar: number) => void = () => undefined,
 ): Promise<BatchDeleteResult> {
-  const result: BatchDeleteResult = { deleted: 0, batches: 0, heldBack: {}, stoppedEarly: false, slowestBatchMs: 0 };
+  const result: BatchDeleteResult = { deleted: 0, batches: 0, heldBack: {}, stoppedEarly: false, slowestBatchMs: 0, batchMs: [] };
   let lower = await nextTime(ctx, target, null, cutoff);
   while (lower !== null) {
     if (ctx.timeUp()) {
@@ -88,6 +90,7 @@ export async function deleteInBatches(
     result.deleted += batch.deleted;
     result.batches += 1;
     result.slowestBatchMs = Math.max(result.slowestBatchMs, elapsed);
+    result.batchMs.push(elapsed);
     for (const [reason, n] of Object.entries(batch.held)) result.heldBack[reason] = (result.heldBack[reason] ?? 0) + n;
     onBatch(result.deleted);
     lower = batch.next;
@@ -98,9 +101,10 @@ export async function deleteInBatches(
 async function deleteBatch(ctx: RunContext, target: DeleteTarget, holds: Hold[], from: string, cutoff: string, rows: number): Promise<BatchOutcome> {
   const t = sql.table(target.table);
   const time = sql.ref(`s.${target.timeColumn}`);
+  // The n rows skipped by OFFSET are not formatted (to_char would cost more than the index walk).
   const probe = await sql<{ t: string; last: boolean }>`
-    SELECT ${utcTextOf(time)} AS t, ${time} >= ${cutoff}::timestamp AS last FROM ${t} AS s
-     WHERE ${time} >= ${from}::timestamp ORDER BY ${time} OFFSET ${rows} LIMIT 1`.execute(ctx.db);
+    SELECT ${utcTextOf(sql.ref('p.t'))} AS t, p.t >= ${cutoff}::timestamp AS last
+      FROM (SELECT ${time} AS t FROM ${t} AS s WHERE ${time} >= ${from}::timestamp ORDER BY ${time} OFFSET ${rows} LIMIT 1) AS p`.execute(ctx.db);
   const upper = probe.rows[0] && !probe.rows[0].last ? probe.rows[0].t : null;
   if (upper === from) return deleteTies(ctx, target, holds, from, cutoff, rows);
   const window = sql`${time} >= ${from}::timestamp AND ${time} < ${upper ?? cutoff}::timestamp`;
@@ -148,6 +152,9 @@ async function nextTime(ctx: RunContext, target: DeleteTarget, after: string | n
  * may go; null (no expression) for tables nothing references, where a hold is the only reason.
  * `alsoGoing` narrows a reference to the referencing rows `r` that stay (for a dry run, which
  * deletes nothing but must not count references from rows the same run would delete).
+ *
+ * @example
+ * sql`SELECT ${reasonOf(detailTarget(ops), holds)} AS reason FROM integration_operations AS s` // 'legal_hold', 'referenced_by_…' or NULL
  */
 export function reasonOf(
   target: DeleteTarget,

@@ -76,7 +76,12 @@ export async function addHold(client: pg.Client, input: HoldInput): Promise<Hold
   }
 }
 
-/** Active holds, or all of them with `includeReleased`, oldest first. */
+/**
+ * Active holds, or all of them with `includeReleased`, oldest first.
+ *
+ * @example
+ * (await listHolds(client, { table: 'api_call_logs' })).length // 1
+ */
 export async function listHolds(client: pg.Client, options: { includeReleased?: boolean; table?: string } = {}): Promise<Hold[]> {
   const { rows } = await client.query(
     `${SELECT_HOLDS} WHERE ($1 OR released_at IS NULL) AND ($2::text IS NULL OR table_name = $2) ORDER BY id`,
@@ -120,6 +125,9 @@ export async function releaseHold(client: pg.Client, id: number, input: { reason
 /**
  * The SQL condition "this row is under an active hold" for rows `alias` of a table, or null when
  * no hold names the table. Bounds and ids are bound parameters.
+ *
+ * @example
+ * holdCondition(holds, 's', 'called_at', 'id') // sql`(("s"."called_at" >= $1::timestamp AND true) OR "s"."id" = ANY($2::bigint[]))`
  */
 export function holdCondition(holds: readonly Hold[], alias: string, timeColumn: string, idColumn: string | null): RawBuilder<boolean> | null {
   const time = sql.ref(`${alias}.${timeColumn}`);
@@ -135,7 +143,12 @@ export function holdCondition(holds: readonly Hold[], alias: string, timeColumn:
   return parts.length ? sql<boolean>`(${sql.join(parts, sql` OR `)})` : null;
 }
 
-/** Active holds on one table, read under a SHARE lock so no hold can be added until this transaction ends. */
+/**
+ * Active holds on one table, read under a SHARE lock so no hold can be added until this transaction ends.
+ *
+ * @example
+ * await client.query('BEGIN'); const holds = await lockedHolds(client, 'api_call_logs'); // ... delete, COMMIT
+ */
 export async function lockedHolds(client: pg.Client, table: string): Promise<Hold[]> {
   await client.query('LOCK TABLE rasdb.retention_holds IN SHARE MODE');
   return listHolds(client, { table });

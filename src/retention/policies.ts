@@ -71,7 +71,12 @@ export function parseKeep(flag: string, value: string): string {
   return `${Number(match[1])} ${name}`;
 }
 
-/** Validates `--policy` values (repeatable or comma-separated); all policies when none is given. */
+/**
+ * Validates `--policy` values (repeatable or comma-separated); all policies when none is given.
+ *
+ * @example
+ * selectPolicies(['security_events_extended,api_call_logs']) // ['api_call_logs', 'security_events_extended']
+ */
 export function selectPolicies(names: readonly string[] | undefined): PolicyName[] {
   const wanted = (names ?? []).flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean);
   const known = POLICIES.map((p) => p.name);

@@ -10,7 +10,12 @@ async function count(ctx: RunContext, query: RawBuilder<unknown>): Promise<numbe
   return Number(rows[0].n);
 }
 
-/** Rows past the detail horizon that wait for their summary: between the effective cutoff and the horizon. */
+/**
+ * Rows past the detail horizon that wait for their summary: between the effective cutoff and the horizon.
+ *
+ * @example
+ * await notYetSummarized(ctx, detailTarget(api), null, '2026-03-03 00:00:00') // every row before the horizon
+ */
 export async function notYetSummarized(ctx: RunContext, target: DeleteTarget, effectiveCutoff: string | null, cutoff: string): Promise<number> {
   if (effectiveCutoff !== null && effectiveCutoff >= cutoff) return 0;
   const time = sql.ref(`s.${target.timeColumn}`);
@@ -18,7 +23,12 @@ export async function notYetSummarized(ctx: RunContext, target: DeleteTarget, ef
   return count(ctx, sql`SELECT 1 FROM ${sql.table(target.table)} AS s WHERE ${floor} AND ${time} < ${cutoff}::timestamp`);
 }
 
-/** Rows older than the cutoff that an active hold keeps. */
+/**
+ * Rows older than the cutoff that an active hold keeps.
+ *
+ * @example
+ * await underHold(ctx, detailTarget(api), '2026-03-03 00:00:00') // 0 without holds
+ */
 export async function underHold(ctx: RunContext, target: DeleteTarget, cutoff: string, holds?: Hold[]): Promise<number> {
   const held = holdCondition(holds ?? (await listHolds(ctx.client, { table: target.table })), 's', target.timeColumn, target.idColumn);
   if (!held) return 0;
@@ -31,6 +41,9 @@ export async function underHold(ctx: RunContext, target: DeleteTarget, cutoff: s
  * that others reference it follows the real run through: referencing rows that the same run
  * deletes (`goingAway`, for api_call_logs) do not keep a row, and a row stays when any
  * descendant through `parent_operation_id` stays, as the repeated passes of a real run find.
+ *
+ * @example
+ * await dryRunCounts(ctx, detailTarget(ops), '2025-06-01 00:00:00') // { eligible: 120, heldBack: { referenced_by_sync_conflicts: 3 } }
  */
 export async function dryRunCounts(
   ctx: RunContext,

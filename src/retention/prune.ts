@@ -37,6 +37,9 @@ export interface TablePrune {
   heldBack: Record<string, number>;
   batches: number;
   slowestBatchMs: number;
+  /** The median and 99th percentile of the batches' wall times. */
+  batchMsP50: number;
+  batchMsP99: number;
   durationMs: number;
 }
 
@@ -104,7 +107,7 @@ async function pruneTable(
   going: { table: string; condition: RawBuilder<boolean> } | undefined,
 ): Promise<{ table: TablePrune; stoppedEarly: boolean }> {
   const started = performance.now();
-  const table: TablePrune = { policy: policy.name, table: target.table, kind, cutoff, effectiveCutoff: effective, deleted: 0, heldBack: {}, batches: 0, slowestBatchMs: 0, durationMs: 0 };
+  const table: TablePrune = { policy: policy.name, table: target.table, kind, cutoff, effectiveCutoff: effective, deleted: 0, heldBack: {}, batches: 0, slowestBatchMs: 0, batchMsP50: 0, batchMsP99: 0, durationMs: 0 };
   const waiting = kind === 'detail' ? await notYetSummarized(ctx, target, effective, cutoff) : 0;
   const finish = (heldBack: Record<string, number>, stoppedEarly = false) => {
     table.heldBack = Object.fromEntries(Object.entries({ ...heldBack, not_yet_summarized: waiting }).filter(([, n]) => n > 0));
@@ -125,6 +128,7 @@ async function pruneTable(
   const sizer = new BatchSizer({ maxRows: options.batchSize, targetMs: options.batchTargetMs });
   let heldBack: Record<string, number> = {};
   let stoppedEarly = false;
+  const batchMs: number[] = [];
   // Operations can reference operations: a parent is kept while its child exists, so repeat the
   // pass while one both deleted rows and kept some for a child; trees empty from their leaves.
   for (let pass = 0; ; pass++) {
@@ -136,12 +140,16 @@ async function pruneTable(
     table.slowestBatchMs = Math.max(table.slowestBatchMs, Math.round(result.slowestBatchMs));
     heldBack = result.heldBack;
     stoppedEarly = result.stoppedEarly;
+    batchMs.push(...result.batchMs);
     if (stoppedEarly || result.deleted === 0 || !result.heldBack.referenced_by_child_operation) break;
   }
   if (!target.key) {
     const held = await underHold(ctx, target, effective);
     heldBack = held ? { legal_hold: held } : {};
   }
+  const sorted = batchMs.sort((x, y) => x - y);
+  table.batchMsP50 = Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0);
+  table.batchMsP99 = Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0);
   const done = finish(heldBack, stoppedEarly);
   await setHeldBack(ctx.client, runId, target.table, table.heldBack);
   return done;

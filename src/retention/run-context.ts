@@ -44,6 +44,7 @@ export interface RunContext {
   timeUp(): boolean;
 }
 
+/** lock_timeout and statement_timeout when the caller gives none. */
 export const RUN_DEFAULTS = { lockTimeoutMs: 2_000, statementTimeoutMs: 60_000 } as const;
 
 /**
@@ -102,7 +103,12 @@ async function applySessionSettings(client: pg.Client, kind: RunKind, settings: 
   );
 }
 
-/** Refuses, with the command to run, a database that `rasdb migrate` has not brought this far. */
+/**
+ * Refuses, with the command to run, a database that `rasdb migrate` has not brought this far.
+ *
+ * @example
+ * await assertRetentionTables(client); // throws RasdbError(4, '... run rasdb migrate first')
+ */
 export async function assertRetentionTables(client: pg.Client): Promise<void> {
   const needed = ['rasdb.retention_runs', ...SUMMARIES.map((s) => s.name)];
   const { rows } = await client.query(`SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL`, [needed]);

@@ -52,6 +52,12 @@ export async function startRun(client: pg.Client, kind: RunKind, policies: reado
   return Number(rows[0].id);
 }
 
+/**
+ * Records a run's outcome and end time.
+ *
+ * @example
+ * await finishRun(client, runId, 'stopped_early', 'stopped at --max-runtime');
+ */
 export async function finishRun(client: pg.Client, runId: number, outcome: Exclude<RunOutcome, 'running'>, message?: string): Promise<void> {
   await client.query(`UPDATE rasdb.retention_runs SET outcome = $2, finished_at = now(), message = $3 WHERE id = $1`, [runId, outcome, message ?? null]);
 }
@@ -59,6 +65,9 @@ export async function finishRun(client: pg.Client, runId: number, outcome: Exclu
 /**
  * Runs still `running` while we hold the retention lock were killed: say so in their record.
  * Their steps keep what they committed, batch by batch, so the record shows what they deleted.
+ *
+ * @example
+ * await markInterrupted(client) // 1 after a kill -9
  */
 export async function markInterrupted(client: pg.Client): Promise<number> {
   const { rowCount } = await client.query(
@@ -70,7 +79,12 @@ export async function markInterrupted(client: pg.Client): Promise<number> {
   return rowCount ?? 0;
 }
 
-/** Creates or replaces a step's fixed facts (cutoffs); counters start at zero. */
+/**
+ * Creates or replaces a step's fixed facts (cutoffs); counters start at zero.
+ *
+ * @example
+ * await openStep(client, runId, { policy: 'api_call_logs', table: 'api_call_logs', action: 'prune', cutoff, effectiveCutoff });
+ */
 export async function openStep(client: pg.Client, runId: number, step: Pick<StepRecord, 'policy' | 'table' | 'action' | 'cutoff' | 'effectiveCutoff'>): Promise<void> {
   await client.query(
     `INSERT INTO rasdb.retention_run_steps (run_id, policy, table_name, action, cutoff, effective_cutoff)
@@ -83,6 +97,9 @@ export async function openStep(client: pg.Client, runId: number, step: Pick<Step
 /**
  * Adds one batch's work to its step. Called inside the batch's transaction, so the record and
  * the rows it describes commit (or vanish) together.
+ *
+ * @example
+ * await addToStep(client, runId, 'api_call_logs', 'prune', { deleted: 5000, batches: 1, durationMs: 41 });
  */
 export async function addToStep(
   client: pg.Client,
@@ -100,6 +117,12 @@ export async function addToStep(
   );
 }
 
+/**
+ * Records the rows a prune step held back, by reason.
+ *
+ * @example
+ * await setHeldBack(client, runId, 'integration_operations', { legal_hold: 2, referenced_by_sync_conflicts: 10 });
+ */
 export async function setHeldBack(client: pg.Client, runId: number, table: string, heldBack: Record<string, number>): Promise<void> {
   const total = Object.values(heldBack).reduce((sum, n) => sum + n, 0);
   await client.query(

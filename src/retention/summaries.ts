@@ -108,6 +108,7 @@ const operationsMonthly: SummaryDefinition = {
   key: 'integration_operations_monthly_summary_key',
 };
 
+/** Every summary table, in the order summarize visits them. */
 export const SUMMARIES: readonly SummaryDefinition[] = [
   apiCallDaily,
   performanceRollup('performance_metrics_hourly', 'hour'),
@@ -115,13 +116,24 @@ export const SUMMARIES: readonly SummaryDefinition[] = [
   operationsMonthly,
 ];
 
+/**
+ * A summary by table name; an unknown name is a bug (names come from the policy table).
+ *
+ * @example
+ * summaryNamed('api_call_daily_summary').unit // 'day'
+ */
 export function summaryNamed(name: string): SummaryDefinition {
   const found = SUMMARIES.find((s) => s.name === name);
   if (!found) throw new Error(`no summary named ${name}`);
   return found;
 }
 
-/** `interval '1 day'` and friends: the width of one bucket. */
+/**
+ * The width of one bucket, as a PostgreSQL interval.
+ *
+ * @example
+ * bucketWidth('hour') // '1 hour'
+ */
 export function bucketWidth(unit: BucketUnit): string {
   return `1 ${unit}`;
 }

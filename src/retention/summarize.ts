@@ -11,6 +11,8 @@ import { readPrunedBefore, readWatermarks, saveWatermark, type Watermark } from 
 
 export interface SummarizeOptions extends RunSettings {
   policies?: readonly string[];
+  /** The most buckets one transaction summarizes (default: a day of hours, 31 days, 3 months). */
+  maxBucketsPerTransaction?: number;
   onProgress?: (progress: RetentionProgress) => void;
 }
 
@@ -40,14 +42,21 @@ export interface SummarizeResult {
   message?: string;
 }
 
-/** Summary buckets one transaction covers while catching up: a day of hours, a day, a month. */
-const RANGE = { hour: '1 day', day: '1 day', month: '1 month' } as const;
+/**
+ * How many buckets one transaction may cover while catching up. A run starts with one day's worth
+ * (a day of hours, a day, a month) and doubles while a transaction takes under TARGET_MS: one
+ * statement over many buckets reads the table in order and sorts once, where a statement per day
+ * pays an index walk and a plan each time; a cap keeps every transaction short, so a killed run
+ * loses little.
+ */
+const SPAN = { hour: { first: 24, most: 24 * 14 }, day: { first: 1, most: 31 }, month: { first: 1, most: 3 } } as const;
+const TARGET_MS = 2_000;
 
 /**
  * Brings every summary of the chosen policies up to the last closed bucket: first recomputes
  * summarized buckets that gained late rows while their raw rows are all still kept, then
- * summarizes closed buckets after the watermark, one range per transaction with the watermark
- * advanced in it, so an interrupted run loses nothing and the next one resumes.
+ * summarizes closed buckets after the watermark, one range of buckets per transaction with the
+ * watermark advanced in it, so an interrupted run loses nothing and the next one resumes.
  *
  * @example
  * const result = await summarize(client, { policies: ['api_call_logs'] });
@@ -126,19 +135,25 @@ async function summarizeOne(
   }
   const estimated = options.onProgress ? await estimateRows(ctx.db, summary.source, summary.sourceTime, mark.summarizedUntil, closedUntil) : 0;
   let until = mark.summarizedUntil;
+  const most = Math.max(1, Math.min(SPAN[summary.unit].most, options.maxBucketsPerTransaction ?? Infinity));
+  let span = Math.min(SPAN[summary.unit].first, most);
   while (until === null || until < closedUntil) {
     if (ctx.timeUp()) return finish(true);
     const first = await nextBucketWithRows(ctx.db, summary, until, closedUntil);
     // Skip stretches without rows; with none left, the watermark moves to the open bucket.
     const from = first === null ? closedUntil : until !== null && until > first ? until : first;
-    const to = first === null ? closedUntil : await plus(ctx, from, RANGE[summary.unit], closedUntil);
+    const to = first === null ? closedUntil : await plus(ctx, from, `${span} ${summary.unit}s`, closedUntil);
     const t0 = performance.now();
     const done = await retryingTransaction(ctx.client, async () => {
+      // A month of rows sorts by group in memory instead of spilling to disk (one backend, one transaction).
+      await ctx.client.query(`SET LOCAL work_mem = '64MB'`);
       const result = first === null ? { groups: 0, rows: 0, buckets: 0 } : await recompute(ctx.db, summary, from, to);
       await saveWatermark(ctx.client, { ...next, summarizedUntil: to });
       await addToStep(ctx.client, runId, summary.name, 'summarize', { summarized: result.rows, batches: 1, durationMs: performance.now() - t0 });
       return result;
     });
+    const elapsed = performance.now() - t0;
+    span = elapsed < TARGET_MS / 2 ? Math.min(span * 2, most) : elapsed > TARGET_MS * 2 ? Math.max(1, Math.floor(span / 2)) : span;
     run.bucketsSummarized += done.buckets;
     run.rowsSummarized += done.rows;
     run.watermarkAfter = until = to;

@@ -55,6 +55,9 @@ export async function recompute(db: Kysely<any>, summary: SummaryDefinition, fro
  * Buckets before `until` that gained rows with an id above `afterId` (rows that arrived after the
  * runs that summarized them), each with whether its raw rows are all still there (it starts at or
  * after `keptFrom`), and how many of the rows are new since `seenId`.
+ *
+ * @example
+ * await lateBuckets(db, summary, 1000, 1200, '2026-06-01 00:00:00', null) // [{ bucket: '2026-05-20 00:00:00', kept: true, newRows: 1 }]
  */
 export async function lateBuckets(
   db: Kysely<any>,
@@ -75,7 +78,12 @@ export async function lateBuckets(
   return rows.map((r) => ({ bucket: r.bucket, kept: r.kept, newRows: Number(r.new_rows) }));
 }
 
-/** Whether a bucket's summary still counts exactly its raw rows (a cheap count through the time index). */
+/**
+ * Whether a bucket's summary still counts exactly its raw rows (a cheap count through the time index).
+ *
+ * @example
+ * await bucketInStep(db, summary, '2026-05-20 00:00:00') // false after a late row
+ */
 export async function bucketInStep(db: Kysely<any>, summary: SummaryDefinition, bucket: string): Promise<boolean> {
   const time = sql.ref(`s.${summary.sourceTime}`);
   const { rows } = await sql<{ same: boolean }>`
@@ -85,7 +93,12 @@ export async function bucketInStep(db: Kysely<any>, summary: SummaryDefinition, 
   return rows[0].same;
 }
 
-/** The start of the first bucket at or after `from` and before `before` that has rows; null if none. */
+/**
+ * The start of the first bucket at or after `from` and before `before` that has rows; null if none.
+ *
+ * @example
+ * await nextBucketWithRows(db, summary, null, '2026-06-01 00:00:00') // '2025-04-27 00:00:00'
+ */
 export async function nextBucketWithRows(db: Kysely<any>, summary: SummaryDefinition, from: string | null, before: string): Promise<string | null> {
   const time = sql.ref(`s.${summary.sourceTime}`);
   const floor = from === null ? sql`true` : sql`${time} >= ${from}::timestamp`;
@@ -95,7 +108,12 @@ export async function nextBucketWithRows(db: Kysely<any>, summary: SummaryDefini
   return rows[0]?.t ?? null;
 }
 
-/** The highest id in the source table now (through its primary key), 0 when empty. */
+/**
+ * The highest id in the source table now (through its primary key), 0 when empty.
+ *
+ * @example
+ * await highestId(db, summary) // 5000000
+ */
 export async function highestId(db: Kysely<any>, summary: SummaryDefinition): Promise<number> {
   const { rows } = await sql<{ id: string | null }>`SELECT max(id)::bigint AS id FROM ${sql.table(summary.source)}`.execute(db);
   return Number(rows[0].id ?? 0);

@@ -12,7 +12,12 @@ const OPERATION_REFERENCES = [
   { reason: 'referenced_by_child_operation', table: 'integration_operations', column: 'parent_operation_id' },
 ] as const;
 
-/** The detail table of a policy, as prune deletes from it. */
+/**
+ * The detail table of a policy, as prune deletes from it.
+ *
+ * @example
+ * detailTarget(ops).references.length // 3
+ */
 export function detailTarget(policy: EffectivePolicy): DeleteTarget {
   const referenced = policy.table === 'integration_operations';
   return {
@@ -25,7 +30,12 @@ export function detailTarget(policy: EffectivePolicy): DeleteTarget {
   };
 }
 
-/** A summary table, pruned by its bucket column; it has no id and nothing references it. */
+/**
+ * A summary table, pruned by its bucket column; it has no id and nothing references it.
+ *
+ * @example
+ * summaryTarget(summaryNamed('api_call_daily_summary')).timeColumn // 'day'
+ */
 export function summaryTarget(summary: SummaryDefinition): DeleteTarget {
   return { policy: summary.policy, table: summary.name, timeColumn: summary.bucketColumn, idColumn: null, references: [] };
 }

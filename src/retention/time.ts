@@ -6,10 +6,18 @@ import { usageError } from '../errors.js';
  * Every time retention computes with is a TIMESTAMP without time zone holding UTC, as the design
  * document's columns do. Times travel as text in one spelling, `2026-01-31 23:59:59.5` (no
  * trailing zeros), whatever the server's DateStyle or the client's type parsers say.
+ *
+ * @example
+ * client.query(`SELECT ${utcText('called_at')} AS t FROM api_call_logs`) // t: '2026-01-31 23:59:59.5'
  */
 export const utcText = (expression: string): string => `rtrim(rtrim(to_char(${expression}, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')`;
 
-/** The same, as a Kysely fragment around a column or expression. */
+/**
+ * The same, as a Kysely fragment around a column or expression.
+ *
+ * @example
+ * sql`SELECT ${utcTextOf(sql.ref('s.called_at'))} AS t FROM api_call_logs AS s`
+ */
 export const utcTextOf = (expression: RawBuilder<unknown>): RawBuilder<string> =>
   sql<string>`rtrim(rtrim(to_char(${expression}, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')`;
 
@@ -34,7 +42,12 @@ export async function resolveAsOf(client: pg.Client, override?: string): Promise
   return rows[0].t;
 }
 
-/** The planner's estimate of the rows of `table` with `column` in [from, until): cheap, for progress only. */
+/**
+ * The planner's estimate of the rows of `table` with `column` in [from, until): cheap, for progress only.
+ *
+ * @example
+ * await estimateRows(db, 'api_call_logs', 'called_at', null, '2026-03-03 00:00:00') // ~3870000
+ */
 export async function estimateRows(db: Kysely<any>, table: string, column: string, from: string | null, until: string): Promise<number> {
   const time = sql.ref(column);
   const floor = from === null ? sql`true` : sql`${time} >= ${from}::timestamp`;

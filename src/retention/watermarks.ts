@@ -16,7 +16,12 @@ export interface Watermark {
   previousSeenId: number;
 }
 
-/** Every summary's watermark; a summary never run has none. */
+/**
+ * Every summary's watermark; a summary never run has none.
+ *
+ * @example
+ * (await readWatermarks(client)).get('api_call_daily_summary')?.summarizedUntil // '2026-06-01 00:00:00'
+ */
 export async function readWatermarks(client: pg.Client): Promise<Map<string, Watermark>> {
   const { rows } = await client.query(
     `SELECT summary, policy, ${utcText('summarized_until')} AS until, seen_id, previous_seen_id FROM rasdb.retention_watermarks`,
@@ -26,7 +31,12 @@ export async function readWatermarks(client: pg.Client): Promise<Map<string, Wat
   );
 }
 
-/** Writes a watermark; call it inside the transaction whose summaries it vouches for. */
+/**
+ * Writes a watermark; call it inside the transaction whose summaries it vouches for.
+ *
+ * @example
+ * await saveWatermark(client, { ...mark, summarizedUntil: '2026-06-02 00:00:00' });
+ */
 export async function saveWatermark(client: pg.Client, mark: Watermark): Promise<void> {
   await client.query(
     `INSERT INTO rasdb.retention_watermarks (summary, policy, summarized_until, seen_id, previous_seen_id)
@@ -41,6 +51,9 @@ export async function saveWatermark(client: pg.Client, mark: Watermark): Promise
  * The point up to which a policy's detail rows are summarized: the earliest watermark of its
  * summaries; null when one of them has never run. `undefined` for a policy without summaries,
  * whose rows need no summary before they go.
+ *
+ * @example
+ * summarizedUntil(performancePolicy, marks) // the earlier of the hourly and the daily watermark
  */
 export function summarizedUntil(policy: PolicyDefinition, marks: ReadonlyMap<string, Watermark>): string | null | undefined {
   if (policy.summaries.length === 0) return undefined;
@@ -52,13 +65,21 @@ export function summarizedUntil(policy: PolicyDefinition, marks: ReadonlyMap<str
 /**
  * Per detail table, the time below which prune may have deleted rows: a bucket that starts
  * earlier is never recomputed, since its raw rows may be gone.
+ *
+ * @example
+ * (await readPrunedBefore(client)).get('api_call_logs') // '2026-03-03 00:00:00'
  */
 export async function readPrunedBefore(client: pg.Client): Promise<Map<string, string>> {
   const { rows } = await client.query(`SELECT table_name, ${utcText('pruned_before')} AS t FROM rasdb.retention_pruned`);
   return new Map(rows.map((r) => [r.table_name, r.t]));
 }
 
-/** Moves a table's prune boundary forward (never back), committed before the first delete. */
+/**
+ * Moves a table's prune boundary forward (never back), committed before the first delete.
+ *
+ * @example
+ * await advancePrunedBefore(client, 'api_call_logs', '2026-03-03 00:00:00');
+ */
 export async function advancePrunedBefore(client: pg.Client, table: string, cutoff: string): Promise<void> {
   await client.query(
     `INSERT INTO rasdb.retention_pruned (table_name, pruned_before) VALUES ($1, $2)

@@ -37,9 +37,11 @@ function finalCode(out: Output, stoppedEarly: boolean, what: string): number {
 export async function summarizeAction(command: Command): Promise<number> {
   const options = command.opts();
   const settings = runSettings(options);
+  const maxBucketsPerTransaction =
+    options.bucketsPerTransaction === undefined ? undefined : parseCount('--buckets-per-transaction', String(options.bucketsPerTransaction), 1, 10_000);
   return withSession(command, async ({ session, out, flags }) => {
     const progress = progressLine(flags);
-    const result = await summarize(session.client, { ...settings, policies: options.policy, onProgress: progress?.update });
+    const result = await summarize(session.client, { ...settings, policies: options.policy, maxBucketsPerTransaction, onProgress: progress?.update });
     progress?.done();
     out.json({ ok: true, database: session.label, ...result });
     out.line(`${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${result.asOf} UTC`);
