@@ -5,7 +5,7 @@ import { LockKey, withAdvisoryLock } from '../../db/advisory-lock.js';
 import { kyselyOn } from '../../db/single-client-pool.js';
 import { ExitCode, RasdbError } from '../../errors.js';
 import { presentTables } from '../seed.js';
-import { activityStatements, type ActivityContext } from './activity.js';
+import { activityContextOf, generateActivity } from './activity-run.js';
 import { loadPoams } from './poam-load.js';
 import { loadRemediation, loadUsers, setControlStatuses } from './posture.js';
 import { RandomSql } from './random-sql.js';
@@ -90,15 +90,12 @@ export async function loadDemo(client: pg.Client, options: DemoOptions): Promise
       await record(true, () => setControlStatuses(db, rand));
       await record(true, () => loadRemediation(db, rand, params, people.ids));
       const generationStarted = performance.now();
-      for (const statement of activityStatements(await activityContext(db, rand, params, people.ids))) {
-        await record(true, async () => {
-          let rows = 0;
-          for (let lo = 1; lo <= statement.count; lo += statement.chunk) {
-            rows += (await client.query(statement.build(lo, Math.min(statement.count, lo + statement.chunk - 1)))).rowCount ?? 0;
-          }
-          return { table: statement.table, rows, failed: 0 };
-        });
-      }
+      const context = await activityContextOf(db, rand, params.scale);
+      await generateActivity(client, context, (count) => {
+        const step = { ...count, failed: 0, synthetic: true };
+        result.steps.push(step);
+        options.onStep?.(step);
+      });
       result.generationMs = Math.round(performance.now() - generationStarted);
       // Fresh statistics, so that the first metric queries on the demo plan well; not part of the generation rate.
       await client.query(`ANALYZE ${DEMO_TABLES.join(', ')}, controls_extended, users`);
@@ -132,15 +129,4 @@ async function checkPreconditions(client: pg.Client, db: Kysely<DB>, params: Dem
   const mappings = await db.selectFrom('data_field_mappings').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   if (Number(mappings.n) === 0) throw new RasdbError(ExitCode.check, 'the demo loads through the seeded field mappings, and there are none; run `rasdb seed` first');
   return false;
-}
-
-async function activityContext(db: Kysely<DB>, rand: RandomSql, params: DemoParameters, users: readonly number[]): Promise<ActivityContext> {
-  const systems = await db.selectFrom('external_systems').select(['id', 'system_type']).execute();
-  const idOf = (type: string): number => {
-    const found = systems.find((s) => s.system_type === type);
-    if (!found) throw new RasdbError(ExitCode.check, `no ${type} external system; run \`rasdb seed --only integrations\` first`);
-    return found.id;
-  };
-  const assets = await db.selectFrom('ingestion_assets').select('asset_uuid').orderBy('id').execute();
-  return { rand, scale: params.scale, systems: [idOf('tenable'), idOf('qualys'), idOf('xacta')], users, assets: assets.map((a) => a.asset_uuid) };
 }
