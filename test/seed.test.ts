@@ -145,6 +145,23 @@ describe('rasdb seed: the reference sets', () => {
     expect(bad.stderr).toMatch(/--only takes set names from controls, integrations, metrics, reports, workflows/);
   });
 
+  it('two runs at once take turns under the seed lock: the rows are inserted once', async () => {
+    const fresh = await createTestDatabase('seed_twice');
+    try {
+      expect((await cli(['migrate', '-q'], fresh)).code).toBe(0);
+      const runs = await Promise.all([cli(['seed', '--json'], fresh), cli(['seed', '--json'], fresh)]);
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      const inserted = runs.map((run) => JSON.parse(run.stdout).totals.inserted).sort((a, b) => a - b);
+      expect(inserted[0]).toBe(0);
+      expect(inserted[1]).toBeGreaterThan(3000);
+      // dashboards and sync_policies have no unique key: only the lock keeps them single.
+      const [counts] = await fresh.query(`SELECT (SELECT count(*) FROM dashboards)::int AS dashboards, (SELECT count(*) FROM sync_policies)::int AS policies`);
+      expect(counts).toEqual({ dashboards: 2, policies: 8 });
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('skips a set whose tables are not migrated yet, naming the phase it needs', async () => {
     const early = await createTestDatabase('seed_phase1');
     try {

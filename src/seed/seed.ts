@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { DB } from '../../generated/db.js';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { kyselyOn } from '../db/single-client-pool.js';
-import { assertLedgerReadable, ensureLedger, ledgerVersion } from '../migrate/ledger.js';
+import { LEDGER_VERSION, assertLedgerReadable, ensureLedger, ledgerVersion } from '../migrate/ledger.js';
 import { rasdbVersion } from '../version.js';
 import { documentsOf } from './documents.js';
 import { planTable, type KeptReason, type RowAction } from './plan-table.js';
@@ -90,7 +90,10 @@ export async function seed(client: pg.Client, options: SeedOptions = {}): Promis
   }
   const waitMs = options.lockWaitMs ?? 60_000;
   return withAdvisoryLock(client, LockKey.seed, waitMs, async () => {
-    await withAdvisoryLock(client, LockKey.migrate, waitMs, () => ensureLedger(client));
+    // The ledger's upgrades are the migration runner's to make: take its lock only when one is due.
+    const version = await ledgerVersion(client);
+    assertLedgerReadable(version);
+    if (version < LEDGER_VERSION) await withAdvisoryLock(client, LockKey.migrate, waitMs, () => ensureLedger(client));
     return run(true);
   });
 }
