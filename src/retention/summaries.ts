@@ -35,6 +35,9 @@ export interface SummaryDefinition {
 type SourceColumn<T extends keyof DB> = keyof DB[T] & string;
 const col = <T extends keyof DB>(_table: T, name: SourceColumn<T>): RawBuilder<unknown> => sql.ref(`s.${name}`);
 const group = <T extends keyof DB>(table: T, name: SourceColumn<T>): SummaryColumn => ({ column: name, expression: col(table, name) });
+// Text is grouped under the "C" collation: the same groups (equality does not depend on it), but
+// the sort before the aggregate compares bytes instead of calling the locale, several times faster.
+const textGroup = <T extends keyof DB>(table: T, name: SourceColumn<T>): SummaryColumn => ({ column: name, expression: sql`${col(table, name)} COLLATE "C"` });
 const measure = (column: string, expression: RawBuilder<unknown>): SummaryColumn => ({ column, expression });
 
 const api = (name: SourceColumn<'api_call_logs'>) => col('api_call_logs', name);
@@ -51,10 +54,10 @@ const apiCallDaily: SummaryDefinition = {
   bucketIsDate: true,
   groups: [
     group('api_call_logs', 'external_system_id'),
-    group('api_call_logs', 'method'),
-    group('api_call_logs', 'endpoint'),
+    textGroup('api_call_logs', 'method'),
+    textGroup('api_call_logs', 'endpoint'),
     // 2xx..5xx by the HTTP status; 'none' when the call got no response at all.
-    measure('status_class', sql`CASE WHEN ${api('response_status')} BETWEEN 100 AND 599 THEN (${api('response_status')} / 100)::text || 'xx' ELSE 'none' END`),
+    measure('status_class', sql`(CASE WHEN ${api('response_status')} BETWEEN 100 AND 599 THEN (${api('response_status')} / 100)::text || 'xx' ELSE 'none' END) COLLATE "C"`),
   ],
   measures: [
     measure('calls', sql`count(*)`),
@@ -76,7 +79,7 @@ function performanceRollup(name: string, unit: 'hour' | 'day'): SummaryDefinitio
     unit,
     bucketColumn: unit,
     bucketIsDate: unit === 'day',
-    groups: (['metric_type', 'component', 'operation', 'unit'] as const).map((c) => group('performance_metrics', c)),
+    groups: (['metric_type', 'component', 'operation', 'unit'] as const).map((c) => textGroup('performance_metrics', c)),
     measures: [
       measure('samples', sql`count(*)`),
       measure('min_value', sql`min(${perf('value')})`),
@@ -97,7 +100,10 @@ const operationsMonthly: SummaryDefinition = {
   unit: 'month',
   bucketColumn: 'month',
   bucketIsDate: true,
-  groups: (['external_system_id', 'operation_type', 'entity_type', 'direction', 'status'] as const).map((c) => group('integration_operations', c)),
+  groups: [
+    group('integration_operations', 'external_system_id'),
+    ...(['operation_type', 'entity_type', 'direction', 'status'] as const).map((c) => textGroup('integration_operations', c)),
+  ],
   measures: [
     measure('operations', sql`count(*)`),
     measure('retries', sql`coalesce(sum(${ops('retry_count')}), 0)`),

@@ -4,14 +4,14 @@ import { loadPolicies, selectPolicies } from './policies.js';
 import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
 import { addToStep, openStep } from './runs.js';
 import { SUMMARIES, bucketWidth, type SummaryDefinition } from './summaries.js';
-import { bucketInStep, highestId, lateBuckets, nextBucketWithRows, recompute } from './summary-sql.js';
+import { bucketInStep, highestId, lateBuckets, nextBucketWithRows, recompute, stage, unstage } from './summary-sql.js';
 import { estimateRows, utcTextOf } from './time.js';
 import { retryingTransaction } from './transaction.js';
 import { readPrunedBefore, readWatermarks, saveWatermark, type Watermark } from './watermarks.js';
 
 export interface SummarizeOptions extends RunSettings {
   policies?: readonly string[];
-  /** The most buckets one transaction summarizes (default: a day of hours, 31 days, 3 months). */
+  /** The most buckets one transaction summarizes (default: a week of hours, 31 days, 3 months). */
   maxBucketsPerTransaction?: number;
   onProgress?: (progress: RetentionProgress) => void;
 }
@@ -43,14 +43,24 @@ export interface SummarizeResult {
 }
 
 /**
- * How many buckets one transaction may cover while catching up. A run starts with one day's worth
- * (a day of hours, a day, a month) and doubles while a transaction takes under TARGET_MS: one
- * statement over many buckets reads the table in order and sorts once, where a statement per day
- * pays an index walk and a plan each time; a cap keeps every transaction short, so a killed run
- * loses little.
+ * Catching up, buckets are computed a READ span at a time (a year of days, a month of hours, three
+ * years of months) in one pass over the raw rows in time order, and written a WRITE span per
+ * transaction, each with its watermark: the speed of one big statement, and a killed run loses at
+ * most the span it was reading. A run with less than one WRITE span to do computes it directly.
  */
-const SPAN = { hour: { first: 24, most: 24 * 14 }, day: { first: 1, most: 31 }, month: { first: 1, most: 3 } } as const;
-const TARGET_MS = 2_000;
+const READ = { hour: 24 * 31, day: 366, month: 36 } as const;
+const WRITE = { hour: 24 * 7, day: 31, month: 3 } as const;
+/** A READ span is shortened to about this many raw rows (by the planner's estimate), so it stays well inside statement_timeout. */
+const READ_ROWS = 5_000_000;
+
+async function readEnd(ctx: RunContext, summary: SummaryDefinition, from: string, closedUntil: string): Promise<string> {
+  let buckets: number = READ[summary.unit];
+  const end = await plus(ctx, from, `${buckets} ${summary.unit}s`, closedUntil);
+  const rows = await estimateRows(ctx.db, summary.source, summary.sourceTime, from, end);
+  if (rows <= READ_ROWS) return end;
+  buckets = Math.max(WRITE[summary.unit], Math.floor((buckets * READ_ROWS) / rows));
+  return plus(ctx, from, `${buckets} ${summary.unit}s`, closedUntil);
+}
 
 /**
  * Brings every summary of the chosen policies up to the last closed bucket: first recomputes
@@ -134,30 +144,38 @@ async function summarizeOne(
     });
   }
   const estimated = options.onProgress ? await estimateRows(ctx.db, summary.source, summary.sourceTime, mark.summarizedUntil, closedUntil) : 0;
+  const write = Math.max(1, Math.min(WRITE[summary.unit], options.maxBucketsPerTransaction ?? Infinity));
   let until = mark.summarizedUntil;
-  const most = Math.max(1, Math.min(SPAN[summary.unit].most, options.maxBucketsPerTransaction ?? Infinity));
-  let span = Math.min(SPAN[summary.unit].first, most);
   while (until === null || until < closedUntil) {
     if (ctx.timeUp()) return finish(true);
     const first = await nextBucketWithRows(ctx.db, summary, until, closedUntil);
     // Skip stretches without rows; with none left, the watermark moves to the open bucket.
     const from = first === null ? closedUntil : until !== null && until > first ? until : first;
-    const to = first === null ? closedUntil : await plus(ctx, from, `${span} ${summary.unit}s`, closedUntil);
-    const t0 = performance.now();
-    const done = await retryingTransaction(ctx.client, async () => {
-      // A month of rows sorts by group in memory instead of spilling to disk (one backend, one transaction).
-      await ctx.client.query(`SET LOCAL work_mem = '64MB'`);
-      const result = first === null ? { groups: 0, rows: 0, buckets: 0 } : await recompute(ctx.db, summary, from, to);
-      await saveWatermark(ctx.client, { ...next, summarizedUntil: to });
-      await addToStep(ctx.client, runId, summary.name, 'summarize', { summarized: result.rows, batches: 1, durationMs: performance.now() - t0 });
-      return result;
-    });
-    const elapsed = performance.now() - t0;
-    span = elapsed < TARGET_MS / 2 ? Math.min(span * 2, most) : elapsed > TARGET_MS * 2 ? Math.max(1, Math.floor(span / 2)) : span;
-    run.bucketsSummarized += done.buckets;
-    run.rowsSummarized += done.rows;
-    run.watermarkAfter = until = to;
-    options.onProgress?.({ action: 'summarize', table: summary.name, done: run.rowsSummarized, estimated });
+    const readTo = first === null ? closedUntil : await readEnd(ctx, summary, from, closedUntil);
+    const staged = first !== null && (await plus(ctx, from, `${write} ${summary.unit}s`, readTo)) < readTo;
+    if (staged) await stage(ctx.db, summary, from, readTo);
+    try {
+      for (let at = from; at < readTo || at === closedUntil; ) {
+        if (ctx.timeUp()) return finish(true);
+        const to = first === null ? closedUntil : await plus(ctx, at, `${write} ${summary.unit}s`, readTo);
+        const t0 = performance.now();
+        const done = await retryingTransaction(ctx.client, async () => {
+          // A month of rows sorts in memory instead of spilling to disk (one backend, one transaction).
+          await ctx.client.query(`SET LOCAL work_mem = '64MB'`);
+          const result = first === null ? { groups: 0, rows: 0, buckets: 0 } : await recompute(ctx.db, summary, at, to, { staged });
+          await saveWatermark(ctx.client, { ...next, summarizedUntil: to });
+          await addToStep(ctx.client, runId, summary.name, 'summarize', { summarized: result.rows, batches: 1, durationMs: performance.now() - t0 });
+          return result;
+        });
+        run.bucketsSummarized += done.buckets;
+        run.rowsSummarized += done.rows;
+        run.watermarkAfter = until = at = to;
+        options.onProgress?.({ action: 'summarize', table: summary.name, done: run.rowsSummarized, estimated });
+        if (to === closedUntil) break;
+      }
+    } finally {
+      if (staged) await unstage(ctx.db);
+    }
   }
   return finish(false);
 }

@@ -29,7 +29,7 @@ export function registerRetention(program: Command, outcome: CommandOutcome): vo
     .command('retention')
     .description('summarize and prune logs by the retention policies; legal holds; the run history for auditors');
   runOptions(retention.command('summarize').description('summarize closed buckets of the detail tables into their summary tables'))
-    .option('--buckets-per-transaction <n>', 'the most buckets one transaction summarizes while catching up (default: adapts, up to 31 days)')
+    .option('--buckets-per-transaction <n>', 'the most buckets one transaction summarizes while catching up (default: a week of hours, 31 days, 3 months)')
     .action(run('summarize'));
   runOptions(retention.command('prune').description('delete detail rows past their horizon (once summarized) and summaries past theirs'))
     .option('--batch-size <rows>', 'the most rows one batch deletes; the size adapts below it to --batch-time', '50000')
