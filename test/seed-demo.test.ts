@@ -150,6 +150,12 @@ describe('rasdb seed --demo: synthetic activity', () => {
     expect(busy.code).toBe(4);
     expect(busy.stderr).toMatch(/--demo loads only into empty tables, and these hold rows: performance_metrics/);
     await empty.query(`DELETE FROM performance_metrics`);
+    // Mappings are configuration: one pointing outside its entity's table stops the load before it reads a record.
+    await empty.query(`UPDATE data_field_mappings SET internal_field_name = 'users.email' WHERE entity_type = 'asset' AND external_field_name = 'netbios_names[]'`);
+    const misdirected = await cli(demoArgs('7'), empty);
+    expect(misdirected.code).toBe(4);
+    expect(misdirected.stderr).toMatch(/the tenable field mappings into ingestion_assets cannot be used: netbios_names\[\] maps to table users, not ingestion_assets/);
+    expect((await empty.query(`SELECT count(*)::int AS n FROM ingestion_assets`))[0].n).toBe(0);
   });
 });
 

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../../generated/db.js';
 import { mapRecord, readMappings } from '../field-mapping.js';
 import { demoUuid, insertRows, prng, shiftDay } from './insert-rows.js';
-import type { DemoParameters, LoadCount } from './tenable-load.js';
+import { assertTargets, type DemoParameters, type LoadCount } from './tenable-load.js';
 
 /** Controls of the NIST Moderate baseline that vulnerability findings are usually raised against. */
 const CONTROLS = ['RA-5', 'SI-2', 'CM-6', 'CM-7', 'CM-8', 'SI-3', 'SC-8', 'AC-17', 'IA-5', 'AU-6'];
@@ -29,6 +29,7 @@ interface Finding {
  */
 export async function loadPoams(db: Kysely<DB>, params: DemoParameters, owners: readonly string[]): Promise<LoadCount> {
   const mappings = await readMappings(db, 'xacta', 'poam');
+  await assertTargets(db, 'xacta', mappings, 'poams_extended');
   const { rows: findings } = await sql<Finding>`
     SELECT v.plugin_id, v.plugin_name, v.severity, v.solution, to_char(v.first_found, 'YYYY-MM-DD') AS first_found, a.hostname
       FROM ingestion_vulnerabilities v JOIN ingestion_assets a ON a.asset_uuid = v.asset_uuid

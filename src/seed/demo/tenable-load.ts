@@ -3,6 +3,7 @@ import type { DB } from '../../../generated/db.js';
 import { ExitCode, RasdbError } from '../../errors.js';
 import { mapRecord, readMappings, type FieldMapping } from '../field-mapping.js';
 import { readReferenceCsv, readReferenceJson } from '../reference-files.js';
+import { mappingTargetProblems } from '../verify-mappings.js';
 import { demoUuid, insertRows, shiftDay } from './insert-rows.js';
 
 export interface DemoParameters {
@@ -38,6 +39,9 @@ export async function loadTenable(db: Kysely<DB>, params: DemoParameters): Promi
   };
   const empty = Object.entries(mappings).filter(([, list]) => list.length === 0).map(([entity]) => entity);
   if (empty.length) throw new RasdbError(ExitCode.check, `the database has no Tenable field mappings for ${empty.join(', ')}; run \`rasdb seed --only integrations\` first`);
+  await assertTargets(db, 'tenable', mappings.asset, 'ingestion_assets');
+  await assertTargets(db, 'tenable', mappings.vulnerability, 'ingestion_vulnerabilities');
+  await assertTargets(db, 'tenable', mappings.plugin, 'vulnerability_intelligence');
   const stamp = shiftDay(params.asOf, 0);
   const assets = await loadExport(db, params, 'assets', ASSETS_FILE, mappings.asset, 'ingestion_assets', stamp);
   const findings = await loadExport(db, params, 'vulnerabilities', FINDINGS_FILE, mappings.vulnerability, 'ingestion_vulnerabilities', stamp);
@@ -103,4 +107,15 @@ async function loadPlugins(db: Kysely<DB>, mappings: readonly FieldMapping[], st
     rows.push({ ...row, created_at: stamp, updated_at: stamp });
   }
   return { table: 'vulnerability_intelligence', rows: await insertRows(db, 'vulnerability_intelligence', rows), failed };
+}
+
+/**
+ * The mappings come from the database, where an operator may have edited them: each must write
+ * into the entity's own table and name a column it has, or the load stops before reading a record.
+ */
+export async function assertTargets(db: Kysely<DB>, system: string, mappings: readonly FieldMapping[], table: string): Promise<void> {
+  const problems = await mappingTargetProblems(db, mappings.map((m) => ({ name: m.external_field_name, internal: m.internal_field_name })), table);
+  if (problems.length) {
+    throw new RasdbError(ExitCode.check, `the ${system} field mappings into ${table} cannot be used: ${problems.join('; ')}; fix them, or delete them and run \`rasdb seed --only integrations\``);
+  }
 }
