@@ -198,16 +198,17 @@ export function assertLedgerReadable(version: number): void {
 export async function ensureLedger(client: pg.Client): Promise<void> {
   const version = await ledgerVersion(client);
   assertLedgerReadable(version);
-  for (let next = version; next < LEDGER_VERSION; next++) {
-    await client.query('BEGIN');
-    try {
-      await client.query(LEDGER_STEPS[next]);
-      await client.query('UPDATE rasdb.ledger_info SET version = $1', [next + 1]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    }
+  if (version === LEDGER_VERSION) return;
+  // All pending upgrade steps in one transaction: the ledger moves from one version to the
+  // current one whole, or not at all.
+  await client.query('BEGIN');
+  try {
+    await client.query(LEDGER_STEPS.slice(version).join(';\n'));
+    await client.query('UPDATE rasdb.ledger_info SET version = $1', [LEDGER_VERSION]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
   }
 }
 
