@@ -151,8 +151,10 @@ async function summarizeOne(
     const first = await nextBucketWithRows(ctx.db, summary, until, closedUntil);
     // Skip stretches without rows; with none left, the watermark moves to the open bucket.
     const from = first === null ? closedUntil : until !== null && until > first ? until : first;
-    const readTo = first === null ? closedUntil : await readEnd(ctx, summary, from, closedUntil);
-    const staged = first !== null && (await plus(ctx, from, `${write} ${summary.unit}s`, readTo)) < readTo;
+    // One transaction's worth or less (the daily run) is computed directly, without staging.
+    const direct = first === null ? closedUntil : await plus(ctx, from, `${write} ${summary.unit}s`, closedUntil);
+    const readTo = direct === closedUntil ? closedUntil : await readEnd(ctx, summary, from, closedUntil);
+    const staged = direct < readTo;
     if (staged) await stage(ctx.db, summary, from, readTo);
     try {
       for (let at = from; at < readTo || at === closedUntil; ) {
