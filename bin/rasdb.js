@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The executable: runs the compiled CLI and exits with the code it returns. Exiting explicitly
+// The executable: runs the built CLI and exits with the code it returns. Exiting explicitly
 // means a forgotten handle can never leave a cron job hanging after its work is done.
-import { main } from '../dist/src/cli/main.js';
+import { main } from '../dist/bundle/rasdb.mjs';
 
 // `rasdb status | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (error) => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
 import { ExitCode, RasdbError } from '../errors.js';
+import { packageRoot } from '../version.js';
 
 /** What a migration file exports: Kysely's `Migration` shape, plus an opt-out of the transaction. */
 export interface MigrationModule {
@@ -26,11 +27,12 @@ export interface MigrationFile {
 export const MAX_PHASE = 4;
 
 /**
- * The project's migrations: `dist/migrations` when running compiled, `migrations/` under a
- * TypeScript runner (vitest, tsx). Both sit two levels above this file.
+ * The project's migrations: `migrations/` under a TypeScript runner (vitest, tsx), else the
+ * compiled `dist/migrations` (the built CLI runs from a bundle in dist/bundle).
  */
 export function defaultMigrationsDir(): string {
-  return fileURLToPath(new URL('../../migrations/', import.meta.url));
+  const runningSource = fileURLToPath(import.meta.url).endsWith('.ts');
+  return join(packageRoot(), ...(runningSource ? ['migrations'] : ['dist', 'migrations']));
 }
 
 const PHASE_FOLDER = /^phase-(\d+)-[a-z0-9-]+$/;

