@@ -46,3 +46,11 @@ export function report(label: string, subject: { name: string; ms: number }, bas
   const verdict = target === undefined ? '' : ratio <= target ? `  (target <= ${target}: met)` : `  (target <= ${target}: NOT met)`;
   console.log(`${label}: ${subject.name} ${subject.ms.toFixed(1)} ms vs ${baseline.name} ${baseline.ms.toFixed(1)} ms -> ratio ${ratio.toFixed(2)}${verdict}`);
 }
+
+/** Builds what bin/rasdb.js runs (tsc, then the bundle), as `npm run build` does. */
+export function buildProject(): void {
+  const root = new URL('..', import.meta.url).pathname;
+  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' }); // emits even with type errors elsewhere
+  const bundled = spawnSync(process.execPath, ['src/build/bundle.mjs'], { cwd: root, stdio: 'inherit' });
+  if (bundled.status !== 0) throw new Error('the bundle did not build');
+}

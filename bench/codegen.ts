@@ -10,14 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { admin, freshDatabase, median, report, timeProcess } from './_support.js';
+import { admin, buildProject, freshDatabase, median, report, timeProcess } from './_support.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export default async function bench(args: string[]): Promise<void> {
   const runs = Math.max(5, Number(args[0] ?? 9));
   const name = `rasdb_bench_codegen_${process.pid}`;
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' }); // emits even with type errors elsewhere
+  buildProject();
   const url = await freshDatabase(name);
   const dir = mkdtempSync(join(tmpdir(), 'rasdb-bench-codegen-'));
   try {

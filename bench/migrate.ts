@@ -8,13 +8,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { admin, freshDatabase, median, report, timeProcess } from './_support.js';
+import { admin, buildProject, freshDatabase, median, report, timeProcess } from './_support.js';
 
 const BIN = fileURLToPath(new URL('../bin/rasdb.js', import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 7);
 
 export default async function run(): Promise<void> {
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  buildProject();
   const probe = await freshDatabase('rasdb_bench_dry');
   const dry = spawnSync(process.execPath, [BIN, 'migrate', '--dry-run'], { env: { ...process.env, DATABASE_URL: probe }, encoding: 'utf8' });
   if (dry.status !== 0) throw new Error(dry.stderr);

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { admin, freshDatabase, median, timeProcess } from './_support.js';
+import { admin, buildProject, freshDatabase, median, timeProcess } from './_support.js';
 
 const BIN = fileURLToPath(new URL('../bin/rasdb.js', import.meta.url));
 
@@ -22,7 +22,7 @@ function seeded(url: string): { wallMs: number; libraryMs: number; inserted: num
 }
 
 export default async function run(args: string[]): Promise<void> {
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  buildProject();
   const runs = Number(args[0] ?? 7);
   const full: ReturnType<typeof seeded>[] = [];
   const noop: ReturnType<typeof seeded>[] = [];
