@@ -27,7 +27,9 @@ export function progressLine(flags: { quiet?: boolean; json?: boolean }, stream:
     const rate = seconds > 0 ? p.done / seconds : 0;
     const left = rate > 0 && p.estimated > p.done ? `, ~${formatSeconds((p.estimated - p.done) / rate)} left` : '';
     const verb = p.action === 'prune' ? 'deleted' : 'summarized';
-    stream.write(`\r\x1b[2K  ${p.table}: ${p.done.toLocaleString('en-US')} rows ${verb} of ~${p.estimated.toLocaleString('en-US')}, ${Math.round(rate).toLocaleString('en-US')} rows/s${left}`);
+    // The total is the planner's estimate; once the work outgrows it (stale statistics), say nothing of it.
+    const of = p.estimated > p.done ? ` of ~${p.estimated.toLocaleString('en-US')}` : '';
+    stream.write(`\r\x1b[2K  ${p.table}: ${p.done.toLocaleString('en-US')} rows ${verb}${of}, ${Math.round(rate).toLocaleString('en-US')} rows/s${left}`);
     shown = true;
   };
   const done = (): void => {
