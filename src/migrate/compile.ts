@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
-import type { MigrationModule } from './migration-files.js';
+import type { MigrationFile, MigrationModule } from './migration-files.js';
 
 /**
  * Runs a migration's `up` or `down` against a Kysely that talks to no database and records the
@@ -27,6 +27,38 @@ export async function compileMigration(module: MigrationModule, direction: 'up' 
   if (step) await step(recorder);
   await recorder.destroy();
   return statements;
+}
+
+/** A migration file loaded, with the SQL its `up` compiles to and that SQL's checksum. */
+export interface CompiledUp {
+  module: MigrationModule;
+  statements: string[];
+  checksum: string;
+}
+
+const compiledUps = new WeakMap<MigrationFile, Promise<CompiledUp>>();
+
+/** Loads a migration file and compiles its `up`, once per file and run however often it is asked. */
+export function compileUp(file: MigrationFile): Promise<CompiledUp> {
+  let compiled = compiledUps.get(file);
+  if (!compiled) {
+    compiled = (async () => {
+      const module = await file.load();
+      const statements = await compileMigration(module, 'up');
+      return { module, statements, checksum: checksumOf(statements) };
+    })();
+    compiledUps.set(file, compiled);
+  }
+  return compiled;
+}
+
+/**
+ * Starts loading and compiling `files` without waiting: the work then fills the time the process
+ * would otherwise spend waiting on the server (the lock, the ledger, the previous migration's DDL).
+ * A file that fails to load fails where it is awaited, as it would have without the head start.
+ */
+export function compileAhead(files: readonly MigrationFile[]): void {
+  for (const file of files) compileUp(file).catch(() => undefined);
 }
 
 /**

@@ -3,7 +3,7 @@ import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { rasdbVersion } from '../version.js';
 import { applyMigrations, type RetryNotice, type StepResult } from './apply.js';
 import { findMismatches, mismatchError } from './checksums.js';
-import { compileMigration } from './compile.js';
+import { compileAhead, compileUp } from './compile.js';
 import { assertLedgerReadable, ensureLedger, ledgerVersion } from './ledger.js';
 import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
 import { currentPhase, planMigrations } from './plan.js';
@@ -52,6 +52,7 @@ export const DEFAULTS = { lockWaitMs: 60_000, lockTimeoutMs: 5_000, statementTim
 export async function migrate(client: pg.Client, options: MigrateOptions = {}): Promise<MigrateResult> {
   const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const targetPhase = options.phase ?? MAX_PHASE;
+  compileAhead(files.filter((file) => file.phase <= targetPhase));
   return withAdvisoryLock(client, LockKey.migrate, options.lockWaitMs ?? DEFAULTS.lockWaitMs, async () => {
     const version = await ledgerVersion(client);
     assertLedgerReadable(version);
@@ -94,9 +95,10 @@ export async function dryRun(client: pg.Client, options: Pick<MigrateOptions, 'p
   const targetPhase = options.phase ?? MAX_PHASE;
   const plan = await planMigrations(client, files, targetPhase);
   const migrations = [];
+  compileAhead(plan.pending);
   for (const file of plan.pending) {
-    const module = await file.load();
-    migrations.push({ name: file.name, phase: file.phase, transactional: module.transactional !== false, statements: await compileMigration(module, 'up') });
+    const { module, statements } = await compileUp(file);
+    migrations.push({ name: file.name, phase: file.phase, transactional: module.transactional !== false, statements });
   }
   return { targetPhase, currentPhase: plan.currentPhase, migrations };
 }
