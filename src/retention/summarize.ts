@@ -3,9 +3,9 @@ import { sql } from 'kysely';
 import { loadPolicies, selectPolicies } from './policies.js';
 import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
 import { addToStep, openStep } from './runs.js';
-import { SUMMARIES, bucketWidth, type SummaryDefinition } from './summaries.js';
+import { SUMMARIES, type SummaryDefinition } from './summaries.js';
 import { bucketInStep, highestId, lateBuckets, nextBucketWithRows, recompute, stage, unstage } from './summary-sql.js';
-import { estimateRows, utcTextOf } from './time.js';
+import { addUnits, earlier, estimateRows, truncateTo } from './time.js';
 import { retryingTransaction } from './transaction.js';
 import { readPrunedBefore, readWatermarks, saveWatermark, type Watermark } from './watermarks.js';
 
@@ -55,11 +55,11 @@ const READ_ROWS = 5_000_000;
 
 async function readEnd(ctx: RunContext, summary: SummaryDefinition, from: string, closedUntil: string): Promise<string> {
   let buckets: number = READ[summary.unit];
-  const end = await plus(ctx, from, `${buckets} ${summary.unit}s`, closedUntil);
+  const end = earlier(addUnits(from, buckets, summary.unit), closedUntil);
   const rows = await estimateRows(ctx.db, summary.source, summary.sourceTime, from, end);
   if (rows <= READ_ROWS) return end;
   buckets = Math.max(WRITE[summary.unit], Math.floor((buckets * READ_ROWS) / rows));
-  return plus(ctx, from, `${buckets} ${summary.unit}s`, closedUntil);
+  return earlier(addUnits(from, buckets, summary.unit), closedUntil);
 }
 
 /**
@@ -108,7 +108,7 @@ async function summarizeOne(
   keptFrom: string | null,
 ): Promise<{ summary: SummaryRun; stoppedEarly: boolean }> {
   const started = performance.now();
-  const closedUntil = await truncate(ctx, summary, ctx.asOf);
+  const closedUntil = truncateTo(summary.unit, ctx.asOf);
   const run: SummaryRun = {
     summary: summary.name,
     policy: summary.policy,
@@ -134,7 +134,7 @@ async function summarizeOne(
       for (const { bucket, kept, newRows } of late) {
         if (!kept) run.lateRowsAfterPrune += newRows;
         else if (!(await bucketInStep(ctx.db, summary, bucket))) {
-          rows += (await recompute(ctx.db, summary, bucket, await plus(ctx, bucket, bucketWidth(summary.unit)))).rows;
+          rows += (await recompute(ctx.db, summary, bucket, addUnits(bucket, 1, summary.unit))).rows;
           run.lateBucketsRecomputed += 1;
         }
       }
@@ -152,14 +152,14 @@ async function summarizeOne(
     // Skip stretches without rows; with none left, the watermark moves to the open bucket.
     const from = first === null ? closedUntil : until !== null && until > first ? until : first;
     // One transaction's worth or less (the daily run) is computed directly, without staging.
-    const direct = first === null ? closedUntil : await plus(ctx, from, `${write} ${summary.unit}s`, closedUntil);
+    const direct = first === null ? closedUntil : earlier(addUnits(from, write, summary.unit), closedUntil);
     const readTo = direct === closedUntil ? closedUntil : await readEnd(ctx, summary, from, closedUntil);
     const staged = direct < readTo;
     if (staged) await stage(ctx.db, summary, from, readTo);
     try {
       for (let at = from; at < readTo || at === closedUntil; ) {
         if (ctx.timeUp()) return finish(true);
-        const to = first === null ? closedUntil : await plus(ctx, at, `${write} ${summary.unit}s`, readTo);
+        const to = first === null ? closedUntil : earlier(addUnits(at, write, summary.unit), readTo);
         const t0 = performance.now();
         const done = await retryingTransaction(ctx.client, async () => {
           // A month of rows sorts in memory instead of spilling to disk (one backend, one transaction).
@@ -199,17 +199,4 @@ async function dryRun(ctx: RunContext, summary: SummaryDefinition, mark: Waterma
   run.bucketsSummarized = rows[0].buckets;
   run.watermarkAfter = run.closedUntil;
   return false;
-}
-
-async function truncate(ctx: RunContext, summary: SummaryDefinition, at: string): Promise<string> {
-  const { rows } = await sql<{ t: string }>`SELECT ${utcTextOf(sql`date_trunc(${sql.lit(summary.unit)}, ${at}::timestamp)`)} AS t`.execute(ctx.db);
-  return rows[0].t;
-}
-
-/** `at + interval`, capped at `cap` when given. */
-async function plus(ctx: RunContext, at: string, interval: string, cap?: string): Promise<string> {
-  const sum = sql`${at}::timestamp + ${interval}::interval`;
-  const capped = cap === undefined ? sum : sql`least(${sum}, ${cap}::timestamp)`;
-  const { rows } = await sql<{ t: string }>`SELECT ${utcTextOf(capped)} AS t`.execute(ctx.db);
-  return rows[0].t;
 }

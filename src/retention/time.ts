@@ -55,3 +55,45 @@ export async function estimateRows(db: Kysely<any>, table: string, column: strin
     EXPLAIN (FORMAT JSON) SELECT 1 FROM ${sql.table(table)} WHERE ${floor} AND ${time} < ${until}::timestamp`.execute(db);
   return rows[0]['QUERY PLAN'][0].Plan['Plan Rows'];
 }
+
+const TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d+)?$/;
+
+/**
+ * Bucket arithmetic on the text spelling above, done here rather than in a round trip to the
+ * server. PostgreSQL's rules are kept: `date_trunc`, and `+ interval 'n months'` clamping the day
+ * to the end of a shorter month.
+ *
+ * @example
+ * truncateTo('month', '2026-01-31 23:59:59.5') // '2026-01-01 00:00:00'
+ * addUnits('2026-01-31 00:00:00', 1, 'month') // '2026-02-28 00:00:00'
+ */
+export function truncateTo(unit: 'hour' | 'day' | 'month', at: string): string {
+  const [y, mo, d, h] = parts(at);
+  return format(Date.UTC(y, mo - 1, unit === 'month' ? 1 : d, unit === 'hour' ? h : 0), '');
+}
+
+export function addUnits(at: string, count: number, unit: 'hour' | 'day' | 'month'): string {
+  const [y, mo, d, h, mi, s, fraction] = parts(at);
+  if (unit === 'month') {
+    const first = new Date(Date.UTC(y, mo - 1 + count, 1));
+    const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+    return format(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(d, lastDay), h, mi, s), fraction);
+  }
+  return format(Date.UTC(y, mo - 1, d, h, mi, s) + count * (unit === 'hour' ? 3_600_000 : 86_400_000), fraction);
+}
+
+/** The earlier of two times in the text spelling (which sorts as text). */
+export function earlier(a: string, b: string): string {
+  return b < a ? b : a;
+}
+
+function parts(at: string): [number, number, number, number, number, number, string] {
+  const m = TEXT.exec(at);
+  if (!m) throw new Error(`not a UTC time in rasdb's spelling: ${at}`);
+  return [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), m[7] ?? ''];
+}
+
+function format(ms: number, fraction: string): string {
+  const iso = new Date(ms).toISOString(); // 2026-01-31T00:00:00.000Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction}`;
+}
