@@ -7,6 +7,7 @@ import { ExitCode, RasdbError, isPgServerError } from '../errors.js';
 import { finishRun, markInterrupted, startRun, type RunKind } from './runs.js';
 import { SUMMARIES } from './summaries.js';
 import { resolveAsOf } from './time.js';
+import { compressOwnWal } from './wal-compression.js';
 
 /** Settings every retention run shares; all optional. */
 export interface RunSettings {
@@ -75,6 +76,8 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
   }
   return withAdvisoryLock(client, LockKey.retention, settings.lockWaitMs ?? 0, async () => {
     await applySessionSettings(client, kind, settings);
+    // Its own statement: a role that may not set wal_compression may not RESET it either.
+    const walCompressed = await compressOwnWal(client);
     try {
       const interruptedRunsFound = await markInterrupted(client);
       const runId = await startRun(client, kind, policies, asOf);
@@ -89,6 +92,7 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
       }
     } finally {
       await client.query('RESET lock_timeout; RESET statement_timeout; RESET synchronous_commit; RESET application_name').catch(() => undefined);
+      if (walCompressed) await client.query('RESET wal_compression').catch(() => undefined);
     }
   });
 }
@@ -102,6 +106,7 @@ async function applySessionSettings(client: pg.Client, kind: RunKind, settings: 
     `SET lock_timeout = ${lockTimeout}; SET statement_timeout = ${statementTimeout}; SET synchronous_commit = off; SET application_name = 'rasdb retention ${kind}'`,
   );
 }
+
 
 /**
  * Refuses, with the command to run, a database that `rasdb migrate` has not brought this far.
