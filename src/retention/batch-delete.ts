@@ -36,6 +36,12 @@ export interface BatchDeleteResult {
   batchMs: number[];
 }
 
+/**
+ * Every statement of a batch is best served by the time index (a window of n rows); stale
+ * statistics after a bulk load can make the planner scan and sort the table instead.
+ */
+const TIME_INDEX_ONLY = ['enable_seqscan = off', 'enable_sort = off'];
+
 interface BatchOutcome {
   deleted: number;
   examined: number;
@@ -73,9 +79,6 @@ export async function deleteInBatches(
     const rows = sizer.next();
     const started = performance.now();
     const batch = await retryingTransaction(ctx.client, async () => {
-      // Every statement of a batch is best served by the time index (a window of n rows);
-      // stale statistics after a bulk load can make the planner scan and sort the table instead.
-      await ctx.client.query('SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off');
       const holds = await lockedHolds(ctx.client, target.table);
       const outcome = await deleteBatch(ctx, target, holds, from, cutoff, rows);
       await addToStep(ctx.client, ctx.runId as number, target.table, 'prune', {
@@ -84,7 +87,7 @@ export async function deleteInBatches(
         durationMs: performance.now() - started,
       });
       return outcome;
-    });
+    }, TIME_INDEX_ONLY);
     const elapsed = performance.now() - started;
     sizer.record(batch.examined, elapsed);
     result.deleted += batch.deleted;

@@ -76,8 +76,9 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
   }
   return withAdvisoryLock(client, LockKey.retention, settings.lockWaitMs ?? 0, async () => {
     await applySessionSettings(client, kind, settings);
-    // Its own statement: a role that may not set wal_compression may not RESET it either.
-    const walCompressed = await compressOwnWal(client);
+    // Prune writes WAL by the gigabyte; summarize writes a few summary rows. Its own statement:
+    // a role that may not set wal_compression may not RESET it either.
+    const walCompressed = kind === 'prune' && (await compressOwnWal(client));
     try {
       const interruptedRunsFound = await markInterrupted(client);
       const runId = await startRun(client, kind, policies, asOf);

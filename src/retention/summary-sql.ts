@@ -88,10 +88,12 @@ export async function recompute(
 /**
  * Buckets before `until` that gained rows with an id above `afterId` (rows that arrived after the
  * runs that summarized them), each with whether its raw rows are all still there (it starts at or
- * after `keptFrom`), and how many of the rows are new since `seenId`.
+ * after `keptFrom`), how many of the rows are new since `seenId`, and, for a kept bucket, whether
+ * its summary still counts exactly its raw rows (a count through the time index). One statement,
+ * one round trip, however many buckets.
  *
  * @example
- * await lateBuckets(db, summary, 1000, 1200, '2026-06-01 00:00:00', null) // [{ bucket: '2026-05-20 00:00:00', kept: true, newRows: 1 }]
+ * await lateBuckets(db, summary, 1000, 1200, '2026-06-01 00:00:00', null) // [{ bucket: '2026-05-20 00:00:00', kept: true, newRows: 1, inStep: false }]
  */
 export async function lateBuckets(
   db: Kysely<any>,
@@ -100,31 +102,24 @@ export async function lateBuckets(
   seenId: number,
   until: string,
   keptFrom: string | null,
-): Promise<{ bucket: string; kept: boolean; newRows: number }[]> {
+): Promise<{ bucket: string; kept: boolean; newRows: number; inStep: boolean }[]> {
   const time = sql.ref(`s.${summary.sourceTime}`);
-  const start = sql`date_trunc(${sql.lit(summary.unit)}, ${time})`;
-  const { rows } = await sql<{ bucket: string; kept: boolean; new_rows: string }>`
-    SELECT ${utcTextOf(start)} AS bucket, ${keptFrom === null ? sql`true` : sql`${start} >= ${keptFrom}::timestamp`} AS kept,
-           count(*) FILTER (WHERE s.id > ${seenId}) AS new_rows
-      FROM ${sql.table(summary.source)} AS s
-     WHERE s.id > ${afterId} AND ${time} < ${until}::timestamp
-     GROUP BY ${start} ORDER BY ${start}`.execute(db);
-  return rows.map((r) => ({ bucket: r.bucket, kept: r.kept, newRows: Number(r.new_rows) }));
-}
-
-/**
- * Whether a bucket's summary still counts exactly its raw rows (a cheap count through the time index).
- *
- * @example
- * await bucketInStep(db, summary, '2026-05-20 00:00:00') // false after a late row
- */
-export async function bucketInStep(db: Kysely<any>, summary: SummaryDefinition, bucket: string): Promise<boolean> {
-  const time = sql.ref(`s.${summary.sourceTime}`);
-  const { rows } = await sql<{ same: boolean }>`
-    SELECT (SELECT count(*) FROM ${sql.table(summary.source)} AS s
-             WHERE ${time} >= ${bucket}::timestamp AND ${time} < ${bucket}::timestamp + ${bucketWidth(summary.unit)}::interval)
-         = (SELECT coalesce(sum(${sql.ref(summary.countColumn)}), 0) FROM ${sql.table(summary.name)} WHERE ${sql.ref(summary.bucketColumn)} = ${bucket}::timestamp) AS same`.execute(db);
-  return rows[0].same;
+  const kept = keptFrom === null ? sql`true` : sql`l.b >= ${keptFrom}::timestamp`;
+  const { rows } = await sql<{ bucket: string; kept: boolean; new_rows: string; in_step: boolean | null }>`
+    WITH late AS (
+      SELECT date_trunc(${sql.lit(summary.unit)}, ${time}) AS b, count(*) FILTER (WHERE s.id > ${seenId}) AS new_rows
+        FROM ${sql.table(summary.source)} AS s
+       WHERE s.id > ${afterId} AND ${time} < ${until}::timestamp
+       GROUP BY 1
+    )
+    SELECT ${utcTextOf(sql.ref('l.b'))} AS bucket, ${kept} AS kept, l.new_rows,
+           CASE WHEN ${kept} THEN
+             (SELECT count(*) FROM ${sql.table(summary.source)} AS s
+               WHERE ${time} >= l.b AND ${time} < l.b + ${bucketWidth(summary.unit)}::interval)
+             = (SELECT coalesce(sum(${sql.ref(summary.countColumn)}), 0) FROM ${sql.table(summary.name)} WHERE ${sql.ref(summary.bucketColumn)} = l.b)
+           END AS in_step
+      FROM late AS l ORDER BY l.b`.execute(db);
+  return rows.map((r) => ({ bucket: r.bucket, kept: r.kept, newRows: Number(r.new_rows), inStep: r.in_step === true }));
 }
 
 /**

@@ -10,13 +10,15 @@ const RETRYABLE = new Set(['55P03', '40P01', '40001', '23503']);
 /**
  * Runs `work` in a transaction, retrying it from the start with growing pauses (100 ms, 400 ms,
  * 1.6 s...) when it fails for a retryable reason; other errors roll back and propagate.
+ * `settings` are SET LOCAL statements sent with the BEGIN, in the same round trip.
  *
  * @example
  * const deleted = await retryingTransaction(client, async () => (await client.query('DELETE ...')).rowCount);
  */
-export async function retryingTransaction<T>(client: pg.Client, work: () => Promise<T>, retries = 4): Promise<T> {
+export async function retryingTransaction<T>(client: pg.Client, work: () => Promise<T>, settings: readonly string[] = [], retries = 4): Promise<T> {
+  const begin = ['BEGIN', ...settings.map((setting) => `SET LOCAL ${setting}`)].join('; ');
   for (let attempt = 0; ; attempt++) {
-    await client.query('BEGIN');
+    await client.query(begin);
     try {
       const result = await work();
       await client.query('COMMIT');
