@@ -87,6 +87,20 @@ describe('rasdb retention summarize', () => {
     expect(await db.query(`SELECT calls::int FROM api_call_daily_summary WHERE endpoint = '/late'`)).toEqual([{ calls: 1 }]);
   });
 
+  it('counts, and does not fold in, a late row whose bucket prune has already thinned', async () => {
+    await json(['summarize', '--policy', 'api_call_logs']);
+    await json(['prune', '--policy', 'api_call_logs']);
+    const day = async () => db.query(`SELECT sum(calls)::int AS calls FROM api_call_daily_summary WHERE day = '2025-06-15'`);
+    const before = await day();
+    await db.query(`INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/very-late', 200, '2025-06-15 10:00:00')`);
+    const again = await json(['summarize', '--policy', 'api_call_logs']);
+    expect(again.summaries[0]).toMatchObject({ lateRowsAfterPrune: 1, lateBucketsRecomputed: 0, rowsSummarized: 0 });
+    // The day's summary still holds what its raw rows held: a recompute from what is left would lose it.
+    expect(await day()).toEqual(before);
+    const [run] = await db.query(`SELECT message FROM rasdb.retention_runs WHERE kind = 'summarize' ORDER BY id DESC LIMIT 1`);
+    expect(run.message).toBe('api_call_daily_summary: 1 late rows arrived after prune had thinned their buckets; counted, not summarized');
+  });
+
   it('leaves rows with future timestamps alone, in summaries and in prune', async () => {
     await json(['summarize']);
     await json(['prune']);

@@ -103,7 +103,7 @@ export async function summarize(client: pg.Client, options: SummarizeOptions = {
         rowsSummarized: summaries.reduce((n, s) => n + s.rowsSummarized, 0),
         bucketsSummarized: summaries.reduce((n, s) => n + s.bucketsSummarized, 0),
       },
-      message: stoppedEarly ? 'stopped at --max-runtime; the next run continues from the watermark' : undefined,
+      message: describeRun(stoppedEarly, summaries),
     };
   });
 }
@@ -205,4 +205,14 @@ async function dryRun(ctx: RunContext, summary: SummaryDefinition, mark: Waterma
   run.bucketsSummarized = rows[0].buckets;
   run.watermarkAfter = run.closedUntil;
   return false;
+}
+
+/** The run record's message: an early stop, and late rows that could not be summarized (auditors read it). */
+function describeRun(stoppedEarly: boolean, summaries: readonly SummaryRun[]): string | undefined {
+  const parts: string[] = [];
+  if (stoppedEarly) parts.push('stopped at --max-runtime; the next run continues from the watermark');
+  for (const s of summaries.filter((s) => s.lateRowsAfterPrune > 0)) {
+    parts.push(`${s.summary}: ${s.lateRowsAfterPrune} late rows arrived after prune had thinned their buckets; counted, not summarized`);
+  }
+  return parts.length ? parts.join('; ') : undefined;
 }
