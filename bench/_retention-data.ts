@@ -88,7 +88,8 @@ export async function dropDatabases(...names: string[]): Promise<void> {
 /** Marks the daily API summary done up to NOW, so prune may delete up to its 90-day horizon. */
 export async function markSummarized(client: pg.Client): Promise<void> {
   await client.query(
-    `INSERT INTO rasdb.retention_watermarks (summary, policy, summarized_until) VALUES ('api_call_daily_summary', 'api_call_logs', $1)`,
+    `INSERT INTO rasdb.retention_watermarks (summary, policy, summarized_until, seen_id, previous_seen_id)
+     SELECT 'api_call_daily_summary', 'api_call_logs', $1, max(id), max(id) FROM api_call_logs`,
     [NOW],
   );
 }

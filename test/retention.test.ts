@@ -87,6 +87,32 @@ describe('rasdb retention summarize', () => {
     expect(await db.query(`SELECT calls::int FROM api_call_daily_summary WHERE endpoint = '/late'`)).toEqual([{ calls: 1 }]);
   });
 
+  it('keeps a late row and its whole bucket from prune until summarize has recomputed that bucket', async () => {
+    await json(['summarize', '--policy', 'api_call_logs']);
+    const day = async () => (await db.query(`SELECT coalesce(sum(calls), 0)::int AS calls FROM api_call_daily_summary WHERE day = '2025-12-15'`))[0].calls;
+    const before = await day();
+    // Below the 90-day horizon (2026-03-03), in a day prune has not touched yet.
+    await db.query(`INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/late', 200, '2025-12-15 10:00:00')`);
+    const rowsOf = async () => Number((await db.query(`SELECT count(*) AS n FROM api_call_logs WHERE called_at >= '2025-12-15' AND called_at < '2025-12-16'`))[0].n);
+    const whole = await rowsOf();
+
+    const held = await json(['prune', '--policy', 'api_call_logs']);
+    expect(held.tables[0]).toMatchObject({ effectiveCutoff: '2025-12-15 00:00:00' });
+    expect(held.tables[0].heldBack.not_yet_summarized).toBeGreaterThan(0);
+    expect(await rowsOf()).toBe(whole);
+
+    const recomputed = await json(['summarize', '--policy', 'api_call_logs']);
+    expect(recomputed.summaries[0]).toMatchObject({ lateBucketsRecomputed: 1, lateRowsAfterPrune: 0 });
+    expect(await day()).toBe(before + 1);
+    // Summarize looks one run back for rows of transactions that were still open: one more run
+    // and the late row counts as examined.
+    await json(['summarize', '--policy', 'api_call_logs']);
+    const pruned = await json(['prune', '--policy', 'api_call_logs']);
+    expect(pruned.tables[0]).toMatchObject({ effectiveCutoff: '2026-03-03 00:00:00' });
+    expect(await rowsOf()).toBe(0);
+    expect(await day()).toBe(before + 1);
+  });
+
   it('counts, and does not fold in, a late row whose bucket prune has already thinned', async () => {
     await json(['summarize', '--policy', 'api_call_logs']);
     await json(['prune', '--policy', 'api_call_logs']);

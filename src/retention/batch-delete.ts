@@ -23,6 +23,11 @@ export interface DeleteTarget {
   /** The column other tables reference, and who references it. */
   readonly key?: string;
   readonly references: readonly Reference[];
+  /**
+   * Detail tables with summaries: the highest id every summary has looked at for late rows.
+   * Rows above it wait for the next summarize (see `unexamined`).
+   */
+  readonly examinedUpTo?: number;
 }
 
 export interface BatchDeleteResult {
@@ -113,8 +118,8 @@ async function deleteBatch(ctx: RunContext, target: DeleteTarget, holds: Hold[],
   const window = sql`${time} >= ${from}::timestamp AND ${time} < ${upper ?? cutoff}::timestamp`;
   const reason = reasonOf(target, holds);
   if (!reason) {
-    const held = holdCondition(holds, 's', target.timeColumn, target.idColumn);
-    const deleted = await sql`DELETE FROM ${t} AS s WHERE ${window}${held ? sql` AND NOT ${held}` : sql``}`.execute(ctx.db);
+    const keep = plainKeep(target, holds);
+    const deleted = await sql`DELETE FROM ${t} AS s WHERE ${window}${keep ? sql` AND NOT ${keep}` : sql``}`.execute(ctx.db);
     const n = Number(deleted.numAffectedRows ?? 0);
     return { deleted: n, examined: n, held: {}, next: upper };
   }
@@ -130,7 +135,8 @@ async function deleteBatch(ctx: RunContext, target: DeleteTarget, holds: Hold[],
 async function deleteTies(ctx: RunContext, target: DeleteTarget, holds: Hold[], at: string, cutoff: string, rows: number): Promise<BatchOutcome> {
   const t = sql.table(target.table);
   const time = sql.ref(`s.${target.timeColumn}`);
-  const reason = reasonOf(target, holds) ?? sql`NULL::text`;
+  const keep = plainKeep(target, holds);
+  const reason = reasonOf(target, holds) ?? (keep ? sql`(CASE WHEN ${keep} THEN 'kept' END)` : sql`NULL::text`);
   const deleted = await sql`
     DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT s.ctid FROM ${t} AS s WHERE ${time} = ${at}::timestamp AND ${reason} IS NULL LIMIT ${rows}))`.execute(ctx.db);
   const n = Number(deleted.numAffectedRows ?? 0);
@@ -167,8 +173,10 @@ export function reasonOf(
   if (!target.key || target.references.length === 0) return null;
   const key = sql.ref(`s.${target.key}`);
   const held = holdCondition(holds, 's', target.timeColumn, target.idColumn);
+  const unseen = unexamined(target);
   const branches = [
     ...(held ? [sql`WHEN ${held} THEN 'legal_hold'`] : []),
+    ...(unseen ? [sql`WHEN ${unseen} THEN 'not_yet_summarized'`] : []),
     ...target.references.map((r) => {
       const going = alsoGoing(r);
       const survivor = going ? sql` AND NOT (${going})` : sql``;
@@ -176,4 +184,23 @@ export function reasonOf(
     }),
   ];
   return sql<string | null>`(CASE ${sql.join(branches, sql` `)} END)`;
+}
+
+/**
+ * Rows of `s` that arrived after the last summarize looked for late rows. A late row (an old
+ * timestamp, a new id) is recomputed into its bucket's summary by the next summarize while the
+ * bucket is whole; prune leaves it until then instead of deleting it unsummarized.
+ *
+ * @example
+ * unexamined({ ...detailTarget(api), examinedUpTo: 5000 }) // sql`"s"."id" > 5000`
+ */
+export function unexamined(target: DeleteTarget, alias = 's'): RawBuilder<boolean> | null {
+  if (target.examinedUpTo === undefined || !target.idColumn) return null;
+  return sql<boolean>`${sql.ref(`${alias}.${target.idColumn}`)} > ${target.examinedUpTo}`;
+}
+
+/** What keeps a row of a table that nothing references: a hold, or not being examined yet. */
+function plainKeep(target: DeleteTarget, holds: readonly Hold[]): RawBuilder<boolean> | null {
+  const parts = [holdCondition(holds, 's', target.timeColumn, target.idColumn), unexamined(target)].filter((p) => p !== null);
+  return parts.length ? sql<boolean>`(${sql.join(parts, sql` OR `)})` : null;
 }

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { reasonOf, type DeleteTarget } from './batch-delete.js';
+import { reasonOf, unexamined, type DeleteTarget } from './batch-delete.js';
 import { holdCondition, listHolds, type Hold } from './holds.js';
 import type { RunContext } from './run-context.js';
 
@@ -37,6 +37,21 @@ export async function underHold(ctx: RunContext, target: DeleteTarget, cutoff: s
 }
 
 /**
+ * Rows older than the cutoff that wait for the next summarize because they arrived after the
+ * last one looked (rows a hold keeps anyway are counted as held).
+ *
+ * @example
+ * await notExaminedYet(ctx, { ...detailTarget(api), examinedUpTo: 5000 }, '2026-03-03 00:00:00') // 1
+ */
+export async function notExaminedYet(ctx: RunContext, target: DeleteTarget, cutoff: string, holds?: Hold[]): Promise<number> {
+  const unseen = unexamined(target);
+  if (!unseen) return 0;
+  const held = holdCondition(holds ?? (await listHolds(ctx.client, { table: target.table })), 's', target.timeColumn, target.idColumn);
+  const time = sql.ref(`s.${target.timeColumn}`);
+  return count(ctx, sql`SELECT 1 FROM ${sql.table(target.table)} AS s WHERE ${time} < ${cutoff}::timestamp AND ${unseen}${held ? sql` AND NOT ${held}` : sql``}`);
+}
+
+/**
  * For a dry run: rows a real run would delete, and those it would keep by reason. For a table
  * that others reference it follows the real run through: referencing rows that the same run
  * deletes (`goingAway`, for api_call_logs) do not keep a row, and a row stays when any
@@ -56,8 +71,9 @@ export async function dryRunCounts(
   const time = sql.ref(`s.${target.timeColumn}`);
   if (!target.key) {
     const held = await underHold(ctx, target, cutoff, holds);
+    const waiting = await notExaminedYet(ctx, target, cutoff, holds);
     const all = await count(ctx, sql`SELECT 1 FROM ${t} AS s WHERE ${time} < ${cutoff}::timestamp`);
-    return { eligible: all - held, heldBack: held ? { legal_hold: held } : {} };
+    return { eligible: all - held - waiting, heldBack: { legal_hold: held, not_yet_summarized: waiting } };
   }
   // The self-reference (a child operation) is followed by the recursion below instead.
   const self = target.references.find((r) => r.table === target.table);

@@ -1,16 +1,16 @@
 import type pg from 'pg';
 import { sql, type RawBuilder } from 'kysely';
-import { deleteInBatches, type DeleteTarget } from './batch-delete.js';
+import { deleteInBatches, unexamined, type DeleteTarget } from './batch-delete.js';
 import { BatchSizer } from './batch-size.js';
 import { holdCondition, listHolds } from './holds.js';
 import { loadPolicies, selectPolicies, type EffectivePolicy, type PolicyName } from './policies.js';
-import { dryRunCounts, notYetSummarized, underHold } from './prune-counts.js';
+import { dryRunCounts, notExaminedYet, notYetSummarized, underHold } from './prune-counts.js';
 import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
 import { openStep, setHeldBack } from './runs.js';
-import { estimateRows, utcTextOf } from './time.js';
+import { earlier, estimateRows, truncateTo, utcTextOf } from './time.js';
 import { summaryNamed, type SummaryDefinition } from './summaries.js';
 import { detailTarget, summaryTarget } from './targets.js';
-import { advancePrunedBefore, readWatermarks, summarizedUntil } from './watermarks.js';
+import { advancePrunedBefore, readWatermarks, summarizedUntil, type Watermark } from './watermarks.js';
 
 export interface PruneOptions extends RunSettings {
   policies?: readonly string[];
@@ -71,9 +71,11 @@ export async function prune(client: pg.Client, options: PruneOptions = {}): Prom
     let stoppedEarly = false;
     for (const policy of policies) {
       const until = summarizedUntil(policy, marks);
-      const effective = until === undefined ? policy.detailCutoff : until === null ? null : until < policy.detailCutoff ? until : policy.detailCutoff;
+      const detail: DeleteTarget = { ...detailTarget(policy), examinedUpTo: examinedUpTo(policy, marks) };
+      const summarized = until === undefined ? policy.detailCutoff : until === null ? null : earlier(until, policy.detailCutoff);
+      const effective = summarized === null ? null : await beforeUnexamined(ctx, policy, detail, summarized);
       const steps: { kind: 'detail' | 'summary'; target: DeleteTarget; cutoff: string; effective: string | null }[] = [
-        { kind: 'detail', target: detailTarget(policy), cutoff: policy.detailCutoff, effective },
+        { kind: 'detail', target: detail, cutoff: policy.detailCutoff, effective },
       ];
       for (const summary of policy.summaries.map(summaryNamed)) {
         const cut = await bucketStart(ctx, summary, policy.summaryCutoff as string);
@@ -110,7 +112,8 @@ async function pruneTable(
   const table: TablePrune = { policy: policy.name, table: target.table, kind, cutoff, effectiveCutoff: effective, deleted: 0, heldBack: {}, batches: 0, slowestBatchMs: 0, batchMsP50: 0, batchMsP99: 0, durationMs: 0 };
   const waiting = kind === 'detail' ? await notYetSummarized(ctx, target, effective, cutoff) : 0;
   const finish = (heldBack: Record<string, number>, stoppedEarly = false) => {
-    table.heldBack = Object.fromEntries(Object.entries({ ...heldBack, not_yet_summarized: waiting }).filter(([, n]) => n > 0));
+    const summarizing = waiting + (heldBack.not_yet_summarized ?? 0);
+    table.heldBack = Object.fromEntries(Object.entries({ ...heldBack, not_yet_summarized: summarizing }).filter(([, n]) => n > 0));
     table.durationMs = Math.round(performance.now() - started);
     return { table, stoppedEarly };
   };
@@ -144,8 +147,7 @@ async function pruneTable(
     if (stoppedEarly || result.deleted === 0 || !result.heldBack.referenced_by_child_operation) break;
   }
   if (!target.key) {
-    const held = await underHold(ctx, target, effective);
-    heldBack = held ? { legal_hold: held } : {};
+    heldBack = { legal_hold: await underHold(ctx, target, effective), not_yet_summarized: await notExaminedYet(ctx, target, effective) };
   }
   const sorted = batchMs.sort((x, y) => x - y);
   table.batchMsP50 = Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0);
@@ -154,6 +156,37 @@ async function pruneTable(
   await setHeldBack(ctx.client, runId, target.table, table.heldBack);
   return done;
 }
+
+/**
+ * The id up to which every summary of the policy has looked for late rows: the lowest
+ * `previousSeenId` among them (a summarize looks one run back, so ids up to that one have been
+ * examined even if their transaction was still open during the last run). Undefined for a policy
+ * without summaries, whose rows need none.
+ */
+function examinedUpTo(policy: EffectivePolicy, marks: ReadonlyMap<string, Watermark>): number | undefined {
+  if (policy.summaries.length === 0) return undefined;
+  return Math.min(...policy.summaries.map((s) => marks.get(s)?.previousSeenId ?? 0));
+}
+
+/**
+ * The cutoff, moved back to the start of the first bucket that holds a row the summaries have not
+ * looked at yet (a late row). The next summarize then finds that bucket whole and recomputes it;
+ * thinned first, it could only count the late row. Buckets are the policy's widest (a day for
+ * the hourly and daily performance rollups).
+ */
+async function beforeUnexamined(ctx: RunContext, policy: EffectivePolicy, target: DeleteTarget, cutoff: string): Promise<string> {
+  const unseen = unexamined(target);
+  if (!unseen) return cutoff;
+  const time = sql.ref(`s.${target.timeColumn}`);
+  const { rows } = await sql<{ t: string | null }>`
+    SELECT ${utcTextOf(sql`min(${time})`)} AS t FROM ${sql.table(target.table)} AS s WHERE ${unseen} AND ${time} < ${cutoff}::timestamp`.execute(ctx.db);
+  const first = rows[0]?.t ?? null;
+  if (first === null) return cutoff;
+  const widest = policy.summaries.map((name) => summaryNamed(name).unit).sort((a, b) => UNIT_ORDER.indexOf(b) - UNIT_ORDER.indexOf(a))[0];
+  return earlier(cutoff, truncateTo(widest, first));
+}
+
+const UNIT_ORDER = ['hour', 'day', 'month'] as const;
 
 /** A summary prunes whole buckets: those that ended before its horizon. */
 async function bucketStart(ctx: RunContext, summary: SummaryDefinition, cutoff: string): Promise<string> {
@@ -168,8 +201,12 @@ async function goingAway(ctx: RunContext, policies: readonly EffectivePolicy[]):
   const marks = await readWatermarks(ctx.client);
   const until = summarizedUntil(api, marks);
   if (!until) return undefined;
-  const cutoff = until < api.detailCutoff ? until : api.detailCutoff;
+  const detail: DeleteTarget = { ...detailTarget(api), examinedUpTo: examinedUpTo(api, marks) };
+  const cutoff = await beforeUnexamined(ctx, api, detail, earlier(until, api.detailCutoff));
   const held = holdCondition(await listHolds(ctx.client, { table: 'api_call_logs' }), 'r', 'called_at', 'id');
-  return { table: 'api_call_logs', condition: sql<boolean>`r.called_at < ${cutoff}::timestamp${held ? sql` AND NOT ${held}` : sql``}` };
+  const unseen = unexamined(detail, 'r');
+  return {
+    table: 'api_call_logs',
+    condition: sql<boolean>`r.called_at < ${cutoff}::timestamp${held ? sql` AND NOT ${held}` : sql``}${unseen ? sql` AND NOT ${unseen}` : sql``}`,
+  };
 }
-
