@@ -113,6 +113,21 @@ describe('rasdb retention summarize', () => {
     expect(await day()).toBe(before + 1);
   });
 
+  it('does not thin the day the horizon cuts through while a late row sits in its later part', async () => {
+    await json(['summarize', '--policy', 'api_call_logs']);
+    // At noon the 90-day horizon is 2026-03-03 12:00; the late row is that afternoon.
+    await db.query(`INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/late', 200, '2026-03-03 15:00:00')`);
+    const morning = async () => Number((await db.query(`SELECT count(*) AS n FROM api_call_logs WHERE called_at >= '2026-03-03' AND called_at < '2026-03-03 12:00'`))[0].n);
+    const before = await morning();
+    expect(before).toBeGreaterThan(0);
+    const result = await runCli(['retention', 'prune', '--policy', 'api_call_logs', '--json'], { env: { DATABASE_URL: db.url, RASDB_NOW: '2026-06-01 12:00:00' } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).tables[0]).toMatchObject({ cutoff: '2026-03-03 12:00:00', effectiveCutoff: '2026-03-03 00:00:00' });
+    expect(await morning()).toBe(before);
+    const again = await json(['summarize', '--policy', 'api_call_logs']);
+    expect(again.summaries[0]).toMatchObject({ lateBucketsRecomputed: 1, lateRowsAfterPrune: 0 });
+  });
+
   it('counts, and does not fold in, a late row whose bucket prune has already thinned', async () => {
     await json(['summarize', '--policy', 'api_call_logs']);
     await json(['prune', '--policy', 'api_call_logs']);

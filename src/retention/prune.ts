@@ -7,7 +7,7 @@ import { loadPolicies, selectPolicies, type EffectivePolicy, type PolicyName } f
 import { dryRunCounts, notExaminedYet, notYetSummarized, underHold } from './prune-counts.js';
 import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
 import { openStep, setHeldBack } from './runs.js';
-import { earlier, estimateRows, truncateTo, utcTextOf } from './time.js';
+import { addUnits, earlier, estimateRows, truncateTo, utcTextOf } from './time.js';
 import { summaryNamed, type SummaryDefinition } from './summaries.js';
 import { detailTarget, summaryTarget } from './targets.js';
 import { advancePrunedBefore, readWatermarks, summarizedUntil, type Watermark } from './watermarks.js';
@@ -171,19 +171,22 @@ function examinedUpTo(policy: EffectivePolicy, marks: ReadonlyMap<string, Waterm
 /**
  * The cutoff, moved back to the start of the first bucket that holds a row the summaries have not
  * looked at yet (a late row). The next summarize then finds that bucket whole and recomputes it;
- * thinned first, it could only count the late row. Buckets are the policy's widest (a day for
- * the hourly and daily performance rollups).
+ * thinned first, it could only count the late row. A late row above the cutoff counts too when
+ * the cutoff falls inside its bucket. Buckets are the policy's widest (a day for the hourly and
+ * daily performance rollups).
  */
 async function beforeUnexamined(ctx: RunContext, policy: EffectivePolicy, target: DeleteTarget, cutoff: string): Promise<string> {
   const unseen = unexamined(target);
   if (!unseen) return cutoff;
+  const widest = policy.summaries.map((name) => summaryNamed(name).unit).sort((a, b) => UNIT_ORDER.indexOf(b) - UNIT_ORDER.indexOf(a))[0];
+  // The end of the bucket the cutoff falls in (the cutoff itself when it is a bucket's start).
+  const truncated = truncateTo(widest, cutoff);
+  const reach = truncated === cutoff ? cutoff : addUnits(truncated, 1, widest);
   const time = sql.ref(`s.${target.timeColumn}`);
   const { rows } = await sql<{ t: string | null }>`
-    SELECT ${utcTextOf(sql`min(${time})`)} AS t FROM ${sql.table(target.table)} AS s WHERE ${unseen} AND ${time} < ${cutoff}::timestamp`.execute(ctx.db);
+    SELECT ${utcTextOf(sql`min(${time})`)} AS t FROM ${sql.table(target.table)} AS s WHERE ${unseen} AND ${time} < ${reach}::timestamp`.execute(ctx.db);
   const first = rows[0]?.t ?? null;
-  if (first === null) return cutoff;
-  const widest = policy.summaries.map((name) => summaryNamed(name).unit).sort((a, b) => UNIT_ORDER.indexOf(b) - UNIT_ORDER.indexOf(a))[0];
-  return earlier(cutoff, truncateTo(widest, first));
+  return first === null ? cutoff : earlier(cutoff, truncateTo(widest, first));
 }
 
 const UNIT_ORDER = ['hour', 'day', 'month'] as const;
