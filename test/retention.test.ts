@@ -128,18 +128,52 @@ describe('rasdb retention summarize', () => {
     expect(again.summaries[0]).toMatchObject({ lateBucketsRecomputed: 1, lateRowsAfterPrune: 0 });
   });
 
-  it('counts, and does not fold in, a late row whose bucket prune has already thinned', async () => {
+  it('folds a late row into a day prune has already thinned, exactly once, and prune takes it after', async () => {
     await json(['summarize', '--policy', 'api_call_logs']);
     await json(['prune', '--policy', 'api_call_logs']);
+    const [group] = await db.query(`
+      SELECT external_system_id, method, endpoint, calls::int, errors::int, avg_response_ms, p95_response_ms, max_response_ms
+        FROM api_call_daily_summary WHERE day = '2025-06-15' AND status_class = '2xx' ORDER BY calls DESC LIMIT 1`);
+    expect(group.calls).toBeGreaterThan(0);
+    const day = async () => (await db.query(`SELECT sum(calls)::int AS calls FROM api_call_daily_summary WHERE day = '2025-06-15'`))[0].calls;
+    const before = await day();
+    // The day's raw rows are gone; a row for it arrives now, slower than any that day.
+    await db.query(
+      `INSERT INTO api_call_logs (external_system_id, method, endpoint, response_status, response_time_ms, called_at) VALUES ($1, $2, $3, 200, 99999, '2025-06-15 10:00:00')`,
+      [group.external_system_id, group.method, group.endpoint],
+    );
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push((await json(['summarize', '--policy', 'api_call_logs'])).summaries[0]);
+    // Folded in by the second run (one run late, like every look back), and by no other.
+    expect(runs.map((r) => r.lateRowsMerged)).toEqual([0, 1, 0]);
+    expect(runs.map((r) => r.lateRowsAfterPrune)).toEqual([0, 0, 0]);
+    expect(await day()).toBe(before + 1);
+    const [after] = await db.query(
+      `SELECT calls::int, errors::int, avg_response_ms, p95_response_ms, max_response_ms FROM api_call_daily_summary
+        WHERE day = '2025-06-15' AND status_class = '2xx' AND external_system_id IS NOT DISTINCT FROM $1 AND method = $2 AND endpoint = $3`,
+      [group.external_system_id, group.method, group.endpoint],
+    );
+    expect(after).toMatchObject({ calls: group.calls + 1, errors: group.errors, p95_response_ms: group.p95_response_ms, max_response_ms: 99999 });
+    expect(after.avg_response_ms).toBeCloseTo((group.avg_response_ms * group.calls + 99999) / (group.calls + 1), 6);
+    const [run] = await db.query(`SELECT message FROM rasdb.retention_runs WHERE kind = 'summarize' ORDER BY id DESC OFFSET 1 LIMIT 1`);
+    expect(run.message).toBe('api_call_daily_summary: 1 late rows folded into buckets prune had thinned (percentiles unchanged)');
+
+    await json(['prune', '--policy', 'api_call_logs']);
+    expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at < '2026-03-03'`)).toEqual([{ n: 0 }]);
+    expect(await day()).toBe(before + 1);
+  });
+
+  it('only counts a late row in a day thinned before rasdb recorded what prune had examined', async () => {
+    await json(['summarize', '--policy', 'api_call_logs']);
+    await json(['prune', '--policy', 'api_call_logs']);
+    await db.query(`DELETE FROM rasdb.retention_thinned`); // as a prune of an older rasdb left it
     const day = async () => db.query(`SELECT sum(calls)::int AS calls FROM api_call_daily_summary WHERE day = '2025-06-15'`);
     const before = await day();
     await db.query(`INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/very-late', 200, '2025-06-15 10:00:00')`);
+    await json(['summarize', '--policy', 'api_call_logs']);
     const again = await json(['summarize', '--policy', 'api_call_logs']);
-    expect(again.summaries[0]).toMatchObject({ lateRowsAfterPrune: 1, lateBucketsRecomputed: 0, rowsSummarized: 0 });
-    // The day's summary still holds what its raw rows held: a recompute from what is left would lose it.
+    expect(again.summaries[0]).toMatchObject({ lateRowsMerged: 0, lateRowsAfterPrune: 1 });
     expect(await day()).toEqual(before);
-    const [run] = await db.query(`SELECT message FROM rasdb.retention_runs WHERE kind = 'summarize' ORDER BY id DESC LIMIT 1`);
-    expect(run.message).toBe('api_call_daily_summary: 1 late rows arrived after prune had thinned their buckets; counted, not summarized');
   });
 
   it('leaves rows with future timestamps alone, in summaries and in prune', async () => {

@@ -127,6 +127,20 @@ const LEDGER_STEPS: readonly string[] = [
      row_hash text NOT NULL,
      PRIMARY KEY (table_name, natural_key)
    );`,
+  // Retention, late rows (issue 6): each prune that moved a detail table's prune boundary (from
+  // `after` to `before`), with the highest id the summaries had examined then, and per summary the
+  // highest id folded into buckets prune had already thinned. Together they tell which late rows
+  // no summary counts yet.
+  `CREATE TABLE rasdb.retention_thinned (
+     table_name text NOT NULL,
+     after timestamp NOT NULL,
+     before timestamp NOT NULL,
+     examined_up_to bigint NOT NULL,
+     at timestamptz NOT NULL DEFAULT now(),
+     PRIMARY KEY (table_name, before)
+   );
+   ALTER TABLE rasdb.retention_watermarks ADD COLUMN merged_up_to bigint NOT NULL DEFAULT 0;
+   UPDATE rasdb.retention_watermarks SET merged_up_to = previous_seen_id;`,
 ];
 
 export const LEDGER_VERSION = LEDGER_STEPS.length;

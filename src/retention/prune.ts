@@ -126,7 +126,7 @@ async function pruneTable(
   }
   const runId = ctx.runId as number;
   await openStep(ctx.client, runId, { policy: policy.name, table: target.table, action: 'prune', cutoff, effectiveCutoff: effective });
-  if (kind === 'detail') await advancePrunedBefore(ctx.client, target.table, effective);
+  if (kind === 'detail') await advancePrunedBefore(ctx.client, target.table, effective, target.examinedUpTo);
   const estimated = options.onProgress ? await estimateRows(ctx.db, target.table, target.timeColumn, null, effective) : 0;
   const sizer = new BatchSizer({ maxRows: options.batchSize, targetMs: options.batchTargetMs });
   let heldBack: Record<string, number> = {};

@@ -116,7 +116,7 @@ async function applySessionSettings(client: pg.Client, kind: RunKind, settings: 
  * await assertRetentionTables(client); // throws RasdbError(4, '... run rasdb migrate first')
  */
 export async function assertRetentionTables(client: pg.Client): Promise<void> {
-  const needed = ['rasdb.retention_runs', ...SUMMARIES.map((s) => s.name)];
+  const needed = ['rasdb.retention_runs', 'rasdb.retention_thinned', ...SUMMARIES.map((s) => s.name)];
   const { rows } = await client.query(`SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL`, [needed]);
   if (rows.length) {
     throw new RasdbError(

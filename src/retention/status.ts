@@ -4,7 +4,7 @@ import { loadPolicies, type EffectivePolicy } from './policies.js';
 import { assertRetentionTables } from './run-context.js';
 import { recentRuns, type RunRecord } from './runs.js';
 import { resolveAsOf } from './time.js';
-import { readPrunedBefore, readWatermarks, type Watermark } from './watermarks.js';
+import { readPrunedBefore, readWatermarks, unstarted, type Watermark } from './watermarks.js';
 
 export interface RetentionStatus {
   asOf: string;
@@ -29,7 +29,7 @@ export async function retentionStatus(client: pg.Client, options: { runs?: numbe
   const policies = (await loadPolicies(client, asOf, undefined, { enforceMinimum: false })).map((p) => ({
     ...p,
     prunedBefore: pruned.get(p.table) ?? null,
-    watermarks: p.summaries.map((s) => marks.get(s) ?? { summary: s, policy: p.name, summarizedUntil: null, seenId: 0, previousSeenId: 0 }),
+    watermarks: p.summaries.map((s) => marks.get(s) ?? unstarted(s, p.name)),
   }));
   return { asOf, policies, holds: await listHolds(client), runs: await recentRuns(client, options.runs ?? 10) };
 }

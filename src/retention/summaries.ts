@@ -11,6 +11,17 @@ export interface SummaryColumn {
 }
 
 /**
+ * How a measure takes in late rows added to a bucket whose raw rows prune has thinned (the bucket
+ * cannot be recomputed): counts and sums add, extremes widen, a mean is weighted by the group's
+ * count (exact when no value is null), and a percentile is kept (it cannot be combined).
+ */
+export type MergeRule = 'add' | 'least' | 'greatest' | 'weighted_mean' | 'keep';
+
+export interface SummaryMeasure extends SummaryColumn {
+  readonly merge: MergeRule;
+}
+
+/**
  * One summary table: which detail rows feed it, the bucket they fall in, the columns they are
  * grouped by and the aggregates kept per group. Every summary is recomputed from raw rows, a
  * whole bucket at a time; none is derived from another (percentiles do not add up).
@@ -25,7 +36,7 @@ export interface SummaryDefinition {
   /** The bucket column is a DATE (day, month) rather than a TIMESTAMP (hour). */
   readonly bucketIsDate: boolean;
   readonly groups: readonly SummaryColumn[];
-  readonly measures: readonly SummaryColumn[];
+  readonly measures: readonly SummaryMeasure[];
   /** The measure that counts the source rows of a group: what "rows summarized" adds up. */
   readonly countColumn: string;
   /** The unique constraint over bucket and groups that the upsert lands on. */
@@ -38,7 +49,9 @@ const group = <T extends keyof DB>(table: T, name: SourceColumn<T>): SummaryColu
 // Text is grouped under the "C" collation: the same groups (equality does not depend on it), but
 // the sort before the aggregate compares bytes instead of calling the locale, several times faster.
 const textGroup = <T extends keyof DB>(table: T, name: SourceColumn<T>): SummaryColumn => ({ column: name, expression: sql`${col(table, name)} COLLATE "C"` });
-const measure = (column: string, expression: RawBuilder<unknown>): SummaryColumn => ({ column, expression });
+const measure = (column: string, expression: RawBuilder<unknown>, merge: MergeRule): SummaryMeasure => ({ column, expression, merge });
+
+const computed = (column: string, expression: RawBuilder<unknown>): SummaryColumn => ({ column, expression });
 
 const api = (name: SourceColumn<'api_call_logs'>) => col('api_call_logs', name);
 const perf = (name: SourceColumn<'performance_metrics'>) => col('performance_metrics', name);
@@ -57,14 +70,14 @@ const apiCallDaily: SummaryDefinition = {
     textGroup('api_call_logs', 'method'),
     textGroup('api_call_logs', 'endpoint'),
     // 2xx..5xx by the HTTP status; 'none' when the call got no response at all.
-    measure('status_class', sql`(CASE WHEN ${api('response_status')} BETWEEN 100 AND 599 THEN (${api('response_status')} / 100)::text || 'xx' ELSE 'none' END) COLLATE "C"`),
+    computed('status_class', sql`(CASE WHEN ${api('response_status')} BETWEEN 100 AND 599 THEN (${api('response_status')} / 100)::text || 'xx' ELSE 'none' END) COLLATE "C"`),
   ],
   measures: [
-    measure('calls', sql`count(*)`),
-    measure('errors', sql`count(*) FILTER (WHERE ${api('response_status')} IS NULL OR ${api('response_status')} >= 400 OR ${api('error_message')} IS NOT NULL)`),
-    measure('avg_response_ms', sql`avg(${api('response_time_ms')})::double precision`),
-    measure('p95_response_ms', sql`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${api('response_time_ms')})`),
-    measure('max_response_ms', sql`max(${api('response_time_ms')})`),
+    measure('calls', sql`count(*)`, 'add'),
+    measure('errors', sql`count(*) FILTER (WHERE ${api('response_status')} IS NULL OR ${api('response_status')} >= 400 OR ${api('error_message')} IS NOT NULL)`, 'add'),
+    measure('avg_response_ms', sql`avg(${api('response_time_ms')})::double precision`, 'weighted_mean'),
+    measure('p95_response_ms', sql`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${api('response_time_ms')})`, 'keep'),
+    measure('max_response_ms', sql`max(${api('response_time_ms')})`, 'greatest'),
   ],
   countColumn: 'calls',
   key: 'api_call_daily_summary_key',
@@ -81,11 +94,11 @@ function performanceRollup(name: string, unit: 'hour' | 'day'): SummaryDefinitio
     bucketIsDate: unit === 'day',
     groups: (['metric_type', 'component', 'operation', 'unit'] as const).map((c) => textGroup('performance_metrics', c)),
     measures: [
-      measure('samples', sql`count(*)`),
-      measure('min_value', sql`min(${perf('value')})`),
-      measure('max_value', sql`max(${perf('value')})`),
-      measure('avg_value', sql`avg(${perf('value')})::double precision`),
-      measure('p95_value', sql`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${perf('value')})`),
+      measure('samples', sql`count(*)`, 'add'),
+      measure('min_value', sql`min(${perf('value')})`, 'least'),
+      measure('max_value', sql`max(${perf('value')})`, 'greatest'),
+      measure('avg_value', sql`avg(${perf('value')})::double precision`, 'weighted_mean'),
+      measure('p95_value', sql`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${perf('value')})`, 'keep'),
     ],
     countColumn: 'samples',
     key: `${name}_key`,
@@ -105,10 +118,10 @@ const operationsMonthly: SummaryDefinition = {
     ...(['operation_type', 'entity_type', 'direction', 'status'] as const).map((c) => textGroup('integration_operations', c)),
   ],
   measures: [
-    measure('operations', sql`count(*)`),
-    measure('retries', sql`coalesce(sum(${ops('retry_count')}), 0)`),
+    measure('operations', sql`count(*)`, 'add'),
+    measure('retries', sql`coalesce(sum(${ops('retry_count')}), 0)`, 'add'),
     // Completed operations only: a running one has no duration yet.
-    measure('avg_duration_ms', sql`(avg(extract(epoch FROM ${ops('completed_at')} - ${ops('started_at')})) * 1000)::double precision`),
+    measure('avg_duration_ms', sql`(avg(extract(epoch FROM ${ops('completed_at')} - ${ops('started_at')})) * 1000)::double precision`, 'weighted_mean'),
   ],
   countColumn: 'operations',
   key: 'integration_operations_monthly_summary_key',

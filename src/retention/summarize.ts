@@ -4,10 +4,10 @@ import { loadPolicies, selectPolicies } from './policies.js';
 import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
 import { addToStep, openStep } from './runs.js';
 import { SUMMARIES, type SummaryDefinition } from './summaries.js';
-import { highestId, lateBuckets, nextBucketWithRows, recompute, stage, unstage } from './summary-sql.js';
+import { highestId, lateBuckets, mergeLate, nextBucketWithRows, recompute, stage, unstage } from './summary-sql.js';
 import { addUnits, earlier, estimateRows, truncateTo } from './time.js';
 import { retryingTransaction } from './transaction.js';
-import { readPrunedBefore, readWatermarks, saveWatermark, type Watermark } from './watermarks.js';
+import { readPrunedBefore, readWatermarks, saveWatermark, unstarted, type Watermark } from './watermarks.js';
 
 export interface SummarizeOptions extends RunSettings {
   policies?: readonly string[];
@@ -29,7 +29,12 @@ export interface SummaryRun {
   rowsSummarized: number;
   /** Already summarized buckets whose raw rows grew (late rows) and were recomputed. */
   lateBucketsRecomputed: number;
-  /** Late rows in buckets that prune has already thinned: they cannot be summarized exactly, so they are counted here only. */
+  /**
+   * Late rows in buckets prune had already thinned, folded into their summaries: counts, errors,
+   * extremes and means take them in; percentiles stay as they were.
+   */
+  lateRowsMerged: number;
+  /** Late rows in buckets thinned before rasdb recorded what prune had examined: counted here only. */
   lateRowsAfterPrune: number;
   durationMs: number;
 }
@@ -90,7 +95,7 @@ export async function summarize(client: pg.Client, options: SummarizeOptions = {
     let stoppedEarly = false;
     for (const summary of SUMMARIES.filter((s) => names.includes(s.policy))) {
       if (stoppedEarly) break;
-      const mark = marks.get(summary.name) ?? { summary: summary.name, policy: summary.policy, summarizedUntil: null, seenId: 0, previousSeenId: 0 };
+      const mark = marks.get(summary.name) ?? unstarted(summary.name, summary.policy);
       const run = await summarizeOne(ctx, options, summary, mark, prunedBefore.get(summary.source) ?? null);
       summaries.push(run.summary);
       stoppedEarly = run.stoppedEarly;
@@ -126,6 +131,7 @@ async function summarizeOne(
     bucketsSummarized: 0,
     rowsSummarized: 0,
     lateBucketsRecomputed: 0,
+    lateRowsMerged: 0,
     lateRowsAfterPrune: 0,
     durationMs: 0,
   };
@@ -134,17 +140,30 @@ async function summarizeOne(
   const runId = ctx.runId as number;
   await openStep(ctx.client, runId, { policy: summary.policy, table: summary.name, action: 'summarize', cutoff: closedUntil, effectiveCutoff: mark.summarizedUntil });
   const seen = await highestId(ctx.db, summary);
-  const next: Watermark = { ...mark, seenId: seen, previousSeenId: mark.summarizedUntil === null ? seen : mark.seenId };
-  if (mark.summarizedUntil !== null) {
+  const firstRun = mark.summarizedUntil === null;
+  // Ids up to the last run's are folded into thinned buckets now, one run late like the lookback,
+  // so a transaction still open during that run has committed.
+  const next: Watermark = {
+    ...mark,
+    seenId: seen,
+    previousSeenId: firstRun ? seen : mark.seenId,
+    mergedUpTo: firstRun ? seen : Math.max(mark.mergedUpTo, mark.seenId),
+  };
+  if (!firstRun) {
     await retryingTransaction(ctx.client, async () => {
-      const late = await lateBuckets(ctx.db, summary, mark.previousSeenId, mark.seenId, mark.summarizedUntil as string, keptFrom);
+      const late = await lateBuckets(ctx.db, summary, mark, mark.summarizedUntil as string, keptFrom);
       let rows = 0;
-      for (const { bucket, kept, newRows, inStep } of late) {
-        if (!kept) run.lateRowsAfterPrune += newRows;
-        else if (!inStep) {
+      for (const { bucket, kept, inStep } of late) {
+        if (kept && !inStep) {
           rows += (await recompute(ctx.db, summary, bucket, addUnits(bucket, 1, summary.unit))).rows;
           run.lateBucketsRecomputed += 1;
         }
+      }
+      if (keptFrom !== null && late.some((b) => !b.kept && b.mergeable > 0)) {
+        const folded = await mergeLate(ctx.db, summary, mark.mergedUpTo, mark.seenId, mark.summarizedUntil as string, keptFrom);
+        run.lateRowsMerged += folded.merged;
+        run.lateRowsAfterPrune += folded.unknown;
+        rows += folded.merged;
       }
       run.rowsSummarized += rows;
       await saveWatermark(ctx.client, next);
@@ -191,9 +210,12 @@ async function summarizeOne(
 /** Counts what a real run would summarize and recompute, and changes nothing. */
 async function dryRun(ctx: RunContext, summary: SummaryDefinition, mark: Watermark, keptFrom: string | null, run: SummaryRun): Promise<boolean> {
   if (mark.summarizedUntil !== null) {
-    for (const { kept, newRows, inStep } of await lateBuckets(ctx.db, summary, mark.previousSeenId, mark.seenId, mark.summarizedUntil, keptFrom)) {
-      if (!kept) run.lateRowsAfterPrune += newRows;
-      else if (!inStep) run.lateBucketsRecomputed += 1;
+    const late = await lateBuckets(ctx.db, summary, mark, mark.summarizedUntil, keptFrom);
+    run.lateBucketsRecomputed = late.filter((b) => b.kept && !b.inStep).length;
+    if (keptFrom !== null && late.some((b) => !b.kept && b.mergeable > 0)) {
+      const folded = await mergeLate(ctx.db, summary, mark.mergedUpTo, mark.seenId, mark.summarizedUntil, keptFrom, { dryRun: true });
+      run.lateRowsMerged = folded.merged;
+      run.lateRowsAfterPrune = folded.unknown;
     }
   }
   const time = sql.ref(`s.${summary.sourceTime}`);
@@ -211,8 +233,11 @@ async function dryRun(ctx: RunContext, summary: SummaryDefinition, mark: Waterma
 function describeRun(stoppedEarly: boolean, summaries: readonly SummaryRun[]): string | undefined {
   const parts: string[] = [];
   if (stoppedEarly) parts.push('stopped at --max-runtime; the next run continues from the watermark');
+  for (const s of summaries.filter((s) => s.lateRowsMerged > 0)) {
+    parts.push(`${s.summary}: ${s.lateRowsMerged} late rows folded into buckets prune had thinned (percentiles unchanged)`);
+  }
   for (const s of summaries.filter((s) => s.lateRowsAfterPrune > 0)) {
-    parts.push(`${s.summary}: ${s.lateRowsAfterPrune} late rows arrived after prune had thinned their buckets; counted, not summarized`);
+    parts.push(`${s.summary}: ${s.lateRowsAfterPrune} late rows in buckets thinned before rasdb recorded prunes; counted, not summarized`);
   }
   return parts.length ? parts.join('; ') : undefined;
 }

@@ -47,8 +47,9 @@ export async function summarizeAction(command: Command): Promise<number> {
     out.line(`${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${result.asOf} UTC`);
     for (const s of result.summaries) {
       const late = s.lateBucketsRecomputed ? `; ${s.lateBucketsRecomputed} buckets with late rows recomputed` : '';
-      const lost = s.lateRowsAfterPrune ? `; ${n(s.lateRowsAfterPrune)} late rows arrived after their bucket was pruned (not summarized)` : '';
-      out.line(`  ${s.summary.padEnd(40)} ${s.watermarkBefore ?? 'start'} -> ${s.watermarkAfter ?? 'start'}: ${n(s.bucketsSummarized)} buckets, ${n(s.rowsSummarized)} rows${late}${lost}`);
+      const merged = s.lateRowsMerged ? `; ${n(s.lateRowsMerged)} late rows folded into pruned buckets` : '';
+      const lost = s.lateRowsAfterPrune ? `; ${n(s.lateRowsAfterPrune)} late rows in buckets pruned before rasdb recorded prunes (not summarized)` : '';
+      out.line(`  ${s.summary.padEnd(40)} ${s.watermarkBefore ?? 'start'} -> ${s.watermarkAfter ?? 'start'}: ${n(s.bucketsSummarized)} buckets, ${n(s.rowsSummarized)} rows${late}${merged}${lost}`);
     }
     out.always(`${result.dryRun ? 'Would summarize' : 'Summarized'} ${n(result.totals.rowsSummarized)} rows in ${n(result.totals.bucketsSummarized)} buckets${result.runId ? ` (run ${result.runId})` : ''}.`);
     return finalCode(out, result.stoppedEarly, 'buckets');
