@@ -163,6 +163,23 @@ describe('rasdb retention summarize', () => {
     expect(await day()).toBe(before + 1);
   });
 
+  it('folds a late performance sample into both rollups of its thinned day', async () => {
+    await json(['summarize', '--policy', 'performance_metrics']);
+    await json(['prune', '--policy', 'performance_metrics']);
+    const daily = `SELECT samples::int, min_value, max_value, p95_value FROM performance_metrics_daily
+                    WHERE day = '2026-04-10' AND metric_type = 'latency' AND component = 'ingest' AND operation = 'parse' AND unit = 'ms'`;
+    const [before] = await db.query(daily);
+    expect(before.samples).toBeGreaterThan(0);
+    expect(await db.query(`SELECT count(*)::int AS n FROM performance_metrics WHERE recorded_at::date = '2026-04-10'`)).toEqual([{ n: 0 }]);
+    await db.query(`INSERT INTO performance_metrics (metric_type, component, operation, value, unit, recorded_at) VALUES ('latency', 'ingest', 'parse', 100000, 'ms', '2026-04-10 01:30:00')`);
+    for (let i = 0; i < 3; i++) await json(['summarize', '--policy', 'performance_metrics']);
+    expect((await db.query(daily))[0]).toEqual({ ...before, samples: before.samples + 1, max_value: '100000.0000' });
+    // That hour had no samples before: its group is the late row alone, exact.
+    expect(await db.query(`SELECT samples::int, min_value, max_value, p95_value FROM performance_metrics_hourly WHERE hour = '2026-04-10 01:00'`)).toEqual([
+      { samples: 1, min_value: '100000.0000', max_value: '100000.0000', p95_value: 100000 },
+    ]);
+  });
+
   it('only counts a late row in a day thinned before rasdb recorded what prune had examined', async () => {
     await json(['summarize', '--policy', 'api_call_logs']);
     await json(['prune', '--policy', 'api_call_logs']);
