@@ -34,6 +34,8 @@ export async function buildTemplate(rows: number): Promise<void> {
     const existing = await connectTo(TEMPLATE).catch(() => undefined);
     if (existing) {
       const { rows: found } = await existing.query(`SELECT obj_description('api_call_logs'::regclass) AS shape`).catch(() => ({ rows: [{ shape: null }] }));
+      // A kept template made by an older rasdb gets its ledger (and any new migration) brought up to date.
+      if (found[0].shape === shape) await migrate(existing, {});
       await existing.end();
       if (found[0].shape === shape) return;
     }
