@@ -8,7 +8,7 @@ import { dryRunCounts, notExaminedYet, notYetSummarized, underHold } from './pru
 import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
 import { openStep, setHeldBack } from './runs.js';
 import { addUnits, earlier, estimateRows, truncateTo, utcTextOf } from './time.js';
-import { summaryNamed, type SummaryDefinition } from './summaries.js';
+import { summaryNamed } from './summaries.js';
 import { detailTarget, summaryTarget } from './targets.js';
 import { advancePrunedBefore, readWatermarks, summarizedUntil, type Watermark } from './watermarks.js';
 
@@ -78,7 +78,8 @@ export async function prune(client: pg.Client, options: PruneOptions = {}): Prom
         { kind: 'detail', target: detail, cutoff: policy.detailCutoff, effective },
       ];
       for (const summary of policy.summaries.map(summaryNamed)) {
-        const cut = await bucketStart(ctx, summary, policy.summaryCutoff as string);
+        // A summary prunes whole buckets: those that ended before its horizon.
+        const cut = truncateTo(summary.unit, policy.summaryCutoff as string);
         steps.push({ kind: 'summary', target: summaryTarget(summary), cutoff: cut, effective: cut });
       }
       for (const step of steps) {
@@ -190,12 +191,6 @@ async function beforeUnexamined(ctx: RunContext, policy: EffectivePolicy, target
 }
 
 const UNIT_ORDER = ['hour', 'day', 'month'] as const;
-
-/** A summary prunes whole buckets: those that ended before its horizon. */
-async function bucketStart(ctx: RunContext, summary: SummaryDefinition, cutoff: string): Promise<string> {
-  const { rows } = await sql<{ t: string }>`SELECT ${utcTextOf(sql`date_trunc(${sql.lit(summary.unit)}, ${cutoff}::timestamp)`)} AS t`.execute(ctx.db);
-  return rows[0].t;
-}
 
 /** For a dry run of operations: the API call logs this same run would delete (alias `r`). */
 async function goingAway(ctx: RunContext, policies: readonly EffectivePolicy[]): Promise<{ table: string; condition: RawBuilder<boolean> } | undefined> {

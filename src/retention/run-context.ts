@@ -108,7 +108,6 @@ async function applySessionSettings(client: pg.Client, kind: RunKind, settings: 
   );
 }
 
-
 /**
  * Refuses, with the command to run, a database that `rasdb migrate` has not brought this far.
  *

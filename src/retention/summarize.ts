@@ -151,20 +151,7 @@ async function summarizeOne(
   };
   if (!firstRun) {
     await retryingTransaction(ctx.client, async () => {
-      const late = await lateBuckets(ctx.db, summary, mark, mark.summarizedUntil as string, keptFrom);
-      let rows = 0;
-      for (const { bucket, kept, inStep } of late) {
-        if (kept && !inStep) {
-          rows += (await recompute(ctx.db, summary, bucket, addUnits(bucket, 1, summary.unit))).rows;
-          run.lateBucketsRecomputed += 1;
-        }
-      }
-      if (keptFrom !== null && late.some((b) => !b.kept && b.mergeable > 0)) {
-        const folded = await mergeLate(ctx.db, summary, mark.mergedUpTo, mark.seenId, mark.summarizedUntil as string, keptFrom);
-        run.lateRowsMerged += folded.merged;
-        run.lateRowsAfterPrune += folded.unknown;
-        rows += folded.merged;
-      }
+      const rows = await takeInLateRows(ctx, summary, mark, keptFrom, run, false);
       run.rowsSummarized += rows;
       await saveWatermark(ctx.client, next);
       await addToStep(ctx.client, runId, summary.name, 'summarize', { summarized: rows, batches: 1 });
@@ -207,16 +194,32 @@ async function summarizeOne(
   return finish(false);
 }
 
+/**
+ * Late rows since the last runs: kept buckets that no longer match their raw rows are recomputed,
+ * late rows of thinned buckets folded in (in a dry run, only counted). Tallies `run`; returns the
+ * source rows written into the summary.
+ */
+async function takeInLateRows(ctx: RunContext, summary: SummaryDefinition, mark: Watermark, keptFrom: string | null, run: SummaryRun, dryRun: boolean): Promise<number> {
+  const until = mark.summarizedUntil as string;
+  const late = await lateBuckets(ctx.db, summary, mark, until, keptFrom);
+  let rows = 0;
+  for (const { bucket } of late.filter((b) => b.kept && !b.inStep)) {
+    if (!dryRun) rows += (await recompute(ctx.db, summary, bucket, addUnits(bucket, 1, summary.unit))).rows;
+    run.lateBucketsRecomputed += 1;
+  }
+  if (keptFrom !== null && late.some((b) => !b.kept && b.mergeable > 0)) {
+    const folded = await mergeLate(ctx.db, summary, mark.mergedUpTo, mark.seenId, until, keptFrom, { dryRun });
+    run.lateRowsMerged += folded.merged;
+    run.lateRowsAfterPrune += folded.unknown;
+    if (!dryRun) rows += folded.merged;
+  }
+  return rows;
+}
+
 /** Counts what a real run would summarize and recompute, and changes nothing. */
 async function dryRun(ctx: RunContext, summary: SummaryDefinition, mark: Watermark, keptFrom: string | null, run: SummaryRun): Promise<boolean> {
   if (mark.summarizedUntil !== null) {
-    const late = await lateBuckets(ctx.db, summary, mark, mark.summarizedUntil, keptFrom);
-    run.lateBucketsRecomputed = late.filter((b) => b.kept && !b.inStep).length;
-    if (keptFrom !== null && late.some((b) => !b.kept && b.mergeable > 0)) {
-      const folded = await mergeLate(ctx.db, summary, mark.mergedUpTo, mark.seenId, mark.summarizedUntil, keptFrom, { dryRun: true });
-      run.lateRowsMerged = folded.merged;
-      run.lateRowsAfterPrune = folded.unknown;
-    }
+    await takeInLateRows(ctx, summary, mark, keptFrom, run, true);
   }
   const time = sql.ref(`s.${summary.sourceTime}`);
   const floor = mark.summarizedUntil === null ? sql`true` : sql`${time} >= ${mark.summarizedUntil}::timestamp`;
