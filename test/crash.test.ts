@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileMigration } from '../src/migrate/compile.js';
 import { defaultMigrationsDir, listMigrations } from '../src/migrate/migration-files.js';
-import { readCatalog } from '../src/schema/catalog.js';
+import { readCatalog } from '../src/catalog/catalog.js';
 import { BIN, runCli } from './support/cli.js';
 import { adminQuery, createTestDatabase, urlFor, type TestDatabase } from './support/database.js';
 

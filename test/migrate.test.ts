@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultMigrationsDir, listMigrations } from '../src/migrate/migration-files.js';
-import { readCatalog } from '../src/schema/catalog.js';
+import { readCatalog } from '../src/catalog/catalog.js';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 

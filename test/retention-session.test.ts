@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { addUnits, truncateTo, utcText } from '../src/retention/time.js';
+import { utcText } from '../src/db/time-text.js';
+import { addUnits, truncateTo } from '../src/retention/time.js';
 import { compressOwnWal } from '../src/retention/wal-compression.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 

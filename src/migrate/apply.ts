@@ -4,7 +4,7 @@ import { kyselyOn } from '../db/single-client-pool.js';
 import { isPgServerError } from '../errors.js';
 import { describeBlockers, watchBlockers, type Blocker } from './blockers.js';
 import { compileUp } from './compile.js';
-import { recordApplied, recordEvent } from './ledger.js';
+import { recordApplied, recordEvent } from '../ledger/migrations.js';
 import type { MigrationFile, MigrationModule } from './migration-files.js';
 
 export type StepStatus = 'Success' | 'Error' | 'NotExecuted';

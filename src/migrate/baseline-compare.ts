@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { kyselyOn } from '../db/single-client-pool.js';
-import { readCatalog, type Catalog } from '../schema/catalog.js';
-import { diffCatalogs, type Difference } from '../schema/catalog-diff.js';
+import { readCatalog, type Catalog } from '../catalog/catalog.js';
+import { diffCatalogs, type Difference } from '../catalog/catalog-diff.js';
 import { compileMigration } from './compile.js';
 import type { MigrationFile } from './migration-files.js';
 

@@ -1,9 +1,11 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
+import { withTransaction } from '../db/transaction.js';
 import { rasdbVersion } from '../version.js';
 import { phaseZeroChecks, type BaselineCheck } from './baseline-checks.js';
 import { currentChecksum } from './checksums.js';
-import { assertLedgerReadable, ensureLedger, ledgerVersion, recordApplied } from './ledger.js';
+import { recordApplied } from '../ledger/migrations.js';
+import { assertLedgerReadable, ensureLedger, ledgerVersion } from '../ledger/upgrade.js';
 import { defaultMigrationsDir, listMigrations, type MigrationFile } from './migration-files.js';
 import { DEFAULTS } from './migrate.js';
 import { planMigrations } from './plan.js';
@@ -59,14 +61,10 @@ export async function baseline(client: pg.Client, options: BaselineOptions = {})
 /** All baselined migrations go in one transaction: the adoption happens whole or not at all. */
 async function record(client: pg.Client, files: MigrationFile[]): Promise<void> {
   const version = rasdbVersion();
-  await client.query('BEGIN');
-  try {
+  await withTransaction(client, async () => {
     for (const file of files) {
-      await recordApplied(client, { name: file.name, phase: file.phase, checksum: await currentChecksum(file), durationMs: 0, baselined: true }, version);
+      const checksum = await currentChecksum(file);
+      await recordApplied(client, { name: file.name, phase: file.phase, checksum, durationMs: 0, baselined: true }, version);
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }

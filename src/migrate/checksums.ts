@@ -1,7 +1,6 @@
-import type pg from 'pg';
 import { ExitCode, RasdbError } from '../errors.js';
 import { compileUp } from './compile.js';
-import { actor, type AppliedMigration } from './ledger.js';
+import type { AppliedMigration } from '../ledger/migrations.js';
 import type { MigrationFile } from './migration-files.js';
 
 /** An applied migration whose file no longer compiles to the SQL that was applied. */
@@ -44,24 +43,4 @@ export function mismatchError(mismatches: readonly ChecksumMismatch[]): RasdbErr
     `${mismatches.length === 1 ? 'an applied migration has' : 'applied migrations have'} changed since ${mismatches.length === 1 ? 'it was' : 'they were'} applied: ${names}; restore the file, or accept the change with rasdb repair --accept ${mismatches[0].name}`,
     { mismatches },
   );
-}
-
-/**
- * Records that an applied migration's file changed on purpose: the ledger takes the file's new
- * checksum, and the history keeps who, when, the old and the new checksum.
- */
-export async function acceptChecksum(client: pg.Client, entry: AppliedMigration, current: string): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await client.query('UPDATE rasdb.migrations SET checksum = $2 WHERE name = $1', [entry.name, current]);
-    await client.query(
-      `INSERT INTO rasdb.migration_events (name, phase, event, actor, old_checksum, new_checksum)
-       VALUES ($1, $2, 'repaired', current_user || ' (' || $3 || ')', $4, $5)`,
-      [entry.name, entry.phase, actor(), entry.checksum, current],
-    );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
 }

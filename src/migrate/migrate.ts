@@ -4,7 +4,7 @@ import { rasdbVersion } from '../version.js';
 import { applyMigrations, type RetryNotice, type StepResult } from './apply.js';
 import { findMismatches, mismatchError } from './checksums.js';
 import { compileAhead, compileUp } from './compile.js';
-import { assertLedgerReadable, ensureLedger, ledgerVersion } from './ledger.js';
+import { assertLedgerReadable, ensureLedger, ledgerVersion } from '../ledger/upgrade.js';
 import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
 import { currentPhase, planMigrations } from './plan.js';
 import { assertCanMigrate, assertNoUnadoptedTables } from './preflight.js';

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ExitCode, RasdbError } from '../errors.js';
-import { readApplied, type AppliedMigration } from './ledger.js';
+import { readApplied, type AppliedMigration } from '../ledger/migrations.js';
 import { MAX_PHASE, type MigrationFile } from './migration-files.js';
 
 /** What the ledger and the migrations folder say together. */

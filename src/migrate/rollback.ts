@@ -4,7 +4,8 @@ import { kyselyOn } from '../db/single-client-pool.js';
 import { ExitCode, RasdbError, isPgServerError } from '../errors.js';
 import type { StepResult } from './apply.js';
 import { compileMigration } from './compile.js';
-import { ensureLedger, recordEvent, removeApplied } from './ledger.js';
+import { recordReverted } from '../ledger/migrations.js';
+import { ensureLedger } from '../ledger/upgrade.js';
 import { defaultMigrationsDir, listMigrations, type MigrationFile } from './migration-files.js';
 import { currentPhase, planMigrations } from './plan.js';
 import { DEFAULTS } from './migrate.js';
@@ -98,8 +99,7 @@ async function revert(client: pg.Client, targets: MigrationFile[], options: Roll
       await client.query(`SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs)}`);
       await module.down(db);
       const durationMs = Math.round(performance.now() - started);
-      await removeApplied(client, file.name);
-      await recordEvent(client, { name: file.name, phase: file.phase, event: 'reverted', durationMs });
+      await recordReverted(client, { name: file.name, phase: file.phase, durationMs });
       await client.query('COMMIT');
       step = { name: file.name, phase: file.phase, status: 'Success', durationMs };
     } catch (cause) {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import { readSeedSets, type SeedSetRecord } from '../seed/seed-ledger.js';
-import { assertLedgerReadable, ledgerVersion } from './ledger.js';
+import { lastFailures, type FailureRecord } from '../ledger/migrations.js';
+import { readSeedSets, type SeedSetRecord } from '../ledger/seed-sets.js';
+import { assertLedgerReadable, ledgerVersion } from '../ledger/upgrade.js';
 import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
 import { planMigrations } from './plan.js';
 
@@ -13,13 +14,6 @@ export interface MigrationStatus {
   baselined: boolean;
   /** The last failure of a migration that is still pending, from the ledger's history. */
   lastFailure: FailureRecord | null;
-}
-
-export interface FailureRecord {
-  at: string;
-  sqlstate: string | null;
-  message: string | null;
-  statement: string | null;
 }
 
 export interface PhaseStatus {
@@ -37,7 +31,7 @@ export interface StatusReport {
   applied: number;
   pending: number;
   phases: PhaseStatus[];
-  /** Reference sets `rasdb seed` applied: checksum, when, by whom (issue 5). */
+  /** Reference sets `rasdb seed` applied: checksum, when, by whom. */
   seedSets: SeedSetRecord[];
 }
 
@@ -82,19 +76,4 @@ export async function status(client: pg.Client, options: { migrationsDir?: strin
     phases,
     seedSets: await readSeedSets(client),
   };
-}
-
-/** For each migration, its most recent failure that no later apply has superseded. */
-async function lastFailures(client: pg.Client): Promise<Map<string, FailureRecord>> {
-  const { rows } = await client.query(
-    `SELECT DISTINCT ON (name) name, event, sqlstate, message, statement,
-            to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
-       FROM rasdb.migration_events WHERE event IN ('failed', 'applied', 'baselined')
-      ORDER BY name, id DESC`,
-  );
-  const failures = new Map<string, FailureRecord>();
-  for (const row of rows) {
-    if (row.event === 'failed') failures.set(row.name, { at: row.at, sqlstate: row.sqlstate, message: row.message, statement: row.statement });
-  }
-  return failures;
 }

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { ExitCode, RasdbError, usageError } from '../errors.js';
-import { acceptChecksum, currentChecksum, findMismatches, type ChecksumMismatch } from './checksums.js';
-import { assertLedgerReadable, ledgerVersion } from './ledger.js';
+import { acceptChecksum } from '../ledger/migrations.js';
+import { currentChecksum, findMismatches, type ChecksumMismatch } from './checksums.js';
+import { assertLedgerReadable, ledgerVersion } from '../ledger/upgrade.js';
 import { defaultMigrationsDir, listMigrations } from './migration-files.js';
 import { DEFAULTS } from './migrate.js';
 import { planMigrations } from './plan.js';

@@ -1,10 +1,11 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { BatchSizer } from './batch-size.js';
-import { holdCondition, lockedHolds, type Hold } from './holds.js';
+import { lockedHolds, type Hold } from '../ledger/retention-holds.js';
+import { holdCondition } from './holds.js';
 import type { RunContext } from './run-context.js';
-import { addToStep } from './runs.js';
-import { utcTextOf } from './time.js';
-import { retryingTransaction } from './transaction.js';
+import { addToStep } from '../ledger/retention-runs.js';
+import { utcTextOf } from '../db/time-text.js';
+import { retryingTransaction } from '../db/transaction.js';
 
 /** Rows of `table` whose `column` points at a row of the target keep that row. */
 export interface Reference {

@@ -1,30 +1,10 @@
 import type pg from 'pg';
 import { sql, type RawBuilder } from 'kysely';
 import { ExitCode, RasdbError, usageError } from '../errors.js';
-import { actor } from '../migrate/ledger.js';
+import { actor } from '../ledger/actor.js';
 import { POLICIES } from './policies.js';
 import { SUMMARIES } from './summaries.js';
-import { utcText } from './time.js';
-
-/**
- * A legal hold: rows of one table, by a time range or by id, that no retention run may delete
- * until the hold is released. Holds stack: a row is deletable only when no active hold covers it.
- */
-export interface Hold {
-  id: number;
-  table: string;
-  /** Inclusive lower bound on the table's time column (UTC); null: from the beginning. */
-  from: string | null;
-  /** Exclusive upper bound (UTC); null: no end. */
-  until: string | null;
-  ids: number[] | null;
-  reason: string;
-  placedBy: string;
-  placedAt: string;
-  releasedAt: string | null;
-  releasedBy: string | null;
-  releaseReason: string | null;
-}
+import { insertHold, listHolds, markHoldReleased, type Hold } from '../ledger/retention-holds.js';
 
 export interface HoldInput {
   table: string;
@@ -39,11 +19,6 @@ export interface HoldInput {
 /** Tables a hold can name: every table retention deletes from. */
 export const HOLDABLE_TABLES: readonly string[] = [...POLICIES.map((p) => p.table), ...SUMMARIES.map((s) => s.name)];
 const TABLES_WITH_IDS: readonly string[] = POLICIES.map((p) => p.table);
-
-const SELECT_HOLDS = `SELECT id, table_name, ${utcText('from_time')} AS from_time, ${utcText('until_time')} AS until_time, row_ids, reason,
-         placed_by, ${utcText(`placed_at AT TIME ZONE 'UTC'`)} AS placed_at, ${utcText(`released_at AT TIME ZONE 'UTC'`)} AS released_at,
-         released_by, release_reason
-    FROM rasdb.retention_holds`;
 
 /**
  * Records a hold and returns it. Waits for a retention batch in progress to commit (at most one
@@ -62,44 +37,18 @@ export async function addHold(client: pg.Client, input: HoldInput): Promise<Hold
   if (hasIds && !TABLES_WITH_IDS.includes(input.table)) throw usageError(`${input.table} has no id column; hold a time range of it instead`);
   const who = `${input.by ? `${input.by} via ` : ''}${actor()}`;
   try {
-    const { rows } = await client.query(
-      `INSERT INTO rasdb.retention_holds (table_name, from_time, until_time, row_ids, reason, placed_by)
-       VALUES ($1, $2::timestamp, $3::timestamp, $4::bigint[], $5, current_user || ' (' || $6 || ')') RETURNING id`,
-      [input.table, input.from ?? null, input.until ?? null, hasIds ? input.ids : null, input.reason.trim(), who],
+    const id = await insertHold(
+      client,
+      { table: input.table, from: input.from ?? null, until: input.until ?? null, ids: hasIds ? (input.ids ?? null) : null, reason: input.reason.trim() },
+      who,
     );
-    return (await listHolds(client, { includeReleased: true })).find((h) => h.id === Number(rows[0].id)) as Hold;
+    return (await listHolds(client, { includeReleased: true })).find((h) => h.id === id) as Hold;
   } catch (error) {
     if ((error as { code?: string }).code === '22007' || (error as { code?: string }).code === '22008') {
       throw usageError(`--from and --until must be UTC times such as 2025-03-01 or 2025-03-01T12:00:00, got "${input.from ?? ''}" / "${input.until ?? ''}"`);
     }
     throw error;
   }
-}
-
-/**
- * Active holds, or all of them with `includeReleased`, oldest first.
- *
- * @example
- * (await listHolds(client, { table: 'api_call_logs' })).length // 1
- */
-export async function listHolds(client: pg.Client, options: { includeReleased?: boolean; table?: string } = {}): Promise<Hold[]> {
-  const { rows } = await client.query(
-    `${SELECT_HOLDS} WHERE ($1 OR released_at IS NULL) AND ($2::text IS NULL OR table_name = $2) ORDER BY id`,
-    [Boolean(options.includeReleased), options.table ?? null],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    table: r.table_name,
-    from: r.from_time,
-    until: r.until_time,
-    ids: r.row_ids ? r.row_ids.map(Number) : null,
-    reason: r.reason,
-    placedBy: r.placed_by,
-    placedAt: r.placed_at,
-    releasedAt: r.released_at,
-    releasedBy: r.released_by,
-    releaseReason: r.release_reason,
-  }));
 }
 
 /**
@@ -111,14 +60,10 @@ export async function listHolds(client: pg.Client, options: { includeReleased?: 
 export async function releaseHold(client: pg.Client, id: number, input: { reason: string; by?: string }): Promise<Hold> {
   if (!input.reason.trim()) throw usageError('releasing a hold needs a --reason');
   const who = `${input.by ? `${input.by} via ` : ''}${actor()}`;
-  const { rowCount } = await client.query(
-    `UPDATE rasdb.retention_holds SET released_at = now(), released_by = current_user || ' (' || $2 || ')', release_reason = $3
-      WHERE id = $1 AND released_at IS NULL`,
-    [id, who, input.reason.trim()],
-  );
+  const released = await markHoldReleased(client, id, who, input.reason.trim());
   const hold = (await listHolds(client, { includeReleased: true })).find((h) => h.id === id);
   if (!hold) throw new RasdbError(ExitCode.usage, `there is no hold ${id}; see rasdb retention hold list --all`);
-  if (!rowCount) throw new RasdbError(ExitCode.check, `hold ${id} was already released at ${hold.releasedAt} by ${hold.releasedBy}`);
+  if (!released) throw new RasdbError(ExitCode.check, `hold ${id} was already released at ${hold.releasedAt} by ${hold.releasedBy}`);
   return hold;
 }
 
@@ -141,15 +86,4 @@ export function holdCondition(holds: readonly Hold[], alias: string, timeColumn:
     }
   }
   return parts.length ? sql<boolean>`(${sql.join(parts, sql` OR `)})` : null;
-}
-
-/**
- * Active holds on one table, read under a SHARE lock so no hold can be added until this transaction ends.
- *
- * @example
- * await client.query('BEGIN'); const holds = await lockedHolds(client, 'api_call_logs'); // ... delete, COMMIT
- */
-export async function lockedHolds(client: pg.Client, table: string): Promise<Hold[]> {
-  await client.query('LOCK TABLE rasdb.retention_holds IN SHARE MODE');
-  return listHolds(client, { table });
 }

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { DB } from '../../generated/db.js';
 import { ExitCode, RasdbError, usageError } from '../errors.js';
-import { utcText } from './time.js';
+import { utcText } from '../db/time-text.js';
+import { readPolicyOverrides } from '../ledger/retention-policies.js';
 
 /** A detail table with a retention policy; the policy is named after its table. */
 export type PolicyName = 'api_call_logs' | 'performance_metrics' | 'security_events_extended' | 'integration_operations';
@@ -101,20 +102,19 @@ export async function loadPolicies(
   names: readonly PolicyName[] = POLICIES.map((p) => p.name),
   options: { enforceMinimum?: boolean } = {},
 ): Promise<EffectivePolicy[]> {
-  const { rows } = await client.query(`SELECT policy, keep_detail::text, keep_summary::text, below_compliance_minimum FROM rasdb.retention_policies`);
-  const stored = new Map(rows.map((r) => [r.policy as string, r]));
+  const stored = await readPolicyOverrides(client);
   const result: EffectivePolicy[] = [];
   for (const definition of POLICIES.filter((p) => names.includes(p.name))) {
     const row = stored.get(definition.name);
-    const keepDetail = row?.keep_detail ?? definition.keepDetail;
-    const keepSummary = definition.keepSummary === null ? null : (row?.keep_summary ?? definition.keepSummary);
+    const keepDetail = row?.keepDetail ?? definition.keepDetail;
+    const keepSummary = definition.keepSummary === null ? null : (row?.keepSummary ?? definition.keepSummary);
     const cut = await client.query(
       `SELECT ${utcText('$1::timestamp - $2::interval')} AS detail, ${utcText('$1::timestamp - $3::interval')} AS summary,
               ($1::timestamp - $2::interval) > ($1::timestamp - $4::interval) AS below_minimum`,
       [asOf, keepDetail, keepSummary, definition.minimumKeepDetail ?? keepDetail],
     );
     const belowMinimum = Boolean(cut.rows[0].below_minimum);
-    if (belowMinimum && !row?.below_compliance_minimum && options.enforceMinimum !== false) {
+    if (belowMinimum && !row?.belowComplianceMinimum && options.enforceMinimum !== false) {
       throw new RasdbError(
         ExitCode.check,
         `the ${definition.name} policy keeps rows ${keepDetail}, less than the ${definition.minimumKeepDetail} compliance minimum, without the recorded override; fix it with rasdb retention policy set`,

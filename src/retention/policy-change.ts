@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import { ExitCode, RasdbError, usageError } from '../errors.js';
-import { actor } from '../migrate/ledger.js';
+import { withTransaction } from '../db/transaction.js';
+import { savePolicyOverride } from '../ledger/retention-policies.js';
 import { assertRetentionTables } from './run-context.js';
 import { POLICIES, loadPolicies, selectPolicies, type EffectivePolicy } from './policies.js';
-import { finishRun, startRun } from './runs.js';
+import { finishRun, startRun } from '../ledger/retention-runs.js';
 import { resolveAsOf } from './time.js';
 
 export interface PolicyChange {
@@ -43,24 +44,19 @@ export async function setPolicy(client: pg.Client, change: PolicyChange): Promis
       );
     }
   }
-  await client.query('BEGIN');
-  try {
-    await client.query(
-      `INSERT INTO rasdb.retention_policies (policy, keep_detail, keep_summary, below_compliance_minimum, changed_by, reason)
-       VALUES ($1, $2::interval, $3::interval, $4, current_user || ' (' || $5 || ')', $6)
-       ON CONFLICT (policy) DO UPDATE SET keep_detail = excluded.keep_detail, keep_summary = excluded.keep_summary,
-         below_compliance_minimum = excluded.below_compliance_minimum, changed_at = now(), changed_by = excluded.changed_by, reason = excluded.reason`,
-      [name, keepDetail, change.keepSummary ?? before.keepSummary, Boolean(change.belowComplianceMinimum), actor(), change.reason.trim()],
-    );
+  return withTransaction(client, async () => {
+    const override = {
+      policy: name,
+      keepDetail,
+      keepSummary: change.keepSummary ?? before.keepSummary,
+      belowComplianceMinimum: Boolean(change.belowComplianceMinimum),
+    };
+    await savePolicyOverride(client, override, change.reason.trim());
     const [after] = await loadPolicies(client, asOf, [name]);
     const runId = await startRun(client, 'policy', [name], asOf, { reason: change.reason.trim(), before: pick(before), after: pick(after) });
     await finishRun(client, runId, 'succeeded', `policy ${name} changed: ${describe(before)} -> ${describe(after)}`);
-    await client.query('COMMIT');
     return { before, after, runId };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 const pick = (p: EffectivePolicy) => ({ keepDetail: p.keepDetail, keepSummary: p.keepSummary, belowComplianceMinimum: p.belowComplianceMinimum });

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { reasonOf, unexamined, type DeleteTarget } from './batch-delete.js';
-import { holdCondition, listHolds, type Hold } from './holds.js';
+import { listHolds, type Hold } from '../ledger/retention-holds.js';
+import { holdCondition } from './holds.js';
 import type { RunContext } from './run-context.js';
 
 /** Counting queries of prune: what a dry run reports, and the rows a real run held back. */

@@ -2,15 +2,18 @@ import type pg from 'pg';
 import { sql, type RawBuilder } from 'kysely';
 import { deleteInBatches, unexamined, type DeleteTarget } from './batch-delete.js';
 import { BatchSizer } from './batch-size.js';
-import { holdCondition, listHolds } from './holds.js';
+import { listHolds } from '../ledger/retention-holds.js';
+import { holdCondition } from './holds.js';
 import { loadPolicies, selectPolicies, type EffectivePolicy, type PolicyName } from './policies.js';
 import { dryRunCounts, notExaminedYet, notYetSummarized, underHold } from './prune-counts.js';
 import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
-import { openStep, setHeldBack } from './runs.js';
-import { addUnits, earlier, estimateRows, truncateTo, utcTextOf } from './time.js';
+import { openStep, setHeldBack } from '../ledger/retention-runs.js';
+import { utcTextOf } from '../db/time-text.js';
+import { addUnits, earlier, estimateRows, truncateTo } from './time.js';
 import { summaryNamed } from './summaries.js';
 import { detailTarget, summaryTarget } from './targets.js';
-import { advancePrunedBefore, readWatermarks, summarizedUntil, type Watermark } from './watermarks.js';
+import { advancePrunedBefore, readWatermarks, type Watermark } from '../ledger/retention-watermarks.js';
+import { summarizedUntil } from './watermarks.js';
 
 export interface PruneOptions extends RunSettings {
   policies?: readonly string[];

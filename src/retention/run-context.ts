@@ -4,7 +4,7 @@ import type { DB } from '../../generated/db.js';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { kyselyOn } from '../db/single-client-pool.js';
 import { ExitCode, RasdbError, isPgServerError } from '../errors.js';
-import { finishRun, markInterrupted, startRun, type RunKind } from './runs.js';
+import { finishRun, markInterrupted, startRun, type RunKind } from '../ledger/retention-runs.js';
 import { SUMMARIES } from './summaries.js';
 import { resolveAsOf } from './time.js';
 import { compressOwnWal } from './wal-compression.js';

@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { listHolds, type Hold } from './holds.js';
+import { listHolds, type Hold } from '../ledger/retention-holds.js';
 import { loadPolicies, type EffectivePolicy } from './policies.js';
 import { assertRetentionTables } from './run-context.js';
-import { recentRuns, type RunRecord } from './runs.js';
+import { recentRuns, type RunRecord } from '../ledger/retention-runs.js';
 import { resolveAsOf } from './time.js';
-import { readPrunedBefore, readWatermarks, unstarted, type Watermark } from './watermarks.js';
+import { readPrunedBefore, readWatermarks, unstarted, type Watermark } from '../ledger/retention-watermarks.js';
 
 export interface RetentionStatus {
   asOf: string;

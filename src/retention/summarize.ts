@@ -2,12 +2,12 @@ import type pg from 'pg';
 import { sql } from 'kysely';
 import { loadPolicies, selectPolicies } from './policies.js';
 import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
-import { addToStep, openStep } from './runs.js';
+import { addToStep, openStep } from '../ledger/retention-runs.js';
 import { SUMMARIES, type SummaryDefinition } from './summaries.js';
 import { highestId, lateBuckets, mergeLate, nextBucketWithRows, recompute, stage, unstage } from './summary-sql.js';
 import { addUnits, earlier, estimateRows, truncateTo } from './time.js';
-import { retryingTransaction } from './transaction.js';
-import { readPrunedBefore, readWatermarks, saveWatermark, unstarted, type Watermark } from './watermarks.js';
+import { retryingTransaction } from '../db/transaction.js';
+import { readPrunedBefore, readWatermarks, saveWatermark, unstarted, type Watermark } from '../ledger/retention-watermarks.js';
 
 export interface SummarizeOptions extends RunSettings {
   policies?: readonly string[];

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { bucketWidth, type MergeRule, type SummaryDefinition } from './summaries.js';
-import { utcTextOf } from './time.js';
-import type { Watermark } from './watermarks.js';
+import { utcTextOf } from '../db/time-text.js';
+import type { Watermark } from '../ledger/retention-watermarks.js';
 
 /** The bucket a source row `s` falls in, typed like the summary's bucket column. */
 function bucketOf(summary: SummaryDefinition): RawBuilder<unknown> {

@@ -1,25 +1,7 @@
 import type pg from 'pg';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { utcText } from '../db/time-text.js';
 import { usageError } from '../errors.js';
-
-/**
- * Every time retention computes with is a TIMESTAMP without time zone holding UTC, as the design
- * document's columns do. Times travel as text in one spelling, `2026-01-31 23:59:59.5` (no
- * trailing zeros), whatever the server's DateStyle or the client's type parsers say.
- *
- * @example
- * client.query(`SELECT ${utcText('called_at')} AS t FROM api_call_logs`) // t: '2026-01-31 23:59:59.5'
- */
-export const utcText = (expression: string): string => `rtrim(rtrim(to_char(${expression}, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')`;
-
-/**
- * The same, as a Kysely fragment around a column or expression.
- *
- * @example
- * sql`SELECT ${utcTextOf(sql.ref('s.called_at'))} AS t FROM api_call_logs AS s`
- */
-export const utcTextOf = (expression: RawBuilder<unknown>): RawBuilder<string> =>
-  sql<string>`rtrim(rtrim(to_char(${expression}, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')`;
 
 /**
  * The "now" a run computes its horizons from: `override` (the hidden `--now` flag or RASDB_NOW,

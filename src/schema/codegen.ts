@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import type pg from 'pg';
 import { loadKyselyCodegen } from './load-kysely-codegen.js';
 import { serialKysely } from './serial-kysely.js';
-import { LEDGER_SCHEMA, readApplied } from '../migrate/ledger.js';
+import { readApplied } from '../ledger/migrations.js';
+import { LEDGER_SCHEMA } from '../ledger/upgrade.js';
 import { codegenHeader, migrationsDigest, type HeaderMigration } from './codegen-header.js';
 
 /** The file `rasdb codegen` would write for a database, and what it was made from. */

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { findMismatches, type ChecksumMismatch } from '../migrate/checksums.js';
-import { assertLedgerReadable, ledgerVersion } from '../migrate/ledger.js';
+import { assertLedgerReadable, ledgerVersion } from '../ledger/upgrade.js';
 import { defaultMigrationsDir, listMigrations } from '../migrate/migration-files.js';
 import { planMigrations } from '../migrate/plan.js';
-import { readCatalog } from './catalog.js';
-import { diffCatalogs, type Difference } from './catalog-diff.js';
-import { readLooseRelations, type LooseRelation } from './relations.js';
+import { readCatalog } from '../catalog/catalog.js';
+import { diffCatalogs, type Difference } from '../catalog/catalog-diff.js';
+import { readLooseRelations, type LooseRelation } from '../catalog/relations.js';
 import { replayMigrations } from './replay.js';
 import { withScratchDatabase, type ScratchOptions } from './scratch-database.js';
 

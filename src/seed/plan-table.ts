@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../generated/db.js';
-import { differingColumns, incoming, keyMatch, rowHash, trackedRows } from './table-sql.js';
+import { trackedRows } from '../ledger/seed-rows.js';
+import { differingColumns, incoming, keyMatch, rowHash } from './table-sql.js';
 import type { AnySeedTable } from './types.js';
 
 /**

@@ -2,11 +2,13 @@ import type pg from 'pg';
 import type { DB } from '../../generated/db.js';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { kyselyOn } from '../db/single-client-pool.js';
-import { LEDGER_VERSION, assertLedgerReadable, ensureLedger, ledgerVersion } from '../migrate/ledger.js';
+import { withTransaction } from '../db/transaction.js';
+import { LEDGER_VERSION, assertLedgerReadable, ensureLedger, ledgerVersion } from '../ledger/upgrade.js';
 import { rasdbVersion } from '../version.js';
 import { documentsOf } from './documents.js';
 import { planTable, type KeptReason, type RowAction } from './plan-table.js';
-import { checksumOf, readSeedSets, recordSeedSet, seedLedgerPresent, type TableCounts } from './seed-ledger.js';
+import { readSeedSets, recordSeedSet, seedLedgerPresent, type TableCounts } from '../ledger/seed-sets.js';
+import { checksumOf } from './set-checksum.js';
 import { SEED_SETS, type SeedSetDefinition, type SetName } from './sets.js';
 import type { AnySeedTable, BuiltSet } from './types.js';
 import { writeTable } from './write-table.js';
@@ -116,35 +118,36 @@ async function seedOne(client: pg.Client, set: SeedSetDefinition, built: BuiltSe
   const result: SetResult = { ...base, status: 'unchanged', missingTables: [], durationMs: 0 };
   const db = kyselyOn<DB>(client);
   let verified = false;
-  await client.query(context.mode === 'apply' ? 'BEGIN' : 'BEGIN READ ONLY');
-  try {
-    for (const table of built.tables) {
-      const ready = readyRows(table, context.present, result);
-      const documents = JSON.stringify(await documentsOf(db, table, ready));
-      const plan = await planTable(db, table, documents, context.tracked);
-      const { rows, retrack, ...counts } = plan;
-      result.tables.push({ table: table.table, ...counts });
-      const noted = rows.filter((row) => row.action === 'kept' || context.mode === 'check');
-      result.notes.push(...noted.map((row) => ({ table: table.table, ...row })));
-      if (context.mode !== 'apply' || plan.inserted + plan.updated + retrack === 0) continue;
-      // The set's own checks (queries that must run here...) guard writing, so they run before the first write only.
-      if (!verified) await set.verify?.({ client, db, presentTables: context.present }, built);
-      verified = true;
-      await writeTable(db, table, documents, plan, set.name);
-    }
-    const changed = result.tables.some((t) => t.inserted + t.updated > 0);
-    result.status = changed ? 'changed' : 'unchanged';
-    result.durationMs = Math.round(performance.now() - started);
-    if (context.mode === 'apply' && (changed || context.recordedChecksum !== checksum)) {
-      const counts = Object.fromEntries(result.tables.map(({ table, ...counts }) => [table, counts]));
-      await recordSeedSet(client, { name: set.name, checksum, durationMs: result.durationMs, counts }, rasdbVersion());
-      result.recorded = true;
-    }
-    await client.query(context.mode === 'apply' ? 'COMMIT' : 'ROLLBACK');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  const writes = context.mode === 'apply';
+  // A check or a dry run reads in a read-only transaction that is always rolled back.
+  await withTransaction(
+    client,
+    async () => {
+      for (const table of built.tables) {
+        const ready = readyRows(table, context.present, result);
+        const documents = JSON.stringify(await documentsOf(db, table, ready));
+        const plan = await planTable(db, table, documents, context.tracked);
+        const { rows, retrack, ...counts } = plan;
+        result.tables.push({ table: table.table, ...counts });
+        const noted = rows.filter((row) => row.action === 'kept' || context.mode === 'check');
+        result.notes.push(...noted.map((row) => ({ table: table.table, ...row })));
+        if (context.mode !== 'apply' || plan.inserted + plan.updated + retrack === 0) continue;
+        // The set's own checks (queries that must run here...) guard writing, so they run before the first write only.
+        if (!verified) await set.verify?.({ client, db, presentTables: context.present }, built);
+        verified = true;
+        await writeTable(db, table, documents, plan, set.name);
+      }
+      const changed = result.tables.some((t) => t.inserted + t.updated > 0);
+      result.status = changed ? 'changed' : 'unchanged';
+      result.durationMs = Math.round(performance.now() - started);
+      if (context.mode === 'apply' && (changed || context.recordedChecksum !== checksum)) {
+        const counts = Object.fromEntries(result.tables.map(({ table, ...counts }) => [table, counts]));
+        await recordSeedSet(client, { name: set.name, checksum, durationMs: result.durationMs, counts }, rasdbVersion());
+        result.recorded = true;
+      }
+    },
+    { readOnly: !writes, rollback: !writes },
+  );
   return result;
 }
 

@@ -44,21 +44,3 @@ export function differingColumns(table: AnySeedTable, target: string, source: st
   );
   return sql<string[]>`array_remove(ARRAY[${sql.join(checks)}]::text[], NULL)`;
 }
-
-/** The ledger's rows for this table, or an empty stand-in when the ledger has no seed tables yet. */
-export function trackedRows(present: boolean): RawBuilder<unknown> {
-  return present
-    ? sql`rasdb.seed_rows`
-    : sql`(SELECT NULL::text AS table_name, NULL::text AS natural_key, NULL::text AS row_hash WHERE false)`;
-}
-
-/**
- * Records (or re-records) the hash of what the seed wrote, in the same statement as the write:
- * for the `keys` given, or for the keys a `written` CTE returned.
- */
-export function trackWritten(table: AnySeedTable, setName: string, keys: readonly string[] | 'written'): RawBuilder<unknown> {
-  const which = keys === 'written' ? sql`seed_key IN (SELECT seed_key FROM written)` : sql`seed_key = ANY(${keys}::text[])`;
-  return sql`INSERT INTO rasdb.seed_rows (table_name, natural_key, set_name, row_hash)
-    SELECT ${table.table}, seed_key, ${setName}, ${rowHash('incoming', table.owned)} FROM incoming WHERE ${which}
-    ON CONFLICT (table_name, natural_key) DO UPDATE SET set_name = excluded.set_name, row_hash = excluded.row_hash`;
-}

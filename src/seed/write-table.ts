@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../generated/db.js';
 import type { TablePlan } from './plan-table.js';
-import { incoming, keyMatch, rowHash, trackWritten } from './table-sql.js';
+import { trackWritten } from '../ledger/seed-rows.js';
+import { incoming, keyMatch, rowHash } from './table-sql.js';
 import type { AnySeedTable } from './types.js';
 
 /**
@@ -27,7 +28,7 @@ export async function writeTable(db: Kysely<DB>, table: AnySeedTable, documents:
            AND NOT EXISTS (SELECT 1 FROM ${sql.table(table.table)} t WHERE ${keyMatch(table, 't', 'n')})
          ORDER BY n.ord
         RETURNING 1)
-      ${trackWritten(table, setName, inserts)}`.execute(db);
+      ${trackWritten(table.table, setName, inserts, rowHash('incoming', table.owned))}`.execute(db);
   }
   const updates = plan.rows.filter((row) => row.action === 'update').map((row) => row.key);
   if (updates.length) {
@@ -38,7 +39,7 @@ export async function writeTable(db: Kysely<DB>, table: AnySeedTable, documents:
           FROM incoming n JOIN rasdb.seed_rows r ON r.table_name = ${table.table} AND r.natural_key = n.seed_key
          WHERE ${keyMatch(table, 't', 'n')} AND n.seed_key = ANY(${updates}::text[]) AND r.row_hash = ${rowHash('t', table.owned)}
         RETURNING n.seed_key)
-      ${trackWritten(table, setName, 'written')}`.execute(db);
+      ${trackWritten(table.table, setName, 'written', rowHash('incoming', table.owned))}`.execute(db);
   }
   if (plan.retrack) {
     await sql`WITH ${from}, written AS (
@@ -46,6 +47,6 @@ export async function writeTable(db: Kysely<DB>, table: AnySeedTable, documents:
           JOIN ${sql.table(table.table)} t ON ${keyMatch(table, 't', 'n')}
           JOIN rasdb.seed_rows r ON r.table_name = ${table.table} AND r.natural_key = n.seed_key
          WHERE ${rowHash('t', table.owned)} = ${rowHash('n', table.owned)} AND r.row_hash <> ${rowHash('n', table.owned)})
-      ${trackWritten(table, setName, 'written')}`.execute(db);
+      ${trackWritten(table.table, setName, 'written', rowHash('incoming', table.owned))}`.execute(db);
   }
 }

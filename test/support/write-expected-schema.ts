@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
-import { readCatalog } from '../../src/schema/catalog.js';
+import { readCatalog } from '../../src/catalog/catalog.js';
 
 const specPath = process.argv[2] ?? new URL('../../../shared/spec/schema-extensions.md', import.meta.url).pathname;
 const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode, usageError } from '../../errors.js';
-import { addHold, listHolds, releaseHold, type Hold } from '../../retention/holds.js';
+import { listHolds, type Hold } from '../../ledger/retention-holds.js';
+import { addHold, releaseHold } from '../../retention/holds.js';
 import { parseKeep } from '../../retention/policies.js';
 import { setPolicy } from '../../retention/policy-change.js';
 import { prune } from '../../retention/prune.js';

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../../generated/db.js';
 import { LockKey, withAdvisoryLock } from '../../db/advisory-lock.js';
 import { kyselyOn } from '../../db/single-client-pool.js';
+import { withTransaction } from '../../db/transaction.js';
 import { ExitCode, RasdbError } from '../../errors.js';
 import { presentTables } from '../seed.js';
 import { activityContextOf, generateActivity } from './activity-run.js';
@@ -81,8 +82,7 @@ export async function loadDemo(client: pg.Client, options: DemoOptions): Promise
       }
     };
     const rand = new RandomSql(params.seed, params.asOf);
-    await client.query('BEGIN');
-    try {
+    await withTransaction(client, async () => {
       const people = await loadUsers(db, params);
       await record(false, async () => people.count);
       await record(false, () => loadTenable(db, params));
@@ -99,11 +99,7 @@ export async function loadDemo(client: pg.Client, options: DemoOptions): Promise
       result.generationMs = Math.round(performance.now() - generationStarted);
       // Fresh statistics, so that the first metric queries on the demo plan well; not part of the generation rate.
       await client.query(`ANALYZE ${DEMO_TABLES.join(', ')}, controls_extended, users`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    });
     const activity = new Set(['integration_operations', 'api_call_logs', 'sync_conflicts', 'performance_metrics', 'security_events_extended', 'integration_health']);
     result.totalRows = result.steps.filter((s) => s.table !== 'controls_extended').reduce((sum, s) => sum + s.rows, 0);
     result.generatedRows = result.steps.filter((s) => activity.has(s.table)).reduce((sum, s) => sum + s.rows, 0);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { actor } from '../migrate/ledger.js';
-import { utcText } from './time.js';
+import { actor } from './actor.js';
+import { utcText } from '../db/time-text.js';
 
 export type RunKind = 'summarize' | 'prune' | 'policy';
 export type RunOutcome = 'running' | 'succeeded' | 'stopped_early' | 'failed' | 'interrupted';

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { actor } from '../migrate/ledger.js';
-import type { BuiltSet } from './types.js';
+import { isoText } from '../db/time-text.js';
+import { actor } from './actor.js';
 
 /** Rows inserted, updated, unchanged and kept, per table. */
 export interface TableCounts {
@@ -37,7 +36,7 @@ export async function seedLedgerPresent(client: pg.Client): Promise<boolean> {
 export async function readSeedSets(client: pg.Client): Promise<SeedSetRecord[]> {
   if (!(await seedLedgerPresent(client))) return [];
   const { rows } = await client.query(
-    `SELECT set_name, checksum, to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS applied_at,
+    `SELECT set_name, checksum, ${isoText('applied_at')} AS applied_at,
             applied_by, rasdb_version, duration_ms, counts
        FROM rasdb.seed_sets ORDER BY set_name`,
   );
@@ -65,20 +64,4 @@ export async function recordSeedSet(
        rasdb_version = excluded.rasdb_version, duration_ms = excluded.duration_ms, counts = excluded.counts`,
     [entry.name, entry.checksum, actor(), rasdbVersion, entry.durationMs, JSON.stringify(entry.counts)],
   );
-}
-
-/**
- * SHA-256 of everything a set would write and how: its tables, their key, owned and initial
- * columns, and every row. The same seeds give the same checksum on every machine.
- *
- * @example
- * checksumOf(controlsSet()) // '9c1e…' (64 hex digits)
- */
-export function checksumOf(built: BuiltSet): string {
-  const hash = createHash('sha256');
-  for (const table of built.tables) {
-    hash.update(JSON.stringify([table.table, table.key, table.owned, table.initial, table.stamp ?? null, table.lookups]));
-    for (const row of table.rows) hash.update(JSON.stringify([row.key, row.values, row.parents ?? null, row.requires ?? null]) + '\n');
-  }
-  return hash.digest('hex');
 }
