@@ -34,3 +34,10 @@ export const MIGRATION_TABLES = `CREATE SCHEMA IF NOT EXISTS rasdb;
      old_checksum text,
      new_checksum text
    );`;
+
+/**
+ * Which way a history event went: a failed revert is kept as `failed` with direction `down`, and
+ * does not count as the last failure of applying that migration.
+ */
+export const MIGRATION_EVENT_DIRECTION = `ALTER TABLE rasdb.migration_events
+     ADD COLUMN direction text NOT NULL DEFAULT 'up' CHECK (direction IN ('up', 'down'))`;

@@ -24,6 +24,8 @@ export interface MigrationEvent {
   name: string;
   phase: number;
   event: MigrationEventKind;
+  /** `down` for a revert; `up` (the default) for everything else. */
+  direction?: 'up' | 'down';
   durationMs?: number;
   sqlstate?: string;
   message?: string;
@@ -108,8 +110,8 @@ export async function recordReverted(client: pg.Client, entry: { name: string; p
 export async function recordEvent(client: pg.Client, event: MigrationEvent): Promise<void> {
   await client.query(
     `INSERT INTO rasdb.migration_events
-       (name, phase, event, actor, duration_ms, sqlstate, message, statement, old_checksum, new_checksum)
-     VALUES ($1, $2, $3, current_user || ' (' || $4 || ')', $5, $6, $7, $8, $9, $10)`,
+       (name, phase, event, direction, actor, duration_ms, sqlstate, message, statement, old_checksum, new_checksum)
+     VALUES ($1, $2, $3, $11, current_user || ' (' || $4 || ')', $5, $6, $7, $8, $9, $10)`,
     [
       event.name,
       event.phase,
@@ -121,6 +123,7 @@ export async function recordEvent(client: pg.Client, event: MigrationEvent): Pro
       event.statement ?? null,
       event.oldChecksum ?? null,
       event.newChecksum ?? null,
+      event.direction ?? (event.event === 'reverted' ? 'down' : 'up'),
     ],
   );
 }
@@ -140,7 +143,7 @@ export async function acceptChecksum(client: pg.Client, entry: AppliedMigration,
 }
 
 /**
- * For each migration, its most recent failure that no later apply has superseded.
+ * For each migration, its most recent failure to apply that no later apply or revert has superseded.
  *
  * @example
  * (await lastFailures(client)).get('2001-asset-management')?.sqlstate // '42P07'
@@ -148,7 +151,8 @@ export async function acceptChecksum(client: pg.Client, entry: AppliedMigration,
 export async function lastFailures(client: pg.Client): Promise<Map<string, FailureRecord>> {
   const { rows } = await client.query<{ name: string; event: MigrationEventKind } & FailureRecord>(
     `SELECT DISTINCT ON (name) name, event, sqlstate, message, statement, ${isoText('at')} AS at
-       FROM rasdb.migration_events WHERE event IN ('failed', 'applied', 'baselined')
+       FROM rasdb.migration_events
+      WHERE direction = 'up' AND event IN ('failed', 'applied', 'baselined') OR event = 'reverted'
       ORDER BY name, id DESC`,
   );
   const failures = new Map<string, FailureRecord>();

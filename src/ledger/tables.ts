@@ -34,6 +34,7 @@ export interface MigrationEventRow {
   name: string;
   phase: number;
   event: MigrationEventKind;
+  direction: Generated<'up' | 'down'>;
   at: Stamp;
   actor: string;
   duration_ms: number | null;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction.js';
 import { ExitCode, RasdbError } from '../errors.js';
-import { MIGRATION_TABLES } from './migration-tables.js';
+import { MIGRATION_EVENT_DIRECTION, MIGRATION_TABLES } from './migration-tables.js';
 import { RETENTION_TABLES, RETENTION_THINNED } from './retention-tables.js';
 import { SEED_TABLES } from './seed-tables.js';
 
@@ -12,7 +12,13 @@ export const LEDGER_SCHEMA = 'rasdb';
  * Each entry upgrades the ledger by one version; the index + 1 is the version it produces. Steps
  * are only ever appended: a database records the version it reached in `rasdb.ledger_info`.
  */
-const LEDGER_STEPS: readonly string[] = [MIGRATION_TABLES, RETENTION_TABLES, SEED_TABLES, RETENTION_THINNED];
+const LEDGER_STEPS: readonly string[] = [
+  MIGRATION_TABLES,
+  RETENTION_TABLES,
+  SEED_TABLES,
+  RETENTION_THINNED,
+  MIGRATION_EVENT_DIRECTION,
+];
 
 export const LEDGER_VERSION = LEDGER_STEPS.length;
 
