@@ -1,8 +1,11 @@
 import type pg from 'pg';
-import { kyselyOn } from '../db/single-client-pool.js';
+import { withTransaction } from '../db/transaction.js';
+import { ExitCode, RasdbError } from '../errors.js';
 import { readCatalog, type Catalog } from '../catalog/catalog.js';
 import { diffCatalogs, type Difference } from '../catalog/catalog-diff.js';
 import { compileMigration } from './compile.js';
+import { MigrationExecutor, runInOrder } from './executor.js';
+import { executorSettings } from './migrate.js';
 import type { MigrationFile } from './migration-files.js';
 
 /** How an existing table differs from what its migration would create. */
@@ -25,25 +28,24 @@ export async function compareWithMigrations(client: pg.Client, files: readonly M
   const adopted = files.filter((file) => file.phase >= 1 && file.phase <= phase);
   const tables: string[] = [];
   for (const file of adopted) tables.push(...createdTables(await compileMigration(await file.load(), 'up')));
-  await client.query('BEGIN');
-  try {
-    await client.query(`CREATE SCHEMA ${SCRATCH}; SET LOCAL search_path = ${SCRATCH}`);
-    const db = kyselyOn(client);
-    for (const file of files.filter((f) => f.phase <= phase)) {
-      const module = await file.load();
-      if (module.transactional === false) {
-        // Inside this throwaway transaction, the same statements run without CONCURRENTLY.
-        for (const statement of await compileMigration(module, 'up')) await client.query(statement.replace(/\bconcurrently\b/i, ''));
-      } else {
-        await module.up(db);
+  // Always rolled back: the scratch schema and everything replayed into it vanish with it.
+  return withTransaction(
+    client,
+    async () => {
+      await client.query(`CREATE SCHEMA ${SCRATCH}; SET LOCAL search_path = ${SCRATCH}`);
+      const executor = new MigrationExecutor(client, { ...executorSettings({}), ledger: null, enclosed: true });
+      const failed = (await runInOrder(executor, files.filter((f) => f.phase <= phase), 'up')).find((s) => s.status === 'Error');
+      if (failed) {
+        throw new RasdbError(ExitCode.failed, `replaying ${failed.name} into a scratch schema failed: ${failed.error?.message}`, {
+          migration: failed.name,
+        });
       }
-    }
-    const expected = normalize(await readCatalog(client, { schema: SCRATCH, tables }));
-    const live = normalize(await readCatalog(client, { schema: 'public', tables }));
-    return diffCatalogs(expected, live).differences.map((d) => ({ ...d, blocking: d.kind !== 'extra' }));
-  } finally {
-    await client.query('ROLLBACK');
-  }
+      const expected = normalize(await readCatalog(client, { schema: SCRATCH, tables }));
+      const live = normalize(await readCatalog(client, { schema: 'public', tables }));
+      return diffCatalogs(expected, live).differences.map((d) => ({ ...d, blocking: d.kind !== 'extra' }));
+    },
+    { rollback: true },
+  );
 }
 
 function createdTables(statements: readonly string[]): string[] {

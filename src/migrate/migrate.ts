@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { rasdbVersion } from '../version.js';
-import { applyMigrations, type RetryNotice, type StepResult } from './apply.js';
+import { MigrationExecutor, runInOrder, type ExecutorSettings, type RetryNotice, type StepResult } from './executor.js';
 import { findMismatches, mismatchError } from './checksums.js';
 import { compileAhead, compileUp } from './compile.js';
 import { assertLedgerReadable, ensureLedger, ledgerVersion } from '../ledger/upgrade.js';
@@ -9,19 +9,10 @@ import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-fil
 import { currentPhase, planMigrations } from './plan.js';
 import { assertCanMigrate, assertNoUnadoptedTables } from './preflight.js';
 
-export interface MigrateOptions {
+export interface MigrateOptions extends ExecutionOptions {
   /** Apply up to and including this phase; all phases when omitted. */
   phase?: number;
   migrationsDir?: string;
-  lockWaitMs?: number;
-  lockTimeoutMs?: number;
-  statementTimeoutMs?: number;
-  /** Tries per migration when it times out waiting for a lock. */
-  lockAttempts?: number;
-  /** Opens a second connection, used to name the sessions that block a migration. */
-  openSibling?: () => Promise<pg.Client>;
-  onStep?: (step: StepResult) => void;
-  onRetry?: (notice: RetryNotice) => void;
 }
 
 export interface MigrateResult {
@@ -40,6 +31,35 @@ export interface DryRunResult {
 }
 
 export const DEFAULTS = { lockWaitMs: 60_000, lockTimeoutMs: 5_000, statementTimeoutMs: 15 * 60_000, lockAttempts: 5 } as const;
+
+/** What migrate and rollback share: how long a migration may wait for a lock, run, and retry. */
+export interface ExecutionOptions {
+  lockWaitMs?: number;
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  /** Tries per migration when it times out waiting for a lock. */
+  lockAttempts?: number;
+  /** Opens a second connection, used to name the sessions that block a migration. */
+  openSibling?: () => Promise<pg.Client>;
+  onStep?: (step: StepResult) => void;
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+/**
+ * The executor's timeouts and retries, each from `options` or its default.
+ *
+ * @example
+ * new MigrationExecutor(client, { ...executorSettings({ lockTimeoutMs: 2000 }), ledger: null });
+ */
+export function executorSettings(options: ExecutionOptions): Omit<ExecutorSettings, 'ledger'> {
+  return {
+    lockTimeoutMs: options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs,
+    statementTimeoutMs: options.statementTimeoutMs ?? DEFAULTS.statementTimeoutMs,
+    lockAttempts: options.lockAttempts ?? DEFAULTS.lockAttempts,
+    openSibling: options.openSibling,
+    onRetry: options.onRetry,
+  };
+}
 
 /**
  * Applies every pending migration up to `options.phase`, holding rasdb's migration lock for the
@@ -62,15 +82,10 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
     const plan = await planMigrations(client, files, targetPhase);
     const mismatches = await findMismatches(plan.applied, files);
     if (mismatches.length) throw mismatchError(mismatches);
-    const steps = await applyMigrations(client, plan.pending, {
-      lockTimeoutMs: options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs,
-      statementTimeoutMs: options.statementTimeoutMs ?? DEFAULTS.statementTimeoutMs,
-      lockAttempts: options.lockAttempts ?? DEFAULTS.lockAttempts,
-      rasdbVersion: rasdbVersion(),
-      openSibling: options.openSibling,
-      onStep: options.onStep,
-      onRetry: options.onRetry,
-    });
+    // Each migration commits with its ledger row; the first failure is rolled back alone and
+    // kept in the history, the ones before it stay applied, the rest are not run.
+    const executor = new MigrationExecutor(client, { ...executorSettings(options), ledger: { rasdbVersion: rasdbVersion() } });
+    const steps = await runInOrder(executor, plan.pending, 'up', options.onStep);
     const done = new Set([...plan.applied.map((entry) => entry.name), ...steps.filter((s) => s.status === 'Success').map((s) => s.name)]);
     return {
       targetPhase,

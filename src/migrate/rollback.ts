@@ -1,23 +1,19 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
-import { kyselyOn } from '../db/single-client-pool.js';
-import { ExitCode, RasdbError, isPgServerError } from '../errors.js';
-import type { StepResult } from './apply.js';
-import { compileMigration } from './compile.js';
-import { recordReverted } from '../ledger/migrations.js';
+import { ExitCode, RasdbError } from '../errors.js';
 import { ensureLedger } from '../ledger/upgrade.js';
+import { rasdbVersion } from '../version.js';
+import { compileMigration } from './compile.js';
+import { MigrationExecutor, runInOrder, type StepResult } from './executor.js';
 import { defaultMigrationsDir, listMigrations, type MigrationFile } from './migration-files.js';
 import { currentPhase, planMigrations } from './plan.js';
-import { DEFAULTS } from './migrate.js';
+import { DEFAULTS, executorSettings, type ExecutionOptions } from './migrate.js';
 
-export interface RollbackOptions {
+export interface RollbackOptions extends ExecutionOptions {
   /** Keep phases up to and including this one; -1 reverts everything rasdb applied. */
   phase: number;
   force?: boolean;
   migrationsDir?: string;
-  lockWaitMs?: number;
-  lockTimeoutMs?: number;
-  onStep?: (step: StepResult) => void;
 }
 
 export interface TableRows {
@@ -37,7 +33,8 @@ export interface RollbackResult {
 
 /**
  * Reverts every applied migration of the phases above `phase`, newest first, each in its own
- * transaction with its ledger row. Refuses (exit 4) when a table it would drop holds rows, unless
+ * transaction with its ledger row, by the same executor as migrate (timeouts, lock retries naming
+ * the blockers, failures kept in the history). Refuses (exit 4) when a table it would drop holds rows, unless
  * `force`; never reverts a migration that `baseline` recorded (rasdb did not create those tables).
  *
  * @example
@@ -68,7 +65,8 @@ export async function rollback(client: pg.Client, options: RollbackOptions): Pro
         tables: nonEmpty,
       });
     }
-    const steps = await revert(client, targets, options);
+    const executor = new MigrationExecutor(client, { ...executorSettings(options), ledger: { rasdbVersion: rasdbVersion() } });
+    const steps = await runInOrder(executor, targets, 'down', options.onStep);
     const done = new Set(plan.applied.map((e) => e.name));
     for (const step of steps) if (step.status === 'Success') done.delete(step.name);
     return {
@@ -80,37 +78,6 @@ export async function rollback(client: pg.Client, options: RollbackOptions): Pro
       failed: steps.find((s) => s.status === 'Error'),
     };
   });
-}
-
-async function revert(client: pg.Client, targets: MigrationFile[], options: RollbackOptions): Promise<StepResult[]> {
-  const db = kyselyOn(client);
-  const steps: StepResult[] = [];
-  for (const file of targets) {
-    if (steps.some((s) => s.status === 'Error')) {
-      steps.push({ name: file.name, phase: file.phase, status: 'NotExecuted' });
-      continue;
-    }
-    const module = await file.load();
-    const started = performance.now();
-    let step: StepResult;
-    try {
-      if (!module.down) throw new Error(`${file.name} has no down(db); it cannot be reverted`);
-      await client.query('BEGIN');
-      await client.query(`SET LOCAL lock_timeout = ${Math.trunc(options.lockTimeoutMs ?? DEFAULTS.lockTimeoutMs)}`);
-      await module.down(db);
-      const durationMs = Math.round(performance.now() - started);
-      await recordReverted(client, { name: file.name, phase: file.phase, durationMs });
-      await client.query('COMMIT');
-      step = { name: file.name, phase: file.phase, status: 'Success', durationMs };
-    } catch (cause) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      const message = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
-      step = { name: file.name, phase: file.phase, status: 'Error', error: { message, sqlstate: isPgServerError(cause) ? cause.code : undefined } };
-    }
-    steps.push(step);
-    options.onStep?.(step);
-  }
-  return steps;
 }
 
 /** The tables the `down` of each migration drops, and how many rows each holds now. */

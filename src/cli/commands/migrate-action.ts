@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
-import type { StepResult } from '../../migrate/apply.js';
+import type { StepResult } from '../../migrate/executor.js';
 import { dryRun, migrate } from '../../migrate/migrate.js';
 import { parsePhase } from '../../migrate/plan.js';
 import { describeBlockers } from '../../migrate/blockers.js';

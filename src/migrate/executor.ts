@@ -1,0 +1,268 @@
+import type pg from 'pg';
+import type { Kysely } from 'kysely';
+import { kyselyOn } from '../db/single-client-pool.js';
+import { isPgServerError } from '../errors.js';
+import { recordApplied, recordEvent, recordReverted } from '../ledger/migrations.js';
+import { describeBlockers, watchBlockers, type Blocker } from './blockers.js';
+import { compileMigration, compileUp } from './compile.js';
+import type { MigrationFile, MigrationModule } from './migration-files.js';
+
+export type StepStatus = 'Success' | 'Error' | 'NotExecuted';
+export type Direction = 'up' | 'down';
+
+/** One migration's outcome, as `migrate --json` and `rollback --json` report it. */
+export interface StepResult {
+  name: string;
+  phase: number;
+  status: StepStatus;
+  durationMs?: number;
+  attempts?: number;
+  error?: StepError;
+}
+
+export interface StepError {
+  message: string;
+  sqlstate?: string;
+  statement?: string;
+  blockers?: Blocker[];
+}
+
+/** A lock timeout that will be retried, for the CLI to show. */
+export interface RetryNotice {
+  name: string;
+  attempt: number;
+  attempts: number;
+  delayMs: number;
+  blockers: Blocker[];
+}
+
+export interface ExecutorSettings {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  /** How many times a migration is tried when it hits lock_timeout (SQLSTATE 55P03). */
+  lockAttempts: number;
+  /**
+   * Where outcomes go: the live database's ledger (applied, reverted and failed, with the
+   * history), or nowhere, for a replay on a scratch database that is thrown away.
+   */
+  ledger: { rasdbVersion: string } | null;
+  /**
+   * Run inside a transaction the caller holds open (and will roll back): each migration runs in a
+   * savepoint, and a migration that opts out of transactions runs its compiled statements without
+   * CONCURRENTLY, which PostgreSQL refuses inside a transaction.
+   */
+  enclosed?: boolean;
+  /** Opens a second connection to watch for blocking sessions. */
+  openSibling?: () => Promise<pg.Client>;
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+export interface RunOptions {
+  /**
+   * Commit without waiting for the WAL flush. A run's last commit is synchronous and flushes all
+   * before it, so a finished run is as durable as ever, minus one fsync per migration.
+   */
+  asynchronousCommit?: boolean;
+}
+
+const LOCK_TIMEOUT = '55P03';
+const SAVEPOINT = 'rasdb_migration';
+
+/**
+ * The one way a migration runs, for every path that runs one: apply, rollback, verify's replay on a
+ * scratch database and baseline's comparison in a throwaway schema. Each migration runs with
+ * lock_timeout and statement_timeout in its own transaction (unless it opts out), is retried with
+ * backoff when it times out waiting for a lock, naming the sessions that blocked it, and has its
+ * success or failure recorded in the ledger's history together with (or right after) its work.
+ *
+ * @example
+ * const executor = new MigrationExecutor(client, { lockTimeoutMs: 5000, statementTimeoutMs: 900_000, lockAttempts: 5, ledger: { rasdbVersion } });
+ * const step = await executor.run(file, 'up');
+ */
+export class MigrationExecutor {
+  private readonly db: Kysely<any>;
+  private lastStatement: string | undefined;
+
+  constructor(
+    private readonly client: pg.Client,
+    private readonly settings: ExecutorSettings,
+  ) {
+    this.db = kyselyOn(client, (event) => {
+      this.lastStatement = event.query.sql;
+    });
+  }
+
+  /**
+   * Runs one migration's `up` or `down` and returns its outcome; never throws for a failure of
+   * the migration itself, which the ledger's history keeps.
+   *
+   * @example
+   * const step = await executor.run(file, 'down'); // step.status: 'Success' | 'Error'
+   */
+  async run(file: MigrationFile, direction: Direction, options: RunOptions = {}): Promise<StepResult> {
+    const started = performance.now();
+    const compiled = await compileUp(file);
+    if (direction === 'down' && !compiled.module.down) {
+      return this.failed(file, direction, started, 1, new Error(`${file.name} has no down(db); it cannot be reverted`), []);
+    }
+    for (let attempt = 1; ; attempt++) {
+      this.lastStatement = undefined;
+      if (direction === 'up' && compiled.module.transactional === false && !this.settings.enclosed) {
+        await this.dropInvalidIndexes(compiled.statements);
+      }
+      const watch = this.watch();
+      let failure: unknown;
+      try {
+        const durationMs = await this.once(file, direction, compiled.module, compiled.checksum, options);
+        await watch?.stop();
+        return { name: file.name, phase: file.phase, status: 'Success', durationMs, attempts: attempt };
+      } catch (cause) {
+        await this.client.query(this.settings.enclosed ? `ROLLBACK TO SAVEPOINT ${SAVEPOINT}` : 'ROLLBACK').catch(() => undefined);
+        failure = cause;
+      }
+      const blockers = (await watch?.stop()) ?? [];
+      if (isPgServerError(failure) && failure.code === LOCK_TIMEOUT && attempt < this.settings.lockAttempts) {
+        const delayMs = backoff(attempt);
+        this.settings.onRetry?.({ name: file.name, attempt, attempts: this.settings.lockAttempts, delayMs, blockers });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        continue;
+      }
+      return this.failed(file, direction, started, attempt, failure, blockers);
+    }
+  }
+
+  /** One try: the migration and its ledger row commit together (or, without a transaction, in sequence). */
+  private async once(file: MigrationFile, direction: Direction, module: MigrationModule, checksum: string, options: RunOptions): Promise<number> {
+    const transactional = module.transactional !== false;
+    const enclosed = Boolean(this.settings.enclosed);
+    const started = performance.now();
+    try {
+      const opening = enclosed ? `SAVEPOINT ${SAVEPOINT}; ` : transactional ? 'BEGIN; ' : '';
+      await this.client.query(`${opening}${this.timeouts(transactional || enclosed)}`);
+      if (enclosed && !transactional) {
+        for (const statement of await compileMigration(module, direction)) {
+          await this.client.query(statement.replace(/\bconcurrently\b/i, ''));
+        }
+      } else {
+        await (direction === 'up' ? module.up(this.db) : module.down?.(this.db));
+      }
+      const durationMs = Math.round(performance.now() - started);
+      if (enclosed) {
+        await this.client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+        return durationMs;
+      }
+      const beforeRecord = `${transactional ? '' : 'BEGIN; '}${options.asynchronousCommit ? 'SET LOCAL synchronous_commit = off; ' : ''}`;
+      if (beforeRecord) await this.client.query(beforeRecord);
+      await this.record(file, direction, checksum, durationMs);
+      await this.client.query('COMMIT');
+      return durationMs;
+    } finally {
+      if (!transactional && !enclosed) await this.client.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
+    }
+  }
+
+  private async record(file: MigrationFile, direction: Direction, checksum: string, durationMs: number): Promise<void> {
+    const ledger = this.settings.ledger;
+    if (!ledger) return;
+    if (direction === 'up') await recordApplied(this.client, { name: file.name, phase: file.phase, checksum, durationMs }, ledger.rasdbVersion);
+    else await recordReverted(this.client, { name: file.name, phase: file.phase, durationMs });
+  }
+
+  private async failed(
+    file: MigrationFile,
+    direction: Direction,
+    started: number,
+    attempts: number,
+    failure: unknown,
+    blockers: Blocker[],
+  ): Promise<StepResult> {
+    const durationMs = Math.round(performance.now() - started);
+    const sqlstate = isPgServerError(failure) ? failure.code : undefined;
+    const base = firstLine(failure instanceof Error ? failure.message : String(failure));
+    const message = sqlstate === LOCK_TIMEOUT ? `${base} after ${attempts} attempts; blocked by ${describeBlockers(blockers)}` : base;
+    const error: StepError = { message, sqlstate, statement: this.lastStatement, ...(blockers.length ? { blockers } : {}) };
+    if (this.settings.ledger && !this.settings.enclosed) {
+      // Kept outside the rolled-back transaction, so the history shows what failed and why.
+      await recordEvent(this.client, {
+        name: file.name,
+        phase: file.phase,
+        event: 'failed',
+        direction,
+        durationMs,
+        message,
+        sqlstate,
+        statement: error.statement,
+      }).catch(() => undefined);
+    }
+    return { name: file.name, phase: file.phase, status: 'Error', durationMs, attempts, error };
+  }
+
+  /** Names the sessions that block this connection, from a second one, once a statement has waited a while. */
+  private watch(): { stop(): Promise<Blocker[]> } | undefined {
+    if (!this.settings.openSibling) return undefined;
+    // pg sets processID from the server's BackendKeyData; its type definitions leave it out.
+    const pid = (this.client as pg.Client & { readonly processID: number }).processID;
+    return watchBlockers(this.settings.openSibling, pid, Math.min(500, this.settings.lockTimeoutMs / 2));
+  }
+
+  private timeouts(local: boolean): string {
+    const scope = local ? 'SET LOCAL' : 'SET';
+    // Values are validated integers; SET takes no bind parameters.
+    const lock = Math.trunc(this.settings.lockTimeoutMs);
+    const statement = Math.trunc(this.settings.statementTimeoutMs);
+    return `${scope} lock_timeout = ${lock}; ${scope} statement_timeout = ${statement}`;
+  }
+
+  /**
+   * A `CREATE INDEX CONCURRENTLY` that failed or was killed leaves an INVALID index behind, and
+   * the retry would then fail on its name. Such leftovers of this migration's own indexes are dropped.
+   */
+  private async dropInvalidIndexes(statements: readonly string[]): Promise<void> {
+    for (const statement of statements) {
+      const match = /^create (?:unique )?index concurrently (?:if not exists )?"([^"]+)"/i.exec(statement.trim());
+      if (!match) continue;
+      const { rows } = await this.client.query(
+        `SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+          WHERE c.relname = $1 AND c.relnamespace = 'public'::regnamespace AND NOT i.indisvalid`,
+        [match[1]],
+      );
+      if (rows.length) await this.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.client.escapeIdentifier(match[1])}`);
+    }
+  }
+}
+
+/**
+ * Runs `files` in order through `executor` and stops at the first failure: the rest are reported
+ * `NotExecuted`. Every commit but the last is asynchronous (see RunOptions).
+ *
+ * @example
+ * const steps = await runInOrder(executor, plan.pending, 'up', (step) => print(step));
+ */
+export async function runInOrder(
+  executor: MigrationExecutor,
+  files: readonly MigrationFile[],
+  direction: Direction,
+  onStep?: (step: StepResult) => void,
+): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  for (const [index, file] of files.entries()) {
+    if (results.some((r) => r.status === 'Error')) {
+      results.push({ name: file.name, phase: file.phase, status: 'NotExecuted' });
+      continue;
+    }
+    const step = await executor.run(file, direction, { asynchronousCommit: index < files.length - 1 });
+    results.push(step);
+    onStep?.(step);
+  }
+  return results;
+}
+
+/** 1 s, 2 s, 4 s, ... capped at 30 s, with some jitter so two waiting runners do not retry in step. */
+function backoff(attempt: number): number {
+  const base = Math.min(30_000, 1000 * 2 ** (attempt - 1));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
