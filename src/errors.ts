@@ -25,13 +25,80 @@ export class RasdbError extends Error {
   readonly exitCode: ExitCodeValue;
   /** Extra machine-readable facts for `--json` output. */
   readonly details: Record<string, unknown>;
+  /** The message with each option it points at marked by `option()`, for the CLI to word as a flag. */
+  readonly template: string;
+  /** The options the message points at, in order. */
+  readonly options: readonly OptionName[];
 
   constructor(exitCode: ExitCodeValue, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
+    super(wordOptions(message, (name) => name), options);
     this.name = 'RasdbError';
     this.exitCode = exitCode;
     this.details = details;
+    this.template = message;
+    this.options = [...message.matchAll(OPTION_MARK)].map((match) => match[1] as OptionName);
   }
+
+  /**
+   * The message with each option it points at worded by `word`: the CLI names its flags.
+   *
+   * @example
+   * error.worded((name) => FLAGS[name]) // '... wait for it to finish, or raise --lock-wait'
+   */
+  worded(word: (name: OptionName) => string): string {
+    return wordOptions(this.template, word);
+  }
+}
+
+/**
+ * The options of the library's functions that an error may point at ("raise lockWaitMs"). The
+ * library names no command-line flags: the CLI words each of these as its flag.
+ */
+export type OptionName =
+  | 'accept'
+  | 'all'
+  | 'asOf'
+  | 'batchSize'
+  | 'belowComplianceMinimum'
+  | 'databaseUrl'
+  | 'demo'
+  | 'force'
+  | 'from'
+  | 'ids'
+  | 'keepDetail'
+  | 'keepSummary'
+  | 'lockWaitMs'
+  | 'maxRuntimeMs'
+  | 'now'
+  | 'only'
+  | 'phase'
+  | 'reason'
+  | 'scale'
+  | 'scratchUrl'
+  | 'seed'
+  | 'statementTimeoutMs'
+  | 'until'
+  | 'verbose';
+
+// Private-use characters: no user text, SQL or server message carries them by accident.
+const OPTION_MARK = /\uE000([A-Za-z]+)\uE001/g;
+
+/**
+ * Marks an option inside a library error's message.
+ *
+ * @example
+ * new RasdbError(ExitCode.busy, `another run holds the lock; raise ${option('lockWaitMs')}`);
+ */
+export const option = (name: OptionName): string => `\uE000${name}\uE001`;
+
+/**
+ * Any text with options marked by `option()`, each worded by `word`.
+ *
+ * @example
+ * wordOptions(`set ${option('databaseUrl')}`, (name) => name) // 'set databaseUrl'
+ */
+export function wordOptions(template: string, word: (name: OptionName) => string): string {
+  return template.replace(OPTION_MARK, (_match, name: string) => word(name as OptionName));
 }
 
 export const usageError = (message: string): RasdbError => new RasdbError(ExitCode.usage, message);

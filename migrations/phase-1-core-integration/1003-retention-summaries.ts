@@ -1,5 +1,5 @@
 /**
- * Phase 1, retention (issue 6): the summaries that outlive the detail rows of phase 1, and the
+ * Phase 1, retention: the summaries that outlive the detail rows of phase 1, and the
  * indexes that pruning needs.
  *
  * The design document keeps API call logs 90 days in detail and 1 year summarized, and integration

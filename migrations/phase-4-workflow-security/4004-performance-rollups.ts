@@ -1,5 +1,5 @@
 /**
- * Phase 4, retention (issue 6): hourly and daily rollups of performance_metrics, and the time
+ * Phase 4, retention: hourly and daily rollups of performance_metrics, and the time
  * indexes that pruning phase 4's tables needs.
  *
  * The design document keeps performance metrics 30 days "real-time" and 2 years "aggregated", and

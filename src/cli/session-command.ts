@@ -1,32 +1,46 @@
 import type { Command } from 'commander';
 import { openSession, type Session } from '../db/session.js';
-import { Output, type GlobalFlags } from './output.js';
-import { parseDuration } from './duration.js';
+import { GLOBAL_OPTIONS } from './options.js';
+import { Output } from './output.js';
+import { wordText } from './words.js';
+import { readSettings, type OptionSpecs, type SettingsOf } from './settings.js';
 
-export interface CommandContext {
-  session: Session;
-  out: Output;
-  flags: GlobalFlags & Record<string, unknown>;
+export type GlobalSettings = SettingsOf<typeof GLOBAL_OPTIONS>;
+
+export interface CommandContext<S> {
+  readonly session: Session;
+  readonly out: Output;
+  readonly settings: GlobalSettings & S;
 }
 
 /**
- * Opens the command's database session (printing the embedded-server notice when it applies),
- * runs `work`, and always closes the session, stopping the embedded server if one was started.
+ * Parses the global options and the command's own (every problem reported together, before
+ * anything is opened), opens the command's database session (printing the embedded-server notice
+ * when it applies), runs `work`, and always closes the session, stopping the embedded server if one
+ * was started.
+ *
+ * @example
+ * return runCommand(command, MIGRATE_OPTIONS, async ({ session, out, settings }) => { ...; return ExitCode.ok; });
  */
-export async function withSession(command: Command, work: (context: CommandContext) => Promise<number>): Promise<number> {
-  const flags = command.optsWithGlobals() as CommandContext['flags'];
-  const out = new Output(flags);
-  const lockWaitMs = typeof flags.lockWait === 'string' ? parseDuration('--lock-wait', flags.lockWait, { maxMs: 86_400_000 }) : 60_000;
+export async function runCommand<S extends OptionSpecs>(
+  command: Command,
+  specs: S,
+  work: (context: CommandContext<SettingsOf<S>>) => Promise<number>,
+  checks?: (settings: SettingsOf<S & typeof GLOBAL_OPTIONS>) => readonly (string | false | undefined)[],
+): Promise<number> {
+  const settings = readSettings(command, { ...GLOBAL_OPTIONS, ...specs }, checks) as GlobalSettings & SettingsOf<S>;
+  const out = new Output(settings);
+  const lockWaitMs = 'lockWaitMs' in settings && typeof settings.lockWaitMs === 'number' ? settings.lockWaitMs : undefined;
   const session = await openSession({
-    databaseUrl: flags.databaseUrl,
-    connectTimeoutMs: parseDuration('--connect-timeout', String(flags.connectTimeout ?? '10s'), { minMs: 100, maxMs: 600_000 }),
+    databaseUrl: settings.databaseUrl,
+    connectTimeoutMs: settings.connectTimeoutMs,
     lockWaitMs,
-    onNotice: (line) => out.notice(line),
+    onNotice: (line) => out.notice(wordText(line)),
     onLog: (line) => out.debug(`[embedded] ${line}`),
   });
   out.debug(`connected to ${session.label}`);
   try {
-    return await work({ session, out, flags });
+    return await work({ session, out, settings });
   } finally {
     await session.close();
   }

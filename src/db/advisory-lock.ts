@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ExitCode, RasdbError } from '../errors.js';
+import { ExitCode, option, RasdbError } from '../errors.js';
 
 /** rasdb's advisory locks use the two-key form: a fixed class and one key per kind of run. */
 const LOCK_CLASS = 0x72617364; // 'rasd'
@@ -32,7 +32,7 @@ export async function withAdvisoryLock<T>(client: pg.Client, key: number, waitMs
       const who = holder
         ? `pid ${holder.pid}, application "${holder.applicationName}", client ${holder.clientAddress ?? 'local socket'}, since ${holder.since ?? 'unknown'}`
         : 'a session that has since ended';
-      throw new RasdbError(ExitCode.busy, `another rasdb run holds the lock (${who}); wait for it to finish, or raise --lock-wait`, { holder });
+      throw new RasdbError(ExitCode.busy, `another rasdb run holds the lock (${who}); wait for it to finish, or raise ${option('lockWaitMs')}`, { holder });
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
     delay = Math.min(delay * 2, 1000);
@@ -45,7 +45,7 @@ export async function withAdvisoryLock<T>(client: pg.Client, key: number, waitMs
 }
 
 /** Who holds one of rasdb's advisory locks right now, if anyone. */
-export async function lockHolder(client: pg.Client, key: number): Promise<LockHolder | undefined> {
+async function lockHolder(client: pg.Client, key: number): Promise<LockHolder | undefined> {
   const { rows } = await client.query(
     `SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr,
             to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since

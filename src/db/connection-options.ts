@@ -1,10 +1,10 @@
 import { parse } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
-import { usageError } from '../errors.js';
+import { option, usageError } from '../errors.js';
 import { registerSecret } from './redact.js';
 
-/** Where a database comes from: the first four in the order rasdb looks for one; --scratch-url is verify's scratch server. */
-export type ConnectionSource = '--database-url' | 'DATABASE_URL' | 'PG* environment' | 'embedded' | '--scratch-url';
+/** Where a database comes from: the first four in the order rasdb looks for one; scratchUrl is verify's scratch server. */
+export type ConnectionSource = 'databaseUrl' | 'DATABASE_URL' | 'PG* environment' | 'embedded' | 'scratchUrl';
 
 /** A server to connect to, plus the parts of it that are safe to print. */
 export interface ServerTarget {
@@ -22,7 +22,6 @@ export type ConnectionChoice = ServerTarget | { readonly source: 'embedded' };
 
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
 
-const PG_ENV_KEYS = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGSSLMODE'] as const;
 
 /**
  * Decides which database a command talks to: `--database-url`, then `DATABASE_URL`, then libpq's
@@ -33,7 +32,7 @@ const PG_ENV_KEYS = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', '
  * resolveConnection({ databaseUrl: undefined }, process.env) // => { source: 'embedded' } on a bare machine
  */
 export function resolveConnection(flags: { databaseUrl?: string }, env: NodeJS.ProcessEnv): ConnectionChoice {
-  if (flags.databaseUrl !== undefined) return targetFromUrl(flags.databaseUrl, '--database-url');
+  if (flags.databaseUrl !== undefined) return targetFromUrl(flags.databaseUrl, 'databaseUrl');
   if (env.DATABASE_URL) return targetFromUrl(env.DATABASE_URL, 'DATABASE_URL');
   if (env.PGHOST || env.PGDATABASE) return targetFromPgEnv(env);
   return { source: 'embedded' };
@@ -41,29 +40,30 @@ export function resolveConnection(flags: { databaseUrl?: string }, env: NodeJS.P
 
 /** Builds a target from a postgres:// URL; sslmode follows libpq's meaning of each mode. */
 export function targetFromUrl(url: string, source: ServerTarget['source']): ServerTarget {
+  const named = source === 'databaseUrl' || source === 'scratchUrl' ? option(source) : source;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw usageError(`${source} is not a valid URL; expected postgres://user@host:5432/database`);
+    throw usageError(`${named} is not a valid URL; expected postgres://user@host:5432/database`);
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw usageError(`${source} must start with postgres:// or postgresql://, not ${parsed.protocol}//`);
+    throw usageError(`${named} must start with postgres:// or postgresql://, not ${parsed.protocol}//`);
   }
   if (parsed.password) registerSecret(safeDecode(parsed.password));
   const sslmode = parsed.searchParams.get('sslmode');
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
-    throw usageError(`${source}: sslmode must be one of ${SSL_MODES.join(', ')}, got "${sslmode}"`);
+    throw usageError(`${named}: sslmode must be one of ${SSL_MODES.join(', ')}, got "${sslmode}"`);
   }
   let options: ReturnType<typeof parse>;
   try {
     options = parse(url, { useLibpqCompat: true });
   } catch (error) {
-    throw usageError(`${source}: ${firstLine((error as Error).message)}`);
+    throw usageError(`${named}: ${firstLine((error as Error).message)}`);
   }
   registerSecret(options.password);
   const port = options.port ? Number(options.port) : 5432;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`${source} has an invalid port "${options.port}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`${named} has an invalid port "${options.port}"`);
   const host = options.host || 'localhost';
   const user = options.user || process.env.PGUSER || osUser();
   const database = options.database || user;
@@ -101,9 +101,6 @@ function targetFromPgEnv(env: NodeJS.ProcessEnv): ServerTarget {
   }
   return target;
 }
-
-/** The PG* variables rasdb reads, for `--help` and the README. */
-export const pgEnvironmentKeys: readonly string[] = PG_ENV_KEYS;
 
 function safeDecode(text: string): string {
   try {

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { ClientConfig } from 'pg';
-import { ExitCode, RasdbError } from '../errors.js';
+import { ExitCode, option, RasdbError } from '../errors.js';
 import { isAlive, lockDataFolder } from './data-folder-lock.js';
 
 /** A running embedded server, owned by this process until `stop()`. */
@@ -63,7 +63,7 @@ export async function startEmbedded(folder: string, options: { lockWaitMs: numbe
     try {
       await server.start();
     } catch {
-      throw new RasdbError(ExitCode.connect, `the embedded PostgreSQL in ${folder} did not start; run with --verbose to see its log`);
+      throw new RasdbError(ExitCode.connect, `the embedded PostgreSQL in ${folder} did not start; run with ${option('verbose')} to see its log`);
     }
     const config: ClientConfig = { host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres', application_name: 'rasdb' };
     let stopped = false;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Kysely } from 'kysely';
 import { kyselyOn } from './single-client-pool.js';
-import { ExitCode, RasdbError, isPgServerError } from '../errors.js';
+import { ExitCode, RasdbError, isPgServerError, option } from '../errors.js';
 import { resolveConnection, type ServerTarget } from './connection-options.js';
 import { embeddedFolder, startEmbedded, type EmbeddedServer } from './embedded.js';
 
@@ -32,7 +32,7 @@ export interface OpenOptions {
   onLog?: (line: string) => void;
 }
 
-export const EMBEDDED_DATABASE = 'rasdash';
+const EMBEDDED_DATABASE = 'rasdash';
 
 // Timestamps stay strings as the server printed them: no Date objects shifted by the local zone.
 const TIMESTAMP_OIDS = [1114, 1184, 1082];
@@ -58,7 +58,7 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
   }
   const folder = embeddedFolder(env, options.cwd ?? process.cwd());
   options.onNotice?.(
-    `Using the embedded PostgreSQL in ${folder}; set DATABASE_URL (or --database-url, or PGHOST/PGDATABASE) to use your own server.`,
+    `Using the embedded PostgreSQL in ${folder}; set DATABASE_URL (or ${option('databaseUrl')}, or PGHOST/PGDATABASE) to use your own server.`,
   );
   const server = await startEmbedded(folder, { lockWaitMs: options.lockWaitMs ?? 60_000, log: options.onLog });
   try {

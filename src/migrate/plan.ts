@@ -46,12 +46,3 @@ export function currentPhase(files: readonly MigrationFile[], done: ReadonlySet<
   }
   return phase;
 }
-
-/** Parses a `--phase` value: a whole number from `min` to 4. */
-export function parsePhase(value: string | undefined, min = 0): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim()) || Number(value) < min || Number(value) > MAX_PHASE) {
-    throw new RasdbError(ExitCode.usage, `--phase must be a whole number from ${min} to ${MAX_PHASE}, got "${value}"`);
-  }
-  return Number(value);
-}

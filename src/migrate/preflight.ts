@@ -38,7 +38,7 @@ export async function assertCanMigrate(client: pg.Client, options: { ledgerExist
 }
 
 /** The platform tables that exist in `public`, for the "needs a baseline" check. */
-export async function existingPlatformTables(client: pg.Client): Promise<string[]> {
+async function existingPlatformTables(client: pg.Client): Promise<string[]> {
   const { rows } = await client.query(
     `SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname = ANY($1) ORDER BY 1`,
     [PLATFORM_TABLES],

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
-import { ExitCode, RasdbError } from '../errors.js';
+import { ExitCode, option, RasdbError } from '../errors.js';
 import { ensureLedger } from '../ledger/upgrade.js';
 import { rasdbVersion } from '../version.js';
 import { compileMigration } from './compile.js';
@@ -61,7 +61,7 @@ export async function rollback(client: pg.Client, options: RollbackOptions): Pro
     const nonEmpty = droppedTables.filter((t) => t.rows > 0);
     if (nonEmpty.length && !options.force) {
       const list = nonEmpty.map((t) => `${t.table} (${t.rows} ${t.rows === 1 ? 'row' : 'rows'})`).join(', ');
-      throw new RasdbError(ExitCode.check, `rollback would drop tables that hold rows: ${list}; back them up, then run again with --force`, {
+      throw new RasdbError(ExitCode.check, `rollback would drop tables that hold rows: ${list}; back them up, then run again with ${option('force')}`, {
         tables: nonEmpty,
       });
     }

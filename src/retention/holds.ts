@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { sql, type RawBuilder } from 'kysely';
-import { ExitCode, RasdbError, usageError } from '../errors.js';
+import { ExitCode, option, RasdbError, usageError } from '../errors.js';
 import { actor } from '../ledger/actor.js';
 import { POLICIES } from './policies.js';
 import { SUMMARIES } from './summaries.js';
@@ -17,7 +17,7 @@ export interface HoldInput {
 }
 
 /** Tables a hold can name: every table retention deletes from. */
-export const HOLDABLE_TABLES: readonly string[] = [...POLICIES.map((p) => p.table), ...SUMMARIES.map((s) => s.name)];
+const HOLDABLE_TABLES: readonly string[] = [...POLICIES.map((p) => p.table), ...SUMMARIES.map((s) => s.name)];
 const TABLES_WITH_IDS: readonly string[] = POLICIES.map((p) => p.table);
 
 /**
@@ -30,10 +30,12 @@ const TABLES_WITH_IDS: readonly string[] = POLICIES.map((p) => p.table);
  */
 export async function addHold(client: pg.Client, input: HoldInput): Promise<Hold> {
   if (!HOLDABLE_TABLES.includes(input.table)) throw usageError(`holds apply to ${HOLDABLE_TABLES.join(', ')}; got "${input.table}"`);
-  if (!input.reason.trim()) throw usageError('a hold needs a --reason');
+  if (!input.reason.trim()) throw usageError(`a hold needs a ${option('reason')}`);
   const hasRange = input.from !== undefined || input.until !== undefined;
   const hasIds = input.ids !== undefined && input.ids.length > 0;
-  if (hasRange === hasIds) throw usageError('a hold names either a time range (--from and/or --until) or --ids, not both');
+  if (hasRange === hasIds) throw usageError(
+      `a hold names either a time range (${option('from')} and/or ${option('until')}) or ${option('ids')}, not both`,
+    );
   if (hasIds && !TABLES_WITH_IDS.includes(input.table)) throw usageError(`${input.table} has no id column; hold a time range of it instead`);
   const who = `${input.by ? `${input.by} via ` : ''}${actor()}`;
   try {
@@ -45,7 +47,7 @@ export async function addHold(client: pg.Client, input: HoldInput): Promise<Hold
     return (await listHolds(client, { includeReleased: true })).find((h) => h.id === id) as Hold;
   } catch (error) {
     if ((error as { code?: string }).code === '22007' || (error as { code?: string }).code === '22008') {
-      throw usageError(`--from and --until must be UTC times such as 2025-03-01 or 2025-03-01T12:00:00, got "${input.from ?? ''}" / "${input.until ?? ''}"`);
+      throw usageError(`${option('from')} and ${option('until')} must be UTC times such as 2025-03-01 or 2025-03-01T12:00:00, got "${input.from ?? ''}" / "${input.until ?? ''}"`);
     }
     throw error;
   }
@@ -58,7 +60,7 @@ export async function addHold(client: pg.Client, input: HoldInput): Promise<Hold
  * await releaseHold(client, 3, { reason: 'case closed', by: 'legal' });
  */
 export async function releaseHold(client: pg.Client, id: number, input: { reason: string; by?: string }): Promise<Hold> {
-  if (!input.reason.trim()) throw usageError('releasing a hold needs a --reason');
+  if (!input.reason.trim()) throw usageError(`releasing a hold needs a ${option('reason')}`);
   const who = `${input.by ? `${input.by} via ` : ''}${actor()}`;
   const released = await markHoldReleased(client, id, who, input.reason.trim());
   const hold = (await listHolds(client, { includeReleased: true })).find((h) => h.id === id);

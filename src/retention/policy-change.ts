@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ExitCode, RasdbError, usageError } from '../errors.js';
+import { ExitCode, option, RasdbError, usageError } from '../errors.js';
 import { withTransaction } from '../db/transaction.js';
 import { savePolicyOverride } from '../ledger/retention-policies.js';
 import { assertRetentionTables } from './run-context.js';
@@ -29,9 +29,9 @@ export async function setPolicy(client: pg.Client, change: PolicyChange): Promis
   await assertRetentionTables(client);
   const [name] = selectPolicies([change.policy]);
   const definition = POLICIES.find((p) => p.name === name)!;
-  if (!change.reason.trim()) throw usageError('a policy change needs a --reason');
-  if (change.keepDetail === undefined && change.keepSummary === undefined) throw usageError('give --keep-detail and/or --keep-summary');
-  if (change.keepSummary !== undefined && definition.keepSummary === null) throw usageError(`${name} has no summary; --keep-summary does not apply`);
+  if (!change.reason.trim()) throw usageError(`a policy change needs a ${option('reason')}`);
+  if (change.keepDetail === undefined && change.keepSummary === undefined) throw usageError(`give ${option('keepDetail')} and/or ${option('keepSummary')}`);
+  if (change.keepSummary !== undefined && definition.keepSummary === null) throw usageError(`${name} has no summary; ${option('keepSummary')} does not apply`);
   const asOf = await resolveAsOf(client);
   const [before] = await loadPolicies(client, asOf, [name]);
   const keepDetail = change.keepDetail ?? before.keepDetail;
@@ -40,7 +40,7 @@ export async function setPolicy(client: pg.Client, change: PolicyChange): Promis
     if (rows[0].below && !change.belowComplianceMinimum) {
       throw new RasdbError(
         ExitCode.check,
-        `refusing to keep ${name} for ${keepDetail}: the compliance minimum is ${definition.minimumKeepDetail}. If this is really wanted, pass --violate-7-year-security-retention`,
+        `refusing to keep ${name} for ${keepDetail}: the compliance minimum is ${definition.minimumKeepDetail}. If this is really wanted, pass ${option('belowComplianceMinimum')}`,
       );
     }
   }

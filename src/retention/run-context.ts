@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../generated/db.js';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { kyselyOn } from '../db/single-client-pool.js';
-import { ExitCode, RasdbError, isPgServerError } from '../errors.js';
+import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
 import { finishRun, markInterrupted, startRun, type RunKind } from '../ledger/retention-runs.js';
 import { SUMMARIES } from './summaries.js';
 import { resolveAsOf } from './time.js';
@@ -46,7 +46,7 @@ export interface RunContext {
 }
 
 /** lock_timeout and statement_timeout when the caller gives none. */
-export const RUN_DEFAULTS = { lockTimeoutMs: 2_000, statementTimeoutMs: 60_000 } as const;
+const RUN_DEFAULTS = { lockTimeoutMs: 2_000, statementTimeoutMs: 60_000 } as const;
 
 /**
  * Runs retention `work` as one recorded run: checks that the retention tables exist, takes the
@@ -135,7 +135,7 @@ function describe(error: unknown): string {
 function translate(error: unknown): unknown {
   if (!isPgServerError(error)) return error;
   if (error.code === '57014') {
-    return new RasdbError(ExitCode.failed, `a retention statement ran past statement_timeout; lower --batch-size or raise --statement-timeout`, {
+    return new RasdbError(ExitCode.failed, `a retention statement ran past statement_timeout; lower ${option('batchSize')} or raise ${option('statementTimeoutMs')}`, {
       sqlstate: error.code,
     });
   }

@@ -57,8 +57,8 @@ const READ = { hour: 24 * 31, day: 366, month: 36 } as const;
 const WRITE = { hour: 24 * 7, day: 31, month: 3 } as const;
 /**
  * The late-row check reads a few thousand rows, but the planner cannot know how few buckets they
- * fall in and prices its per-bucket count for thousands: JIT compilation then costs 250 ms on a
- * statement that runs in 10.
+ * fall in and prices its per-bucket count for thousands: JIT compilation then costs many times
+ * what the statement itself takes.
  */
 const NO_JIT = ['jit = off'];
 /** A month of rows sorts in memory instead of spilling to disk (one backend, one transaction). */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { utcText } from '../db/time-text.js';
-import { usageError } from '../errors.js';
+import { option, usageError } from '../errors.js';
 
 /**
  * The "now" a run computes its horizons from: `override` (the hidden `--now` flag or RASDB_NOW,
@@ -18,7 +18,7 @@ export async function resolveAsOf(client: pg.Client, override?: string): Promise
   // A trailing Z or +00:00 says UTC; any other offset would silently shift every horizon.
   const text = override.trim().replace(/(Z|[+-]00(:?00)?)$/i, '');
   if (!/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text)) {
-    throw usageError(`--now must be a UTC time such as 2026-01-31 or 2026-01-31T12:00:00Z, got "${override}"`);
+    throw usageError(`${option('now')} must be a UTC time such as 2026-01-31 or 2026-01-31T12:00:00Z, got "${override}"`);
   }
   const { rows } = await client.query(`SELECT ${utcText('$1::timestamp')} AS t`, [text.replace('T', ' ')]);
   return rows[0].t;

@@ -4,8 +4,8 @@ import { isPgServerError } from '../errors.js';
 /**
  * Asks PostgreSQL to compress the full-page images in the WAL this session writes. A prune
  * touches every page of the rows it deletes once per checkpoint cycle, so page images are most
- * of its WAL: compressed, it writes well under half (733 MB instead of 1,742 MB for 3.9 million
- * API call logs), which spares archive and replicas, and is no longer enough by itself to set off
+ * of its WAL: compressed, it writes well under half as much (the retention-prune bench prints the
+ * figures), which spares archive and replicas, and is no longer enough by itself to set off
  * checkpoints whose sync phase stalls its batches. Only this session is affected; the server's own
  * setting stays as the DBA chose it, and is kept when it already compresses. Setting it takes
  * superuser or, from PostgreSQL 15, `GRANT SET ON PARAMETER wal_compression`; without either the

@@ -17,7 +17,7 @@ export interface GeneratedTypes {
   readonly digest: string;
 }
 
-export const DEFAULT_OUT_FILE = 'generated/db.ts';
+const DEFAULT_OUT_FILE = 'generated/db.ts';
 
 /**
  * Introspects the database on `client` with kysely-codegen's library API and returns the typed
@@ -28,7 +28,7 @@ export const DEFAULT_OUT_FILE = 'generated/db.ts';
  * const { text, tables } = await generateTypes(session.client);
  * tables.includes('users') // true; no 'rasdb.migrations'
  */
-export async function generateTypes(client: pg.Client): Promise<GeneratedTypes> {
+async function generateTypes(client: pg.Client): Promise<GeneratedTypes> {
   const applied = await readApplied(client);
   const { generate, PostgresDialect } = loadKyselyCodegen();
   const tables: string[] = [];

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { targetFromUrl } from '../db/connection-options.js';
 import { startEmbedded } from '../db/embedded.js';
 import { connect } from '../db/session.js';
-import { ExitCode, RasdbError, isPgServerError } from '../errors.js';
+import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
 
 export interface ScratchOptions {
   /** A server to create the scratch database on; the embedded PostgreSQL when omitted. */
@@ -29,7 +29,7 @@ export async function withScratchDatabase<T>(options: ScratchOptions, work: (cli
 }
 
 async function onServer<T>(url: string, options: ScratchOptions, work: (client: pg.Client, label: string) => Promise<T>): Promise<T> {
-  const target = targetFromUrl(url, '--scratch-url');
+  const target = targetFromUrl(url, 'scratchUrl');
   const admin = await connect(target.config, target, options.connectTimeoutMs);
   // Unique per run, and only ever a name this function made is dropped.
   const name = `rasdb_scratch_${process.pid}_${Date.now().toString(36)}`;
@@ -56,7 +56,7 @@ async function createDatabase(admin: pg.Client, name: string, label: string): Pr
     await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
   } catch (error) {
     const reason = isPgServerError(error) ? error.message : String(error);
-    throw new RasdbError(ExitCode.connect, `cannot create a scratch database on ${label}: ${reason}; --scratch-url needs a user allowed to CREATE DATABASE`);
+    throw new RasdbError(ExitCode.connect, `cannot create a scratch database on ${label}: ${reason}; ${option('scratchUrl')} needs a user allowed to CREATE DATABASE`);
   }
 }
 

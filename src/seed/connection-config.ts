@@ -15,7 +15,7 @@ export type SecretReference = { env: string } | { file: string };
 
 const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|private[_-]?key|credential/i;
 
-export function isReference(value: unknown): value is SecretReference {
+function isReference(value: unknown): value is SecretReference {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const keys = Object.keys(value);
   const only = keys.length === 1 ? keys[0] : '';

@@ -60,8 +60,8 @@ export function assertRule(where: string, rule: Rule | null): void {
   check.done();
 }
 
-export const SECTION_TYPES = ['metrics', 'table', 'text'] as const;
-export const WIDGET_TYPES = ['kpi', 'bar', 'line', 'table', 'gauge', 'pie'] as const;
+const SECTION_TYPES = ['metrics', 'table', 'text'] as const;
+const WIDGET_TYPES = ['kpi', 'bar', 'line', 'table', 'gauge', 'pie'] as const;
 
 /**
  * Checks a report_templates.template_definition against shape version 1.

@@ -10,7 +10,7 @@ import { packageRoot } from '../version.js';
  * @example
  * readFileSync(join(referenceDir(), 'cisa-kev.csv'), 'utf8')
  */
-export function referenceDir(): string {
+function referenceDir(): string {
   const dir = join(packageRoot(), 'seeds', 'reference');
   if (!existsSync(join(dir, 'README.md'))) {
     throw new RasdbError(ExitCode.failed, `the reference data folder ${dir} is missing from this installation of rasdb; reinstall it`);

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../../generated/db.js';
-import { ExitCode, RasdbError } from '../errors.js';
+import { ExitCode, option, RasdbError } from '../errors.js';
 import type { BuiltSet } from './types.js';
 
-export const SET_NAMES = ['controls', 'integrations', 'metrics', 'reports', 'workflows'] as const;
+const SET_NAMES = ['controls', 'integrations', 'metrics', 'reports', 'workflows'] as const;
 export type SetName = (typeof SET_NAMES)[number];
 
 /** A reference set: where its rows come from, the phase its tables arrive in, and its checks. */
@@ -74,7 +74,7 @@ export function parseSetNames(value: string | undefined): SetName[] | undefined 
   const names = value.split(',').map((name) => name.trim()).filter(Boolean);
   const unknown = names.filter((name) => !(SET_NAMES as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length) {
-    throw new RasdbError(ExitCode.usage, `--only takes set names from ${SET_NAMES.join(', ')}; got "${value}"`);
+    throw new RasdbError(ExitCode.usage, `${option('only')} takes set names from ${SET_NAMES.join(', ')}; got "${value}"`);
   }
   return names as SetName[];
 }

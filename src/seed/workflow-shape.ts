@@ -8,10 +8,10 @@ import { ShapeCheck } from './definition-shapes.js';
 
 type Json = Record<string, unknown>;
 
-export const STEP_TYPES = ['task', 'decision', 'approval', 'integration', 'notification', 'end'] as const;
-export const OPERATORS = ['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'exists'] as const;
+const STEP_TYPES = ['task', 'decision', 'approval', 'integration', 'notification', 'end'] as const;
+const OPERATORS = ['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'exists'] as const;
 /** The approval types of the approvals table (design document, section 6). */
-export const APPROVAL_TYPES = ['vulnerability_acceptance', 'remediation_plan', 'poam_closure'] as const;
+const APPROVAL_TYPES = ['vulnerability_acceptance', 'remediation_plan', 'poam_closure'] as const;
 
 export interface WorkflowColumns {
   workflow_name: string;

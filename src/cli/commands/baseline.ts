@@ -1,15 +1,47 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
 import type { CommandOutcome } from '../main.js';
+import { BASELINE_OPTIONS } from '../options.js';
+import { runCommand } from '../session-command.js';
+import { withOptions } from '../settings.js';
 
 /** `rasdb baseline [--phase N]`: adopt a live RAS DASH database. */
 export function registerBaseline(program: Command, outcome: CommandOutcome): void {
-  program
-    .command('baseline')
-    .description("adopt a live database: check its existing tables, then record their phases as applied without running them")
-    .option('--phase <n>', 'the database already holds the tables of phases 0 to N (default 0)')
-    .addOption(new Option('--lock-wait <duration>', 'wait this long for another rasdb run to finish, then exit 5').default('60s').env('RASDB_LOCK_WAIT'))
+  withOptions(program.command('baseline'), BASELINE_OPTIONS)
+    .description('adopt a live database: check its existing tables, then record their phases as applied without running them')
     .action(async (_options, command: Command) => {
-      const { runBaseline } = await import('./baseline-action.js');
       outcome.exitCode = await runBaseline(command);
     });
+}
+
+async function runBaseline(command: Command): Promise<number> {
+  return runCommand(command, BASELINE_OPTIONS, async ({ session, out, settings }) => {
+    const { baseline } = await import('../../migrate/baseline.js');
+    const phase = settings.phase ?? 0;
+    const result = await baseline(session.client, { ...settings, phase });
+    out.json({ ok: result.adopted, database: session.label, ...result });
+    const c = out.color;
+    for (const check of result.checks) {
+      out.line(`  ${check.passed ? c.green('pass') : c.red('FAIL')}  ${check.check} (${check.found})`);
+      if (!check.passed && check.fix) out.line(`        fix: ${check.fix}`);
+    }
+    for (const d of result.differences) {
+      const detail =
+        d.kind === 'changed' ? (d.detail ?? `expected ${d.expected}, found ${d.actual}`) : d.kind === 'missing' ? `expected ${d.expected}` : `found ${d.actual}`;
+      out.line(`  ${d.blocking ? c.red(d.kind.toUpperCase()) : c.yellow(d.kind)}  ${d.type} ${d.object}: ${detail}`);
+    }
+    if (!result.adopted) {
+      const failed = result.checks.filter((ch) => !ch.passed).length + result.differences.filter((d) => d.blocking).length;
+      out.error(
+        `rasdb: baseline refused: ${failed} ${failed === 1 ? 'check' : 'checks'} failed; nothing was recorded. Apply the fixes above and run rasdb baseline again`,
+      );
+      return ExitCode.check;
+    }
+    out.always(
+      result.recorded.length
+        ? `Adopted: recorded ${result.recorded.join(', ')} as applied without running them; existing tables were not touched. Next: rasdb migrate`
+        : `Nothing to baseline: phases 0 to ${phase} are already recorded.`,
+    );
+    return ExitCode.ok;
+  });
 }

@@ -1,19 +1,61 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
 import type { CommandOutcome } from '../main.js';
+import { MIGRATE_OPTIONS } from '../options.js';
+import { formatMs } from '../output.js';
+import { phaseName, printStep, retryLine } from '../render-steps.js';
+import { runCommand } from '../session-command.js';
+import { withOptions } from '../settings.js';
 
-/** `rasdb migrate [--phase N] [--dry-run]`: wiring only; the work is in migrate-action.ts. */
+/** `rasdb migrate [--phase N] [--dry-run]`: the library loads only when the command runs. */
 export function registerMigrate(program: Command, outcome: CommandOutcome): void {
-  program
-    .command('migrate')
+  withOptions(program.command('migrate'), MIGRATE_OPTIONS)
     .description('apply pending migrations, phase by phase, each in its own transaction')
-    .option('--phase <n>', 'apply phases 0 to N (0-4); default: all phases')
-    .option('--dry-run', 'print the SQL each pending migration would run, in order, and change nothing')
-    .addOption(new Option('--lock-wait <duration>', 'wait this long for another rasdb run to finish, then exit 5').default('60s').env('RASDB_LOCK_WAIT'))
-    .addOption(new Option('--lock-timeout <duration>', 'lock_timeout for each migration').default('5s').env('RASDB_LOCK_TIMEOUT'))
-    .addOption(new Option('--statement-timeout <duration>', 'statement_timeout for each migration').default('15min').env('RASDB_STATEMENT_TIMEOUT'))
-    .addOption(new Option('--lock-retries <n>', 'tries per migration that times out waiting for a lock, with backoff').default('5').env('RASDB_LOCK_RETRIES'))
     .action(async (_options, command: Command) => {
-      const { runMigrate } = await import('./migrate-action.js');
       outcome.exitCode = await runMigrate(command);
     });
+}
+
+async function runMigrate(command: Command): Promise<number> {
+  return runCommand(command, MIGRATE_OPTIONS, async ({ session, out, settings }) => {
+    const { dryRun, migrate } = await import('../../migrate/migrate.js');
+    const { phase, migrationsDir } = settings;
+    if (settings.dryRun) {
+      const plan = await dryRun(session.client, { phase, migrationsDir });
+      out.json({ ok: true, dryRun: true, database: session.label, ...plan });
+      if (plan.migrations.length === 0) out.always(`-- nothing to apply: ${session.label} is at ${phaseName(plan.currentPhase)}`);
+      for (const m of plan.migrations) {
+        out.always(`-- ${m.name} (phase ${m.phase})${m.transactional ? ', in its own transaction' : ', outside a transaction'}`);
+        for (const statement of m.statements) out.always(`${statement};`);
+        out.always('');
+      }
+      return ExitCode.ok;
+    }
+    out.line(`Migrating ${session.label} up to phase ${phase ?? 4}`);
+    const result = await migrate(session.client, {
+      ...settings,
+      openSibling: session.openSibling,
+      onStep: (step) => printStep(out, step),
+      onRetry: (notice) => out.notice(retryLine(notice)),
+    });
+    out.json({ ok: !result.failed, database: session.label, ...result });
+    const applied = result.steps.filter((s) => s.status === 'Success');
+    const total = applied.reduce((sum, s) => sum + (s.durationMs ?? 0), 0);
+    if (result.failed) {
+      const error = result.failed.error;
+      out.always(
+        `Applied ${applied.length} of ${result.steps.length} pending migrations; ${result.failed.name} failed and was rolled back alone. ` +
+          'Fix the cause and run rasdb migrate again.',
+      );
+      out.error(`rasdb: migration ${result.failed.name} failed: ${error?.message}${error?.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}`);
+      return ExitCode.failed;
+    }
+    out.always(
+      applied.length === 0
+        ? `Nothing to apply: the database is at ${phaseName(result.phaseAfter)}.`
+        : `Applied ${applied.length} ${applied.length === 1 ? 'migration' : 'migrations'} in ${formatMs(total)}; ` +
+            `the database is at ${phaseName(result.phaseAfter)}.`,
+    );
+    return ExitCode.ok;
+  });
 }

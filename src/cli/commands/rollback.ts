@@ -1,17 +1,53 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
 import type { CommandOutcome } from '../main.js';
+import { ROLLBACK_OPTIONS } from '../options.js';
+import { phaseName, printStep, retryLine } from '../render-steps.js';
+import { runCommand } from '../session-command.js';
+import { withOptions } from '../settings.js';
 
-/** `rasdb rollback --phase N [--force]`: revert the phases above N. */
+/** `rasdb rollback --phase N | --all [--force]`: revert the phases above N. */
 export function registerRollback(program: Command, outcome: CommandOutcome): void {
-  program
-    .command('rollback')
+  withOptions(program.command('rollback'), ROLLBACK_OPTIONS)
     .description('revert every migration of the phases above N, newest first')
-    .option('--phase <n>', 'keep phases 0 to N (0-4); the ones above are reverted')
-    .option('--all', 'revert every migration rasdb applied, phase 0 included')
-    .option('--force', 'drop tables even when they hold rows')
-    .addOption(new Option('--lock-wait <duration>', 'wait this long for another rasdb run to finish, then exit 5').default('60s').env('RASDB_LOCK_WAIT'))
     .action(async (_options, command: Command) => {
-      const { runRollback } = await import('./rollback-action.js');
       outcome.exitCode = await runRollback(command);
     });
+}
+
+async function runRollback(command: Command): Promise<number> {
+  const target = (s: { all: boolean; phase: number | undefined }) => [
+    s.all && s.phase !== undefined && 'give either --phase N or --all, not both',
+    !s.all && s.phase === undefined && 'rollback needs --phase N (keep phases 0 to N) or --all',
+  ];
+  return runCommand(
+    command,
+    ROLLBACK_OPTIONS,
+    async ({ session, out, settings }) => {
+      const { rollback } = await import('../../migrate/rollback.js');
+      const phase = settings.all ? -1 : (settings.phase ?? -1);
+      out.line(`Rolling back ${session.label} to ${phaseName(phase)}`);
+      const result = await rollback(session.client, {
+        ...settings,
+        phase,
+        openSibling: session.openSibling,
+        onStep: (step) => printStep(out, step),
+        onRetry: (notice) => out.notice(retryLine(notice)),
+      });
+      out.json({ ok: !result.failed, database: session.label, ...result });
+      for (const table of result.droppedTables.filter((t) => t.rows > 0)) out.line(`  dropped ${table.table} with ${table.rows} rows (--force)`);
+      const reverted = result.steps.filter((s) => s.status === 'Success').length;
+      if (result.failed) {
+        out.error(`rasdb: reverting ${result.failed.name} failed: ${result.failed.error?.message}; it was rolled back and is still applied`);
+        return ExitCode.failed;
+      }
+      out.always(
+        reverted
+          ? `Reverted ${reverted} ${reverted === 1 ? 'migration' : 'migrations'}; the database is at ${phaseName(result.phaseAfter)}.`
+          : `Nothing to revert: the database is at ${phaseName(result.phaseAfter)}.`,
+      );
+      return ExitCode.ok;
+    },
+    target,
+  );
 }

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
 import type { CommandOutcome } from '../main.js';
+import { phaseName } from '../render-steps.js';
+import { runCommand } from '../session-command.js';
 
 /** `rasdb status`: applied and pending migrations per phase. */
 export function registerStatus(program: Command, outcome: CommandOutcome): void {
@@ -7,26 +10,31 @@ export function registerStatus(program: Command, outcome: CommandOutcome): void 
     .command('status')
     .description('show, per phase, which migrations are applied (and when) and which are pending')
     .action(async (_options, command: Command) => {
-      const { withSession } = await import('../session-command.js');
-      const { status } = await import('../../migrate/status.js');
-      const { phaseName } = await import('./migrate-action.js');
-      outcome.exitCode = await withSession(command, async ({ session, out, flags }) => {
-        const report = await status(session.client, { migrationsDir: flags.migrationsDir as string | undefined });
-        out.json({ ok: true, database: session.label, ...report });
-        const c = out.color;
-        out.line(`Database: ${session.label}${report.ledger.present ? '' : ' (no rasdb ledger yet)'}`);
-        for (const phase of report.phases) {
-          out.line(`Phase ${phase.phase}${phase.folder ? ` (${phase.folder})` : ''}: ${phase.applied} applied, ${phase.pending} pending`);
-          for (const m of phase.migrations) {
-            const when = m.appliedAt ? `${m.baselined ? 'baselined' : 'applied'} ${m.appliedAt} by ${m.appliedBy}` : 'pending';
-            out.line(`  ${m.state === 'applied' ? c.green('✓') : c.yellow('·')} ${m.name.padEnd(36)} ${when}`);
-            const f = m.lastFailure;
-            if (f) out.line(`      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${f.message}`);
-          }
-        }
-        for (const set of report.seedSets) out.line(`Seed set ${set.name.padEnd(13)} ${set.checksum.slice(0, 12)}  applied ${set.appliedAt} by ${set.appliedBy}`);
-        out.always(`The database is at ${phaseName(report.currentPhase)}; ${report.pending} ${report.pending === 1 ? 'migration' : 'migrations'} pending.`);
-        return 0;
-      });
+      outcome.exitCode = await runStatus(command);
     });
+}
+
+async function runStatus(command: Command): Promise<number> {
+  return runCommand(command, {}, async ({ session, out, settings }) => {
+    const { status } = await import('../../migrate/status.js');
+    const report = await status(session.client, { migrationsDir: settings.migrationsDir });
+    out.json({ ok: true, database: session.label, ...report });
+    const c = out.color;
+    out.line(`Database: ${session.label}${report.ledger.present ? '' : ' (no rasdb ledger yet)'}`);
+    for (const phase of report.phases) {
+      out.line(`Phase ${phase.phase}${phase.folder ? ` (${phase.folder})` : ''}: ${phase.applied} applied, ${phase.pending} pending`);
+      for (const m of phase.migrations) {
+        const when = m.appliedAt ? `${m.baselined ? 'baselined' : 'applied'} ${m.appliedAt} by ${m.appliedBy}` : 'pending';
+        out.line(`  ${m.state === 'applied' ? c.green('✓') : c.yellow('·')} ${m.name.padEnd(36)} ${when}`);
+        const f = m.lastFailure;
+        if (f) out.line(`      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${f.message}`);
+      }
+    }
+    for (const set of report.seedSets) {
+      out.line(`Seed set ${set.name.padEnd(13)} ${set.checksum.slice(0, 12)}  applied ${set.appliedAt} by ${set.appliedBy}`);
+    }
+    const pending = `${report.pending} ${report.pending === 1 ? 'migration' : 'migrations'} pending`;
+    out.always(`The database is at ${phaseName(report.currentPhase)}; ${pending}.`);
+    return ExitCode.ok;
+  });
 }

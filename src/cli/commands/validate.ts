@@ -1,22 +1,34 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
 import type { CommandOutcome } from '../main.js';
+import { runCommand } from '../session-command.js';
 
-/** `rasdb validate` and `rasdb repair --accept <migration>`: checksums of applied migrations. */
+/** `rasdb validate`: checksums of the applied migrations against their files. */
 export function registerValidate(program: Command, outcome: CommandOutcome): void {
   program
     .command('validate')
     .description('check that every applied migration still matches its file (exit 4 naming those that changed)')
     .action(async (_options, command: Command) => {
-      const { runValidate } = await import('./validate-action.js');
       outcome.exitCode = await runValidate(command);
     });
-  program
-    .command('repair')
-    .description("accept a deliberate change to an applied migration: record its file's new checksum")
-    .requiredOption('--accept <migration>', 'the migration whose new checksum to record')
-    .addOption(new Option('--lock-wait <duration>', 'wait this long for another rasdb run to finish, then exit 5').default('60s').env('RASDB_LOCK_WAIT'))
-    .action(async (_options, command: Command) => {
-      const { runRepair } = await import('./validate-action.js');
-      outcome.exitCode = await runRepair(command);
-    });
+}
+
+async function runValidate(command: Command): Promise<number> {
+  return runCommand(command, {}, async ({ session, out, settings }) => {
+    const { validate } = await import('../../migrate/validate.js');
+    const result = await validate(session.client, { migrationsDir: settings.migrationsDir });
+    out.json({ ok: result.mismatches.length === 0, database: session.label, ...result });
+    for (const m of result.mismatches) {
+      const was = `applied as ${m.recorded.slice(0, 12)}…, the file now compiles to ${m.current.slice(0, 12)}…`;
+      out.line(`  ${out.color.red('✗')} ${m.name} (phase ${m.phase}): ${was}`);
+    }
+    if (result.mismatches.length) {
+      const n = result.mismatches.length;
+      const names = result.mismatches.map((m) => m.name).join(', ');
+      out.error(`rasdb: ${n} applied ${n === 1 ? 'migration has' : 'migrations have'} changed: ${names}; restore the files, or rasdb repair --accept <migration>`);
+      return ExitCode.check;
+    }
+    out.always(`All ${result.checked} applied migrations match their files.`);
+    return ExitCode.ok;
+  });
 }

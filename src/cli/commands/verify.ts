@@ -1,19 +1,63 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
+import type { VerifyResult } from '../../schema/verify.js';
 import type { CommandOutcome } from '../main.js';
+import { VERIFY_OPTIONS } from '../options.js';
+import { formatMs, type Output } from '../output.js';
+import { runCommand } from '../session-command.js';
+import { withOptions } from '../settings.js';
+import { plural } from '../words.js';
 
-/** `rasdb verify [--scratch-url url] [--strict]`: wiring only; the work is in verify-action.ts. */
+/** `rasdb verify [--scratch-url url] [--strict]`: the database against a replay of its migrations. */
 export function registerVerify(program: Command, outcome: CommandOutcome): void {
-  program
-    .command('verify')
+  withOptions(program.command('verify'), VERIFY_OPTIONS)
     .description('prove the database is what its applied migrations produce: replay them on a scratch database and compare')
-    .addOption(
-      new Option('--scratch-url <url>', 'a server to replay on, in a temporary database it creates and drops (default: a throwaway embedded PostgreSQL)').env(
-        'RASDB_SCRATCH_URL',
-      ),
-    )
-    .option('--strict', 'also fail on objects no migration makes (tables, views, sequences)')
     .action(async (_options, command: Command) => {
-      const { runVerify } = await import('./verify-action.js');
       outcome.exitCode = await runVerify(command);
     });
+}
+
+async function runVerify(command: Command): Promise<number> {
+  return runCommand(command, VERIFY_OPTIONS, async ({ session, out, settings }) => {
+    const { verify } = await import('../../schema/verify.js');
+    const started = performance.now();
+    const result = await verify(session.client, { ...settings, onLog: (line) => out.debug(`[scratch] ${line}`) });
+    const durationMs = Math.round(performance.now() - started);
+    out.json({ database: session.label, durationMs, ...result });
+    render(out, result);
+    const summary = summarize(result);
+    if (result.ok) {
+      const shown = summary ? ` (${summary})` : '';
+      out.always(`${session.label} matches its ${result.replayed.length} applied migrations${shown}; checked in ${formatMs(durationMs)}.`);
+      return ExitCode.ok;
+    }
+    out.error(`rasdb: ${session.label} does not match its migrations: ${summary}`);
+    return ExitCode.check;
+  });
+}
+
+function render(out: Output, result: VerifyResult): void {
+  const c = out.color;
+  out.line(`Replayed ${result.replayed.length} applied migrations on ${result.scratch} and compared the public schemas.`);
+  for (const d of result.differences) {
+    const how = d.detail || (d.expected && d.actual ? `${d.expected} -> ${d.actual}` : (d.expected ?? d.actual ?? ''));
+    out.always(`  ${c.red(d.kind.padEnd(9))} ${`${d.type} ${d.object}`.padEnd(48)} ${how}`);
+  }
+  for (const m of result.pending) out.always(`  ${c.yellow('pending'.padEnd(9))} migration ${m.name} (phase ${m.phase}): run rasdb migrate`);
+  for (const m of result.checksumMismatches) {
+    out.always(`  ${c.red('checksum'.padEnd(9))} migration ${m.name}: applied ${m.recorded.slice(0, 12)}, file now ${m.current.slice(0, 12)}`);
+  }
+  for (const u of result.unmanaged) {
+    const note = result.strict ? 'no migration makes it (--strict)' : 'no migration makes it; allowed without --strict';
+    out.always(`  ${(result.strict ? c.red : c.dim)('unmanaged'.padEnd(9))} ${`${u.type} ${u.name}`.padEnd(48)} ${note}`);
+  }
+}
+
+function summarize(result: VerifyResult): string {
+  const parts: string[] = [];
+  if (result.differences.length) parts.push(plural(result.differences.length, 'difference'));
+  if (result.pending.length) parts.push(plural(result.pending.length, 'pending migration'));
+  if (result.checksumMismatches.length) parts.push(plural(result.checksumMismatches.length, 'checksum mismatch', 'checksum mismatches'));
+  if (result.unmanaged.length) parts.push(`${plural(result.unmanaged.length, 'unmanaged object')}${result.strict ? '' : ', allowed without --strict'}`);
+  return parts.join(', ');
 }

@@ -4,7 +4,7 @@ import type { DB } from '../../../generated/db.js';
 import { LockKey, withAdvisoryLock } from '../../db/advisory-lock.js';
 import { kyselyOn } from '../../db/single-client-pool.js';
 import { withTransaction } from '../../db/transaction.js';
-import { ExitCode, RasdbError } from '../../errors.js';
+import { ExitCode, option, RasdbError } from '../../errors.js';
 import { presentTables } from '../seed.js';
 import { activityContextOf, generateActivity } from './activity-run.js';
 import { loadPoams } from './poam-load.js';
@@ -113,15 +113,15 @@ async function checkPreconditions(client: pg.Client, db: Kysely<DB>, params: Dem
   const needed = [...DEMO_TABLES, 'controls_extended', 'control_baselines', 'data_field_mappings', 'users'];
   const present = await presentTables(client, needed);
   const missing = needed.filter((table) => !present.has(table));
-  if (missing.length) throw new RasdbError(ExitCode.check, `--demo needs phase 4 (not migrated yet: ${missing.join(', ')}); run \`rasdb migrate\` first`);
+  if (missing.length) throw new RasdbError(ExitCode.check, `${option('demo')} needs phase 4 (not migrated yet: ${missing.join(', ')}); run \`rasdb migrate\` first`);
   const previous = await db.selectFrom('ingestion_batches').select('metadata').where('source_system', '=', 'tenable').orderBy('id').limit(1).executeTakeFirst();
   const meta = previous?.metadata as { demo?: boolean; seed?: number; scale?: number; as_of?: string } | undefined;
   if (meta?.demo) {
     if (meta.seed === params.seed && meta.scale === params.scale && meta.as_of === params.asOf) return true;
-    throw new RasdbError(ExitCode.check, `demo data with --seed ${meta.seed} --scale ${meta.scale} --as-of ${meta.as_of} is already loaded here; load other demo data into a fresh database`);
+    throw new RasdbError(ExitCode.check, `demo data with ${option('seed')} ${meta.seed} ${option('scale')} ${meta.scale} ${option('asOf')} ${meta.as_of} is already loaded here; load other demo data into a fresh database`);
   }
   const { rows } = await client.query(DEMO_TABLES.map((table) => `SELECT '${table}' AS t WHERE EXISTS (SELECT 1 FROM ${table})`).join(' UNION ALL '));
-  if (rows.length) throw new RasdbError(ExitCode.check, `--demo loads only into empty tables, and these hold rows: ${rows.map((r) => r.t).join(', ')}; use a fresh database`);
+  if (rows.length) throw new RasdbError(ExitCode.check, `${option('demo')} loads only into empty tables, and these hold rows: ${rows.map((r) => r.t).join(', ')}; use a fresh database`);
   const mappings = await db.selectFrom('data_field_mappings').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   if (Number(mappings.n) === 0) throw new RasdbError(ExitCode.check, 'the demo loads through the seeded field mappings, and there are none; run `rasdb seed` first');
   return false;

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
+import { parseKeep } from '../../retention/policies.js';
+import type { CommandOutcome } from '../main.js';
+import { flag, requiredText } from '../options.js';
+import { runCommand } from '../session-command.js';
+import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
+
+const keep = (flags: string, description: string): OptionSpec<string | undefined> => ({
+  flags,
+  description,
+  parse: (raw: RawValue, name: string) => (typeof raw === 'string' ? parseKeep(name, raw) : undefined),
+});
+
+const SET_OPTIONS = {
+  keepDetail: keep('--keep-detail <period>', 'keep detail rows this long: 90d, 12w, 18mo, 1y'),
+  keepSummary: keep('--keep-summary <period>', 'keep summaries this long'),
+  reason: requiredText('--reason <text>', 'why: kept in the record'),
+  belowComplianceMinimum: flag(
+    '--violate-7-year-security-retention',
+    'allow keeping security events less than the 7 years compliance requires',
+  ),
+} as const;
+
+/** `rasdb retention policy set <policy>`: a recorded change of how long a policy keeps rows. */
+export function registerRetentionPolicy(retention: Command, outcome: CommandOutcome): void {
+  const policy = retention.command('policy').description('change a retention policy (recorded in the run history)');
+  withOptions(policy.command('set <policy>'), SET_OPTIONS)
+    .description('set how long a policy keeps detail rows and summaries')
+    .action(async (name: string, _options, command: Command) => {
+      outcome.exitCode = await runSet(command, name);
+    });
+}
+
+async function runSet(command: Command, policy: string): Promise<number> {
+  const given = (s: { keepDetail?: string; keepSummary?: string }) => [
+    s.keepDetail === undefined && s.keepSummary === undefined && 'give --keep-detail and/or --keep-summary',
+  ];
+  return runCommand(
+    command,
+    SET_OPTIONS,
+    async ({ session, out, settings }) => {
+      const { setPolicy } = await import('../../retention/policy-change.js');
+      const result = await setPolicy(session.client, { ...settings, policy });
+      out.json({ ok: true, ...result });
+      if (result.after.belowComplianceMinimum) {
+        out.error(`rasdb: WARNING: ${policy} now keeps rows less than the ${result.after.minimumKeepDetail} compliance minimum`);
+      }
+      const summaries = result.after.keepSummary ? `, summaries ${result.after.keepSummary}` : '';
+      out.always(`Policy ${policy}: detail ${result.after.keepDetail}${summaries} (recorded as run ${result.runId}).`);
+      return ExitCode.ok;
+    },
+    given,
+  );
+}

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import type { CommandOutcome } from '../main.js';
+import { RETENTION_RUN_OPTIONS, countOption, durationOption } from '../options.js';
+import { formatMs } from '../output.js';
+import { runCommand } from '../session-command.js';
+import { withOptions } from '../settings.js';
+import { progressLine } from './retention-progress.js';
+import { finalCode, heldText, n } from './retention-words.js';
+
+const PRUNE_OPTIONS = {
+  ...RETENTION_RUN_OPTIONS,
+  batchSize: countOption('--batch-size <rows>', 'the most rows one batch deletes; the size adapts below it to --batch-time', 1, 1_000_000, '50000'),
+  batchTargetMs: durationOption('--batch-time <duration>', 'the time one batch should take', { defaultValue: '50ms', minMs: 1, maxMs: 60_000 }),
+} as const;
+
+/** `rasdb retention prune`: delete detail rows past their horizon (once summarized), in short batches. */
+export function registerRetentionPrune(retention: Command, outcome: CommandOutcome): void {
+  withOptions(retention.command('prune'), PRUNE_OPTIONS)
+    .description('delete detail rows past their horizon (once summarized) and summaries past theirs')
+    .action(async (_options, command: Command) => {
+      outcome.exitCode = await runPrune(command);
+    });
+}
+
+async function runPrune(command: Command): Promise<number> {
+  return runCommand(command, PRUNE_OPTIONS, async ({ session, out, settings }) => {
+    const { prune } = await import('../../retention/prune.js');
+    const progress = progressLine(settings);
+    const result = await prune(session.client, { ...settings, onProgress: progress?.update });
+    progress?.done();
+    out.json({ ok: true, database: session.label, ...result });
+    out.line(`${result.dryRun ? 'Dry run, nothing changed: would prune' : 'Pruned'} ${session.label} as of ${result.asOf} UTC`);
+    for (const t of result.tables) {
+      const horizon = t.effectiveCutoff !== t.cutoff ? ` (horizon ${t.cutoff})` : '';
+      const cut = t.effectiveCutoff === null ? 'nothing summarized yet' : `before ${t.effectiveCutoff}${horizon}`;
+      const slowest = t.batches ? ` (slowest ${formatMs(t.slowestBatchMs)})` : '';
+      const did = result.dryRun
+        ? `would delete ${n(t.eligible ?? 0)} rows in ~${n(t.estimatedBatches ?? 0)} batches`
+        : `deleted ${n(t.deleted)} rows in ${n(t.batches)} batches${slowest}`;
+      out.line(`  ${t.table.padEnd(40)} ${cut}: ${did}${heldText(t.heldBack)}`);
+    }
+    const verb = result.dryRun ? 'Would delete' : 'Deleted';
+    const count = result.dryRun ? result.tables.reduce((s, t) => s + (t.eligible ?? 0), 0) : result.totals.deleted;
+    const run = result.runId ? ` (run ${result.runId})` : '';
+    out.always(`${verb} ${n(count)} rows; held back ${n(result.totals.heldBack)}${run}.`);
+    return finalCode(out, result.stoppedEarly, 'rows');
+  });
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import type { CommandOutcome } from '../main.js';
+import { RETENTION_RUN_OPTIONS, optionalCountOption } from '../options.js';
+import { runCommand } from '../session-command.js';
+import { withOptions } from '../settings.js';
+import { progressLine } from './retention-progress.js';
+import { finalCode, n } from './retention-words.js';
+
+const SUMMARIZE_OPTIONS = {
+  ...RETENTION_RUN_OPTIONS,
+  maxBucketsPerTransaction: optionalCountOption(
+    '--buckets-per-transaction <n>',
+    'the most buckets one transaction summarizes while catching up (default: a week of hours, 31 days, 3 months)',
+    1,
+    10_000,
+  ),
+} as const;
+
+/** `rasdb retention summarize`: roll closed buckets of the detail tables into their summaries. */
+export function registerRetentionSummarize(retention: Command, outcome: CommandOutcome): void {
+  withOptions(retention.command('summarize'), SUMMARIZE_OPTIONS)
+    .description('summarize closed buckets of the detail tables into their summary tables')
+    .action(async (_options, command: Command) => {
+      outcome.exitCode = await runSummarize(command);
+    });
+}
+
+async function runSummarize(command: Command): Promise<number> {
+  return runCommand(command, SUMMARIZE_OPTIONS, async ({ session, out, settings }) => {
+    const { summarize } = await import('../../retention/summarize.js');
+    const progress = progressLine(settings);
+    const result = await summarize(session.client, { ...settings, onProgress: progress?.update });
+    progress?.done();
+    out.json({ ok: true, database: session.label, ...result });
+    out.line(`${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${result.asOf} UTC`);
+    for (const s of result.summaries) {
+      const late = s.lateBucketsRecomputed ? `; ${s.lateBucketsRecomputed} buckets with late rows recomputed` : '';
+      const merged = s.lateRowsMerged ? `; ${n(s.lateRowsMerged)} late rows folded into pruned buckets` : '';
+      const lost = s.lateRowsAfterPrune
+        ? `; ${n(s.lateRowsAfterPrune)} late rows in buckets pruned before rasdb recorded prunes (not summarized)`
+        : '';
+      const moved = `${s.watermarkBefore ?? 'start'} -> ${s.watermarkAfter ?? 'start'}`;
+      out.line(`  ${s.summary.padEnd(40)} ${moved}: ${n(s.bucketsSummarized)} buckets, ${n(s.rowsSummarized)} rows${late}${merged}${lost}`);
+    }
+    const verb = result.dryRun ? 'Would summarize' : 'Summarized';
+    const run = result.runId ? ` (run ${result.runId})` : '';
+    out.always(`${verb} ${n(result.totals.rowsSummarized)} rows in ${n(result.totals.bucketsSummarized)} buckets${run}.`);
+    return finalCode(out, result.stoppedEarly, 'buckets');
+  });
+}

@@ -1,0 +1,38 @@
+import type { Hold } from '../../ledger/retention-holds.js';
+import { ExitCode } from '../../errors.js';
+import type { Output } from '../output.js';
+
+/** `12,345`: retention counts are large. */
+export const n = (value: number): string => value.toLocaleString('en-US');
+
+/** `; held back 3 (legal hold), 10 (referenced by sync conflicts)`, or nothing. */
+export const heldText = (held: Record<string, number>): string =>
+  Object.keys(held).length
+    ? `; held back ${Object.entries(held)
+        .map(([why, count]) => `${n(count)} (${why.replace(/_/g, ' ')})`)
+        .join(', ')}`
+    : '';
+
+/**
+ * A run that stopped at --max-runtime exits 6: the scheduler's cue that the next run continues.
+ *
+ * @example
+ * return finalCode(out, result.stoppedEarly, 'rows');
+ */
+export function finalCode(out: Output, stoppedEarly: boolean, what: string): number {
+  if (!stoppedEarly) return ExitCode.ok;
+  out.error(`rasdb: stopped at --max-runtime with ${what} left; the next run continues (exit 6)`);
+  return ExitCode.timeLimit;
+}
+
+/**
+ * One hold in one line, as `hold list` and `retention status` print it.
+ *
+ * @example
+ * describeHold(hold) // 'hold 3 on api_call_logs, 2025-03-01 00:00:00 to no end: "case 17", placed ...'
+ */
+export function describeHold(h: Hold): string {
+  const what = h.ids ? `ids ${h.ids.join(',')}` : `${h.from ?? 'the beginning'} to ${h.until ?? 'no end'}`;
+  const released = h.releasedAt ? `; released ${h.releasedAt} by ${h.releasedBy}: ${h.releaseReason}` : '';
+  return `hold ${h.id} on ${h.table}, ${what}: "${h.reason}", placed ${h.placedAt} by ${h.placedBy}${released}`;
+}

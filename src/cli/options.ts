@@ -1,0 +1,210 @@
+import { usageError } from '../errors.js';
+import { MAX_PHASE } from '../migrate/migration-files.js';
+import { parseCount, parseDuration } from './duration.js';
+import type { OptionSpec, RawValue } from './settings.js';
+
+/**
+ * Every command-line option rasdb has, defined once: the commands pick theirs from here, and
+ * `readSettings` parses them all in one pass into typed values.
+ */
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const text = (raw: RawValue): string | undefined => (raw === undefined || typeof raw === 'boolean' ? undefined : String(raw));
+
+/** A switch: true when given. */
+export const flag = (flags: string, description: string): OptionSpec<boolean> => ({ flags, description, parse: (raw) => raw === true });
+
+/** Free text, passed on as given; undefined when absent. */
+export const textOption = (flags: string, description: string, extra: Partial<OptionSpec<string>> = {}): OptionSpec<string | undefined> => ({
+  flags,
+  description,
+  ...extra,
+  parse: (raw) => text(raw),
+});
+
+/** Text that must be given and must not be blank (a reason for the record). */
+export const requiredText = (flags: string, description: string): OptionSpec<string> => ({
+  flags,
+  description,
+  required: true,
+  parse: (raw, name) => {
+    const value = text(raw);
+    if (value === undefined || value.trim() === '') throw usageError(`${name} must not be empty`);
+    return value.trim();
+  },
+});
+
+interface DurationLimits {
+  readonly minMs?: number;
+  readonly maxMs: number;
+  readonly defaultValue?: string;
+  readonly env?: string;
+}
+
+/** A duration such as 500ms, 30s, 15min or 1h, in milliseconds; undefined when absent and without default. */
+export function durationOption(flags: string, description: string, limits: DurationLimits & { defaultValue: string }): OptionSpec<number>;
+export function durationOption(flags: string, description: string, limits: DurationLimits): OptionSpec<number | undefined>;
+export function durationOption(flags: string, description: string, limits: DurationLimits): OptionSpec<number | undefined> {
+  return {
+    flags,
+    description,
+    defaultValue: limits.defaultValue,
+    env: limits.env,
+    parse: (raw, name) => {
+      const value = text(raw);
+      return value === undefined ? undefined : parseDuration(name, value, limits);
+    },
+  };
+}
+
+/** A whole number within bounds. */
+export function countOption(flags: string, description: string, min: number, max: number, defaultValue?: string, env?: string): OptionSpec<number> {
+  return { flags, description, defaultValue, env, parse: (raw, name) => parseCount(name, String(text(raw)), min, max) };
+}
+
+/** A whole number within bounds, or undefined when not given. */
+export function optionalCountOption(flags: string, description: string, min: number, max: number): OptionSpec<number | undefined> {
+  return { flags, description, parse: (raw, name) => (text(raw) === undefined ? undefined : parseCount(name, String(text(raw)), min, max)) };
+}
+
+/**
+ * Parses a `--phase` value: a whole number from `min` to the last phase.
+ *
+ * @example
+ * parsePhase('2', '--phase') // 2
+ */
+export function parsePhase(value: string | undefined, name: string, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value.trim()) || Number(value) < min || Number(value) > MAX_PHASE) {
+    throw usageError(`${name} must be a whole number from ${min} to ${MAX_PHASE}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+const phaseOption = (description: string): OptionSpec<number | undefined> => ({
+  flags: '--phase <n>',
+  description,
+  parse: (raw, name) => parsePhase(text(raw), name),
+});
+
+/** The options every command takes. */
+export const GLOBAL_OPTIONS = {
+  databaseUrl: textOption('--database-url <url>', 'PostgreSQL URL (overrides DATABASE_URL and PG* variables)'),
+  json: flag('--json', 'print one JSON document on stdout, for machines'),
+  quiet: flag('-q, --quiet', 'print only errors and the final summary'),
+  verbose: flag('-v, --verbose', 'print more detail, including stack traces of errors'),
+  connectTimeoutMs: durationOption('--connect-timeout <duration>', 'give up connecting after this long', {
+    defaultValue: '10s',
+    minMs: 100,
+    maxMs: 10 * MINUTE,
+  }),
+  migrationsDir: textOption('--migrations-dir <dir>', 'read migrations from this folder instead of the built-in plan', {
+    env: 'RASDB_MIGRATIONS_DIR',
+  }),
+} as const;
+
+/** How long to wait for another rasdb run that holds the lock; retention waits for none by default. */
+export const lockWaitOption = (defaultValue = '60s', what = 'another rasdb run'): OptionSpec<number> =>
+  durationOption('--lock-wait <duration>', `wait this long for ${what} to finish, then exit 5`, {
+    defaultValue,
+    maxMs: DAY,
+    ...(defaultValue === '60s' ? { env: 'RASDB_LOCK_WAIT' } : {}),
+  });
+
+/** How each migration runs: migrate's and rollback's. */
+const EXECUTION_OPTIONS = {
+  lockWaitMs: lockWaitOption(),
+  lockTimeoutMs: durationOption('--lock-timeout <duration>', 'lock_timeout for each migration', {
+    defaultValue: '5s',
+    env: 'RASDB_LOCK_TIMEOUT',
+    minMs: 1,
+    maxMs: HOUR,
+  }),
+  statementTimeoutMs: durationOption('--statement-timeout <duration>', 'statement_timeout for each migration', {
+    defaultValue: '15min',
+    env: 'RASDB_STATEMENT_TIMEOUT',
+    minMs: 1,
+    maxMs: DAY,
+  }),
+  lockAttempts: countOption(
+    '--lock-retries <n>',
+    'tries per migration that times out waiting for a lock, with backoff',
+    1,
+    100,
+    '5',
+    'RASDB_LOCK_RETRIES',
+  ),
+} as const;
+
+export const MIGRATE_OPTIONS = {
+  phase: phaseOption('apply phases 0 to N (0-4); default: all phases'),
+  dryRun: flag('--dry-run', 'print the SQL each pending migration would run, in order, and change nothing'),
+  ...EXECUTION_OPTIONS,
+} as const;
+
+export const ROLLBACK_OPTIONS = {
+  phase: phaseOption('keep phases 0 to N (0-4); the ones above are reverted'),
+  all: flag('--all', 'revert every migration rasdb applied, phase 0 included'),
+  force: flag('--force', 'drop tables even when they hold rows'),
+  ...EXECUTION_OPTIONS,
+} as const;
+
+export const BASELINE_OPTIONS = {
+  phase: phaseOption('the database already holds the tables of phases 0 to N (default 0)'),
+  lockWaitMs: lockWaitOption(),
+} as const;
+
+export const REPAIR_OPTIONS = {
+  accept: requiredText('--accept <migration>', 'the migration whose new checksum to record'),
+  lockWaitMs: lockWaitOption(),
+} as const;
+
+export const VERIFY_OPTIONS = {
+  scratchUrl: textOption(
+    '--scratch-url <url>',
+    'a server to replay on, in a temporary database it creates and drops (default: a throwaway embedded PostgreSQL)',
+    { env: 'RASDB_SCRATCH_URL' },
+  ),
+  strict: flag('--strict', 'also fail on objects no migration makes (tables, views, sequences)'),
+} as const;
+
+export const CODEGEN_OPTIONS = {
+  out: { ...textOption('--out <file>', 'the file to write or check'), defaultValue: 'generated/db.ts' },
+  check: flag('--check', 'write nothing; exit 4 with a diff when the file does not match the database'),
+} as const;
+
+
+/** What every retention run takes: the policies, a dry run, a time limit, its lock and timeouts. */
+export const RETENTION_RUN_OPTIONS = {
+  policies: {
+    flags: '--policy <names...>',
+    description: 'only these policies (api_call_logs, performance_metrics, security_events_extended, integration_operations)',
+    parse: (raw: RawValue) => (Array.isArray(raw) ? raw : undefined),
+  } satisfies OptionSpec<string[] | undefined>,
+  dryRun: flag('--dry-run', 'change nothing; print what would be done per table'),
+  maxRuntimeMs: durationOption('--max-runtime <duration>', 'stop between batches after this long and exit 6; the next run continues', {
+    minMs: 1,
+    maxMs: 7 * DAY,
+  }),
+  lockWaitMs: lockWaitOption('0s', 'another retention run'),
+  lockTimeoutMs: durationOption('--lock-timeout <duration>', 'lock_timeout for each statement (a batch that waits longer is retried)', {
+    defaultValue: '2s',
+    minMs: 1,
+    maxMs: HOUR,
+  }),
+  statementTimeoutMs: durationOption('--statement-timeout <duration>', 'statement_timeout for each statement', {
+    defaultValue: '60s',
+    minMs: 1,
+    maxMs: DAY,
+  }),
+  now: nowOption(),
+} as const;
+
+/** The clock a retention run computes horizons from; hidden: for tests and for replaying a run. */
+export function nowOption(): OptionSpec<string | undefined> {
+  return textOption('--now <time>', 'compute horizons from this UTC time instead of the server clock', { env: 'RASDB_NOW', hidden: true });
+}

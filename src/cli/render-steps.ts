@@ -1,0 +1,38 @@
+import { describeBlockers } from '../migrate/blockers.js';
+import type { RetryNotice, StepResult } from '../migrate/executor.js';
+import { formatMs, type Output } from './output.js';
+
+/**
+ * One migration's line: a tick and its time, or a cross with the error and the failing statement.
+ *
+ * @example
+ * migrate(client, { onStep: (step) => printStep(out, step) });
+ */
+export function printStep(out: Output, step: StepResult): void {
+  const c = out.color;
+  if (step.status === 'Success') {
+    out.line(`  ${c.green('✓')} ${step.name.padEnd(36)} phase ${step.phase}  ${c.dim(formatMs(step.durationMs ?? 0))}`);
+  } else if (step.status === 'Error') {
+    const e = step.error;
+    out.always(`  ${c.red('✗')} ${step.name.padEnd(36)} phase ${step.phase}  ${e?.message}${e?.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}`);
+    if (e?.statement) out.always(`      while running: ${e.statement.slice(0, 200)}`);
+  }
+}
+
+/** `phase 2`, or what to say when not even phase 0 is complete. */
+export function phaseName(phase: number): string {
+  return phase < 0 ? 'no complete phase yet' : `phase ${phase}`;
+}
+
+/**
+ * What a migration waiting for a lock says before it tries again.
+ *
+ * @example
+ * migrate(client, { onRetry: (notice) => out.notice(retryLine(notice)) });
+ */
+export function retryLine(n: RetryNotice): string {
+  return (
+    `  ${n.name} timed out waiting for a lock (blocked by ${describeBlockers(n.blockers)}); ` +
+    `retrying in ${formatMs(n.delayMs)} (attempt ${n.attempt + 1} of ${n.attempts})`
+  );
+}
