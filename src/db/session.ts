@@ -38,7 +38,7 @@ export const EMBEDDED_DATABASE = 'rasdash';
 const TIMESTAMP_OIDS = [1114, 1184, 1082];
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    TIMESTAMP_OIDS.includes(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    TIMESTAMP_OIDS.includes(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /**

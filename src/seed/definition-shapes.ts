@@ -84,7 +84,7 @@ export function assertReportDefinition(name: string, definition: unknown, metric
         check.text(section.title, `${at}.title`);
         if (!check.oneOf(section.type, SECTION_TYPES, `${at}.type`)) return;
         if (section.type === 'metrics' && check.list(section.metrics, `${at}.metrics`)) {
-          for (const metric of section.metrics as unknown[]) check.that(metrics.has(metric as string), `${at}.metrics: "${metric}" is not a seeded metric`);
+          for (const metric of section.metrics) check.that(metrics.has(metric as string), `${at}.metrics: "${metric}" is not a seeded metric`);
         }
         if (section.type === 'text') check.text(section.body, `${at}.body`);
         if (section.type === 'table') {
@@ -109,7 +109,7 @@ export function assertDashboard(name: string, layout: unknown, widgets: unknown,
   const check = new ShapeCheck(`dashboard "${name}"`);
   if (check.object(widgets, 'widget_config') && check.object(layout, 'layout_config')) {
     check.that(widgets.version === 1 && layout.version === 1, 'both configs must have version 1');
-    const columns = check.integer(layout.columns, 'layout_config.columns', 1) ? (layout.columns as number) : 12;
+    const columns = check.integer(layout.columns, 'layout_config.columns', 1) ? layout.columns : 12;
     const list = check.list(widgets.widgets, 'widget_config.widgets') ? (widgets.widgets as Json[]) : [];
     const items = check.list(layout.items, 'layout_config.items') ? (layout.items as Json[]) : [];
     check.unique(list.map((w) => w.id), 'widget_config.widgets[].id');

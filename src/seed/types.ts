@@ -70,8 +70,8 @@ export function defineTable<T extends TableName, K extends ColumnOf<T> = never>(
     owned: spec.owned,
     initial: spec.initial ?? [],
     stamp: spec.stamp,
-    lookups: (spec.lookups ?? {}) as Record<string, ParentLookup>,
-    rows: spec.rows as AnySeedTable['rows'],
+    lookups: spec.lookups ?? {},
+    rows: spec.rows,
   };
 }
 
