@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { DB } from '../../generated/db.js';
 
-export type TableName = keyof DB & string;
+export type TableName = Extract<keyof DB, string>;
 export type ColumnOf<T extends TableName> = keyof DB[T] & string;
 
 /** A foreign key given by the parent's natural key; resolved to the parent's id before planning. */
