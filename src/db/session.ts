@@ -15,8 +15,11 @@ export interface Session {
   /** host:port/database, safe to print. */
   readonly label: string;
   readonly embedded: boolean;
-  /** A second connection to the same database (the caller ends it), e.g. to watch for lock blockers. */
-  openSibling(): Promise<pg.Client>;
+  /**
+   * A second connection to the same database (the caller ends it), e.g. to watch for lock blockers.
+   * A function property, not a method: it uses no `this`, so it may be passed on by itself.
+   */
+  readonly openSibling: () => Promise<pg.Client>;
   close(): Promise<void>;
 }
 
