@@ -5,7 +5,7 @@
  *
  *   npm run bench -- codegen [runs]        (BENCH_DATABASE_URL: a server to create the database on)
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -110,9 +110,9 @@ describe('connection and usage errors', () => {
     [['migrate', '--lock-wait', '400h'], /--lock-wait must be between/],
     [['rollback'], /rollback needs --phase N/],
   ])('%j is a usage error (exit 2) and touches nothing', async (args, message) => {
-    const result = await runCli(args as string[], { env: { DATABASE_URL: withPassword(db.url, SECRET) } });
+    const result = await runCli(args, { env: { DATABASE_URL: withPassword(db.url, SECRET) } });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message as RegExp);
+    expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expectNoSecret(result);
     expect(await db.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'rasdb'`)).toEqual([]);

@@ -9,7 +9,8 @@
  * and is adopted by a baseline instead, which checks only that `users.id` is an INTEGER key.
  * Column lengths and the role default are this toolkit's choice, not the platform's.
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

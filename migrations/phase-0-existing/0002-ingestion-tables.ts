@@ -10,7 +10,8 @@
  * published schema declares none. The further production ingestion tables (network, tags, CVEs,
  * controls, POA&Ms...) are not referenced by the document and are not created.
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

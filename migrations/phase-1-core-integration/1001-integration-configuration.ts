@@ -8,7 +8,8 @@
  * Recommendations"; the five that belong to these tables are created here, with their tables.
  * `integration_operations.parent_operation_id` references the table's own `operation_id`.
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

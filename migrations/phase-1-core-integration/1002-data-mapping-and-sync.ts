@@ -10,7 +10,8 @@
  * (`data_field_mappings_external_system_id_entity_type_external_key`); it is spelled out here so
  * a migrated database and one built from the document's SQL are identical.
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

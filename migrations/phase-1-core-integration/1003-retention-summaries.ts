@@ -21,7 +21,8 @@
  * They are created IF NOT EXISTS: on a database that already holds years of rows, build them first
  * with CREATE INDEX CONCURRENTLY under these names, and this migration then skips them.
  */
-import { Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

@@ -7,7 +7,8 @@
  * from Tenable; all three reference `ingestion_assets(asset_uuid)`, and assets_extended holds at
  * most one row per asset (its asset_uuid is UNIQUE).
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

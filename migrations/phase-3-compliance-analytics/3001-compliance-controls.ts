@@ -8,7 +8,8 @@
  * poams_extended.control_id are INTEGER references to controls_extended.id, not control
  * identifiers such as 'AC-2'.
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

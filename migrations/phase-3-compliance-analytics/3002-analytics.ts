@@ -8,7 +8,8 @@
  * tables, under "Index Recommendations"; the two on metrics_values are created here, with their
  * table. Timestamps are TIMESTAMP without time zone, as in the document.
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

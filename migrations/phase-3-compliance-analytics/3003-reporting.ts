@@ -8,7 +8,8 @@
  * metrics_values), and they need nothing from phase 4; placing them later would leave phase 3's
  * metrics without a way to be reported. They depend only on users (phase 0).
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

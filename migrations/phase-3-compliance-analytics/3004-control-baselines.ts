@@ -14,7 +14,8 @@
  * poams_extended.control_id), so a baseline always names a control of its own framework; deleting
  * a control deletes its memberships. The index on baseline serves the per-baseline counts.
  */
-import { Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

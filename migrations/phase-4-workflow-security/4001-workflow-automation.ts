@@ -5,7 +5,8 @@
  * They hold workflow definitions (triggers and steps as JSONB), each run of a workflow, and the
  * approvals a run may wait for (risk acceptance, remediation plans, POA&M closure).
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

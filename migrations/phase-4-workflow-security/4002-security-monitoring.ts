@@ -8,7 +8,8 @@
  * from the tables, under "Index Recommendations"; the three on security_events_extended are
  * created here, with their table.
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

@@ -7,7 +7,8 @@
  * indexes apart from the tables, under "Index Recommendations"; the one on performance_metrics
  * is created here, with its table.
  */
-import { Kysely, sql } from 'kysely'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

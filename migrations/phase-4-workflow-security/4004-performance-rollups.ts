@@ -15,7 +15,8 @@
  *   user and asset; pruning at the 7-year horizon reads by occurred_at alone.
  * Created IF NOT EXISTS, so an operator can build them CONCURRENTLY beforehand on a large table.
  */
-import { Kysely, sql, type CreateTableBuilder } from 'kysely';
+import { sql } from 'kysely';
+import type { CreateTableBuilder, Kysely } from 'kysely';
 
 function rollup(db: Kysely<any>, table: string, bucket: 'hour' | 'day'): CreateTableBuilder<string, string> {
   return db.schema

@@ -74,7 +74,7 @@ export function targetFromUrl(url: string, source: ServerTarget['source']): Serv
     database,
     password: options.password || undefined,
     ssl: options.ssl as ClientConfig['ssl'],
-    application_name: (options.application_name as string | undefined) ?? 'rasdb',
+    application_name: options.application_name ?? 'rasdb',
   };
   return { source, config, host, port, database, user, label: `${host}:${port}/${database} as ${user}` };
 }

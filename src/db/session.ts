@@ -15,8 +15,11 @@ export interface Session {
   /** host:port/database, safe to print. */
   readonly label: string;
   readonly embedded: boolean;
-  /** A second connection to the same database (the caller ends it), e.g. to watch for lock blockers. */
-  openSibling(): Promise<pg.Client>;
+  /**
+   * A second connection to the same database (the caller ends it), e.g. to watch for lock blockers.
+   * A function property, not a method: it uses no `this`, so it may be passed on by itself.
+   */
+  readonly openSibling: () => Promise<pg.Client>;
   close(): Promise<void>;
 }
 
@@ -38,7 +41,7 @@ const EMBEDDED_DATABASE = 'rasdash';
 const TIMESTAMP_OIDS = [1114, 1184, 1082];
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    TIMESTAMP_OIDS.includes(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    TIMESTAMP_OIDS.includes(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /**

@@ -13,5 +13,5 @@ export function kyselyOn<DB = any>(client: pg.Client, log?: LogConfig): Kysely<D
     connect: async () => Object.assign(client, { release: () => undefined }),
     end: async () => undefined,
   };
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as never }), log });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log });
 }

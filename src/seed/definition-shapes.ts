@@ -41,7 +41,7 @@ export class ShapeCheck {
 
   unique(values: unknown[], path: string): void {
     const seen = new Set<unknown>();
-    for (const value of values) this.that(!seen.has(value) && Boolean(seen.add(value)), `${path}: "${value}" appears twice`);
+    for (const value of values) this.that(!seen.has(value) && Boolean(seen.add(value)), `${path}: "${String(value)}" appears twice`);
   }
 
   done(): void {
@@ -84,7 +84,7 @@ export function assertReportDefinition(name: string, definition: unknown, metric
         check.text(section.title, `${at}.title`);
         if (!check.oneOf(section.type, SECTION_TYPES, `${at}.type`)) return;
         if (section.type === 'metrics' && check.list(section.metrics, `${at}.metrics`)) {
-          for (const metric of section.metrics as unknown[]) check.that(metrics.has(metric as string), `${at}.metrics: "${metric}" is not a seeded metric`);
+          for (const metric of section.metrics) check.that(metrics.has(metric as string), `${at}.metrics: "${String(metric)}" is not a seeded metric`);
         }
         if (section.type === 'text') check.text(section.body, `${at}.body`);
         if (section.type === 'table') {
@@ -109,19 +109,19 @@ export function assertDashboard(name: string, layout: unknown, widgets: unknown,
   const check = new ShapeCheck(`dashboard "${name}"`);
   if (check.object(widgets, 'widget_config') && check.object(layout, 'layout_config')) {
     check.that(widgets.version === 1 && layout.version === 1, 'both configs must have version 1');
-    const columns = check.integer(layout.columns, 'layout_config.columns', 1) ? (layout.columns as number) : 12;
+    const columns = check.integer(layout.columns, 'layout_config.columns', 1) ? layout.columns : 12;
     const list = check.list(widgets.widgets, 'widget_config.widgets') ? (widgets.widgets as Json[]) : [];
     const items = check.list(layout.items, 'layout_config.items') ? (layout.items as Json[]) : [];
     check.unique(list.map((w) => w.id), 'widget_config.widgets[].id');
     for (const widget of list) {
-      check.text(widget.title, `widget ${widget.id}: title`);
-      check.oneOf(widget.type, WIDGET_TYPES, `widget ${widget.id}: type`);
-      check.that(metrics.has(widget.metric as string), `widget ${widget.id}: "${widget.metric}" is not a seeded metric`);
-      check.that(items.filter((item) => item.widget === widget.id).length === 1, `widget ${widget.id} must be placed exactly once`);
+      check.text(widget.title, `widget ${String(widget.id)}: title`);
+      check.oneOf(widget.type, WIDGET_TYPES, `widget ${String(widget.id)}: type`);
+      check.that(metrics.has(widget.metric as string), `widget ${String(widget.id)}: "${String(widget.metric)}" is not a seeded metric`);
+      check.that(items.filter((item) => item.widget === widget.id).length === 1, `widget ${String(widget.id)} must be placed exactly once`);
     }
     const cells = new Set<string>();
     for (const item of items) {
-      const at = `layout item ${item.widget}`;
+      const at = `layout item ${String(item.widget)}`;
       check.that(list.some((widget) => widget.id === item.widget), `${at}: no such widget`);
       const fits = ['x', 'y'].every((k) => check.integer(item[k], `${at}.${k}`)) && ['w', 'h'].every((k) => check.integer(item[k], `${at}.${k}`, 1));
       if (!fits || !check.that((item.x as number) + (item.w as number) <= columns, `${at} is wider than the grid`)) continue;

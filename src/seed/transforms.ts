@@ -47,6 +47,11 @@ export function transform(rule: Rule | null, value: unknown, context: TransformC
   if (!rule || rule.type === 'copy') return value ?? null;
   if (rule.type === 'first') return first(value) ?? fallback(rule, context.record);
   if (value === null || value === undefined || value === '') return null;
+  // `value` is what a field path found in an external record: a scalar, or an array for a `[]`
+  // path, and String() of it is what the rules mean ("text" keeps it as text, "lookup" uses it as
+  // a key). An object, from a path that stops short of a scalar, would read "[object Object]":
+  // nothing checks for that yet, and changing it would change what a mapping writes.
+  /* eslint-disable @typescript-eslint/no-base-to-string */
   switch (rule.type) {
     case 'text':
       return String(value);
@@ -58,7 +63,7 @@ export function transform(rule: Rule | null, value: unknown, context: TransformC
       if (typeof value === 'boolean') return value;
       if (/^(yes|true|y|1)$/i.test(String(value))) return true;
       if (/^(no|false|n|0)$/i.test(String(value))) return false;
-      throw new TransformError(`"${value}" is not a yes/no value`);
+      throw new TransformError(`"${String(value)}" is not a yes/no value`);
     case 'lookup':
       return lookup(rule.map as Record<string, unknown>, String(value));
     case 'timestamp_utc':
@@ -77,13 +82,14 @@ export function transform(rule: Rule | null, value: unknown, context: TransformC
       return milestones(String(value));
     case 'control_ref': {
       const label = String(value).split(/[,;\s]+/).filter(Boolean)[0]?.toUpperCase() ?? '';
-      const id = context.controlIds?.get(`${rule.framework}/${label}`);
-      if (id === undefined) throw new TransformError(`control "${label}" is not in ${rule.framework}`);
+      const id = context.controlIds?.get(`${String(rule.framework)}/${label}`);
+      if (id === undefined) throw new TransformError(`control "${label}" is not in ${String(rule.framework)}`);
       return id;
     }
     default:
       throw new TransformError(`unknown transformation rule "${rule.type}"`);
   }
+  /* eslint-enable @typescript-eslint/no-base-to-string */
 }
 
 function first(value: unknown): unknown {
@@ -101,7 +107,7 @@ function fallback(rule: Rule, record: unknown): unknown {
 
 function toNumber(value: unknown, accept: (n: number) => boolean): number {
   const n = typeof value === 'number' ? value : Number(String(value).trim());
-  if (!Number.isFinite(n) || !accept(n)) throw new TransformError(`"${value}" is not a valid number here`);
+  if (!Number.isFinite(n) || !accept(n)) throw new TransformError(`"${String(value)}" is not a valid number here`);
   return n;
 }
 
@@ -112,7 +118,7 @@ function lookup(map: Record<string, unknown>, key: string): unknown {
 
 function isoDate(value: unknown): Date {
   const date = new Date(String(value));
-  if (Number.isNaN(date.getTime())) throw new TransformError(`"${value}" is not an ISO-8601 date or time`);
+  if (Number.isNaN(date.getTime())) throw new TransformError(`"${String(value)}" is not an ISO-8601 date or time`);
   return date;
 }
 

@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { DB } from '../../generated/db.js';
 
-export type TableName = keyof DB & string;
+export type TableName = Extract<keyof DB, string>;
 export type ColumnOf<T extends TableName> = keyof DB[T] & string;
 
 /** A foreign key given by the parent's natural key; resolved to the parent's id before planning. */
@@ -70,8 +70,8 @@ export function defineTable<T extends TableName, K extends ColumnOf<T> = never>(
     owned: spec.owned,
     initial: spec.initial ?? [],
     stamp: spec.stamp,
-    lookups: (spec.lookups ?? {}) as Record<string, ParentLookup>,
-    rows: spec.rows as AnySeedTable['rows'],
+    lookups: spec.lookups ?? {},
+    rows: spec.rows,
   };
 }
 

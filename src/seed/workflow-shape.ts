@@ -41,7 +41,7 @@ export function assertWorkflow(row: WorkflowColumns): void {
     const steps = definition.steps as Json[];
     const ids = new Set(steps.map((step) => step.id as string));
     check.unique(steps.map((step) => step.id), 'steps[].id');
-    check.that(ids.has(definition.start as string), `start "${definition.start}" is not a step`);
+    check.that(ids.has(definition.start as string), `start "${String(definition.start)}" is not a step`);
     const edges = new Map<string, string[]>();
     for (const step of steps) edges.set(step.id as string, stepTargets(check, step, ids));
     check.that(steps.some((step) => step.type === 'end'), 'there must be an end step');
@@ -56,7 +56,7 @@ export function assertWorkflow(row: WorkflowColumns): void {
     const approvals = steps.filter((step) => step.type === 'approval').map((step) => step.approval as Json | undefined);
     check.that(row.approval_required === approvals.length > 0, 'approval_required must be true exactly when the workflow has an approval step');
     for (const approval of approvals) {
-      check.that((row.approval_roles ?? []).includes(approval?.approver_role as string), `approver_role "${approval?.approver_role}" must be listed in approval_roles`);
+      check.that((row.approval_roles ?? []).includes(approval?.approver_role as string), `approver_role "${String(approval?.approver_role)}" must be listed in approval_roles`);
     }
   }
   check.done();
@@ -66,12 +66,12 @@ function condition(check: ShapeCheck, value: unknown, at: string): void {
   if (!check.object(value, at)) return;
   check.text(value.field, `${at}.field`);
   check.oneOf(value.operator, OPERATORS, `${at}.operator`);
-  check.that(value.operator === 'exists' || value.value !== undefined, `${at}.value is required for ${value.operator}`);
+  check.that(value.operator === 'exists' || value.value !== undefined, `${at}.value is required for ${String(value.operator)}`);
 }
 
 /** The steps one step can lead to, after checking the fields its type needs. */
 function stepTargets(check: ShapeCheck, step: Json, ids: ReadonlySet<string>): string[] {
-  const at = `step ${step.id}`;
+  const at = `step ${String(step.id)}`;
   check.text(step.name, `${at}.name`);
   if (!check.oneOf(step.type, STEP_TYPES, `${at}.type`)) return [];
   const targets: string[] = [];
