@@ -1,4 +1,4 @@
-import { RasdbError, wordOptions, type OptionName } from '../errors.js';
+import { wordOptions, type OptionName, type RasdbError } from '../errors.js';
 
 /** The flag each library option is given by on the command line. */
 const FLAG_OF: Record<OptionName, string> = {

@@ -86,6 +86,7 @@ function inlineParameters(text: string, parameters: readonly unknown[]): string 
     if (value === undefined) return match;
     if (value === null) return 'null';
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    return `'${String(typeof value === 'object' ? JSON.stringify(value) : value).replace(/'/g, "''")}'`;
+    const shown = typeof value === 'object' ? JSON.stringify(value) : String(value as string | bigint);
+    return `'${shown.replace(/'/g, "''")}'`;
   });
 }

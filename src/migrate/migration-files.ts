@@ -7,8 +7,8 @@ import { packageRoot } from '../version.js';
 
 /** What a migration file exports: Kysely's `Migration` shape, plus an opt-out of the transaction. */
 export interface MigrationModule {
-  up(db: Kysely<any>): Promise<void>;
-  down?(db: Kysely<any>): Promise<void>;
+  up: (db: Kysely<any>) => Promise<void>;
+  down?: (db: Kysely<any>) => Promise<void>;
   /** `false` for statements PostgreSQL refuses inside a transaction (CREATE INDEX CONCURRENTLY). */
   transactional?: boolean;
 }

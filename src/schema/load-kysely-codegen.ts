@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module';
 import * as kysely from 'kysely';
+import type * as Codegen from 'kysely-codegen';
+import type * as NodeModule from 'node:module';
 
 /** The parts of kysely-codegen's library API rasdb uses. */
-export type KyselyCodegen = Pick<typeof import('kysely-codegen'), 'generate' | 'PostgresDialect' | 'DiffChecker'>;
+export type KyselyCodegen = Pick<typeof Codegen, 'generate' | 'PostgresDialect' | 'DiffChecker'>;
 
 // kysely-codegen 0.20.0 (pinned) has no `exports` map; these are the files its index re-exports.
 const PARTS = ['generator/generator/generate.js', 'generator/dialects/postgres/postgres-dialect.js', 'generator/generator/diff-checker.js'];
@@ -40,6 +42,6 @@ export function loadKyselyCodegen(): KyselyCodegen {
 
 function shareKysely(require: NodeJS.Require, theirs: string): void {
   if (theirs !== require.resolve('kysely') || require.cache[theirs]) return;
-  const { Module } = require('node:module') as typeof import('node:module');
+  const { Module } = require('node:module') as typeof NodeModule;
   require.cache[theirs] = Object.assign(new Module(theirs), { filename: theirs, loaded: true, exports: kysely });
 }

@@ -21,5 +21,5 @@ export function serialKysely(client: pg.Client): Kysely<any> {
     },
     end: async () => undefined,
   };
-  return new Kysely<any>({ dialect: new PostgresDialect({ pool: pool as never }) });
+  return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
 }
