@@ -86,7 +86,7 @@ function inlineParameters(text: string, parameters: readonly unknown[]): string 
     if (value === undefined) return match;
     if (value === null) return 'null';
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    const shown = typeof value === 'object' ? JSON.stringify(value) : String(value as string | bigint);
+    const shown = typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : JSON.stringify(value);
     return `'${shown.replace(/'/g, "''")}'`;
   });
 }
