@@ -47,6 +47,13 @@ describe('BatchSizer', () => {
     expect(sizer.next()).toBe(1_250);
   });
 
+  it('shrinks in proportion past one and a half times the target, whatever the smoothed cost says', () => {
+    const sizer = new BatchSizer();
+    sizer.record(5_000, 50); // 0.01 ms a row
+    sizer.record(5_000, 80); // 1.6x the target: 5000 * 50 / 80, not 50 / 0.013 = 3846
+    expect(sizer.next()).toBe(3_125);
+  });
+
   it('smooths the cost per row over batches when a batch is only a little slow', () => {
     const sizer = new BatchSizer();
     sizer.record(5_000, 50); // 0.01 ms a row
