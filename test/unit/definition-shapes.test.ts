@@ -72,7 +72,9 @@ describe('assertReportDefinition', () => {
       { id: 'kpis', title: 'KPIs', type: 'metrics', metrics: ['open_findings'] },
       { id: 'notes', title: 'Notes', type: 'text', body: 'Read me' },
       {
-        id: 'top', title: 'Top', type: 'table',
+        id: 'top',
+        title: 'Top',
+        type: 'table',
         query: 'WITH x AS (SELECT 1) SELECT * FROM x',
         columns: [{ name: 'a' }],
       },
@@ -91,7 +93,9 @@ describe('assertReportDefinition', () => {
         { id: 'Bad Id', title: 'A', type: 'text', body: '' },
         {
           id: 'Bad Id',
-          title: 'B', type: 'table', query: 'DELETE FROM users',
+          title: 'B',
+          type: 'table',
+          query: 'DELETE FROM users',
           columns: [{ name: 'a' }, { name: 'a' }],
         },
       ],
