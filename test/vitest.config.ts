@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['test/**/*.test.ts'],
+    // The unit layer has its own config (vitest.unit.config.ts), without the server set up here.
+    exclude: ['test/unit/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     // Every file gets a database of its own; two workers match the machines' two cores.
     pool: 'forks',

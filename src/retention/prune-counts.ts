@@ -12,16 +12,22 @@ async function count(ctx: RunContext, query: RawBuilder<unknown>): Promise<numbe
 }
 
 /**
- * Rows past the detail horizon that wait for their summary: between the effective cutoff and the horizon.
+ * Rows past the detail horizon that wait for their summary: those in [from, until), the range
+ * the prune plan gives (`awaitingSummary`); a null `from` counts from the beginning.
  *
  * @example
  * await notYetSummarized(ctx, detailTarget(api), null, '2026-03-03 00:00:00') // every row before the horizon
  */
-export async function notYetSummarized(ctx: RunContext, target: DeleteTarget, effectiveCutoff: string | null, cutoff: string): Promise<number> {
-  if (effectiveCutoff !== null && effectiveCutoff >= cutoff) return 0;
+export async function notYetSummarized(
+  ctx: RunContext,
+  target: DeleteTarget,
+  from: string | null,
+  until: string,
+): Promise<number> {
   const time = sql.ref(`s.${target.timeColumn}`);
-  const floor = effectiveCutoff === null ? sql`true` : sql`${time} >= ${effectiveCutoff}::timestamp`;
-  return count(ctx, sql`SELECT 1 FROM ${sql.table(target.table)} AS s WHERE ${floor} AND ${time} < ${cutoff}::timestamp`);
+  const floor = from === null ? sql`true` : sql`${time} >= ${from}::timestamp`;
+  const table = sql.table(target.table);
+  return count(ctx, sql`SELECT 1 FROM ${table} AS s WHERE ${floor} AND ${time} < ${until}::timestamp`);
 }
 
 /**

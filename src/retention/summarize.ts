@@ -1,11 +1,15 @@
 import type pg from 'pg';
 import { sql } from 'kysely';
+import { planLateRows } from './late-rows-plan.js';
 import { loadPolicies, selectPolicies } from './policies.js';
 import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
 import { addToStep, openStep } from '../ledger/retention-runs.js';
 import { SUMMARIES, type SummaryDefinition } from './summaries.js';
+import { describeSummarizeRun } from './summarize-message.js';
+import { advanceWatermark, planSummary, type SummaryPlan } from './summarize-plan.js';
+import { planSpan, readRange } from './summarize-span.js';
 import { highestId, lateBuckets, mergeLate, nextBucketWithRows, recompute, stage, unstage } from './summary-sql.js';
-import { addUnits, earlier, estimateRows, truncateTo } from './time.js';
+import { estimateRows } from './time.js';
 import { retryingTransaction } from '../db/transaction.js';
 import { readPrunedBefore, readWatermarks, saveWatermark, unstarted, type Watermark } from '../ledger/retention-watermarks.js';
 
@@ -48,14 +52,6 @@ export interface SummarizeResult {
 }
 
 /**
- * Catching up, buckets are computed a READ span at a time (a year of days, a month of hours, three
- * years of months) in one pass over the raw rows in time order, and written a WRITE span per
- * transaction, each with its watermark: the speed of one big statement, and a killed run loses at
- * most the span it was reading. A run with less than one WRITE span to do computes it directly.
- */
-const READ = { hour: 24 * 31, day: 366, month: 36 } as const;
-const WRITE = { hour: 24 * 7, day: 31, month: 3 } as const;
-/**
  * The late-row check reads a few thousand rows, but the planner cannot know how few buckets they
  * fall in and prices its per-bucket count for thousands: JIT compilation then costs many times
  * what the statement itself takes.
@@ -63,17 +59,6 @@ const WRITE = { hour: 24 * 7, day: 31, month: 3 } as const;
 const NO_JIT = ['jit = off'];
 /** A month of rows sorts in memory instead of spilling to disk (one backend, one transaction). */
 const IN_MEMORY_SORT = [`work_mem = '64MB'`];
-/** A READ span is shortened to about this many raw rows (by the planner's estimate), so it stays well inside statement_timeout. */
-const READ_ROWS = 5_000_000;
-
-async function readEnd(ctx: RunContext, summary: SummaryDefinition, from: string, closedUntil: string): Promise<string> {
-  let buckets: number = READ[summary.unit];
-  const end = earlier(addUnits(from, buckets, summary.unit), closedUntil);
-  const rows = await estimateRows(ctx.db, summary.source, summary.sourceTime, from, end);
-  if (rows <= READ_ROWS) return end;
-  buckets = Math.max(WRITE[summary.unit], Math.floor((buckets * READ_ROWS) / rows));
-  return earlier(addUnits(from, buckets, summary.unit), closedUntil);
-}
 
 /**
  * Brings every summary of the chosen policies up to the last closed bucket: first recomputes
@@ -108,7 +93,7 @@ export async function summarize(client: pg.Client, options: SummarizeOptions = {
         rowsSummarized: summaries.reduce((n, s) => n + s.rowsSummarized, 0),
         bucketsSummarized: summaries.reduce((n, s) => n + s.bucketsSummarized, 0),
       },
-      message: describeRun(stoppedEarly, summaries),
+      message: describeSummarizeRun(stoppedEarly, summaries),
     };
   });
 }
@@ -121,7 +106,8 @@ async function summarizeOne(
   keptFrom: string | null,
 ): Promise<{ summary: SummaryRun; stoppedEarly: boolean }> {
   const started = performance.now();
-  const closedUntil = truncateTo(summary.unit, ctx.asOf);
+  const plan = planSummary(summary.unit, ctx.asOf, mark, options.maxBucketsPerTransaction);
+  const { closedUntil } = plan;
   const run: SummaryRun = {
     summary: summary.name,
     policy: summary.policy,
@@ -135,21 +121,16 @@ async function summarizeOne(
     lateRowsAfterPrune: 0,
     durationMs: 0,
   };
-  const finish = (stoppedEarly: boolean) => ({ summary: { ...run, durationMs: Math.round(performance.now() - started) }, stoppedEarly });
-  if (ctx.dryRun) return finish(await dryRun(ctx, summary, mark, keptFrom, run));
+  const finish = (stoppedEarly: boolean) => ({
+    summary: { ...run, durationMs: Math.round(performance.now() - started) },
+    stoppedEarly,
+  });
+  if (ctx.dryRun) return finish(await dryRun(ctx, summary, plan, mark, keptFrom, run));
   const runId = ctx.runId as number;
-  await openStep(ctx.client, runId, { policy: summary.policy, table: summary.name, action: 'summarize', cutoff: closedUntil, effectiveCutoff: mark.summarizedUntil });
-  const seen = await highestId(ctx.db, summary);
-  const firstRun = mark.summarizedUntil === null;
-  // Ids up to the last run's are folded into thinned buckets now, one run late like the lookback,
-  // so a transaction still open during that run has committed.
-  const next: Watermark = {
-    ...mark,
-    seenId: seen,
-    previousSeenId: firstRun ? seen : mark.seenId,
-    mergedUpTo: firstRun ? seen : Math.max(mark.mergedUpTo, mark.seenId),
-  };
-  if (!firstRun) {
+  const step = { policy: summary.policy, table: summary.name, action: 'summarize', cutoff: closedUntil } as const;
+  await openStep(ctx.client, runId, { ...step, effectiveCutoff: mark.summarizedUntil });
+  const next = advanceWatermark(mark, await highestId(ctx.db, summary));
+  if (plan.takeInLateRows) {
     await retryingTransaction(ctx.client, async () => {
       const rows = await takeInLateRows(ctx, summary, mark, keptFrom, run, false);
       run.rowsSummarized += rows;
@@ -157,38 +138,40 @@ async function summarizeOne(
       await addToStep(ctx.client, runId, summary.name, 'summarize', { summarized: rows, batches: 1 });
     }, NO_JIT);
   }
-  const estimated = options.onProgress ? await estimateRows(ctx.db, summary.source, summary.sourceTime, mark.summarizedUntil, closedUntil) : 0;
-  const write = Math.max(1, Math.min(WRITE[summary.unit], options.maxBucketsPerTransaction ?? Infinity));
+  const estimated = options.onProgress
+    ? await estimateRows(ctx.db, summary.source, summary.sourceTime, mark.summarizedUntil, closedUntil)
+    : 0;
   let until = mark.summarizedUntil;
   while (until === null || until < closedUntil) {
     if (ctx.timeUp()) return finish(true);
-    const first = await nextBucketWithRows(ctx.db, summary, until, closedUntil);
-    // Skip stretches without rows; with none left, the watermark moves to the open bucket.
-    const from = first === null ? closedUntil : until !== null && until > first ? until : first;
-    // One transaction's worth or less (the daily run) is computed directly, without staging.
-    const direct = first === null ? closedUntil : earlier(addUnits(from, write, summary.unit), closedUntil);
-    const readTo = direct === closedUntil ? closedUntil : await readEnd(ctx, summary, from, closedUntil);
-    const staged = direct < readTo;
-    if (staged) await stage(ctx.db, summary, from, readTo);
+    const firstWithRows = await nextBucketWithRows(ctx.db, summary, until, closedUntil);
+    const input = { unit: summary.unit, closedUntil, write: plan.write, until, firstWithRows };
+    const ahead = readRange(input);
+    const estimatedRows = ahead
+      ? await estimateRows(ctx.db, summary.source, summary.sourceTime, ahead.from, ahead.until)
+      : undefined;
+    const span = planSpan({ ...input, estimatedRows });
+    if (span.staged) await stage(ctx.db, summary, span.from, span.to);
     try {
-      for (let at = from; at < readTo || at === closedUntil; ) {
+      for (const range of span.ranges) {
         if (ctx.timeUp()) return finish(true);
-        const to = first === null ? closedUntil : earlier(addUnits(at, write, summary.unit), readTo);
         const t0 = performance.now();
         const done = await retryingTransaction(ctx.client, async () => {
-          const result = first === null ? { groups: 0, rows: 0, buckets: 0 } : await recompute(ctx.db, summary, at, to, { staged });
-          await saveWatermark(ctx.client, { ...next, summarizedUntil: to });
-          await addToStep(ctx.client, runId, summary.name, 'summarize', { summarized: result.rows, batches: 1, durationMs: performance.now() - t0 });
+          const result = span.hasRows
+            ? await recompute(ctx.db, summary, range.from, range.to, { staged: span.staged })
+            : { groups: 0, rows: 0, buckets: 0 };
+          await saveWatermark(ctx.client, { ...next, summarizedUntil: range.to });
+          const tally = { summarized: result.rows, batches: 1, durationMs: performance.now() - t0 };
+          await addToStep(ctx.client, runId, summary.name, 'summarize', tally);
           return result;
         }, IN_MEMORY_SORT);
         run.bucketsSummarized += done.buckets;
         run.rowsSummarized += done.rows;
-        run.watermarkAfter = until = at = to;
+        run.watermarkAfter = until = range.to;
         options.onProgress?.({ action: 'summarize', table: summary.name, done: run.rowsSummarized, estimated });
-        if (to === closedUntil) break;
       }
     } finally {
-      if (staged) await unstage(ctx.db);
+      if (span.staged) await unstage(ctx.db);
     }
   }
   return finish(false);
@@ -199,16 +182,24 @@ async function summarizeOne(
  * late rows of thinned buckets folded in (in a dry run, only counted). Tallies `run`; returns the
  * source rows written into the summary.
  */
-async function takeInLateRows(ctx: RunContext, summary: SummaryDefinition, mark: Watermark, keptFrom: string | null, run: SummaryRun, dryRun: boolean): Promise<number> {
-  const until = mark.summarizedUntil as string;
-  const late = await lateBuckets(ctx.db, summary, mark, until, keptFrom);
+async function takeInLateRows(
+  ctx: RunContext,
+  summary: SummaryDefinition,
+  mark: Watermark,
+  keptFrom: string | null,
+  run: SummaryRun,
+  dryRun: boolean,
+): Promise<number> {
+  const late = await lateBuckets(ctx.db, summary, mark, mark.summarizedUntil as string, keptFrom);
+  const plan = planLateRows(late, mark, keptFrom, summary.unit);
   let rows = 0;
-  for (const { bucket } of late.filter((b) => b.kept && !b.inStep)) {
-    if (!dryRun) rows += (await recompute(ctx.db, summary, bucket, addUnits(bucket, 1, summary.unit))).rows;
+  for (const range of plan.recompute) {
+    if (!dryRun) rows += (await recompute(ctx.db, summary, range.from, range.to)).rows;
     run.lateBucketsRecomputed += 1;
   }
-  if (keptFrom !== null && late.some((b) => !b.kept && b.mergeable > 0)) {
-    const folded = await mergeLate(ctx.db, summary, mark.mergedUpTo, mark.seenId, until, keptFrom, { dryRun });
+  if (plan.merge) {
+    const { afterId, upToId, until, keptFrom: before } = plan.merge;
+    const folded = await mergeLate(ctx.db, summary, afterId, upToId, until, before, { dryRun });
     run.lateRowsMerged += folded.merged;
     run.lateRowsAfterPrune += folded.unknown;
     if (!dryRun) rows += folded.merged;
@@ -217,30 +208,25 @@ async function takeInLateRows(ctx: RunContext, summary: SummaryDefinition, mark:
 }
 
 /** Counts what a real run would summarize and recompute, and changes nothing. */
-async function dryRun(ctx: RunContext, summary: SummaryDefinition, mark: Watermark, keptFrom: string | null, run: SummaryRun): Promise<boolean> {
-  if (mark.summarizedUntil !== null) {
+async function dryRun(
+  ctx: RunContext,
+  summary: SummaryDefinition,
+  plan: SummaryPlan,
+  mark: Watermark,
+  keptFrom: string | null,
+  run: SummaryRun,
+): Promise<boolean> {
+  if (plan.takeInLateRows) {
     await takeInLateRows(ctx, summary, mark, keptFrom, run, true);
   }
   const time = sql.ref(`s.${summary.sourceTime}`);
   const floor = mark.summarizedUntil === null ? sql`true` : sql`${time} >= ${mark.summarizedUntil}::timestamp`;
   const { rows } = await sql<{ rows: string; buckets: number }>`
     SELECT count(*)::bigint AS rows, count(DISTINCT date_trunc(${sql.lit(summary.unit)}, ${time}))::int AS buckets
-      FROM ${sql.table(summary.source)} AS s WHERE ${floor} AND ${time} < ${run.closedUntil}::timestamp`.execute(ctx.db);
+      FROM ${sql.table(summary.source)} AS s
+     WHERE ${floor} AND ${time} < ${plan.closedUntil}::timestamp`.execute(ctx.db);
   run.rowsSummarized = Number(rows[0].rows);
   run.bucketsSummarized = rows[0].buckets;
-  run.watermarkAfter = run.closedUntil;
+  run.watermarkAfter = plan.closedUntil;
   return false;
-}
-
-/** The run record's message: an early stop, and late rows that could not be summarized (auditors read it). */
-function describeRun(stoppedEarly: boolean, summaries: readonly SummaryRun[]): string | undefined {
-  const parts: string[] = [];
-  if (stoppedEarly) parts.push('stopped at --max-runtime; the next run continues from the watermark');
-  for (const s of summaries.filter((s) => s.lateRowsMerged > 0)) {
-    parts.push(`${s.summary}: ${s.lateRowsMerged} late rows folded into buckets prune had thinned (percentiles unchanged)`);
-  }
-  for (const s of summaries.filter((s) => s.lateRowsAfterPrune > 0)) {
-    parts.push(`${s.summary}: ${s.lateRowsAfterPrune} late rows in buckets thinned before rasdb recorded prunes; counted, not summarized`);
-  }
-  return parts.length ? parts.join('; ') : undefined;
 }

@@ -1,0 +1,120 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { reasonOf, unexamined, type DeleteTarget } from '../../src/retention/batch-delete.js';
+import type { Hold } from '../../src/ledger/retention-holds.js';
+import type { EffectivePolicy } from '../../src/retention/policies.js';
+import { POLICIES } from '../../src/retention/policies.js';
+import { summaryNamed } from '../../src/retention/summaries.js';
+import { detailTarget, summaryTarget } from '../../src/retention/targets.js';
+import { compileSql } from './support/compile-sql.js';
+
+function effective(name: string): EffectivePolicy {
+  const definition = POLICIES.find((p) => p.name === name);
+  if (!definition) throw new Error(`no policy ${name}`);
+  return {
+    ...definition,
+    changed: false,
+    belowComplianceMinimum: false,
+    detailCutoff: '2026-03-03 00:00:00',
+    summaryCutoff: definition.keepSummary === null ? null : '2025-06-01 00:00:00',
+  };
+}
+
+const hold: Hold = {
+  id: 1,
+  table: 'integration_operations',
+  from: null,
+  until: '2025-01-01 00:00:00',
+  ids: null,
+  reason: 'case',
+  placedBy: 'legal',
+  placedAt: '2026-01-01 00:00:00',
+  releasedAt: null,
+  releasedBy: null,
+  releaseReason: null,
+};
+
+describe('targets', () => {
+  it('gives integration operations their three referencing tables, and other detail tables none', () => {
+    const ops = detailTarget(effective('integration_operations'));
+    expect(ops).toMatchObject({ table: 'integration_operations', timeColumn: 'started_at', key: 'operation_id' });
+    expect(ops.references.map((r) => `${r.table}.${r.column}`)).toEqual([
+      'api_call_logs.operation_id',
+      'sync_conflicts.operation_id',
+      'integration_operations.parent_operation_id',
+    ]);
+    const api = detailTarget(effective('api_call_logs'));
+    expect(api).toMatchObject({ key: undefined, references: [], timeColumn: 'called_at' });
+  });
+
+  it('prunes a summary by its bucket column; it has no id column', () => {
+    expect(summaryTarget(summaryNamed('performance_metrics_hourly'))).toEqual({
+      policy: 'performance_metrics',
+      table: 'performance_metrics_hourly',
+      timeColumn: 'hour',
+      idColumn: null,
+      references: [],
+    });
+  });
+});
+
+describe('unexamined', () => {
+  const api: DeleteTarget = { ...detailTarget(effective('api_call_logs')), examinedUpTo: 5_000 };
+
+  it('is the rows above the id every summary has examined, bound as a parameter', () => {
+    const condition = unexamined(api);
+    expect(condition && compileSql(condition)).toEqual({ sql: '"s"."id" > $1', parameters: [5_000] });
+    const aliased = unexamined(api, 'r');
+    expect(aliased && compileSql(aliased).sql).toBe('"r"."id" > $1');
+  });
+
+  it('is null for tables without summaries or without an id column', () => {
+    expect(unexamined(detailTarget(effective('security_events_extended')))).toBeNull();
+    expect(unexamined({ ...summaryTarget(summaryNamed('api_call_daily_summary')), examinedUpTo: 5 })).toBeNull();
+  });
+
+  it('treats an examined id of 0 as a bound, not as missing', () => {
+    const condition = unexamined({ ...api, examinedUpTo: 0 });
+    expect(condition && compileSql(condition).parameters).toEqual([0]);
+  });
+});
+
+describe('reasonOf', () => {
+  const ops: DeleteTarget = { ...detailTarget(effective('integration_operations')), examinedUpTo: 70 };
+
+  it('is null for tables nothing references', () => {
+    expect(reasonOf(detailTarget(effective('api_call_logs')), [hold])).toBeNull();
+  });
+
+  it('gives the first reason that applies: a hold, not yet examined, then each reference in order', () => {
+    const reason = reasonOf(ops, [hold]);
+    const { sql: text, parameters } = reason ? compileSql(reason) : { sql: '', parameters: [] };
+    expect([...text.matchAll(/THEN '(\w+)'/g)].map((m) => m[1])).toEqual([
+      'legal_hold',
+      'not_yet_summarized',
+      'referenced_by_api_call_logs',
+      'referenced_by_sync_conflicts',
+      'referenced_by_child_operation',
+    ]);
+    expect(parameters).toEqual(['2025-01-01 00:00:00', 70]);
+    expect(text).toContain('WHEN "s"."id" > $2 THEN');
+    expect(text).toContain('FROM "integration_operations" AS r WHERE "r"."parent_operation_id" = "s"."operation_id"');
+  });
+
+  it('leaves out the hold and examined branches when neither applies', () => {
+    const reason = reasonOf({ ...ops, examinedUpTo: undefined }, []);
+    const text = reason ? compileSql(reason).sql : '';
+    expect(text).not.toContain('legal_hold');
+    expect(text).not.toContain('not_yet_summarized');
+    expect(text.match(/WHEN EXISTS/g)).toHaveLength(3);
+  });
+
+  it('ignores referencing rows the same run deletes, for a dry run', () => {
+    const going = sql<boolean>`r.called_at < now()`;
+    const alsoGoing = (r: { table: string }) => (r.table === 'api_call_logs' ? going : null);
+    const reason = reasonOf({ ...ops, examinedUpTo: undefined }, [], alsoGoing);
+    expect(reason && compileSql(reason).sql).toContain(
+      `WHERE "r"."operation_id" = "s"."operation_id" AND NOT (r.called_at < now())) THEN 'referenced_by_api_call_logs'`,
+    );
+  });
+});
