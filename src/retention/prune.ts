@@ -161,8 +161,9 @@ async function pruneTable(
   if (kind === 'detail') await advancePrunedBefore(ctx.client, target.table, effective, target.examinedUpTo);
   const estimated = options.onProgress ? await estimateRows(ctx.db, target.table, target.timeColumn, null, effective) : 0;
   const sizer = new BatchSizer({ maxRows: options.batchSize, targetMs: options.batchTargetMs });
-  let heldBack: Record<string, number> = {};
-  let stoppedEarly = false;
+  // Both are set by the loop's last pass: it always runs at least once.
+  let heldBack: Record<string, number>;
+  let stoppedEarly: boolean;
   const batchMs: number[] = [];
   // Repeated while a pass frees parents whose children it deleted (see needsAnotherPass).
   for (;;) {
