@@ -92,6 +92,20 @@ const cases: Case[] = [
     4,
     /role "rasdb_limited_\d+" may not read rasdb's ledger/,
   ],
+  ['an empty flag value', ['status', '--database-url', ''], withDb, 2, /--database-url must not be empty/],
+  ['an empty variable behind a flag', ['migrate', '--dry-run'], () => withDb({ RASDB_LOCK_TIMEOUT: '' }), 2, /--lock-timeout must not be empty \(it comes from RASDB_LOCK_TIMEOUT\)/],
+  ['an empty --policy', ['retention', 'prune', '--policy', ''], withDb, 2, /--policy must not be empty/],
+  ['a demo option without --demo', ['seed', '--scale', '5'], withDb, 2, /--scale has no effect without --demo/],
+  ['a lock option on a dry run', ['migrate', '--dry-run', '--lock-timeout', '1s'], withDb, 2, /--lock-timeout has no effect with --dry-run/],
+  ['a lock wait on a retention dry run', ['retention', 'prune', '--dry-run', '--lock-wait', '5s'], withDb, 2, /--lock-wait has no effect with --dry-run/],
+  [
+    'a retention period past a century',
+    ['retention', 'policy', 'set', 'api_call_logs', '--keep-detail', '99999999999y', '--reason', 'x'],
+    withDb,
+    2,
+    /--keep-detail must be at most 100 years/,
+  ],
+  ['several problems at once', ['migrate', '--phase', '9', '--lock-wait', '-5s'], withDb, 2, /--phase must be .*; --lock-wait takes a duration/],
   ['a ledger missing a migration file', ['migrate', '--migrations-dir', folderMissingOne()], withDb, 4, /ledger lists a migration with no file here \(0002-ingestion-tables\)/],
 ];
 
@@ -103,6 +117,17 @@ describe('bad input', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).not.toMatch(/\n\s+at |limited-pw|:pw@/);
     expect(result.stdout).not.toMatch(/limited-pw|:pw@/);
+    expect(await fingerprint()).toEqual(before);
+  });
+
+  it('with --json, a usage error is a JSON document too, wherever the flag stands', async () => {
+    for (const args of [['--json', 'migrate', '--fast'], ['migrate', '--fast', '--json'], ['frobnicate', '--json'], ['migrate', '--json', '--phase', '9']]) {
+      const result = await runCli(args, { env: withDb() });
+      expect(result.code).toBe(2);
+      const document = JSON.parse(result.stdout);
+      expect(document).toMatchObject({ ok: false, exitCode: 2, error: { message: expect.any(String) } });
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
     expect(await fingerprint()).toEqual(before);
   });
 

@@ -90,6 +90,11 @@ export async function main(argv: string[]): Promise<number> {
       if (error.exitCode === 0) return ExitCode.ok; // --help, --version
       const line = (usageLine ?? error.message).replace(/^error:\s*/, '');
       process.stderr.write(`rasdb: ${line}; see rasdb --help\n`);
+      // Commander has read the program's flags by the time it complains, wherever --json stood.
+      if (program.opts<{ json?: boolean }>().json) {
+        const document = { ok: false, exitCode: ExitCode.usage, error: { message: `${line}; see rasdb --help` } };
+        process.stdout.write(JSON.stringify(document, null, 2) + '\n');
+      }
       return ExitCode.usage;
     }
     const { reportFailure } = await import('./report-failure.js');

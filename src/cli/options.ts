@@ -117,27 +117,29 @@ export const lockWaitOption = (defaultValue = '60s', what = 'another rasdb run')
 
 /** How each migration runs: migrate's and rollback's. */
 const EXECUTION_OPTIONS = {
-  lockWaitMs: lockWaitOption(),
-  lockTimeoutMs: durationOption('--lock-timeout <duration>', 'lock_timeout for each migration', {
-    defaultValue: '5s',
-    env: 'RASDB_LOCK_TIMEOUT',
-    minMs: 1,
-    maxMs: HOUR,
-  }),
-  statementTimeoutMs: durationOption('--statement-timeout <duration>', 'statement_timeout for each migration', {
-    defaultValue: '15min',
-    env: 'RASDB_STATEMENT_TIMEOUT',
-    minMs: 1,
-    maxMs: DAY,
-  }),
-  lockAttempts: countOption(
-    '--lock-retries <n>',
-    'tries per migration that times out waiting for a lock, with backoff',
-    1,
-    100,
-    '5',
-    'RASDB_LOCK_RETRIES',
-  ),
+  lockWaitMs: { ...lockWaitOption(), uselessWith: 'dryRun' },
+  lockTimeoutMs: {
+    ...durationOption('--lock-timeout <duration>', 'lock_timeout for each migration', {
+      defaultValue: '5s',
+      env: 'RASDB_LOCK_TIMEOUT',
+      minMs: 1,
+      maxMs: HOUR,
+    }),
+    uselessWith: 'dryRun',
+  },
+  statementTimeoutMs: {
+    ...durationOption('--statement-timeout <duration>', 'statement_timeout for each migration', {
+      defaultValue: '15min',
+      env: 'RASDB_STATEMENT_TIMEOUT',
+      minMs: 1,
+      maxMs: DAY,
+    }),
+    uselessWith: 'dryRun',
+  },
+  lockAttempts: {
+    ...countOption('--lock-retries <n>', 'tries per migration that times out waiting for a lock, with backoff', 1, 100, '5', 'RASDB_LOCK_RETRIES'),
+    uselessWith: 'dryRun',
+  },
 } as const;
 
 export const MIGRATE_OPTIONS = {
@@ -190,17 +192,24 @@ export const RETENTION_RUN_OPTIONS = {
     minMs: 1,
     maxMs: 7 * DAY,
   }),
-  lockWaitMs: lockWaitOption('0s', 'another retention run'),
-  lockTimeoutMs: durationOption('--lock-timeout <duration>', 'lock_timeout for each statement (a batch that waits longer is retried)', {
-    defaultValue: '2s',
-    minMs: 1,
-    maxMs: HOUR,
-  }),
-  statementTimeoutMs: durationOption('--statement-timeout <duration>', 'statement_timeout for each statement', {
-    defaultValue: '60s',
-    minMs: 1,
-    maxMs: DAY,
-  }),
+  // A dry run takes no lock and sets no timeouts of its own: these say nothing there.
+  lockWaitMs: { ...lockWaitOption('0s', 'another retention run'), uselessWith: 'dryRun' },
+  lockTimeoutMs: {
+    ...durationOption('--lock-timeout <duration>', 'lock_timeout for each statement (a batch that waits longer is retried)', {
+      defaultValue: '2s',
+      minMs: 1,
+      maxMs: HOUR,
+    }),
+    uselessWith: 'dryRun',
+  },
+  statementTimeoutMs: {
+    ...durationOption('--statement-timeout <duration>', 'statement_timeout for each statement', {
+      defaultValue: '60s',
+      minMs: 1,
+      maxMs: DAY,
+    }),
+    uselessWith: 'dryRun',
+  },
   now: nowOption(),
 } as const;
 

@@ -16,6 +16,10 @@ export interface OptionSpec<T> {
   readonly env?: string;
   readonly hidden?: boolean;
   readonly required?: boolean;
+  /** Given on the command line, it means nothing unless this other setting is on: `--scale` needs `--demo`. */
+  readonly needs?: string;
+  /** Given on the command line, it means nothing while this other setting is on: `--lock-timeout` with `--dry-run`. */
+  readonly uselessWith?: string;
   readonly parse: (raw: RawValue, flag: string) => T;
 }
 
@@ -52,13 +56,32 @@ export function readSettings<S extends OptionSpecs>(
   const raw = command.optsWithGlobals<Record<string, RawValue>>();
   const problems: string[] = [];
   const settings: Record<string, unknown> = {};
+  const flagOf = (key: string): string => toOption(specs[key]).long ?? key;
   for (const [key, spec] of Object.entries(specs)) {
     const option = toOption(spec);
+    const name = option.long ?? option.flags;
+    const value = raw[option.attributeName()];
+    const source = command.getOptionValueSourceWithGlobals(option.attributeName());
+    // An empty value is a mistake (an unset variable in a script), never "all" or "the default".
+    if (typeof value === 'string' ? value.trim() === '' : Array.isArray(value) && value.some((v) => v.trim() === '')) {
+      problems.push(`${name} must not be empty${source === 'env' && spec.env ? ` (it comes from ${spec.env})` : ''}`);
+      continue;
+    }
     try {
-      settings[key] = spec.parse(raw[option.attributeName()], option.long ?? option.flags);
+      settings[key] = spec.parse(value, name);
     } catch (error) {
       if (!(error instanceof RasdbError)) throw error;
       problems.push(wordError(error));
+    }
+  }
+  // Only what the operator typed is refused for having no effect: a variable set for every command is not.
+  for (const [key, spec] of Object.entries(specs)) {
+    const typed = command.getOptionValueSourceWithGlobals(toOption(spec).attributeName()) === 'cli';
+    if (typed && spec.needs && specs[spec.needs] && !settings[spec.needs]) {
+      problems.push(`${flagOf(key)} has no effect without ${flagOf(spec.needs)}`);
+    }
+    if (typed && spec.uselessWith && specs[spec.uselessWith] && settings[spec.uselessWith]) {
+      problems.push(`${flagOf(key)} has no effect with ${flagOf(spec.uselessWith)}`);
     }
   }
   if (problems.length === 0) {

@@ -8,6 +8,7 @@ import { assertLedgerReadable, ensureLedger, ledgerVersion } from '../ledger/upg
 import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
 import { currentPhase, planMigrations } from './plan.js';
 import { assertCanMigrate, assertNoUnadoptedTables } from './preflight.js';
+import { assertNoTransactionControl } from './transaction-control.js';
 
 export interface MigrateOptions extends ExecutionOptions {
   /** Apply up to and including this phase; all phases when omitted. */
@@ -82,6 +83,8 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
     const plan = await planMigrations(client, files, targetPhase);
     const mismatches = await findMismatches(plan.applied, files);
     if (mismatches.length) throw mismatchError(mismatches);
+    const compiled = await Promise.all(plan.pending.map(async (file) => ({ name: file.name, ...(await compileUp(file)) })));
+    assertNoTransactionControl(compiled.map((m) => ({ name: m.name, direction: 'up' as const, statements: m.statements })));
     // Each migration commits with its ledger row; the first failure is rolled back alone and
     // kept in the history, the ones before it stay applied, the rest are not run.
     const executor = new MigrationExecutor(client, { ...executorSettings(options), ledger: { rasdbVersion: rasdbVersion() } });

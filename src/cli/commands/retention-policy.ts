@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, usageError } from '../../errors.js';
 import { parseKeep } from '../../retention/policies.js';
 import type { CommandOutcome } from '../main.js';
 import { flag, requiredText } from '../options.js';
@@ -9,8 +9,16 @@ import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
 const keep = (flags: string, description: string): OptionSpec<string | undefined> => ({
   flags,
   description,
-  parse: (raw: RawValue, name: string) => (typeof raw === 'string' ? parseKeep(name, raw) : undefined),
+  parse: (raw: RawValue, name: string) => (typeof raw === 'string' ? withinACentury(name, parseKeep(name, raw)) : undefined),
 });
+
+/** The server would take 99999999999 years and overflow later; no retention policy means more than a century. */
+function withinACentury(name: string, interval: string): string {
+  const [count, unit] = interval.split(' ');
+  const years = Number(count) / ({ days: 365, weeks: 52, months: 12, years: 1 } as Record<string, number>)[unit];
+  if (!(years <= 100)) throw usageError(`${name} must be at most 100 years, got "${interval}"`);
+  return interval;
+}
 
 const SET_OPTIONS = {
   keepDetail: keep('--keep-detail <period>', 'keep detail rows this long: 90d, 12w, 18mo, 1y'),

@@ -29,6 +29,7 @@ const SEED_OPTIONS = {
   scale: {
     flags: '--scale <n>',
     description: 'with --demo: multiply the synthetic volume (1 gives about 50,000 API call logs)',
+    needs: 'demo',
     defaultValue: '1',
     parse: (raw, name) => {
       const scale = Number(raw);
@@ -39,6 +40,7 @@ const SEED_OPTIONS = {
   seed: {
     flags: '--seed <s>',
     description: 'with --demo: the random seed, a whole number; the same seed gives the same rows',
+    needs: 'demo',
     defaultValue: '1',
     parse: (raw, name) => {
       if (!/^\d{1,9}$/.test(String(raw))) throw usageError(`${name} must be a whole number from 0 to 999999999, got "${String(raw)}"`);
@@ -48,6 +50,7 @@ const SEED_OPTIONS = {
   asOf: {
     flags: '--as-of <date>',
     description: 'with --demo: the UTC day the synthetic history ends, YYYY-MM-DD (default: today)',
+    needs: 'demo',
     parse: (raw, name) => {
       const value = text(raw);
       if (value === undefined) return undefined;
