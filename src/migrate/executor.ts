@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Kysely } from 'kysely';
+import { isConnectionLoss } from '../db/connection-loss.js';
 import { kyselyOn } from '../db/single-client-pool.js';
 import { isPgServerError } from '../errors.js';
 import { recordApplied, recordEvent, recordReverted } from '../ledger/migrations.js';
@@ -25,6 +26,8 @@ export interface StepError {
   sqlstate?: string;
   statement?: string;
   blockers?: Blocker[];
+  /** The connection was lost: what committed before must be read on a new connection. */
+  connectionLost?: boolean;
 }
 
 /** A lock timeout that will be retried, for the CLI to show. */
@@ -180,8 +183,15 @@ export class MigrationExecutor {
     const sqlstate = isPgServerError(failure) ? failure.code : undefined;
     const base = firstLine(failure instanceof Error ? failure.message : String(failure));
     const message = sqlstate === LOCK_TIMEOUT ? `${base} after ${attempts} attempts; blocked by ${describeBlockers(blockers)}` : base;
-    const error: StepError = { message, sqlstate, statement: this.lastStatement, ...(blockers.length ? { blockers } : {}) };
-    if (this.settings.ledger && !this.settings.enclosed) {
+    const connectionLost = isConnectionLoss(failure);
+    const error: StepError = {
+      message,
+      sqlstate,
+      statement: this.lastStatement,
+      ...(blockers.length ? { blockers } : {}),
+      ...(connectionLost ? { connectionLost } : {}),
+    };
+    if (this.settings.ledger && !this.settings.enclosed && !connectionLost) {
       // Kept outside the rolled-back transaction, so the history shows what failed and why.
       await recordEvent(this.client, {
         name: file.name,

@@ -4,6 +4,7 @@ import { rasdbVersion } from '../version.js';
 import { MigrationExecutor, runInOrder, type ExecutorSettings, type RetryNotice, type StepResult } from './executor.js';
 import { findMismatches, mismatchError } from './checksums.js';
 import { compileAhead, compileUp } from './compile.js';
+import { readApplied } from '../ledger/migrations.js';
 import { assertLedgerReadable, ensureLedger, ledgerVersion } from '../ledger/upgrade.js';
 import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
 import { currentPhase, planMigrations } from './plan.js';
@@ -23,6 +24,12 @@ export interface MigrateResult {
   steps: StepResult[];
   /** The first failed step, if any: the command's exit code follows from it. */
   failed?: StepResult;
+  /**
+   * When the connection was lost: which of this run's migrations the ledger lists, read on a new
+   * connection (commits before a run's last are asynchronous, so a crashed server may have lost
+   * the newest of them), or `ledgerRead: false` when no new connection could be made.
+   */
+  afterConnectionLoss?: { ledgerRead: boolean; survived: string[]; lost: string[] };
 }
 
 export interface DryRunResult {
@@ -89,13 +96,18 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
     // kept in the history, the ones before it stay applied, the rest are not run.
     const executor = new MigrationExecutor(client, { ...executorSettings(options), ledger: { rasdbVersion: rasdbVersion() } });
     const steps = await runInOrder(executor, plan.pending, 'up', options.onStep);
-    const done = new Set([...plan.applied.map((entry) => entry.name), ...steps.filter((s) => s.status === 'Success').map((s) => s.name)]);
+    const failed = steps.find((step) => step.status === 'Error');
+    const applied = steps.filter((s) => s.status === 'Success').map((s) => s.name);
+    const afterConnectionLoss = failed?.error?.connectionLost ? await reread(options, applied) : undefined;
+    const survived = afterConnectionLoss ? afterConnectionLoss.survived : applied;
+    const done = new Set([...plan.applied.map((entry) => entry.name), ...survived]);
     return {
       targetPhase,
       phaseBefore: plan.currentPhase,
       phaseAfter: currentPhase(files, done),
       steps,
-      failed: steps.find((step) => step.status === 'Error'),
+      failed,
+      ...(afterConnectionLoss ? { afterConnectionLoss } : {}),
     };
   });
 }
@@ -119,4 +131,18 @@ export async function dryRun(client: pg.Client, options: Pick<MigrateOptions, 'p
     migrations.push({ name: file.name, phase: file.phase, transactional: module.transactional !== false, statements });
   }
   return { targetPhase, currentPhase: plan.currentPhase, migrations };
+}
+
+/** After a lost connection, what the ledger says of this run's migrations, read on a new connection. */
+async function reread(options: MigrateOptions, applied: readonly string[]): Promise<NonNullable<MigrateResult['afterConnectionLoss']>> {
+  const fresh = await options.openSibling?.().catch(() => undefined);
+  if (!fresh) return { ledgerRead: false, survived: [], lost: [] };
+  try {
+    const listed = new Set((await readApplied(fresh)).map((entry) => entry.name));
+    return { ledgerRead: true, survived: applied.filter((n) => listed.has(n)), lost: applied.filter((n) => !listed.has(n)) };
+  } catch {
+    return { ledgerRead: false, survived: [], lost: [] };
+  } finally {
+    await fresh.end().catch(() => undefined);
+  }
 }

@@ -41,6 +41,21 @@ async function runMigrate(command: Command): Promise<number> {
     out.json({ ok: !result.failed, database: session.label, ...result });
     const applied = result.steps.filter((s) => s.status === 'Success');
     const total = applied.reduce((sum, s) => sum + (s.durationMs ?? 0), 0);
+    const lost = result.afterConnectionLoss;
+    if (result.failed && lost) {
+      const error = result.failed.error;
+      out.always(
+        lost.ledgerRead
+          ? `The connection was lost while applying ${result.failed.name}; read again on a new connection, the ledger lists ` +
+              `${lost.survived.length} of the ${applied.length} migrations this run applied` +
+              (lost.lost.length ? ` (not there: ${lost.lost.join(', ')}, lost with the server)` : '') +
+              `; the database is at ${phaseName(result.phaseAfter)}.`
+          : `The connection was lost while applying ${result.failed.name}, and no new connection could be made to read the ledger: ` +
+              'which of this run\'s migrations survived is not known; run rasdb status once the server is back.',
+      );
+      out.error(`rasdb: the connection to ${session.label} was lost while applying ${result.failed.name}: ${error?.message}`);
+      return ExitCode.failed;
+    }
     if (result.failed) {
       const error = result.failed.error;
       out.always(
