@@ -131,6 +131,17 @@ describe('bad input', () => {
     expect(await fingerprint()).toEqual(before);
   });
 
+  it('seed --check on a database without the reference tables fails (exit 4) instead of passing on nothing', async () => {
+    const fresh = await createTestDatabase('badinput_seedcheck');
+    try {
+      const result = await runCli(['seed', '--check'], { env: { DATABASE_URL: fresh.url } });
+      expect(result.code).toBe(4);
+      expect(result.stderr).toMatch(/no reference set could be checked: .* run rasdb migrate first/);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('a role without CREATE privilege on a fresh database exits 4 and creates nothing', async () => {
     const fresh = await createTestDatabase('badinput_fresh');
     try {

@@ -93,6 +93,11 @@ async function runSeed(command: Command): Promise<number> {
       const applied = result.sets.filter((set) => set.status !== 'skipped');
       const t = result.totals;
       const kept = t.kept ? `; ${t.kept} ${t.kept === 1 ? 'row' : 'rows'} kept as operators left ${t.kept === 1 ? 'it' : 'them'}` : '';
+      if (mode === 'check' && applied.length === 0) {
+        // A check that could look at nothing has not passed: the database lacks every set's tables.
+        out.error('rasdb: no reference set could be checked: the database lacks their tables (listed above); run rasdb migrate first');
+        return ExitCode.check;
+      }
       if (mode === 'check') {
         if (ok) out.always(`The reference rows of ${applied.length} ${applied.length === 1 ? 'set' : 'sets'} match the seeds.`);
         else {
