@@ -12,6 +12,7 @@ import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { GLOBAL_OPTIONS } from './options.js';
+import { addHelpCommand } from './help.js';
 import { withOptions } from './settings.js';
 
 const EXIT_CODES = `
@@ -48,6 +49,8 @@ export function buildProgram(outcome: CommandOutcome): Command {
     GLOBAL_OPTIONS,
   )
     .addHelpText('after', EXIT_CODES)
+    // Inherited by every command made below: help lists the options every command takes too.
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .exitOverride();
   for (const register of [
@@ -64,6 +67,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
   ]) {
     register(program, outcome);
   }
+  addHelpCommand(program);
   return program;
 }
 
@@ -79,7 +83,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(outcome);
   let usageLine: string | undefined;
   // Commander's own complaints (an unknown flag, a missing value) become one line, from every level.
-  const quiet = { writeErr: (text: string) => (usageLine ??= text.trim().split('\n')[0]) };
+  // Its suggestion ("Did you mean migrate?") follows on a line of its own: both go in the one line.
+  const quiet = { writeErr: (text: string) => (usageLine ??= text.trim().split('\n').join(' ')) };
   const everyCommand = (command: Command): Command[] => [command, ...command.commands.flatMap(everyCommand)];
   for (const command of everyCommand(program)) command.exitOverride().configureOutput(quiet);
   try {

@@ -92,7 +92,7 @@ export function readSettings<S extends OptionSpecs>(
 }
 
 function toOption(spec: OptionSpec<unknown>): Option {
-  const option = new Option(spec.flags, spec.description);
+  const option = new Option(spec.flags, spec.required ? `${spec.description} (required)` : spec.description);
   if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
   if (spec.env) option.env(spec.env);
   if (spec.hidden) option.hideHelp();

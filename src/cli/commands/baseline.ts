@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { BASELINE_OPTIONS } from '../options.js';
 import { runCommand } from '../session-command.js';
@@ -7,7 +8,13 @@ import { withOptions } from '../settings.js';
 
 /** `rasdb baseline [--phase N]`: adopt a live RAS DASH database. */
 export function registerBaseline(program: Command, outcome: CommandOutcome): void {
-  withOptions(program.command('baseline'), BASELINE_OPTIONS)
+  withExamples(
+    withOptions(program.command('baseline'), BASELINE_OPTIONS),
+    [
+    'rasdb baseline',
+    'rasdb baseline --phase 2',
+  ],
+  )
     .description('adopt a live database: check its existing tables, then record their phases as applied without running them')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runBaseline(command);

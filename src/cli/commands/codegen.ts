@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { CODEGEN_OPTIONS } from '../options.js';
 import { runCommand } from '../session-command.js';
@@ -9,7 +10,14 @@ const DEFAULT_OUT = 'generated/db.ts';
 
 /** `rasdb codegen [--out file] [--check]`: typed table interfaces of the live database. */
 export function registerCodegen(program: Command, outcome: CommandOutcome): void {
-  withOptions(program.command('codegen'), CODEGEN_OPTIONS)
+  withExamples(
+    withOptions(program.command('codegen'), CODEGEN_OPTIONS),
+    [
+    'rasdb codegen',
+    'rasdb codegen --check',
+    'rasdb codegen --out src/db-types.ts',
+  ],
+  )
     .description("write typed table interfaces (kysely-codegen) of the live database, rasdb's ledger left out")
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runCodegen(command);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { MIGRATE_OPTIONS } from '../options.js';
 import { formatMs } from '../output.js';
@@ -9,7 +10,14 @@ import { withOptions } from '../settings.js';
 
 /** `rasdb migrate [--phase N] [--dry-run]`: the library loads only when the command runs. */
 export function registerMigrate(program: Command, outcome: CommandOutcome): void {
-  withOptions(program.command('migrate'), MIGRATE_OPTIONS)
+  withExamples(
+    withOptions(program.command('migrate'), MIGRATE_OPTIONS),
+    [
+    'rasdb migrate --phase 2',
+    'rasdb migrate --dry-run --phase 4 > plan.sql',
+    'DATABASE_URL=postgres://dba@db:5432/rasdash rasdb migrate --lock-timeout 2s --lock-retries 10',
+  ],
+  )
     .description('apply pending migrations, phase by phase, each in its own transaction')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runMigrate(command);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { REPAIR_OPTIONS } from '../options.js';
 import { runCommand } from '../session-command.js';
@@ -7,7 +8,13 @@ import { withOptions } from '../settings.js';
 
 /** `rasdb repair --accept <migration>`: record a deliberate change to an applied migration. */
 export function registerRepair(program: Command, outcome: CommandOutcome): void {
-  withOptions(program.command('repair'), REPAIR_OPTIONS)
+  withExamples(
+    withOptions(program.command('repair'), REPAIR_OPTIONS),
+    [
+    'rasdb repair --accept 1001-integration-configuration',
+    'rasdb validate && rasdb repair --accept 2001-asset-management --json',
+  ],
+  )
     .description("accept a deliberate change to an applied migration: record its file's new checksum")
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runRepair(command);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { asGroup, withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { flag, requiredText, textOption } from '../options.js';
 import { parseCount } from '../duration.js';
@@ -32,18 +33,36 @@ const RELEASE_OPTIONS = {
 
 /** `rasdb retention hold add|list|release`: legal holds no retention run may delete under. */
 export function registerRetentionHold(retention: Command, outcome: CommandOutcome): void {
-  const hold = retention.command('hold').description('legal holds: rows that no retention run may delete while the hold is active');
-  withOptions(hold.command('add'), ADD_OPTIONS)
+  const hold = asGroup(retention.command('hold')).description('legal holds: rows that no retention run may delete while the hold is active');
+  withExamples(
+    withOptions(hold.command('add'), ADD_OPTIONS),
+    [
+    "rasdb retention hold add --table api_call_logs --from 2025-03-01 --until 2025-04-01 --reason 'case 2025-17'",
+    "rasdb retention hold add --table integration_operations --ids 101,102 --reason 'INC-88' --by legal",
+  ],
+  )
     .description('hold a time range (--from/--until, UTC) or a list of ids of one table')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runAdd(command);
     });
-  withOptions(hold.command('list'), LIST_OPTIONS)
+  withExamples(
+    withOptions(hold.command('list'), LIST_OPTIONS),
+    [
+    'rasdb retention hold list',
+    'rasdb retention hold list --all --json',
+  ],
+  )
     .description('active holds')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runList(command);
     });
-  withOptions(hold.command('release <id>'), RELEASE_OPTIONS)
+  withExamples(
+    withOptions(hold.command('release <id>'), RELEASE_OPTIONS),
+    [
+    "rasdb retention hold release 3 --reason 'case closed'",
+    "rasdb retention hold release 3 --reason 'case closed' --by legal",
+  ],
+  )
     .description('release a hold; it stays in the record with who released it and why')
     .action(async (id: string, _options, command: Command) => {
       outcome.exitCode = await runRelease(command, id);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode, usageError } from '../../errors.js';
 import { parseKeep } from '../../retention/policies.js';
+import { asGroup, withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { flag, requiredText } from '../options.js';
 import { runCommand } from '../session-command.js';
@@ -32,8 +33,14 @@ const SET_OPTIONS = {
 
 /** `rasdb retention policy set <policy>`: a recorded change of how long a policy keeps rows. */
 export function registerRetentionPolicy(retention: Command, outcome: CommandOutcome): void {
-  const policy = retention.command('policy').description('change a retention policy (recorded in the run history)');
-  withOptions(policy.command('set <policy>'), SET_OPTIONS)
+  const policy = asGroup(retention.command('policy')).description('change a retention policy (recorded in the run history)');
+  withExamples(
+    withOptions(policy.command('set <policy>'), SET_OPTIONS),
+    [
+    "rasdb retention policy set api_call_logs --keep-detail 120d --reason 'OPS-12'",
+    "rasdb retention policy set performance_metrics --keep-summary 3y --reason 'capacity review'",
+  ],
+  )
     .description('set how long a policy keeps detail rows and summaries')
     .action(async (name: string, _options, command: Command) => {
       outcome.exitCode = await runSet(command, name);

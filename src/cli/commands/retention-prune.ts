@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { RETENTION_RUN_OPTIONS, countOption, durationOption } from '../options.js';
 import { formatMs } from '../output.js';
@@ -15,7 +16,14 @@ const PRUNE_OPTIONS = {
 
 /** `rasdb retention prune`: delete detail rows past their horizon (once summarized), in short batches. */
 export function registerRetentionPrune(retention: Command, outcome: CommandOutcome): void {
-  withOptions(retention.command('prune'), PRUNE_OPTIONS)
+  withExamples(
+    withOptions(retention.command('prune'), PRUNE_OPTIONS),
+    [
+    'rasdb retention prune --dry-run',
+    'rasdb retention prune --max-runtime 30min --quiet',
+    'rasdb retention prune --policy performance_metrics --batch-size 10000',
+  ],
+  )
     .description('delete detail rows past their horizon (once summarized) and summaries past theirs')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runPrune(command);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { countOption, nowOption } from '../options.js';
 import { runCommand } from '../session-command.js';
@@ -13,7 +14,13 @@ const STATUS_OPTIONS = {
 
 /** `rasdb retention status`: what an auditor reads: policies, watermarks, holds and the last runs. */
 export function registerRetentionStatus(retention: Command, outcome: CommandOutcome): void {
-  withOptions(retention.command('status'), STATUS_OPTIONS)
+  withExamples(
+    withOptions(retention.command('status'), STATUS_OPTIONS),
+    [
+    'rasdb retention status',
+    'rasdb retention status --runs 50 --json',
+  ],
+  )
     .description('policies, watermarks, how far each table is pruned, active holds and the last runs')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runStatus(command);

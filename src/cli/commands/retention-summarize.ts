@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { RETENTION_RUN_OPTIONS, optionalCountOption } from '../options.js';
 import { runCommand } from '../session-command.js';
@@ -18,7 +19,14 @@ const SUMMARIZE_OPTIONS = {
 
 /** `rasdb retention summarize`: roll closed buckets of the detail tables into their summaries. */
 export function registerRetentionSummarize(retention: Command, outcome: CommandOutcome): void {
-  withOptions(retention.command('summarize'), SUMMARIZE_OPTIONS)
+  withExamples(
+    withOptions(retention.command('summarize'), SUMMARIZE_OPTIONS),
+    [
+    'rasdb retention summarize',
+    'rasdb retention summarize --policy api_call_logs --dry-run',
+    'rasdb retention summarize --max-runtime 10min',
+  ],
+  )
     .description('summarize closed buckets of the detail tables into their summary tables')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runSummarize(command);

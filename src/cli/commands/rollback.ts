@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { ROLLBACK_OPTIONS } from '../options.js';
 import { phaseName, printStep, retryLine } from '../render-steps.js';
@@ -8,7 +9,14 @@ import { withOptions } from '../settings.js';
 
 /** `rasdb rollback --phase N | --all [--force]`: revert the phases above N. */
 export function registerRollback(program: Command, outcome: CommandOutcome): void {
-  withOptions(program.command('rollback'), ROLLBACK_OPTIONS)
+  withExamples(
+    withOptions(program.command('rollback'), ROLLBACK_OPTIONS),
+    [
+    'rasdb rollback --phase 2',
+    'rasdb rollback --all --force',
+    'rasdb rollback --phase 3 --lock-timeout 2s --lock-retries 10',
+  ],
+  )
     .description('revert every migration of the phases above N, newest first')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runRollback(command);

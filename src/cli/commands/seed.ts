@@ -4,6 +4,7 @@ import { ExitCode, usageError } from '../../errors.js';
 import type { DemoResult } from '../../seed/demo/demo.js';
 import type { RowNote, SeedMode, SetResult } from '../../seed/seed.js';
 import { parseSetNames } from '../../seed/sets.js';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { flag, lockWaitOption } from '../options.js';
 import { formatMs, type Output } from '../output.js';
@@ -63,7 +64,14 @@ const SEED_OPTIONS = {
 
 /** `rasdb seed [--only sets] [--check] [--dry-run] [--demo ...]`: reference data, then demo data. */
 export function registerSeed(program: Command, outcome: CommandOutcome): void {
-  withOptions(program.command('seed'), SEED_OPTIONS)
+  withExamples(
+    withOptions(program.command('seed'), SEED_OPTIONS),
+    [
+    'rasdb seed',
+    'rasdb seed --only controls,metrics --dry-run',
+    'rasdb seed --demo --scale 5 --seed 7',
+  ],
+  )
     .description('upsert the reference data every installation shares (controls, integrations, metrics, reports, workflows)')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runSeed(command);

@@ -1,13 +1,20 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { phaseName } from '../render-steps.js';
 import { runCommand } from '../session-command.js';
 
 /** `rasdb status`: applied and pending migrations per phase. */
 export function registerStatus(program: Command, outcome: CommandOutcome): void {
-  program
-    .command('status')
+  withExamples(
+    program
+    .command('status'),
+    [
+    'rasdb status',
+    'rasdb status --json | jq .currentPhase',
+  ],
+  )
     .description('show, per phase, which migrations are applied (and when) and which are pending')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runStatus(command);

@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { runCommand } from '../session-command.js';
 
 /** `rasdb validate`: checksums of the applied migrations against their files. */
 export function registerValidate(program: Command, outcome: CommandOutcome): void {
-  program
-    .command('validate')
+  withExamples(
+    program
+    .command('validate'),
+    [
+    'rasdb validate',
+    'rasdb validate --json',
+  ],
+  )
     .description('check that every applied migration still matches its file (exit 4 naming those that changed)')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runValidate(command);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import type { VerifyResult } from '../../schema/verify.js';
+import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { VERIFY_OPTIONS } from '../options.js';
 import { formatMs, type Output } from '../output.js';
@@ -10,7 +11,13 @@ import { plural } from '../words.js';
 
 /** `rasdb verify [--scratch-url url] [--strict]`: the database against a replay of its migrations. */
 export function registerVerify(program: Command, outcome: CommandOutcome): void {
-  withOptions(program.command('verify'), VERIFY_OPTIONS)
+  withExamples(
+    withOptions(program.command('verify'), VERIFY_OPTIONS),
+    [
+    'rasdb verify',
+    'rasdb verify --scratch-url postgres://postgres@ci-db:5432/postgres --strict',
+  ],
+  )
     .description('prove the database is what its applied migrations produce: replay them on a scratch database and compare')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runVerify(command);
