@@ -93,7 +93,7 @@ const phaseOption = (description: string): OptionSpec<number | undefined> => ({
 
 /** The options every command takes. */
 export const GLOBAL_OPTIONS = {
-  databaseUrl: textOption('--database-url <url>', 'PostgreSQL URL (overrides DATABASE_URL and PG* variables)'),
+  databaseUrl: textOption('-u, --database-url <url>', 'PostgreSQL URL (overrides DATABASE_URL and PG* variables)'),
   json: flag('--json', 'print one JSON document on stdout, for machines'),
   quiet: flag('-q, --quiet', 'print only errors and the final summary'),
   verbose: flag('-v, --verbose', 'print more detail, including stack traces of errors'),
@@ -101,6 +101,9 @@ export const GLOBAL_OPTIONS = {
     defaultValue: '10s',
     minMs: 100,
     maxMs: 10 * MINUTE,
+  }),
+  waitMs: durationOption('--wait <duration>', 'wait this long for the server to accept connections (a server starting in CI)', {
+    maxMs: HOUR,
   }),
   migrationsDir: textOption('--migrations-dir <dir>', 'read migrations from this folder instead of the built-in plan', {
     env: 'RASDB_MIGRATIONS_DIR',
@@ -166,6 +169,7 @@ export const REPAIR_OPTIONS = {
 } as const;
 
 export const VERIFY_OPTIONS = {
+  phase: phaseOption('the database is kept at phase N on purpose: later phases are not reported as pending'),
   scratchUrl: textOption(
     '--scratch-url <url>',
     'a server to replay on, in a temporary database it creates and drops (default: a throwaway embedded PostgreSQL)',

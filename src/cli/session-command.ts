@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openSession, type Session } from '../db/session.js';
+import { ExitCode, RasdbError } from '../errors.js';
 import { GLOBAL_OPTIONS } from './options.js';
 import { Output } from './output.js';
 import { wordText } from './words.js';
@@ -31,17 +32,38 @@ export async function runCommand<S extends OptionSpecs>(
   const settings = readSettings(command, { ...GLOBAL_OPTIONS, ...specs }, checks) as GlobalSettings & SettingsOf<S>;
   const out = new Output(settings);
   const lockWaitMs = 'lockWaitMs' in settings && typeof settings.lockWaitMs === 'number' ? settings.lockWaitMs : undefined;
-  const session = await openSession({
-    databaseUrl: settings.databaseUrl,
-    connectTimeoutMs: settings.connectTimeoutMs,
-    lockWaitMs,
-    onNotice: (line) => out.notice(wordText(line)),
-    onLog: (line) => out.debug(`[embedded] ${line}`),
-  });
+  const session = await waitingFor(settings.waitMs, out, () =>
+    openSession({
+      databaseUrl: settings.databaseUrl,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      lockWaitMs,
+      onNotice: (line) => out.notice(wordText(line)),
+      onLog: (line) => out.debug(`[embedded] ${line}`),
+    }),
+  );
   out.debug(`connected to ${session.label}`);
   try {
     return await work({ session, out, settings });
   } finally {
     await session.close();
+  }
+}
+
+/**
+ * Opens the session, and with --wait keeps trying, once a second, while the server is not up yet
+ * (refused, starting up, not reachable), until the wait is over: then the last error stands.
+ */
+async function waitingFor(waitMs: number | undefined, out: Output, open: () => Promise<Session>): Promise<Session> {
+  const deadline = Date.now() + (waitMs ?? 0);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      const notUpYet = error instanceof RasdbError && error.exitCode === ExitCode.connect && error.details.notUpYet === true;
+      const remaining = deadline - Date.now();
+      if (!notUpYet || remaining <= 0) throw error;
+      if (attempt === 1) out.notice(`rasdb: waiting for the server (--wait): ${(error as RasdbError).message}`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, remaining)));
+    }
   }
 }

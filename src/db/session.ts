@@ -108,7 +108,15 @@ export async function connect(config: pg.ClientConfig, target: Pick<ServerTarget
 function connectionError(error: unknown, target: Pick<ServerTarget, 'label' | 'host' | 'port' | 'database'>): RasdbError {
   const where = `${target.host}:${target.port}/${target.database}`;
   const code = (error as { code?: string }).code;
-  const details = { host: target.host, port: target.port, database: target.database, sqlstate: isPgServerError(error) ? code : undefined };
+  // Worth waiting for (--wait): the server is not up or not reachable yet; not a wrong password or database.
+  const notUpYet = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', '57P03'];
+  const details = {
+    host: target.host,
+    port: target.port,
+    database: target.database,
+    sqlstate: isPgServerError(error) ? code : undefined,
+    notUpYet: notUpYet.includes(code ?? '') || /timeout/i.test(String((error as Error)?.message)),
+  };
   const say = (text: string): RasdbError => new RasdbError(ExitCode.connect, text, details, { cause: error });
   switch (code) {
     case 'ECONNREFUSED':

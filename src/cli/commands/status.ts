@@ -3,13 +3,18 @@ import { ExitCode } from '../../errors.js';
 import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { phaseName } from '../render-steps.js';
+import { flag } from '../options.js';
 import { runCommand } from '../session-command.js';
+import { withOptions } from '../settings.js';
+
+const STATUS_OPTIONS = {
+  exitCode: flag('--exit-code', 'exit 4 while any migration is pending, for CI'),
+} as const;
 
 /** `rasdb status`: applied and pending migrations per phase. */
 export function registerStatus(program: Command, outcome: CommandOutcome): void {
   withExamples(
-    program
-    .command('status'),
+    withOptions(program.command('status'), STATUS_OPTIONS),
     [
     'rasdb status',
     'rasdb status --json | jq .currentPhase',
@@ -22,10 +27,10 @@ export function registerStatus(program: Command, outcome: CommandOutcome): void 
 }
 
 async function runStatus(command: Command): Promise<number> {
-  return runCommand(command, {}, async ({ session, out, settings }) => {
+  return runCommand(command, STATUS_OPTIONS, async ({ session, out, settings }) => {
     const { status } = await import('../../migrate/status.js');
     const report = await status(session.client, { migrationsDir: settings.migrationsDir });
-    out.json({ ok: true, database: session.label, ...report });
+    out.json({ ok: !(settings.exitCode && report.pending > 0), database: session.label, ...report });
     const c = out.color;
     out.line(`Database: ${session.label}${report.ledger.present ? '' : ' (no rasdb ledger yet)'}`);
     for (const phase of report.phases) {
@@ -42,6 +47,7 @@ async function runStatus(command: Command): Promise<number> {
     }
     const pending = `${report.pending} ${report.pending === 1 ? 'migration' : 'migrations'} pending`;
     out.always(`The database is at ${phaseName(report.currentPhase)}; ${pending}.`);
-    return ExitCode.ok;
+    // For CI: fail while migrations are pending, as dbmate's status --exit-code does (4: a check failed).
+    return settings.exitCode && report.pending > 0 ? ExitCode.check : ExitCode.ok;
   });
 }
