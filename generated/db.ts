@@ -46,22 +46,20 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Numeric = ColumnType<string, number | string, number | string>;
 
-export type Timestamp = ColumnType<Date, Date | string, Date | string>;
-
 export interface Alerts {
-  acknowledged_at: Timestamp | null;
+  acknowledged_at: string | null;
   acknowledged_by: number | null;
   alert_id: Generated<string>;
   alert_type: string;
   assigned_to: number | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   current_value: Numeric | null;
   description: string | null;
   entity_id: string | null;
   entity_type: string | null;
   id: Generated<number>;
   resolution_notes: string | null;
-  resolved_at: Timestamp | null;
+  resolved_at: string | null;
   resolved_by: number | null;
   severity: string;
   source_system: string | null;
@@ -73,7 +71,7 @@ export interface Alerts {
 export interface ApiCallDailySummary {
   avg_response_ms: number | null;
   calls: Int8;
-  day: Timestamp;
+  day: string;
   endpoint: string;
   errors: Int8;
   external_system_id: number | null;
@@ -81,11 +79,11 @@ export interface ApiCallDailySummary {
   method: string;
   p95_response_ms: number | null;
   status_class: string;
-  summarized_at: Generated<Timestamp>;
+  summarized_at: Generated<string>;
 }
 
 export interface ApiCallLogs {
-  called_at: Generated<Timestamp | null>;
+  called_at: Generated<string | null>;
   endpoint: string;
   error_message: string | null;
   external_system_id: number | null;
@@ -106,12 +104,12 @@ export interface Approvals {
   approval_decision: string | null;
   approval_id: Generated<string>;
   approval_type: string;
-  approved_at: Timestamp | null;
+  approved_at: string | null;
   approver_role: string | null;
   assigned_approver: number | null;
   business_justification: string | null;
-  created_at: Generated<Timestamp | null>;
-  expires_at: Timestamp | null;
+  created_at: Generated<string | null>;
+  expires_at: string | null;
   id: Generated<number>;
   requested_action: string;
   requested_by: number | null;
@@ -125,12 +123,12 @@ export interface AssetChanges {
   change_reason: string | null;
   change_source: string | null;
   change_type: string;
-  detected_at: Generated<Timestamp | null>;
+  detected_at: Generated<string | null>;
   field_name: string | null;
   id: Generated<number>;
   new_value: Json | null;
   old_value: Json | null;
-  validated_at: Timestamp | null;
+  validated_at: string | null;
   validated_by: number | null;
 }
 
@@ -141,7 +139,7 @@ export interface AssetConfigurations {
   configuration_name: string;
   configuration_type: string;
   configuration_value: string | null;
-  discovered_at: Generated<Timestamp | null>;
+  discovered_at: Generated<string | null>;
   id: Generated<number>;
   is_compliant: boolean | null;
   source_scan_id: string | null;
@@ -155,25 +153,25 @@ export interface AssetsExtended {
   business_owner: string | null;
   compliance_scope: string[] | null;
   cost_center: string | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   data_classification: string | null;
   dependencies: Json | null;
   environment: string | null;
   geographic_location: string | null;
   id: Generated<number>;
-  last_risk_assessment: Timestamp | null;
+  last_risk_assessment: string | null;
   maintenance_window: Json | null;
   network_zone: string | null;
   risk_factors: Json | null;
   risk_score: Numeric | null;
   sla_requirements: Json | null;
   technical_owner: string | null;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
 }
 
 export interface AuditLogs {
   action: string;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   details: Json | null;
   id: Generated<number>;
   ip_address: string | null;
@@ -185,11 +183,11 @@ export interface AuditLogs {
 export interface ControlBaselines {
   baseline: string;
   control_id: number;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
 }
 
 export interface ControlEvidence {
-  collected_at: Generated<Timestamp | null>;
+  collected_at: Generated<string | null>;
   collected_by: number | null;
   collection_frequency: string | null;
   collection_method: string | null;
@@ -197,7 +195,7 @@ export interface ControlEvidence {
   evidence_description: string | null;
   evidence_title: string;
   evidence_type: string;
-  expires_at: Timestamp | null;
+  expires_at: string | null;
   external_reference: string | null;
   file_hash: string | null;
   file_path: string | null;
@@ -214,23 +212,23 @@ export interface ControlsExtended {
   automation_level: string | null;
   continuous_monitoring: Generated<boolean | null>;
   control_id: string;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   evidence_required: string[] | null;
   external_system_mapping: Json | null;
   framework: string;
   id: Generated<number>;
   implementation_guidance: string | null;
   implementation_status: string | null;
-  last_assessment_date: Timestamp | null;
-  next_assessment_date: Timestamp | null;
+  last_assessment_date: string | null;
+  next_assessment_date: string | null;
   responsible_role: string | null;
   testing_procedures: string | null;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
 }
 
 export interface Dashboards {
   access_control: Json | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   dashboard_name: string;
   dashboard_type: string | null;
   id: Generated<number>;
@@ -239,13 +237,13 @@ export interface Dashboards {
   layout_config: Json;
   owner_id: number | null;
   refresh_interval_seconds: Generated<number | null>;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
   widget_config: Json;
 }
 
 export interface DataAccessLogs {
   access_method: string | null;
-  accessed_at: Generated<Timestamp | null>;
+  accessed_at: Generated<string | null>;
   action: string;
   data_classification: string | null;
   data_volume_bytes: Int8 | null;
@@ -262,7 +260,7 @@ export interface DataAccessLogs {
 }
 
 export interface DataFieldMappings {
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   default_value: string | null;
   entity_type: string;
   external_field_name: string;
@@ -271,15 +269,15 @@ export interface DataFieldMappings {
   internal_field_name: string;
   is_required: Generated<boolean | null>;
   transformation_rule: Json | null;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
   validation_rules: Json | null;
 }
 
 export interface DataSubjectRequests {
-  completed_at: Timestamp | null;
-  created_at: Generated<Timestamp | null>;
+  completed_at: string | null;
+  created_at: Generated<string | null>;
   data_subject_id: string;
-  due_date: Timestamp | null;
+  due_date: string | null;
   id: Generated<number>;
   legal_basis: string | null;
   processed_by: number | null;
@@ -298,29 +296,29 @@ export interface ExternalSystems {
   api_version: string | null;
   authentication_method: string;
   connection_config: Json;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   created_by: number | null;
   id: Generated<number>;
   is_active: Generated<boolean | null>;
   last_sync_status: string | null;
-  last_sync_time: Timestamp | null;
+  last_sync_time: string | null;
   rate_limit_config: Json | null;
   retry_config: Json | null;
   sync_enabled: Generated<boolean | null>;
   sync_frequency_minutes: Generated<number | null>;
   system_name: string;
   system_type: string;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
   webhook_config: Json | null;
 }
 
 export interface GeneratedReports {
-  data_period_end: Timestamp | null;
-  data_period_start: Timestamp | null;
-  expires_at: Timestamp | null;
+  data_period_end: string | null;
+  data_period_start: string | null;
+  expires_at: string | null;
   file_path: string | null;
   file_size_bytes: Int8 | null;
-  generated_at: Generated<Timestamp | null>;
+  generated_at: Generated<string | null>;
   generated_by: number | null;
   generation_status: Generated<string | null>;
   id: Generated<number>;
@@ -333,27 +331,27 @@ export interface GeneratedReports {
 export interface IngestionAssets {
   acr_score: Numeric | null;
   asset_uuid: string;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   criticality_rating: string | null;
   exposure_score: number | null;
-  first_seen: Timestamp | null;
+  first_seen: string | null;
   has_agent: Generated<boolean | null>;
   has_plugin_results: Generated<boolean | null>;
   hostname: string | null;
   id: Generated<number>;
   ingestion_batch_id: string | null;
   ingestion_source: Generated<string | null>;
-  last_seen: Timestamp | null;
+  last_seen: string | null;
   netbios_name: string | null;
   raw_json: Json | null;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
 }
 
 export interface IngestionBatches {
   batch_id: Generated<string>;
   batch_type: string;
-  completed_at: Timestamp | null;
-  created_at: Generated<Timestamp | null>;
+  completed_at: string | null;
+  created_at: Generated<string | null>;
   created_by: number | null;
   error_details: string | null;
   failed_records: Generated<number | null>;
@@ -361,7 +359,7 @@ export interface IngestionBatches {
   id: Generated<number>;
   metadata: Json | null;
   source_system: string;
-  started_at: Generated<Timestamp | null>;
+  started_at: Generated<string | null>;
   status: Generated<string | null>;
   successful_records: Generated<number | null>;
   total_records: number | null;
@@ -369,15 +367,15 @@ export interface IngestionBatches {
 
 export interface IngestionSystems {
   authorization_boundary: string | null;
-  authorization_date: Timestamp | null;
-  authorization_termination_date: Timestamp | null;
+  authorization_date: string | null;
+  authorization_termination_date: string | null;
   authorizing_official: string | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   id: Generated<number>;
   information_system_security_officer: string | null;
   ingestion_batch_id: string | null;
   ingestion_source: Generated<string | null>;
-  last_assessment_date: Timestamp | null;
+  last_assessment_date: string | null;
   name: string;
   raw_json: Json | null;
   responsible_organization: string | null;
@@ -385,21 +383,21 @@ export interface IngestionSystems {
   system_id: string;
   system_owner: string | null;
   system_type: string | null;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
   uuid: string | null;
 }
 
 export interface IngestionVulnerabilities {
   asset_uuid: string | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   cvss_base_score: Numeric | null;
   cvss3_base_score: Numeric | null;
   description: string | null;
-  first_found: Timestamp | null;
+  first_found: string | null;
   id: Generated<number>;
   ingestion_batch_id: string | null;
   ingestion_source: Generated<string | null>;
-  last_found: Timestamp | null;
+  last_found: string | null;
   plugin_family: string | null;
   plugin_id: number;
   plugin_name: string;
@@ -409,23 +407,23 @@ export interface IngestionVulnerabilities {
   severity_name: string | null;
   solution: string | null;
   state: Generated<string | null>;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
 }
 
 export interface IntegrationHealth {
-  checked_at: Generated<Timestamp | null>;
+  checked_at: Generated<string | null>;
   error_details: Json | null;
   error_rate: Numeric | null;
   external_system_id: number | null;
   health_check_type: string;
   id: Generated<number>;
-  last_successful_operation: Timestamp | null;
+  last_successful_operation: string | null;
   response_time_ms: number | null;
   status: string;
 }
 
 export interface IntegrationOperations {
-  completed_at: Timestamp | null;
+  completed_at: string | null;
   correlation_id: string | null;
   direction: string;
   entity_id: string | null;
@@ -441,7 +439,7 @@ export interface IntegrationOperations {
   request_payload: Json | null;
   response_payload: Json | null;
   retry_count: Generated<number | null>;
-  started_at: Generated<Timestamp | null>;
+  started_at: Generated<string | null>;
   status: Generated<string>;
 }
 
@@ -450,12 +448,12 @@ export interface IntegrationOperationsMonthlySummary {
   direction: string;
   entity_type: string;
   external_system_id: number | null;
-  month: Timestamp;
+  month: string;
   operation_type: string;
   operations: Int8;
   retries: Int8;
   status: string;
-  summarized_at: Generated<Timestamp>;
+  summarized_at: Generated<string>;
 }
 
 export interface MetricsDefinitions {
@@ -463,7 +461,7 @@ export interface MetricsDefinitions {
   audience: string | null;
   calculation_method: string;
   chart_type: string | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   data_sources: string[] | null;
   description: string | null;
   display_name: string;
@@ -476,19 +474,19 @@ export interface MetricsDefinitions {
   threshold_critical: Numeric | null;
   threshold_warning: Numeric | null;
   unit_of_measure: string | null;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
 }
 
 export interface MetricsValues {
   additional_data: Json | null;
-  calculated_at: Timestamp;
+  calculated_at: string;
   calculation_duration_ms: number | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   data_quality_score: Numeric | null;
   id: Generated<number>;
   metric_id: number | null;
-  period_end: Timestamp | null;
-  period_start: Timestamp | null;
+  period_end: string | null;
+  period_start: string | null;
   value: Numeric;
   value_text: string | null;
 }
@@ -496,12 +494,12 @@ export interface MetricsValues {
 export interface MlModels {
   accuracy_score: Numeric | null;
   algorithm: string | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   f1_score: Numeric | null;
   features: string[] | null;
   id: Generated<number>;
   is_active: Generated<boolean | null>;
-  last_trained: Timestamp | null;
+  last_trained: string | null;
   model_artifact_path: string | null;
   model_name: string;
   model_parameters: Json | null;
@@ -511,18 +509,18 @@ export interface MlModels {
   target_variable: string | null;
   training_data_period: Interval | null;
   training_frequency: Interval | null;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
 }
 
 export interface MlPredictions {
-  actual_date: Timestamp | null;
+  actual_date: string | null;
   actual_value: Numeric | null;
   confidence_score: Numeric | null;
   entity_id: string;
   entity_type: string;
   id: Generated<number>;
   model_id: number | null;
-  prediction_date: Generated<Timestamp | null>;
+  prediction_date: Generated<string | null>;
   prediction_metadata: Json | null;
   prediction_value: Numeric | null;
 }
@@ -532,7 +530,7 @@ export interface PerformanceMetrics {
   id: Generated<number>;
   metric_type: string;
   operation: string | null;
-  recorded_at: Generated<Timestamp | null>;
+  recorded_at: Generated<string | null>;
   tags: Json | null;
   unit: string;
   value: Numeric;
@@ -541,38 +539,38 @@ export interface PerformanceMetrics {
 export interface PerformanceMetricsDaily {
   avg_value: number;
   component: string;
-  day: Timestamp;
+  day: string;
   max_value: Numeric;
   metric_type: string;
   min_value: Numeric;
   operation: string | null;
   p95_value: number;
   samples: Int8;
-  summarized_at: Generated<Timestamp>;
+  summarized_at: Generated<string>;
   unit: string;
 }
 
 export interface PerformanceMetricsHourly {
   avg_value: number;
   component: string;
-  hour: Timestamp;
+  hour: string;
   max_value: Numeric;
   metric_type: string;
   min_value: Numeric;
   operation: string | null;
   p95_value: number;
   samples: Int8;
-  summarized_at: Generated<Timestamp>;
+  summarized_at: Generated<string>;
   unit: string;
 }
 
 export interface PoamsExtended {
-  actual_completion_date: Timestamp | null;
+  actual_completion_date: string | null;
   affected_assets: string[] | null;
   business_impact: string | null;
   control_id: number | null;
   cost_estimate: Numeric | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   deviation_rationale: string | null;
   external_poam_id: string | null;
   id: Generated<number>;
@@ -583,18 +581,18 @@ export interface PoamsExtended {
   remediation_plan: string | null;
   resource_requirements: string | null;
   responsible_individual: string | null;
-  risk_acceptance_date: Timestamp | null;
+  risk_acceptance_date: string | null;
   risk_level: string | null;
-  scheduled_completion_date: Timestamp | null;
+  scheduled_completion_date: string | null;
   status: Generated<string | null>;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
   weakness_description: string;
   weakness_type: string | null;
 }
 
 export interface ReportTemplates {
   audience: string | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   created_by: number | null;
   data_sources: string[] | null;
   distribution_list: string[] | null;
@@ -606,13 +604,13 @@ export interface ReportTemplates {
   template_definition: Json;
   template_name: string;
   template_type: string;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
 }
 
 export interface SecurityEventsExtended {
   asset_uuid: string | null;
   correlation_id: string | null;
-  detected_at: Generated<Timestamp | null>;
+  detected_at: Generated<string | null>;
   event_details: Json;
   event_id: Generated<string>;
   event_type: string;
@@ -620,8 +618,8 @@ export interface SecurityEventsExtended {
   id: Generated<number>;
   investigated_by: number | null;
   investigation_notes: string | null;
-  occurred_at: Timestamp;
-  resolved_at: Timestamp | null;
+  occurred_at: string;
+  resolved_at: string | null;
   response_actions: Json | null;
   severity: string;
   source_system: string | null;
@@ -632,7 +630,7 @@ export interface SecurityEventsExtended {
 export interface SyncConflicts {
   auto_resolved: Generated<boolean | null>;
   conflict_type: string;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   entity_id: string;
   entity_type: string;
   external_entity_id: string | null;
@@ -643,14 +641,14 @@ export interface SyncConflicts {
   operation_id: string | null;
   resolution_action: string | null;
   resolution_status: Generated<string | null>;
-  resolved_at: Timestamp | null;
+  resolved_at: string | null;
   resolved_by: number | null;
 }
 
 export interface SyncPolicies {
   batch_size: Generated<number | null>;
   conflict_resolution_strategy: string;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   entity_type: string;
   external_system_id: number | null;
   field_level_policies: Json | null;
@@ -658,16 +656,16 @@ export interface SyncPolicies {
   id: Generated<number>;
   is_active: Generated<boolean | null>;
   sync_direction: string;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
 }
 
 export interface Users {
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   email: string;
   id: Generated<number>;
   is_active: Generated<boolean | null>;
   role: Generated<string>;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
   username: string;
 }
 
@@ -675,19 +673,19 @@ export interface VulnerabilityIntelligence {
   attack_complexity: string | null;
   attack_vector: string | null;
   business_impact_score: Numeric | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   cve_ids: string[] | null;
   exploit_available: Generated<boolean | null>;
   exploit_maturity: string | null;
   exploitability_score: Numeric | null;
   id: Generated<number>;
   patch_available: Generated<boolean | null>;
-  patch_release_date: Timestamp | null;
+  patch_release_date: string | null;
   plugin_id: string;
   privileges_required: string | null;
   remediation_complexity: string | null;
   threat_intelligence: Json | null;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
   user_interaction: string | null;
   vendor_advisory_url: string | null;
   vulnerability_type: string | null;
@@ -698,9 +696,9 @@ export interface VulnerabilityRemediation {
   assigned_to: number | null;
   business_justification: string | null;
   cost_estimate: Numeric | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   downtime_required_hours: number | null;
-  due_date: Timestamp | null;
+  due_date: string | null;
   effort_estimate_hours: number | null;
   external_system_status: Json | null;
   id: Generated<number>;
@@ -709,8 +707,8 @@ export interface VulnerabilityRemediation {
   remediation_plan: string | null;
   remediation_status: string;
   remediation_steps: Json | null;
-  updated_at: Generated<Timestamp | null>;
-  validated_at: Timestamp | null;
+  updated_at: Generated<string | null>;
+  validated_at: string | null;
   validated_by: number | null;
   validation_required: Generated<boolean | null>;
   validation_status: string | null;
@@ -718,7 +716,7 @@ export interface VulnerabilityRemediation {
 }
 
 export interface VulnerabilityRiskAssessments {
-  assessment_date: Generated<Timestamp | null>;
+  assessment_date: Generated<string | null>;
   assessment_notes: string | null;
   assessor: number | null;
   asset_exposure: string | null;
@@ -727,7 +725,7 @@ export interface VulnerabilityRiskAssessments {
   id: Generated<number>;
   impact_score: number | null;
   likelihood_score: number | null;
-  next_assessment_date: Timestamp | null;
+  next_assessment_date: string | null;
   risk_acceptance_status: string | null;
   risk_owner: number | null;
   risk_score: Numeric | null;
@@ -736,12 +734,12 @@ export interface VulnerabilityRiskAssessments {
 }
 
 export interface WorkflowExecutions {
-  completed_at: Timestamp | null;
+  completed_at: string | null;
   current_step: Generated<number | null>;
   error_details: Json | null;
   execution_id: Generated<string>;
   id: Generated<number>;
-  started_at: Generated<Timestamp | null>;
+  started_at: Generated<string | null>;
   started_by: number | null;
   status: Generated<string | null>;
   step_outputs: Json | null;
@@ -753,14 +751,14 @@ export interface WorkflowExecutions {
 export interface Workflows {
   approval_required: Generated<boolean | null>;
   approval_roles: string[] | null;
-  created_at: Generated<Timestamp | null>;
+  created_at: Generated<string | null>;
   created_by: number | null;
   id: Generated<number>;
   is_active: Generated<boolean | null>;
   retry_policy: Json | null;
   timeout_minutes: number | null;
   trigger_conditions: Json;
-  updated_at: Generated<Timestamp | null>;
+  updated_at: Generated<string | null>;
   workflow_name: string;
   workflow_steps: Json;
   workflow_type: string;
