@@ -62,7 +62,7 @@ async function waitingFor(waitMs: number | undefined, out: Output, open: () => P
       const notUpYet = error instanceof RasdbError && error.exitCode === ExitCode.connect && error.details.notUpYet === true;
       const remaining = deadline - Date.now();
       if (!notUpYet || remaining <= 0) throw error;
-      if (attempt === 1) out.notice(`rasdb: waiting for the server (--wait): ${(error as RasdbError).message}`);
+      if (attempt === 1) out.notice(`rasdb: waiting for the server (--wait): ${(error).message}`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, remaining)));
     }
   }

@@ -5,7 +5,7 @@ import { RETENTION_RUN_OPTIONS, countOption, durationOption } from '../options.j
 import { formatMs } from '../output.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
-import { progressLine } from './retention-progress.js';
+import { progressBar } from '../progress.js';
 import { finalCode, heldText, n } from './retention-words.js';
 
 const PRUNE_OPTIONS = {
@@ -33,8 +33,8 @@ export function registerRetentionPrune(retention: Command, outcome: CommandOutco
 async function runPrune(command: Command): Promise<number> {
   return runCommand(command, PRUNE_OPTIONS, async ({ session, out, settings }) => {
     const { prune } = await import('../../retention/prune.js');
-    const progress = progressLine(settings);
-    const result = await prune(session.client, { ...settings, onProgress: progress?.update });
+    const progress = progressBar(settings, 'deleted');
+    const result = await prune(session.client, { ...settings, onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined) });
     progress?.done();
     out.json({ ok: true, database: session.label, ...result });
     out.line(`${result.dryRun ? 'Dry run, nothing changed: would prune' : 'Pruned'} ${session.label} as of ${result.asOf} UTC`);

@@ -4,7 +4,7 @@ import type { CommandOutcome } from '../main.js';
 import { RETENTION_RUN_OPTIONS, optionalCountOption } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
-import { progressLine } from './retention-progress.js';
+import { progressBar } from '../progress.js';
 import { finalCode, n } from './retention-words.js';
 
 const SUMMARIZE_OPTIONS = {
@@ -36,8 +36,8 @@ export function registerRetentionSummarize(retention: Command, outcome: CommandO
 async function runSummarize(command: Command): Promise<number> {
   return runCommand(command, SUMMARIZE_OPTIONS, async ({ session, out, settings }) => {
     const { summarize } = await import('../../retention/summarize.js');
-    const progress = progressLine(settings);
-    const result = await summarize(session.client, { ...settings, onProgress: progress?.update });
+    const progress = progressBar(settings, 'summarized');
+    const result = await summarize(session.client, { ...settings, onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined) });
     progress?.done();
     out.json({ ok: true, database: session.label, ...result });
     out.line(`${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${result.asOf} UTC`);

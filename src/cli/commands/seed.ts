@@ -8,6 +8,7 @@ import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { flag, lockWaitOption } from '../options.js';
 import { formatMs, type Output } from '../output.js';
+import { progressBar } from '../progress.js';
 import { runCommand } from '../session-command.js';
 import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
 
@@ -176,11 +177,14 @@ interface DemoOptions {
 async function runDemo(client: pg.Client, out: Output, options: DemoOptions, lockWaitMs: number): Promise<DemoResult> {
   const { loadDemo } = await import('../../seed/demo/demo.js');
   out.line(`Demo data: --seed ${options.seed} --scale ${options.scale}, history up to ${options.asOf} (UTC)`);
+  const progress = progressBar(out.flags, 'generated');
   const result = await loadDemo(client, {
     ...options,
     lockWaitMs,
-    onStep: (step) => out.line(`  ${step.table.padEnd(26)} ${String(step.rows).padStart(9)} rows${step.failed ? `, ${step.failed} rejected by the mappings` : ''}  ${out.color.dim(formatMs(step.durationMs))}`),
+    onProgress: (p) => progress?.update(p.table, p.done, p.total),
+    onStep: (step) => (progress?.done(), out.line(`  ${step.table.padEnd(26)} ${String(step.rows).padStart(9)} rows${step.failed ? `, ${step.failed} rejected by the mappings` : ''}  ${out.color.dim(formatMs(step.durationMs))}`)),
   });
+  progress?.done();
   if (result.status === 'already_loaded') out.always('This demo data (same --seed, --scale and --as-of) is already loaded; nothing to do.');
   else {
     const rate = Math.round(result.generatedRows / Math.max(result.generationMs / 1000, 0.001));

@@ -11,6 +11,13 @@ export interface ActivityCount {
   durationMs: number;
 }
 
+/** Rows generated so far for one table, after each chunk, for a progress line. */
+export interface ActivityProgress {
+  table: string;
+  done: number;
+  total: number;
+}
+
 /**
  * What the synthetic activity refers to, read from the database: the external systems, the demo
  * users and the assets the real records brought.
@@ -37,13 +44,19 @@ export async function activityContextOf(db: Kysely<DB>, rand: RandomSql, scale: 
  * @example
  * await client.query('BEGIN'); await generateActivity(client, context); await client.query('COMMIT');
  */
-export async function generateActivity(client: pg.Client, context: ActivityContext, onTable?: (count: ActivityCount) => void): Promise<ActivityCount[]> {
+export async function generateActivity(
+  client: pg.Client,
+  context: ActivityContext,
+  onTable?: (count: ActivityCount) => void,
+  onProgress?: (progress: ActivityProgress) => void,
+): Promise<ActivityCount[]> {
   const counts: ActivityCount[] = [];
   for (const statement of activityStatements(context)) {
     const started = performance.now();
     let rows = 0;
     for (let lo = 1; lo <= statement.count; lo += statement.chunk) {
       rows += (await client.query(statement.build(lo, Math.min(statement.count, lo + statement.chunk - 1)))).rowCount ?? 0;
+      onProgress?.({ table: statement.table, done: rows, total: statement.count });
     }
     const count = { table: statement.table, rows, durationMs: Math.round(performance.now() - started) };
     counts.push(count);

@@ -6,7 +6,7 @@ import { kyselyOn } from '../../db/single-client-pool.js';
 import { withTransaction } from '../../db/transaction.js';
 import { ExitCode, option, RasdbError } from '../../errors.js';
 import { presentTables } from '../seed.js';
-import { activityContextOf, generateActivity } from './activity-run.js';
+import { activityContextOf, generateActivity, type ActivityProgress } from './activity-run.js';
 import { loadPoams } from './poam-load.js';
 import { loadRemediation, loadUsers, setControlStatuses } from './posture.js';
 import { RandomSql } from './random-sql.js';
@@ -31,6 +31,8 @@ export const DEMO_TABLES = [
 export interface DemoOptions extends DemoParameters {
   lockWaitMs?: number;
   onStep?: (step: DemoStep) => void;
+  /** Told after each chunk of synthetic rows: the long part of a large --scale. */
+  onProgress?: (progress: ActivityProgress) => void;
 }
 
 export interface DemoStep {
@@ -95,7 +97,7 @@ export async function loadDemo(client: pg.Client, options: DemoOptions): Promise
         const step = { ...count, failed: 0, synthetic: true };
         result.steps.push(step);
         options.onStep?.(step);
-      });
+      }, options.onProgress);
       result.generationMs = Math.round(performance.now() - generationStarted);
       // Fresh statistics, so that the first metric queries on the demo plan well; not part of the generation rate.
       await client.query(`ANALYZE ${DEMO_TABLES.join(', ')}, controls_extended, users`);
