@@ -76,7 +76,7 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
 
 async function connectEmbedded(server: EmbeddedServer, timeoutMs?: number): Promise<pg.Client> {
   const config = { ...server.config, database: EMBEDDED_DATABASE };
-  const describe = { label: server.label, host: '127.0.0.1', port: Number(config.port), database: EMBEDDED_DATABASE };
+  const describe = { label: server.label, host: String(server.config.host), port: Number(config.port), database: EMBEDDED_DATABASE };
   try {
     return await connect(config, describe, timeoutMs);
   } catch (error) {

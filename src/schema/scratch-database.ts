@@ -66,7 +66,7 @@ async function onEmbedded<T>(options: ScratchOptions, work: (client: pg.Client, 
   try {
     const server = await startEmbedded(folder, { lockWaitMs: 0, log: options.onLog });
     try {
-      const client = await connect(server.config, { label: server.label, host: '127.0.0.1', port: Number(server.config.port), database: 'postgres' }, options.connectTimeoutMs);
+      const client = await connect(server.config, { label: server.label, host: String(server.config.host), port: Number(server.config.port), database: 'postgres' }, options.connectTimeoutMs);
       try {
         return await work(client, server.label);
       } finally {
