@@ -13,6 +13,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { GLOBAL_OPTIONS } from './options.js';
 import { withOptions } from './settings.js';
+import { printable } from './printable.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -89,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok; // --help, --version
       const line = (usageLine ?? error.message).replace(/^error:\s*/, '');
-      process.stderr.write(`rasdb: ${line}; see rasdb --help\n`);
+      process.stderr.write(`${printable(`rasdb: ${line}`)}; see rasdb --help\n`);
       return ExitCode.usage;
     }
     const { reportFailure } = await import('./report-failure.js');

@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import type { ClientConfig } from 'pg';
 import { ExitCode, option, RasdbError } from '../errors.js';
 import { isAlive, lockDataFolder } from './data-folder-lock.js';
+import { redactServerText } from './redact.js';
 import { dropPassword, prepareSocketFolder, serverOwner, SOCKET_PORT, socketOnlyFlags, writeAccessRules } from './embedded-access.js';
 
 /** A running embedded server, owned by this process until `stop()`. */
@@ -52,8 +53,8 @@ export async function startEmbedded(folder: string, options: { lockWaitMs: numbe
         persistent: true,
         createPostgresUser: isRoot,
         postgresFlags: flags,
-        onLog: (message) => log(String(message).trimEnd()),
-        onError: (message) => log(String(message instanceof Error ? message.message : message).trimEnd()),
+        onLog: (message) => log(redactServerText(String(message).trimEnd())),
+        onError: (message) => log(redactServerText(String(message instanceof Error ? message.message : message).trimEnd())),
       });
     if (!existsSync(join(pgdata, 'PG_VERSION'))) {
       mkdirSync(pgdata, { recursive: true, mode: 0o755 });
@@ -78,7 +79,7 @@ export async function startEmbedded(folder: string, options: { lockWaitMs: numbe
     return {
       config,
       folder,
-      label: `embedded PostgreSQL in ${folder}`,
+      label: `embedded PostgreSQL in ${folder} (Unix socket only)`,
       stop: async () => {
         if (stopped) return;
         stopped = true;

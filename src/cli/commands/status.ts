@@ -3,6 +3,7 @@ import { ExitCode } from '../../errors.js';
 import type { CommandOutcome } from '../main.js';
 import { phaseName } from '../render-steps.js';
 import { runCommand } from '../session-command.js';
+import { redactServerText } from '../../db/redact.js';
 
 /** `rasdb status`: applied and pending migrations per phase. */
 export function registerStatus(program: Command, outcome: CommandOutcome): void {
@@ -27,7 +28,7 @@ async function runStatus(command: Command): Promise<number> {
         const when = m.appliedAt ? `${m.baselined ? 'baselined' : 'applied'} ${m.appliedAt} by ${m.appliedBy}` : 'pending';
         out.line(`  ${m.state === 'applied' ? c.green('✓') : c.yellow('·')} ${m.name.padEnd(36)} ${when}`);
         const f = m.lastFailure;
-        if (f) out.line(`      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${f.message}`);
+        if (f) out.line(`      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${redactServerText(f.message ?? '')}`);
       }
     }
     for (const set of report.seedSets) {
