@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -99,6 +99,19 @@ describe.runIf(asRoot)('the embedded server lets in its owner only', () => {
     // The next run still gets in, stops the orphan and carries on.
     const next = await runCli(['status', '--json'], { env: { RASDB_DATA_DIR: folder } });
     expect(next.code, next.stderr).toBe(0);
+  });
+
+  it('a data folder too deep for a socket address: a private temporary socket folder, removed after an orphan', async () => {
+    const folder = join(dataFolder(), 'a'.repeat(60), 'b'.repeat(30));
+    mkdirSync(folder, { recursive: true, mode: 0o755 });
+    await orphanServer(folder);
+    const socketFolder = readFileSync(join(folder, 'pg', 'postmaster.pid'), 'utf8').split('\n')[4];
+    expect(socketFolder.startsWith(join(tmpdir(), 'rasdb-socket-'))).toBe(true);
+    expect(statSync(socketFolder).mode & 0o777).toBe(0o700);
+    expect(psqlAsNobody(folder).stderr).toMatch(/Permission denied/);
+    const next = await runCli(['status', '--json'], { env: { RASDB_DATA_DIR: folder } });
+    expect(next.code, next.stderr).toBe(0);
+    expect(existsSync(socketFolder)).toBe(false);
   });
 
   it('closes a data folder an earlier rasdb made (TCP and a fixed password) on its first start', async () => {

