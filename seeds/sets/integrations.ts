@@ -66,7 +66,12 @@ const POLICIES: PolicySpec[] = [
  * integrationsSet().tables.map((t) => t.table) // ['external_systems', 'data_field_mappings', 'sync_policies']
  */
 export function integrationsSet(): BuiltSet {
-  for (const system of EXTERNAL_SYSTEMS) assertNoSecrets(`external_systems ${system.system_name}`, system.connection_config);
+  for (const system of EXTERNAL_SYSTEMS) {
+    // A webhook's signing secret or a retry header is a secret as much as an API key is.
+    for (const column of ['connection_config', 'webhook_config', 'retry_config', 'rate_limit_config'] as const) {
+      assertNoSecrets(`external_systems ${system.system_name}`, system[column], column);
+    }
+  }
   const systems = defineTable({
     table: 'external_systems',
     key: ['system_name'],

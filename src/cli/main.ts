@@ -14,6 +14,7 @@ import { registerVerify } from './commands/verify.js';
 import { GLOBAL_OPTIONS } from './options.js';
 import { addHelpCommand } from './help.js';
 import { withOptions } from './settings.js';
+import { printable } from './printable.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -94,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok; // --help, --version
       const line = (usageLine ?? error.message).replace(/^error:\s*/, '');
-      process.stderr.write(`rasdb: ${line}; see rasdb --help\n`);
+      process.stderr.write(`${printable(`rasdb: ${line}`)}; see rasdb --help\n`);
       // Commander has read the program's flags by the time it complains, wherever --json stood.
       if (program.opts<{ json?: boolean }>().json) {
         const document = { ok: false, exitCode: ExitCode.usage, error: { message: `${line}; see rasdb --help` } };

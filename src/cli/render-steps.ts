@@ -1,6 +1,7 @@
 import { describeBlockers } from '../migrate/blockers.js';
 import type { RetryNotice, StepResult } from '../migrate/executor.js';
 import { formatMs, type Output } from './output.js';
+import { redactServerText } from '../db/redact.js';
 
 /**
  * One migration's line: a tick and its time, or a cross with the error and the failing statement.
@@ -14,8 +15,8 @@ export function printStep(out: Output, step: StepResult): void {
     out.line(`  ${c.green('✓')} ${step.name.padEnd(36)} phase ${step.phase}  ${c.dim(formatMs(step.durationMs ?? 0))}`);
   } else if (step.status === 'Error') {
     const e = step.error;
-    out.always(`  ${c.red('✗')} ${step.name.padEnd(36)} phase ${step.phase}  ${e?.message}${e?.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}`);
-    if (e?.statement) out.always(`      while running: ${e.statement.slice(0, 200)}`);
+    out.always(`  ${c.red('✗')} ${step.name.padEnd(36)} phase ${step.phase}  ${redactServerText(e?.message ?? '')}${e?.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}`);
+    if (e?.statement) out.always(`      while running: ${redactServerText(e.statement.slice(0, 200))}`);
   }
 }
 

@@ -1,5 +1,7 @@
 import { ExitCode, RasdbError, isPgServerError, type ExitCodeValue } from '../errors.js';
-import { redact } from '../db/redact.js';
+import { redactServerText } from '../db/redact.js';
+import { jsonText } from './output.js';
+import { printable } from './printable.js';
 import { wordError } from './words.js';
 
 /** What the error report needs to know of the command line: read by commander, not from argv. */
@@ -23,13 +25,13 @@ export function reportFailure(error: unknown, flags: ReportFlags): ExitCodeValue
   const message = expected
     ? wordError(error)
     : fromServer
-      ? `the database refused: ${error.message.split('\n')[0]} (SQLSTATE ${error.code})${error.code === '42501' ? '; run as a role with the privilege, or grant it' : ''}`
-      : `internal error: ${error instanceof Error ? error.message : String(error)} (this is a bug in rasdb; run with --verbose and report it)`;
-  process.stderr.write(redact(`rasdb: ${message}`) + '\n');
-  if (flags.verbose && error instanceof Error && error.stack) process.stderr.write(redact(error.stack) + '\n');
+      ? `the database refused: ${redactServerText(error.message.split('\n')[0])} (SQLSTATE ${error.code})${error.code === '42501' ? '; run as a role with the privilege, or grant it' : ''}`
+      : `internal error: ${redactServerText(error instanceof Error ? error.message : String(error))} (this is a bug in rasdb; run with --verbose and report it)`;
+  process.stderr.write(printable(`rasdb: ${message}`) + '\n');
+  if (flags.verbose && error instanceof Error && error.stack) process.stderr.write(printable(redactServerText(error.stack)) + '\n');
   if (flags.json) {
     const details = expected ? error.details : {};
-    process.stdout.write(redact(JSON.stringify({ ok: false, exitCode, error: { message, ...details } }, null, 2)) + '\n');
+    process.stdout.write(jsonText({ ok: false, exitCode, error: { message, ...details } }));
   }
   return exitCode;
 }

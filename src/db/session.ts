@@ -4,6 +4,7 @@ import { kyselyOn } from './single-client-pool.js';
 import { ExitCode, RasdbError, isPgServerError, option } from '../errors.js';
 import { resolveConnection, type ServerTarget } from './connection-options.js';
 import { embeddedFolder, startEmbedded, type EmbeddedServer } from './embedded.js';
+import { redactServerText } from './redact.js';
 
 /**
  * One connection to one database for the length of a command. Everything rasdb does in a run
@@ -76,7 +77,7 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
 
 async function connectEmbedded(server: EmbeddedServer, timeoutMs?: number): Promise<pg.Client> {
   const config = { ...server.config, database: EMBEDDED_DATABASE };
-  const describe = { label: server.label, host: '127.0.0.1', port: Number(config.port), database: EMBEDDED_DATABASE };
+  const describe = { label: server.label, host: String(server.config.host), port: Number(config.port), database: EMBEDDED_DATABASE };
   try {
     return await connect(config, describe, timeoutMs);
   } catch (error) {
@@ -131,13 +132,13 @@ function connectionError(error: unknown, target: Pick<ServerTarget, 'label' | 'h
     case '28P01':
       return say(`cannot connect to ${where}: password authentication failed; check the user and password`);
     case '28000':
-      return say(`cannot connect to ${where}: the server refused this user (${firstLine((error as Error).message)})`);
+      return say(`cannot connect to ${where}: the server refused this user (${redactServerText(firstLine((error as Error).message))})`);
     case '3D000':
       return say(`cannot connect to ${where}: database "${target.database}" does not exist; create it or fix the database name`);
     case '57P03':
       return say(`cannot connect to ${where}: the server is starting up or shutting down; try again shortly`);
     default: {
-      const message = firstLine((error as Error)?.message ?? String(error));
+      const message = redactServerText(firstLine((error as Error)?.message ?? String(error)));
       if (/timeout/i.test(message)) return say(`cannot connect to ${where}: timed out; check the address and any firewall`);
       return say(`cannot connect to ${where}: ${message}`);
     }

@@ -6,6 +6,7 @@ import { targetFromUrl } from '../db/connection-options.js';
 import { startEmbedded } from '../db/embedded.js';
 import { connect } from '../db/session.js';
 import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
+import { redactServerText } from '../db/redact.js';
 
 export interface ScratchOptions {
   /** A server to create the scratch database on; the embedded PostgreSQL when omitted. */
@@ -55,7 +56,7 @@ async function createDatabase(admin: pg.Client, name: string, label: string): Pr
     // template0: whatever someone put into template1 must not look like the migrations' work.
     await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
   } catch (error) {
-    const reason = isPgServerError(error) ? error.message : String(error);
+    const reason = redactServerText(isPgServerError(error) ? error.message : String(error));
     throw new RasdbError(ExitCode.connect, `cannot create a scratch database on ${label}: ${reason}; ${option('scratchUrl')} needs a user allowed to CREATE DATABASE`);
   }
 }
@@ -66,7 +67,7 @@ async function onEmbedded<T>(options: ScratchOptions, work: (client: pg.Client, 
   try {
     const server = await startEmbedded(folder, { lockWaitMs: 0, log: options.onLog });
     try {
-      const client = await connect(server.config, { label: server.label, host: '127.0.0.1', port: Number(server.config.port), database: 'postgres' }, options.connectTimeoutMs);
+      const client = await connect(server.config, { label: server.label, host: String(server.config.host), port: Number(server.config.port), database: 'postgres' }, options.connectTimeoutMs);
       try {
         return await work(client, server.label);
       } finally {

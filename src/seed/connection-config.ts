@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ExitCode, RasdbError } from '../errors.js';
+import { looksRandom, secretKeyKind, secretValueShape } from './secret-shapes.js';
 
 /**
  * external_systems.connection_config holds no secret, only references to where an application
@@ -8,12 +9,13 @@ import { ExitCode, RasdbError } from '../errors.js';
  *   { "env": "RASDASH_TENABLE_SECRET_KEY" }   the value of that environment variable
  *   { "file": "/run/secrets/tenable_secret" }  the contents of that file, trailing newline removed
  *
- * Every value under `credentials` must be such a reference, and no other string in the document
- * may sit under a key that names a secret (password, secret, token, api key, private key).
+ * Every value under `credentials` must be such a reference. Elsewhere a string is refused when
+ * its key names a secret (password, secret, token, API or access or private key, credentials,
+ * cookie; see secret-shapes.ts), when its key may name one (auth*, session, signature, key) and
+ * it looks random, and wherever it has the shape of one: an Authorization header value, a JSON
+ * Web Token, a PEM block, an AWS access key id, a URL with a password or a key in its query.
  */
 export type SecretReference = { env: string } | { file: string };
-
-const SECRET_KEY = /pass(word)?|secret|token|api[_-]?key|private[_-]?key|credential/i;
 
 function isReference(value: unknown): value is SecretReference {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -23,26 +25,43 @@ function isReference(value: unknown): value is SecretReference {
 }
 
 /**
- * Throws (a bug in the seed, exit 1) when `config` holds anything that could be a secret.
+ * Throws (a bug in the seed, exit 1) when `config` holds anything that could be a secret. The same
+ * rules serve every JSON column of a template that could carry one (`column` names it).
  *
  * @example
  * assertNoSecrets('external_systems Tenable', { credentials: { secret_key: { env: 'X' } } }) // passes
  */
-export function assertNoSecrets(where: string, config: unknown): void {
+export function assertNoSecrets(where: string, config: unknown, column = 'connection_config'): void {
   const problems: string[] = [];
-  const walk = (value: unknown, path: string[], underCredentials: boolean): void => {
+  // An array's items sit under the array's own key: `api_keys: ["..."]` is still a list of keys.
+  const walk = (value: unknown, path: string[], key: string, underCredentials: boolean): void => {
     if (isReference(value)) return;
-    if (value !== null && typeof value === 'object') {
-      for (const [key, child] of Object.entries(value)) walk(child, [...path, key], underCredentials || key === 'credentials');
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, [...path, String(i)], key, underCredentials));
       return;
     }
-    const key = path[path.length - 1] ?? '';
-    if (underCredentials || (typeof value === 'string' && SECRET_KEY.test(key))) problems.push(path.join('.'));
+    if (value !== null && typeof value === 'object') {
+      for (const [name, child] of Object.entries(value)) walk(child, [...path, name], name, underCredentials || name === 'credentials');
+      return;
+    }
+    const at = path.join('.');
+    if (underCredentials) problems.push(at);
+    else if (typeof value === 'string') {
+      const why = problemOf(key, value);
+      if (why) problems.push(`${at} (${why})`);
+    }
   };
-  walk(config, [], false);
+  walk(config, [], '', false);
   if (problems.length) {
-    throw new RasdbError(ExitCode.failed, `${where}: connection_config holds values where only {"env": ...} or {"file": ...} references belong: ${problems.join(', ')}`);
+    throw new RasdbError(ExitCode.failed, `${where}: ${column} holds values where only {"env": ...} or {"file": ...} references belong: ${problems.join(', ')}`);
   }
+}
+
+function problemOf(key: string, value: string): string | undefined {
+  const kind = secretKeyKind(key);
+  if (kind === 'secret' && value !== '') return 'its key names a secret';
+  if (kind === 'maybe' && looksRandom(value)) return 'a random-looking value under a key that may name a secret';
+  return secretValueShape(value);
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   type ConnectionChoice,
   type ServerTarget,
 } from '../../src/db/connection-options.js';
-import { redact } from '../../src/db/redact.js';
+import { redactServerText as redact } from '../../src/db/redact.js';
 import { ExitCode, RasdbError } from '../../src/errors.js';
 import { wordError } from '../../src/cli/words.js';
 

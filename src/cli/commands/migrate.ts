@@ -7,6 +7,7 @@ import { formatMs } from '../output.js';
 import { phaseName, printStep, retryLine } from '../render-steps.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
+import { redactServerText } from '../../db/redact.js';
 
 /** `rasdb migrate [--phase N] [--dry-run]`: the library loads only when the command runs. */
 export function registerMigrate(program: Command, outcome: CommandOutcome): void {
@@ -70,7 +71,7 @@ async function runMigrate(command: Command): Promise<number> {
         `Applied ${applied.length} of ${result.steps.length} pending migrations; ${result.failed.name} failed and was rolled back alone. ` +
           'Fix the cause and run rasdb migrate again.',
       );
-      out.error(`rasdb: migration ${result.failed.name} failed: ${error?.message}${error?.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}`);
+      out.error(`rasdb: migration ${result.failed.name} failed: ${redactServerText(error?.message ?? '')}${error?.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}`);
       return ExitCode.failed;
     }
     out.always(

@@ -6,6 +6,7 @@ import { countOption, nowOption } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
 import { describeHold, n } from './retention-words.js';
+import { redactServerText } from '../../db/redact.js';
 
 const STATUS_OPTIONS = {
   runs: countOption('--runs <n>', 'how many recent runs to show', 1, 1000, '10'),
@@ -51,7 +52,7 @@ async function runStatus(command: Command): Promise<number> {
           ? `deleted ${n(deleted)}, held back ${n(held)}`
           : r.kind === 'summarize'
             ? `summarized ${n(summarized)} rows`
-            : (r.message ?? '');
+            : redactServerText(r.message ?? ''); // an error a failed run recorded: server text
       out.line(`  #${r.id} ${r.kind.padEnd(9)} ${r.startedAt} ${r.outcome.padEnd(13)} [${r.policies.join(', ')}] ${work} by ${r.actor}`);
     }
     out.always(`${report.policies.length} policies, ${report.holds.length} active holds, ${report.runs.length} runs shown.`);

@@ -6,6 +6,7 @@ import { ROLLBACK_OPTIONS } from '../options.js';
 import { phaseName, printStep, retryLine } from '../render-steps.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
+import { redactServerText } from '../../db/redact.js';
 
 /** `rasdb rollback --phase N | --all [--force]`: revert the phases above N. */
 export function registerRollback(program: Command, outcome: CommandOutcome): void {
@@ -46,7 +47,7 @@ async function runRollback(command: Command): Promise<number> {
       for (const table of result.droppedTables.filter((t) => t.rows > 0)) out.line(`  dropped ${table.table} with ${table.rows} rows (--force)`);
       const reverted = result.steps.filter((s) => s.status === 'Success').length;
       if (result.failed) {
-        out.error(`rasdb: reverting ${result.failed.name} failed: ${result.failed.error?.message}; it was rolled back and is still applied`);
+        out.error(`rasdb: reverting ${result.failed.name} failed: ${redactServerText(result.failed.error?.message ?? '')}; it was rolled back and is still applied`);
         return ExitCode.failed;
       }
       out.always(

@@ -6,6 +6,7 @@ import { phaseName } from '../render-steps.js';
 import { flag } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
+import { redactServerText } from '../../db/redact.js';
 
 const STATUS_OPTIONS = {
   exitCode: flag('--exit-code', 'exit 4 while any migration is pending, for CI'),
@@ -39,7 +40,7 @@ async function runStatus(command: Command): Promise<number> {
         const when = m.appliedAt ? `${m.baselined ? 'baselined' : 'applied'} ${m.appliedAt} by ${m.appliedBy}` : 'pending';
         out.line(`  ${m.state === 'applied' ? c.green('✓') : c.yellow('·')} ${m.name.padEnd(36)} ${when}`);
         const f = m.lastFailure;
-        if (f) out.line(`      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${f.message}`);
+        if (f) out.line(`      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${redactServerText(f.message ?? '')}`);
       }
     }
     for (const set of report.seedSets) {

@@ -1,0 +1,31 @@
+import { redactUrls } from '../db/redact.js';
+
+/**
+ * Text for a terminal. Operators write hold reasons, names, `--by`, policy reasons and seed data;
+ * servers write messages: any of it may carry escape sequences that retitle, clear or rewrite an
+ * auditor's terminal. Every control character (C0 but the line feed, DEL, C1) is shown escaped,
+ * so ESC and with it every escape sequence is inert. With `colors`, only the colour codes rasdb
+ * itself uses pass (red, green, yellow, dim and their resets): they can tint text but not hide,
+ * move or clear it. URL passwords are masked on the way (rasdb never builds one; this is the net
+ * for a URL quoted in a message).
+ *
+ * @example
+ * printable('reason \u001b[2J') // => 'reason \\x1b[2J'
+ */
+export function printable(text: string, colors = false): string {
+  return redactUrls(text).replace(colors ? CONTROL_BUT_OUR_COLORS : CONTROL, escapeOne);
+}
+
+// C0 except \n, DEL, C1. Escaping ESC also disarms the rest of any sequence it starts.
+// Control characters are what these patterns are for.
+/* eslint-disable no-control-regex */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+const CONTROL_BUT_OUR_COLORS = /\u001b\[(?:2|22|31|32|33|39)m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+/* eslint-enable no-control-regex */
+
+const NAMED: Record<string, string> = { '\t': '\\t', '\r': '\\r' };
+
+function escapeOne(match: string): string {
+  if (match.length > 1) return match; // one of our colour codes
+  return NAMED[match] ?? `\\x${match.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
