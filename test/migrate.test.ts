@@ -134,7 +134,7 @@ describe('rasdb migrate', () => {
     const result = await cli(['status', '--json']);
     expect(result.code).toBe(0);
     const status = JSON.parse(result.stdout);
-    expect(Object.keys(status).sort()).toEqual(['applied', 'currentPhase', 'database', 'ledger', 'ok', 'pending', 'phases', 'seedSets']);
+    expect(Object.keys(status).sort()).toEqual(['applied', 'currentPhase', 'database', 'exitCode', 'ledger', 'ok', 'pending', 'phases', 'schemaVersion', 'seedSets']);
     const phase0 = namesOf((p) => p === 0).length;
     expect(status).toMatchObject({ ok: true, ledger: { present: true }, currentPhase: 0, applied: phase0, pending: FILES.length - phase0 });
     const first = status.phases[0].migrations[0];

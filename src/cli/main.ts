@@ -12,6 +12,7 @@ import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { GLOBAL_OPTIONS } from './options.js';
+import { jsonDocument, jsonText } from './output.js';
 import { addHelpCommand } from './help.js';
 import { withOptions } from './settings.js';
 import { printable } from './printable.js';
@@ -98,8 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${printable(`rasdb: ${line}`)}; see rasdb --help\n`);
       // Commander has read the program's flags by the time it complains, wherever --json stood.
       if (program.opts<{ json?: boolean }>().json) {
-        const document = { ok: false, exitCode: ExitCode.usage, error: { message: `${line}; see rasdb --help` } };
-        process.stdout.write(JSON.stringify(document, null, 2) + '\n');
+        process.stdout.write(jsonText(jsonDocument({ error: { message: `${line}; see rasdb --help` } }, ExitCode.usage)));
       }
       return ExitCode.usage;
     }

@@ -7,7 +7,12 @@ export interface GlobalFlags {
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** Prefix every human-readable line with the time, ISO 8601 in UTC, for a log file. */
+  timestamps?: boolean;
 }
+
+/** The version of the shape of every `--json` document; fields are only ever added. */
+export const JSON_SCHEMA_VERSION = 1;
 
 /**
  * Where a command's words go. Results go to stdout (JSON with `--json`); notices and progress go
@@ -16,6 +21,12 @@ export interface GlobalFlags {
  * JSON.stringify already escapes control characters. No secret is masked by search and replace
  * here: rasdb's own words never hold one, and server messages are netted where they are quoted
  * (redactServerText). Colour only on a terminal and never when NO_COLOR is set.
+ *
+ * --quiet means silence unless something failed: the lines a command says whatever happens (its
+ * summary) are held back and written only when it ends with a non-zero exit code. Warnings about
+ * the configuration (the embedded-server notice) are never held back: cron should mail those.
+ * Under --json the command's one document is written when it ends, on one line, with its
+ * `schemaVersion`, `ok` and `exitCode`.
  */
 export class Output {
   readonly color: ChalkInstance;
@@ -31,9 +42,12 @@ export class Output {
   }
 
   private readonly colors: boolean;
+  private readonly held: string[] = [];
+  private document: Record<string, unknown> | undefined;
 
   private text(line: string): string {
-    return printable(line, this.colors) + '\n';
+    const stamp = this.flags.timestamps ? `${new Date().toISOString()} ` : '';
+    return stamp + printable(line, this.colors) + '\n';
   }
 
   /** A line of the human-readable result (stdout); silent under --json and --quiet. */
@@ -41,14 +55,21 @@ export class Output {
     if (!this.flags.json && !this.flags.quiet) this.stdout.write(this.text(text));
   }
 
-  /** A line that must reach a human even under --quiet (a summary, a refusal): stdout, not under --json. */
+  /** A line the command says whatever happens (a summary, a refusal): stdout, not under --json; under --quiet only on failure. */
   always(text: string): void {
-    if (!this.flags.json) this.stdout.write(this.text(text));
+    if (this.flags.json) return;
+    if (this.flags.quiet) this.held.push(this.text(text));
+    else this.stdout.write(this.text(text));
   }
 
-  /** Side information (stderr): the embedded-server notice, progress. Silent under --quiet. */
+  /** Side information (stderr): progress, retries. Silent under --quiet. */
   notice(text: string): void {
     if (!this.flags.quiet) this.stderr.write(this.text(text));
+  }
+
+  /** A warning about the configuration (stderr), shown even under --quiet. */
+  warn(text: string): void {
+    this.stderr.write(this.text(text));
   }
 
   /** Only with --verbose (stderr). */
@@ -56,9 +77,22 @@ export class Output {
     if (this.flags.verbose) this.stderr.write(this.text(text));
   }
 
-  /** The machine-readable result: one JSON document on stdout, under --json only. */
-  json(value: unknown): void {
-    if (this.flags.json) this.stdout.write(jsonText(value));
+  /** The machine-readable result, under --json only: written by `finish`, with the exit code. */
+  json(value: Record<string, unknown>): void {
+    if (this.flags.json) this.document = value;
+  }
+
+  /**
+   * Ends the command's output: its JSON document, or under --quiet the held lines when it failed.
+   *
+   * @example
+   * out.finish(ExitCode.check);
+   */
+  finish(exitCode: number): void {
+    if (this.document) this.stdout.write(jsonText(jsonDocument(this.document, exitCode)));
+    this.document = undefined;
+    if (exitCode !== 0) for (const line of this.held) this.stdout.write(line);
+    this.held.length = 0;
   }
 
   /** The one line an error gets (stderr), always. */
@@ -74,7 +108,20 @@ export class Output {
  * process.stdout.write(jsonText({ ok: false }));
  */
 export function jsonText(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? redactUrls(item) : item), 2) + '\n';
+  // One line: a log collector, or `jq -c` over a night of cron runs, reads one document a line.
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? redactUrls(item) : item)) + '\n';
+}
+
+/**
+ * A command's document as every `--json` output has it: `schemaVersion`, `ok` (the exit code is 0)
+ * and `exitCode` first, then the command's own fields.
+ *
+ * @example
+ * jsonDocument({ database: 'db:5432/x' }, 0) // { schemaVersion: 1, ok: true, exitCode: 0, database: 'db:5432/x' }
+ */
+export function jsonDocument(value: Record<string, unknown>, exitCode: number): Record<string, unknown> {
+  const { ok: _ok, exitCode: _code, ...fields } = value;
+  return { schemaVersion: JSON_SCHEMA_VERSION, ok: exitCode === 0, exitCode, ...fields };
 }
 
 /** `12 ms`, `1.4 s`: short enough for a migration list. */

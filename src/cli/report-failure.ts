@@ -1,6 +1,6 @@
 import { ExitCode, RasdbError, isPgServerError, type ExitCodeValue } from '../errors.js';
 import { redactServerText } from '../db/redact.js';
-import { jsonText } from './output.js';
+import { jsonDocument, jsonText } from './output.js';
 import { printable } from './printable.js';
 import { wordError } from './words.js';
 
@@ -31,7 +31,7 @@ export function reportFailure(error: unknown, flags: ReportFlags): ExitCodeValue
   if (flags.verbose && error instanceof Error && error.stack) process.stderr.write(printable(redactServerText(error.stack)) + '\n');
   if (flags.json) {
     const details = expected ? error.details : {};
-    process.stdout.write(jsonText({ ok: false, exitCode, error: { message, ...details } }));
+    process.stdout.write(jsonText(jsonDocument({ error: { message, ...details } }, exitCode)));
   }
   return exitCode;
 }

@@ -37,13 +37,15 @@ export async function runCommand<S extends OptionSpecs>(
       databaseUrl: settings.databaseUrl,
       connectTimeoutMs: settings.connectTimeoutMs,
       lockWaitMs,
-      onNotice: (line) => out.notice(wordText(line)),
+      onNotice: (line) => out.warn(wordText(line)),
       onLog: (line) => out.debug(`[embedded] ${line}`),
     }),
   );
   out.debug(`connected to ${session.label}`);
   try {
-    return await work({ session, out, settings });
+    const exitCode = await work({ session, out, settings });
+    out.finish(exitCode);
+    return exitCode;
   } finally {
     await session.close();
   }

@@ -1,0 +1,80 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+import { adminUrl, createTestDatabase, type TestDatabase } from './support/database.js';
+
+/** What cron, log collectors and CI read: quiet means silent unless failed; one JSON line a run. */
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('outputs');
+  expect((await runCli(['migrate'], { env: { DATABASE_URL: db.url } })).code).toBe(0);
+});
+afterAll(async () => {
+  await db.drop();
+});
+const env = () => ({ DATABASE_URL: db.url });
+
+describe('--quiet', () => {
+  it.each([[['retention', 'summarize', '--quiet']], [['retention', 'prune', '--quiet']], [['status', '-q']], [['migrate', '-q']]])(
+    '%s prints nothing at all on success',
+    async (args) => {
+      const result = await runCli(args, { env: env() });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe('');
+    },
+  );
+
+  it('a failure still says everything it would have said', async () => {
+    const behind = await createTestDatabase('outputs_behind');
+    try {
+      expect((await runCli(['migrate', '--phase', '1', '-q'], { env: { DATABASE_URL: behind.url } })).code).toBe(0);
+      const result = await runCli(['verify', '--quiet', '--scratch-url', adminUrl()], { env: { DATABASE_URL: behind.url } });
+      expect(result.code).toBe(4);
+      expect(result.stdout).toMatch(/pending +migration 2001-/);
+      expect(result.stderr).toMatch(/does not match its migrations/);
+    } finally {
+      await behind.drop();
+    }
+  }, 60_000);
+
+  it('does not hide that the embedded server is used instead of a configured one', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rasdb-quiet-'));
+    chmodSync(folder, 0o755);
+    try {
+      const result = await runCli(['status', '--quiet'], { env: { RASDB_DATA_DIR: folder }, cwd: folder, timeoutMs: 120_000 });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/Using the embedded PostgreSQL in /);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('--json', () => {
+  it.each([[['status']], [['retention', 'status']], [['validate']], [['verify', '--scratch-url', 'SCRATCH']], [['migrate', '--phase', '9']]])(
+    '%s writes one document on one line, with schemaVersion, ok and exitCode',
+    async (args) => {
+      const result = await runCli([...args.map((a) => (a === 'SCRATCH' ? adminUrl() : a)), '--json'], { env: env() });
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      const document = JSON.parse(lines[0]);
+      expect(document).toMatchObject({ schemaVersion: 1, exitCode: result.code, ok: result.code === 0 });
+      expect(Object.keys(document).slice(0, 3)).toEqual(['schemaVersion', 'ok', 'exitCode']);
+    },
+    60_000,
+  );
+});
+
+describe('--timestamps', () => {
+  it('begins every line with an ISO 8601 time in UTC', async () => {
+    const result = await runCli(['status', '--timestamps'], { env: env() });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) expect(line).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /);
+  });
+});
