@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -50,6 +51,19 @@ async function heldInRun(table: string): Promise<Record<string, number>> {
   return step.held_back;
 }
 
+/** Waits until some session of the test database other than `except` waits for a lock. */
+async function untilSomeoneWaitsForALock(except: pg.Client): Promise<void> {
+  const pid = (except as pg.Client & { readonly processID: number }).processID;
+  for (;;) {
+    const rows = await db.query(
+      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1`,
+      [pid],
+    );
+    if (rows.length) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('prune and foreign keys it did not create', () => {
   it('keeps the rows of an operator table with ON DELETE CASCADE, and holds back the operations it references by name', async () => {
     await db.query(`
@@ -68,6 +82,26 @@ describe('prune and foreign keys it did not create', () => {
     expect(dry.integration_operations.heldBack).toEqual(ops.heldBack);
     expect(dry.integration_operations.eligible).toBe(ops.deleted);
   });
+
+  it('holds back an operation that gets a cascading reference while prune is deleting, instead of cascading', async () => {
+    await db.query(`CREATE TABLE ops_tickets (id serial PRIMARY KEY, op uuid NOT NULL REFERENCES integration_operations (operation_id) ON DELETE CASCADE)`);
+    const writer = new pg.Client({ connectionString: db.url, application_name: 'ticket-writer' });
+    await writer.connect();
+    try {
+      // Written, not committed, when prune starts: its reference check cannot see the ticket yet.
+      await writer.query(`BEGIN; INSERT INTO ops_tickets (op) ${LONELY_OPERATIONS.replace('LIMIT 4', 'LIMIT 1')}`);
+      const run = cli(['prune', '--json', '--policy', 'integration_operations', '--lock-timeout', '30s']);
+      await untilSomeoneWaitsForALock(writer);
+      await writer.query('COMMIT');
+      const result = await run;
+      expect(result.code, result.stderr).toBe(0);
+      const [ops] = JSON.parse(result.stdout).tables;
+      expect(ops.heldBack['referenced_by_public.ops_tickets']).toBe(1);
+    } finally {
+      await writer.end();
+    }
+    expect(await db.query(`SELECT count(*)::int AS n FROM ops_tickets JOIN integration_operations ON operation_id = op`)).toEqual([{ n: 1 }]);
+  }, 60_000);
 
   it('holds back an API call a plain key of another schema references instead of failing the run, in a dry run too', async () => {
     await db.query(`
