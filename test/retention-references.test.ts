@@ -103,6 +103,33 @@ describe('prune and foreign keys it did not create', () => {
     expect(await db.query(`SELECT count(*)::int AS n FROM ops_tickets JOIN integration_operations ON operation_id = op`)).toEqual([{ n: 1 }]);
   }, 60_000);
 
+  it('sees a key added while the run is under way, before it deletes from the table the key points at', async () => {
+    const operator = new pg.Client({ connectionString: db.url, application_name: 'operator' });
+    await operator.connect();
+    try {
+      // Holds the run in its first batch (of api_call_logs), after it read the keys at its start.
+      await operator.query('BEGIN; LOCK TABLE rasdb.retention_holds IN EXCLUSIVE MODE');
+      const run = cli(['prune', '--json', '--lock-timeout', '30s']);
+      await untilSomeoneWaitsForALock(operator);
+      const other = await db.connect();
+      try {
+        await other.query(`
+          CREATE TABLE ops_tickets (id serial PRIMARY KEY, op uuid NOT NULL REFERENCES integration_operations (operation_id) ON DELETE CASCADE);
+          INSERT INTO ops_tickets (op) ${LONELY_OPERATIONS};`);
+      } finally {
+        await other.end();
+      }
+      await operator.query('COMMIT');
+      const result = await run;
+      expect(result.code, result.stderr).toBe(0);
+      const ops = JSON.parse(result.stdout).tables.find((t: { table: string }) => t.table === 'integration_operations');
+      expect(ops.heldBack['referenced_by_public.ops_tickets']).toBe(4);
+    } finally {
+      await operator.end();
+    }
+    expect(await db.query(`SELECT count(*)::int AS n FROM ops_tickets JOIN integration_operations ON operation_id = op`)).toEqual([{ n: 4 }]);
+  }, 60_000);
+
   it('holds back an API call a plain key of another schema references instead of failing the run, in a dry run too', async () => {
     await db.query(`
       CREATE SCHEMA "audit trail";

@@ -6,6 +6,8 @@ import type { RunContext } from './run-context.js';
 import { addToStep } from '../ledger/retention-runs.js';
 import { utcTextOf } from '../db/time-text.js';
 import { retryingTransaction } from '../db/transaction.js';
+import { readReferences } from '../catalog/references.js';
+import { referencesOf } from './targets.js';
 
 /**
  * A foreign key of `schema.table` whose `columns` point at the target's `keyColumns`: a row so
@@ -71,7 +73,8 @@ interface BatchOutcome {
  * starts where this one ended, so no batch rescans what earlier ones deleted. Rows sharing one
  * timestamp beyond a whole batch are taken n at a time by ctid. Every batch re-reads the active
  * holds under a lock that makes a new hold wait for it, and records its count in the run's step
- * in the same transaction. Stops between batches when the run's time is up.
+ * in the same transaction, and the foreign keys onto the table as the catalog has them then. Stops
+ * between batches when the run's time is up.
  *
  * @example
  * const result = await deleteInBatches(ctx, apiLogsTarget, '2025-10-03 00:00:00', new BatchSizer());
@@ -94,9 +97,10 @@ export async function deleteInBatches(
     const rows = sizer.next();
     const started = performance.now();
     const batch = await retryingTransaction(ctx.client, async () => {
-      await lockCascading(ctx, target);
+      const current = await currentReferences(ctx, target);
+      await lockCascading(ctx, current);
       const holds = await lockedHolds(ctx.client, target.table);
-      const outcome = await deleteBatch(ctx, target, holds, from, cutoff, rows);
+      const outcome = await deleteBatch(ctx, current, holds, from, cutoff, rows);
       await addToStep(ctx.client, ctx.runId as number, target.table, 'prune', {
         deleted: outcome.deleted,
         batches: 1,
@@ -165,6 +169,17 @@ async function nextTime(ctx: RunContext, target: DeleteTarget, after: string | n
   const { rows } = await sql<{ t: string | null }>`
     SELECT ${utcTextOf(sql`min(${time})`)} AS t FROM ${sql.table(target.table)} AS s WHERE ${floor} AND ${time} < ${cutoff}::timestamp`.execute(ctx.db);
   return rows[0]?.t ?? null;
+}
+
+/**
+ * The target with the foreign keys the catalog has now. Taken after the lock the DELETE takes
+ * anyway (ROW EXCLUSIVE): a key added since the run started is seen, and one being added waits
+ * for this batch (ADD FOREIGN KEY locks the referenced table against writers).
+ */
+async function currentReferences(ctx: RunContext, target: DeleteTarget): Promise<DeleteTarget> {
+  await sql`LOCK TABLE ${sql.table(target.table)} IN ROW EXCLUSIVE MODE`.execute(ctx.db);
+  const catalog = await readReferences(ctx.client, [target.table]);
+  return { ...target, references: referencesOf(catalog.get(target.table) ?? []) };
 }
 
 /**
