@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
-import { ExitCode, option, RasdbError } from '../errors.js';
+import { ExitCode, RasdbError } from '../errors.js';
 import { ensureLedger } from '../ledger/upgrade.js';
-import { activeHoldsOn, type Hold } from '../ledger/retention-holds.js';
+import { activeHoldsOn } from '../ledger/retention-holds.js';
 import { forgetTables } from '../ledger/retention-watermarks.js';
 import { rasdbVersion } from '../version.js';
+import { refuseHeld, refuseRows, type TableRows } from './rollback-refusals.js';
 import { compileMigration } from './compile.js';
 import { MigrationExecutor, runInOrder, type StepResult } from './executor.js';
 import { defaultMigrationsDir, listMigrations, type MigrationFile } from './migration-files.js';
@@ -18,10 +19,7 @@ export interface RollbackOptions extends ExecutionOptions {
   migrationsDir?: string;
 }
 
-export interface TableRows {
-  table: string;
-  rows: number;
-}
+export type { TableRows } from './rollback-refusals.js';
 
 export interface RollbackResult {
   targetPhase: number;
@@ -125,25 +123,4 @@ async function countRows(client: pg.Client, tables: readonly string[], lock = fa
     result.push({ table, rows: Number(rows[0].n) });
   }
   return result;
-}
-
-function refuseRows(tables: readonly TableRows[], force: boolean | undefined, stoppedAt?: string): void {
-  const nonEmpty = tables.filter((t) => t.rows > 0);
-  if (!nonEmpty.length || force) return;
-  const list = nonEmpty.map((t) => `${t.table} (${t.rows} ${t.rows === 1 ? 'row' : 'rows'})`).join(', ');
-  const what = stoppedAt
-    ? `rollback stopped before ${stoppedAt}: rows were committed after rollback counted them to tables it would drop: ${list}`
-    : `rollback would drop tables that hold rows: ${list}`;
-  throw new RasdbError(ExitCode.check, `${what}; back them up, then run again with ${option('force')}`, { tables: nonEmpty });
-}
-
-/** A legal hold outranks --force: its rows must survive until someone releases it. */
-function refuseHeld(holds: readonly Hold[]): void {
-  if (!holds.length) return;
-  const list = holds.map((h) => `hold ${h.id} on ${h.table} (${JSON.stringify(h.reason)})`).join(', ');
-  throw new RasdbError(
-    ExitCode.check,
-    `rollback would drop tables under an active legal hold: ${list}; it must be released first (rasdb retention hold release ${holds[0].id} --reason ...)`,
-    { holds: holds.map((h) => ({ id: h.id, table: h.table, reason: h.reason })) },
-  );
 }
