@@ -157,6 +157,21 @@ describe('bad input', () => {
     }
   });
 
+  it('a rollback, even with --force, of a table under an active legal hold exits 4 and changes nothing', async () => {
+    const [hold] = await db.query(
+      `INSERT INTO rasdb.retention_holds (table_name, from_time, reason, placed_by) VALUES ('api_call_logs', '2025-01-01', 'case 9', 'test') RETURNING id`,
+    );
+    try {
+      const result = await runCli(['rollback', '--phase', '0', '--force'], { env: withDb() });
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(new RegExp(`under an active legal hold: hold ${hold.id} on api_call_logs \\("case 9"\\); it must be released first`));
+    } finally {
+      await db.query(`DELETE FROM rasdb.retention_holds WHERE id = $1`, [hold.id]);
+    }
+    expect(await fingerprint()).toEqual(before);
+  });
+
   it('a read-only database (as on a standby) exits 3 and changes nothing', async () => {
     await adminQuery(`ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
     try {

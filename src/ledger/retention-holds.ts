@@ -98,3 +98,17 @@ export async function lockedHolds(client: pg.Client, table: string): Promise<Hol
   await client.query('LOCK TABLE rasdb.retention_holds IN SHARE MODE');
   return listHolds(client, { table });
 }
+
+/**
+ * Active holds on any of `tables`, oldest first. With `lock`, read under a SHARE lock on the
+ * holds, so no hold can be placed until the caller's transaction ends: call it inside the
+ * transaction that drops the tables.
+ *
+ * @example
+ * (await activeHoldsOn(client, ['api_call_logs', 'integration_operations'], { lock: true })).map((h) => h.id) // [3]
+ */
+export async function activeHoldsOn(client: pg.Client, tables: readonly string[], options: { lock?: boolean } = {}): Promise<Hold[]> {
+  if (options.lock) await client.query('LOCK TABLE rasdb.retention_holds IN SHARE MODE');
+  const holds = await listHolds(client);
+  return holds.filter((hold) => tables.includes(hold.table));
+}

@@ -100,3 +100,22 @@ export async function advancePrunedBefore(client: pg.Client, table: string, cuto
     [table, cutoff, examinedUpTo ?? null],
   );
 }
+
+/**
+ * Forgets everything retention knows of `tables` (detail tables or summaries): the watermarks of
+ * those summaries and of summaries fed from those tables, the prune boundaries and the record of
+ * thinned buckets. Call it in the transaction that drops the tables: a table created again starts
+ * with nothing summarized, so its rows are summarized before prune may delete them.
+ *
+ * @example
+ * await forgetTables(client, ['api_call_logs', 'api_call_daily_summary']);
+ */
+export async function forgetTables(client: pg.Client, tables: readonly string[]): Promise<void> {
+  if (!tables.length) return;
+  await client.query(
+    `WITH marks AS (DELETE FROM rasdb.retention_watermarks WHERE summary = ANY($1::text[]) OR policy = ANY($1::text[])),
+          pruned AS (DELETE FROM rasdb.retention_pruned WHERE table_name = ANY($1::text[]))
+     DELETE FROM rasdb.retention_thinned WHERE table_name = ANY($1::text[])`,
+    [tables],
+  );
+}

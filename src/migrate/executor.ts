@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Kysely } from 'kysely';
 import { isConnectionLoss } from '../db/connection-loss.js';
 import { kyselyOn } from '../db/single-client-pool.js';
-import { isPgServerError } from '../errors.js';
+import { isPgServerError, RasdbError } from '../errors.js';
 import { recordApplied, recordEvent, recordReverted } from '../ledger/migrations.js';
 import { describeBlockers, watchBlockers, type Blocker } from './blockers.js';
 import { compileMigration, compileUp } from './compile.js';
@@ -66,6 +66,13 @@ export interface RunOptions {
    * before it, so a finished run is as durable as ever, minus one fsync per migration.
    */
   asynchronousCommit?: boolean;
+  /**
+   * Runs before the migration's work, inside its transaction when it has one (`transaction`), so
+   * that locks it takes and checks it makes hold until the work commits. A RasdbError it throws
+   * refuses the migration: its transaction is rolled back and the error reaches the caller
+   * unrecorded (nothing was tried); any other error fails the step as the migration's own would.
+   */
+  inTransaction?: (file: MigrationFile, transaction: boolean) => Promise<void>;
 }
 
 const LOCK_TIMEOUT = '55P03';
@@ -121,6 +128,10 @@ export class MigrationExecutor {
         return { name: file.name, phase: file.phase, status: 'Success', durationMs, attempts: attempt };
       } catch (cause) {
         await this.client.query(this.settings.enclosed ? `ROLLBACK TO SAVEPOINT ${SAVEPOINT}` : 'ROLLBACK').catch(() => undefined);
+        if (cause instanceof RasdbError) {
+          await watch?.stop();
+          throw cause;
+        }
         failure = cause;
       }
       const blockers = (await watch?.stop()) ?? [];
@@ -142,6 +153,7 @@ export class MigrationExecutor {
     try {
       const opening = enclosed ? `SAVEPOINT ${SAVEPOINT}; ` : transactional ? 'BEGIN; ' : '';
       await this.client.query(`${opening}${this.timeouts(transactional || enclosed)}`);
+      await options.inTransaction?.(file, transactional || enclosed);
       if (enclosed && !transactional) {
         for (const statement of await compileMigration(module, direction)) {
           await this.client.query(statement.replace(/\bconcurrently\b/i, ''));
@@ -253,6 +265,7 @@ export async function runInOrder(
   files: readonly MigrationFile[],
   direction: Direction,
   onStep?: (step: StepResult) => void,
+  inTransaction?: RunOptions['inTransaction'],
 ): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const [index, file] of files.entries()) {
@@ -260,7 +273,7 @@ export async function runInOrder(
       results.push({ name: file.name, phase: file.phase, status: 'NotExecuted' });
       continue;
     }
-    const step = await executor.run(file, direction, { asynchronousCommit: index < files.length - 1 });
+    const step = await executor.run(file, direction, { asynchronousCommit: index < files.length - 1, inTransaction });
     results.push(step);
     onStep?.(step);
   }

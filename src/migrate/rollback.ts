@@ -1,8 +1,11 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
-import { ExitCode, option, RasdbError } from '../errors.js';
+import { ExitCode, RasdbError } from '../errors.js';
 import { ensureLedger } from '../ledger/upgrade.js';
+import { activeHoldsOn } from '../ledger/retention-holds.js';
+import { forgetTables } from '../ledger/retention-watermarks.js';
 import { rasdbVersion } from '../version.js';
+import { refuseHeld, refuseRows, type TableRows } from './rollback-refusals.js';
 import { compileMigration } from './compile.js';
 import { MigrationExecutor, runInOrder, type StepResult } from './executor.js';
 import { defaultMigrationsDir, listMigrations, type MigrationFile } from './migration-files.js';
@@ -16,10 +19,7 @@ export interface RollbackOptions extends ExecutionOptions {
   migrationsDir?: string;
 }
 
-export interface TableRows {
-  table: string;
-  rows: number;
-}
+export type { TableRows } from './rollback-refusals.js';
 
 export interface RollbackResult {
   targetPhase: number;
@@ -34,8 +34,12 @@ export interface RollbackResult {
 /**
  * Reverts every applied migration of the phases above `phase`, newest first, each in its own
  * transaction with its ledger row, by the same executor as migrate (timeouts, lock retries naming
- * the blockers, failures kept in the history). Refuses (exit 4) when a table it would drop holds rows, unless
- * `force`; never reverts a migration that `baseline` recorded (rasdb did not create those tables).
+ * the blockers, failures kept in the history). Refuses (exit 4) when a table it would drop holds
+ * rows, unless `force`, and when an active legal hold is on one, even with `force`; both are
+ * checked again in each migration's transaction after its tables are locked, so a row or hold
+ * that arrived after the first look is not dropped. Retention's state of the dropped tables goes
+ * in the same transaction as the tables. Never reverts a migration that `baseline` recorded (rasdb
+ * did not create those tables).
  *
  * @example
  * await rollback(client, { phase: 2 }); // phases 3 and 4 reverted, 0-2 kept
@@ -57,42 +61,64 @@ export async function rollback(client: pg.Client, options: RollbackOptions): Pro
       );
     }
     const targets = toRevert.map((entry) => fileByName.get(entry.name) as MigrationFile);
-    const droppedTables = await rowsInDroppedTables(client, targets);
-    const nonEmpty = droppedTables.filter((t) => t.rows > 0);
-    if (nonEmpty.length && !options.force) {
-      const list = nonEmpty.map((t) => `${t.table} (${t.rows} ${t.rows === 1 ? 'row' : 'rows'})`).join(', ');
-      throw new RasdbError(ExitCode.check, `rollback would drop tables that hold rows: ${list}; back them up, then run again with ${option('force')}`, {
-        tables: nonEmpty,
-      });
-    }
+    const dropped = await droppedTablesOf(targets);
+    const droppedTables = await countRows(client, [...dropped.values()].flat());
+    refuseHeld(await activeHoldsOn(client, droppedTables.map((t) => t.table)));
+    refuseRows(droppedTables, options.force);
+    const byName = new Map(droppedTables.map((t) => [t.table, t]));
+    // Rows committed, or holds placed, since the counts above: looked for again under the locks
+    // the DROP needs, which keep anyone from adding more until it commits.
+    const recheck = async (file: MigrationFile, transaction: boolean): Promise<void> => {
+      const tables = await countRows(client, dropped.get(file.name) ?? [], transaction);
+      refuseHeld(await activeHoldsOn(client, tables.map((t) => t.table), { lock: transaction }));
+      refuseRows(tables, options.force, file.name);
+      for (const table of tables) byName.set(table.table, table);
+      await forgetTables(client, tables.map((t) => t.table));
+    };
     const executor = new MigrationExecutor(client, { ...executorSettings(options), ledger: { rasdbVersion: rasdbVersion() } });
-    const steps = await runInOrder(executor, targets, 'down', options.onStep);
+    const steps = await runInOrder(executor, targets, 'down', options.onStep, recheck);
     const done = new Set(plan.applied.map((e) => e.name));
     for (const step of steps) if (step.status === 'Success') done.delete(step.name);
     return {
       targetPhase: options.phase,
       phaseBefore: plan.currentPhase,
       phaseAfter: currentPhase(files, done),
-      droppedTables,
+      droppedTables: droppedTables.map((t) => byName.get(t.table) ?? t),
       steps,
       failed: steps.find((s) => s.status === 'Error'),
     };
   });
 }
 
-/** The tables the `down` of each migration drops, and how many rows each holds now. */
-async function rowsInDroppedTables(client: pg.Client, files: MigrationFile[]): Promise<TableRows[]> {
-  const tables: string[] = [];
+/** Per migration, the tables its `down` drops. */
+async function droppedTablesOf(files: readonly MigrationFile[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>();
   for (const file of files) {
+    const tables: string[] = [];
     for (const statement of await compileMigration(await file.load(), 'down')) {
       const match = /^drop table (?:if exists )?"?([\w]+)"?(?:\."?([\w]+)"?)?/i.exec(statement.trim());
       if (match) tables.push(match[2] ?? match[1]);
     }
+    result.set(file.name, tables);
   }
-  const result: TableRows[] = [];
+  return result;
+}
+
+/**
+ * The rows each of `tables` that exists holds now. With `lock` (inside a transaction), each is
+ * first locked as DROP TABLE will lock it, so the count stays true until the transaction ends.
+ */
+async function countRows(client: pg.Client, tables: readonly string[], lock = false): Promise<TableRows[]> {
+  const present: string[] = [];
   for (const table of tables) {
     const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS present', [client.escapeIdentifier(table)]);
-    if (!exists.rows[0].present) continue;
+    if (exists.rows[0].present) present.push(table);
+  }
+  if (lock && present.length) {
+    await client.query(`LOCK TABLE ${present.map((t) => client.escapeIdentifier(t)).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+  }
+  const result: TableRows[] = [];
+  for (const table of present) {
     const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM ${client.escapeIdentifier(table)}`);
     result.push({ table, rows: Number(rows[0].n) });
   }

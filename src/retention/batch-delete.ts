@@ -6,23 +6,31 @@ import type { RunContext } from './run-context.js';
 import { addToStep } from '../ledger/retention-runs.js';
 import { utcTextOf } from '../db/time-text.js';
 import { retryingTransaction } from '../db/transaction.js';
+import { readReferences } from '../catalog/references.js';
+import { referencesOf } from './targets.js';
 
-/** Rows of `table` whose `column` points at a row of the target keep that row. */
+/**
+ * A foreign key of `schema.table` whose `columns` point at the target's `keyColumns`: a row so
+ * referenced stays. Names come from the catalog and are quoted by Kysely.
+ */
 export interface Reference {
   readonly reason: string;
+  readonly schema: string;
   readonly table: string;
-  readonly column: string;
+  readonly columns: readonly string[];
+  readonly keyColumns: readonly string[];
+  /** ON DELETE CASCADE, SET NULL or SET DEFAULT: a delete would change the referencing rows. */
+  readonly cascades: boolean;
 }
 
-/** A table to delete from. Names come from the fixed policy tables, never from input. */
+/** A table to delete from. Names come from the fixed policy tables and the catalog, never from input. */
 export interface DeleteTarget {
   readonly policy: string;
   readonly table: string;
   readonly timeColumn: string;
   /** The column id holds name; null for tables without one (summaries). */
   readonly idColumn: string | null;
-  /** The column other tables reference, and who references it. */
-  readonly key?: string;
+  /** Every foreign key that points at the table (see `referencesOf`). */
   readonly references: readonly Reference[];
   /**
    * Detail tables with summaries: the highest id every summary has looked at for late rows.
@@ -44,9 +52,12 @@ export interface BatchDeleteResult {
 
 /**
  * Every statement of a batch is best served by the time index (a window of n rows); stale
- * statistics after a bulk load can make the planner scan and sort the table instead.
+ * statistics after a bulk load can make the planner scan and sort the table instead. The costs
+ * that makes for a scan that cannot be avoided (a referencing table without an index, in our
+ * reference check or PostgreSQL's own check of the key for each deleted row) would pass the JIT
+ * thresholds, and a JIT compile for every row checked costs far more than the check.
  */
-const TIME_INDEX_ONLY = ['enable_seqscan = off', 'enable_sort = off'];
+const TIME_INDEX_ONLY = ['enable_seqscan = off', 'enable_sort = off', 'jit = off'];
 
 interface BatchOutcome {
   deleted: number;
@@ -62,7 +73,8 @@ interface BatchOutcome {
  * starts where this one ended, so no batch rescans what earlier ones deleted. Rows sharing one
  * timestamp beyond a whole batch are taken n at a time by ctid. Every batch re-reads the active
  * holds under a lock that makes a new hold wait for it, and records its count in the run's step
- * in the same transaction. Stops between batches when the run's time is up.
+ * in the same transaction, and the foreign keys onto the table as the catalog has them then. Stops
+ * between batches when the run's time is up.
  *
  * @example
  * const result = await deleteInBatches(ctx, apiLogsTarget, '2025-10-03 00:00:00', new BatchSizer());
@@ -85,8 +97,10 @@ export async function deleteInBatches(
     const rows = sizer.next();
     const started = performance.now();
     const batch = await retryingTransaction(ctx.client, async () => {
+      const current = await currentReferences(ctx, target);
+      await lockCascading(ctx, current);
       const holds = await lockedHolds(ctx.client, target.table);
-      const outcome = await deleteBatch(ctx, target, holds, from, cutoff, rows);
+      const outcome = await deleteBatch(ctx, current, holds, from, cutoff, rows);
       await addToStep(ctx.client, ctx.runId as number, target.table, 'prune', {
         deleted: outcome.deleted,
         batches: 1,
@@ -158,6 +172,42 @@ async function nextTime(ctx: RunContext, target: DeleteTarget, after: string | n
 }
 
 /**
+ * The target with the foreign keys the catalog has now. Taken after the lock the DELETE takes
+ * anyway (ROW EXCLUSIVE): a key added since the run started is seen, and one being added waits
+ * for this batch (ADD FOREIGN KEY locks the referenced table against writers).
+ */
+async function currentReferences(ctx: RunContext, target: DeleteTarget): Promise<DeleteTarget> {
+  await sql`LOCK TABLE ${sql.table(target.table)} IN ROW EXCLUSIVE MODE`.execute(ctx.db);
+  const catalog = await readReferences(ctx.client, [target.table]);
+  return { ...target, references: referencesOf(catalog.get(target.table) ?? []) };
+}
+
+/**
+ * A key whose ON DELETE changes the referencing rows would change them for a row that got a
+ * reference after the batch looked: such tables take no new rows until the batch commits (SHARE
+ * lets readers through, waits for writers in flight, and the batch then sees what they wrote).
+ */
+async function lockCascading(ctx: RunContext, target: DeleteTarget): Promise<void> {
+  const tables = new Map(target.references.filter((r) => r.cascades).map((r) => [`${r.schema}\u0000${r.table}`, r]));
+  if (!tables.size) return;
+  const names = [...tables.values()].map((r) => sql.id(r.schema, r.table));
+  await sql`LOCK TABLE ${sql.join(names)} IN SHARE MODE`.execute(ctx.db);
+}
+
+/**
+ * The condition that row `s` of the target is referenced through `reference` by a row `r`, with
+ * every column of a composite key matched.
+ *
+ * @example
+ * referencedThrough(ref) // sql`EXISTS (SELECT 1 FROM "ops"."tickets" AS r WHERE "r"."op" = "s"."operation_id")`
+ */
+export function referencedThrough(reference: Reference, extra?: RawBuilder<boolean> | null): RawBuilder<boolean> {
+  const matches = reference.columns.map((column, i) => sql`${sql.id('r', column)} = ${sql.id('s', reference.keyColumns[i])}`);
+  const survivor = extra ? sql` AND NOT (${extra})` : sql``;
+  return sql<boolean>`EXISTS (SELECT 1 FROM ${sql.id(reference.schema, reference.table)} AS r WHERE ${sql.join(matches, sql` AND `)}${survivor})`;
+}
+
+/**
  * Why a row `s` of a referenced table must stay (the first reason that applies), or NULL when it
  * may go; null (no expression) for tables nothing references, where a hold is the only reason.
  * `alsoGoing` narrows a reference to the referencing rows `r` that stay (for a dry run, which
@@ -171,18 +221,13 @@ export function reasonOf(
   holds: readonly Hold[],
   alsoGoing: (reference: Reference) => RawBuilder<boolean> | null = () => null,
 ): RawBuilder<string | null> | null {
-  if (!target.key || target.references.length === 0) return null;
-  const key = sql.ref(`s.${target.key}`);
+  if (target.references.length === 0) return null;
   const held = holdCondition(holds, 's', target.timeColumn, target.idColumn);
   const unseen = unexamined(target);
   const branches = [
     ...(held ? [sql`WHEN ${held} THEN 'legal_hold'`] : []),
     ...(unseen ? [sql`WHEN ${unseen} THEN 'not_yet_summarized'`] : []),
-    ...target.references.map((r) => {
-      const going = alsoGoing(r);
-      const survivor = going ? sql` AND NOT (${going})` : sql``;
-      return sql`WHEN EXISTS (SELECT 1 FROM ${sql.table(r.table)} AS r WHERE ${sql.ref(`r.${r.column}`)} = ${key}${survivor}) THEN ${sql.lit(r.reason)}`;
-    }),
+    ...target.references.map((r) => sql`WHEN ${referencedThrough(r, alsoGoing(r))} THEN ${r.reason}::text`),
   ];
   return sql<string | null>`(CASE ${sql.join(branches, sql` `)} END)`;
 }

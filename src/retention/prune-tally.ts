@@ -9,14 +9,14 @@ export interface PassOutcome {
 
 /**
  * Whether prune passes over a table once more. Operations can reference operations: a parent is
- * kept while its child exists, so a pass that deleted rows and kept some for a child is repeated,
- * and trees empty from their leaves.
+ * kept while its child exists, so a pass that deleted rows and kept some for a child (one of
+ * `treeReasons`) is repeated, and trees empty from their leaves.
  *
  * @example
  * needsAnotherPass({ deleted: 40, heldBack: { referenced_by_child_operation: 3 }, stoppedEarly: false }) // true
  */
-export function needsAnotherPass(pass: PassOutcome): boolean {
-  return !pass.stoppedEarly && pass.deleted !== 0 && Boolean(pass.heldBack.referenced_by_child_operation);
+export function needsAnotherPass(pass: PassOutcome, treeReasons: readonly string[] = ['referenced_by_child_operation']): boolean {
+  return !pass.stoppedEarly && pass.deleted !== 0 && treeReasons.some((reason) => Boolean(pass.heldBack[reason]));
 }
 
 /**

@@ -25,7 +25,8 @@ import { openStep, setHeldBack } from '../ledger/retention-runs.js';
 import { utcTextOf } from '../db/time-text.js';
 import { estimateRows } from './time.js';
 import { summaryNamed } from './summaries.js';
-import { detailTarget, summaryTarget } from './targets.js';
+import { CHILD_REASON, detailTarget, summaryTarget } from './targets.js';
+import { readReferences, type CatalogReference } from '../catalog/references.js';
 import { advancePrunedBefore, readWatermarks, type Watermark } from '../ledger/retention-watermarks.js';
 
 export interface PruneOptions extends RunSettings {
@@ -82,15 +83,17 @@ export async function prune(client: pg.Client, options: PruneOptions = {}): Prom
   return withRetentionRun(client, 'prune', names, options, async (ctx) => {
     const policies = await loadPolicies(client, ctx.asOf, names);
     const marks = await readWatermarks(client);
-    const going = ctx.dryRun ? await goingAway(ctx, policies) : undefined;
+    // Read at run time: an operator's own foreign keys keep rows as much as the document's do.
+    const refs = await readReferences(client, policies.flatMap((p) => [p.table, ...p.summaries]));
+    const going = ctx.dryRun ? await goingAway(ctx, policies, refs) : undefined;
     const tables: TablePrune[] = [];
     let stoppedEarly = false;
     for (const policy of policies) {
-      const plan = await planPolicy(ctx, policy, marks);
+      const plan = await planPolicy(ctx, policy, marks, refs);
       for (const step of plan.steps) {
         if (stoppedEarly) break;
-        const target = targetOf(policy, plan, step);
-        const done = await pruneTable(ctx, options, policy, step, target, target.key ? going : undefined);
+        const target = targetOf(policy, plan, step, refs);
+        const done = await pruneTable(ctx, options, policy, step, target, going);
         tables.push(done.table);
         stoppedEarly = done.stoppedEarly;
       }
@@ -105,16 +108,23 @@ async function planPolicy(
   ctx: RunContext,
   policy: EffectivePolicy,
   marks: ReadonlyMap<string, Watermark>,
+  refs: ReadonlyMap<string, readonly CatalogReference[]>,
 ): Promise<PolicyPrunePlan> {
   const probe = lateRowProbe(policy, marks);
-  const detail = { ...detailTarget(policy), examinedUpTo: probe?.examinedUpTo };
+  const detail = { ...detailTarget(policy, refs.get(policy.table) ?? []), examinedUpTo: probe?.examinedUpTo };
   const first = probe ? await firstUnexamined(ctx, detail, probe) : null;
   return planPolicyPrune(policy, marks, first);
 }
 
-function targetOf(policy: EffectivePolicy, plan: PolicyPrunePlan, step: PruneStep): DeleteTarget {
-  if (step.kind === 'summary') return summaryTarget(summaryNamed(step.table));
-  return { ...detailTarget(policy), examinedUpTo: plan.examinedUpTo };
+function targetOf(
+  policy: EffectivePolicy,
+  plan: PolicyPrunePlan,
+  step: PruneStep,
+  refs: ReadonlyMap<string, readonly CatalogReference[]>,
+): DeleteTarget {
+  const catalog = refs.get(step.table) ?? [];
+  if (step.kind === 'summary') return summaryTarget(summaryNamed(step.table), catalog);
+  return { ...detailTarget(policy, catalog), examinedUpTo: plan.examinedUpTo };
 }
 
 async function pruneTable(
@@ -165,6 +175,7 @@ async function pruneTable(
   let heldBack: Record<string, number>;
   let stoppedEarly: boolean;
   const batchMs: number[] = [];
+  const treeReasons = target.references.some((r) => r.reason === CHILD_REASON) ? [CHILD_REASON] : [];
   // Repeated while a pass frees parents whose children it deleted (see needsAnotherPass).
   for (;;) {
     const result = await deleteInBatches(ctx, target, effective, sizer, (deleted) =>
@@ -176,9 +187,9 @@ async function pruneTable(
     heldBack = result.heldBack;
     stoppedEarly = result.stoppedEarly;
     batchMs.push(...result.batchMs);
-    if (!needsAnotherPass(result)) break;
+    if (!needsAnotherPass(result, treeReasons)) break;
   }
-  if (!target.key) {
+  if (target.references.length === 0) {
     heldBack = {
       legal_hold: await underHold(ctx, target, effective),
       not_yet_summarized: await notExaminedYet(ctx, target, effective),
@@ -210,14 +221,15 @@ async function firstUnexamined(ctx: RunContext, target: DeleteTarget, probe: Lat
 async function goingAway(
   ctx: RunContext,
   policies: readonly EffectivePolicy[],
+  refs: ReadonlyMap<string, readonly CatalogReference[]>,
 ): Promise<{ table: string; condition: RawBuilder<boolean> } | undefined> {
   const api = policies.find((p) => p.name === 'api_call_logs');
   if (!api) return undefined;
-  const plan = await planPolicy(ctx, api, await readWatermarks(ctx.client));
+  const plan = await planPolicy(ctx, api, await readWatermarks(ctx.client), refs);
   const cutoff = plan.steps[0].effective;
   if (cutoff === null) return undefined;
   const held = holdCondition(await listHolds(ctx.client, { table: 'api_call_logs' }), 'r', 'called_at', 'id');
-  const unseen = unexamined({ ...detailTarget(api), examinedUpTo: plan.examinedUpTo }, 'r');
+  const unseen = unexamined({ ...detailTarget(api, refs.get(api.table) ?? []), examinedUpTo: plan.examinedUpTo }, 'r');
   return {
     table: 'api_call_logs',
     condition: sql<boolean>`r.called_at < ${cutoff}::timestamp${held ? sql` AND NOT ${held}` : sql``}${unseen ? sql` AND NOT ${unseen}` : sql``}`,

@@ -5,7 +5,8 @@ import type { Hold } from '../../src/ledger/retention-holds.js';
 import type { EffectivePolicy } from '../../src/retention/policies.js';
 import { POLICIES } from '../../src/retention/policies.js';
 import { summaryNamed } from '../../src/retention/summaries.js';
-import { detailTarget, summaryTarget } from '../../src/retention/targets.js';
+import { detailTarget, referencesOf, summaryTarget } from '../../src/retention/targets.js';
+import type { CatalogReference } from '../../src/catalog/references.js';
 import { compileSql } from './support/compile-sql.js';
 
 function effective(name: string): EffectivePolicy {
@@ -34,21 +35,53 @@ const hold: Hold = {
   releaseReason: null,
 };
 
+/** The document's three keys onto integration_operations, as the catalog lists them (by schema, table). */
+function catalogRef(table: string, columns: string[], extra: Partial<CatalogReference> = {}): CatalogReference {
+  return {
+    referenced: 'integration_operations',
+    constraint: `${table}_fkey`,
+    schema: 'public',
+    table,
+    columns,
+    referencedColumns: ['operation_id'],
+    onDelete: 'no action',
+    ...extra,
+  };
+}
+const OPS_CATALOG = [
+  catalogRef('api_call_logs', ['operation_id']),
+  catalogRef('integration_operations', ['parent_operation_id']),
+  catalogRef('sync_conflicts', ['operation_id']),
+];
+
 describe('targets', () => {
-  it('gives integration operations their three referencing tables, and other detail tables none', () => {
-    const ops = detailTarget(effective('integration_operations'));
-    expect(ops).toMatchObject({ table: 'integration_operations', timeColumn: 'started_at', key: 'operation_id' });
-    expect(ops.references.map((r) => `${r.table}.${r.column}`)).toEqual([
-      'api_call_logs.operation_id',
-      'sync_conflicts.operation_id',
-      'integration_operations.parent_operation_id',
+  it('gives integration operations the keys of the catalog, the document\'s first under their old reasons', () => {
+    const ops = detailTarget(effective('integration_operations'), OPS_CATALOG);
+    expect(ops).toMatchObject({ table: 'integration_operations', timeColumn: 'started_at' });
+    expect(ops.references.map((r) => `${r.reason}: ${r.table}.${r.columns.join(',')}`)).toEqual([
+      'referenced_by_api_call_logs: api_call_logs.operation_id',
+      'referenced_by_sync_conflicts: sync_conflicts.operation_id',
+      'referenced_by_child_operation: integration_operations.parent_operation_id',
     ]);
-    const api = detailTarget(effective('api_call_logs'));
-    expect(api).toMatchObject({ key: undefined, references: [], timeColumn: 'called_at' });
+    const api = detailTarget(effective('api_call_logs'), []);
+    expect(api).toMatchObject({ references: [], timeColumn: 'called_at' });
+  });
+
+  it('names any other key by its schema and table, after the document\'s, and marks those that cascade', () => {
+    const mine = catalogRef('tickets', ['op'], { schema: 'ops', onDelete: 'cascade' });
+    const nulling = catalogRef('notes', ['op'], { onDelete: 'set null' });
+    const refs = referencesOf([mine, ...OPS_CATALOG, nulling]);
+    expect(refs.map((r) => [r.reason, r.cascades])).toEqual([
+      ['referenced_by_api_call_logs', false],
+      ['referenced_by_sync_conflicts', false],
+      ['referenced_by_child_operation', false],
+      ['referenced_by_ops.tickets', true],
+      ['referenced_by_public.notes', true],
+    ]);
   });
 
   it('prunes a summary by its bucket column; it has no id column', () => {
-    expect(summaryTarget(summaryNamed('performance_metrics_hourly'))).toEqual({
+    expect(summaryTarget(summaryNamed('performance_metrics_hourly'), [])).toEqual({
       policy: 'performance_metrics',
       table: 'performance_metrics_hourly',
       timeColumn: 'hour',
@@ -59,7 +92,7 @@ describe('targets', () => {
 });
 
 describe('unexamined', () => {
-  const api: DeleteTarget = { ...detailTarget(effective('api_call_logs')), examinedUpTo: 5_000 };
+  const api: DeleteTarget = { ...detailTarget(effective('api_call_logs'), []), examinedUpTo: 5_000 };
 
   it('is the rows above the id every summary has examined, bound as a parameter', () => {
     const condition = unexamined(api);
@@ -69,8 +102,8 @@ describe('unexamined', () => {
   });
 
   it('is null for tables without summaries or without an id column', () => {
-    expect(unexamined(detailTarget(effective('security_events_extended')))).toBeNull();
-    expect(unexamined({ ...summaryTarget(summaryNamed('api_call_daily_summary')), examinedUpTo: 5 })).toBeNull();
+    expect(unexamined(detailTarget(effective('security_events_extended'), []))).toBeNull();
+    expect(unexamined({ ...summaryTarget(summaryNamed('api_call_daily_summary'), []), examinedUpTo: 5 })).toBeNull();
   });
 
   it('treats an examined id of 0 as a bound, not as missing', () => {
@@ -80,25 +113,34 @@ describe('unexamined', () => {
 });
 
 describe('reasonOf', () => {
-  const ops: DeleteTarget = { ...detailTarget(effective('integration_operations')), examinedUpTo: 70 };
+  const ops: DeleteTarget = { ...detailTarget(effective('integration_operations'), OPS_CATALOG), examinedUpTo: 70 };
 
   it('is null for tables nothing references', () => {
-    expect(reasonOf(detailTarget(effective('api_call_logs')), [hold])).toBeNull();
+    expect(reasonOf(detailTarget(effective('api_call_logs'), []), [hold])).toBeNull();
   });
 
   it('gives the first reason that applies: a hold, not yet examined, then each reference in order', () => {
     const reason = reasonOf(ops, [hold]);
     const { sql: text, parameters } = reason ? compileSql(reason) : { sql: '', parameters: [] };
-    expect([...text.matchAll(/THEN '(\w+)'/g)].map((m) => m[1])).toEqual([
-      'legal_hold',
-      'not_yet_summarized',
+    expect([...text.matchAll(/THEN '(\w+)'/g)].map((m) => m[1])).toEqual(['legal_hold', 'not_yet_summarized']);
+    // The reasons of keys come from the catalog: bound, never spliced.
+    expect(parameters).toEqual([
+      '2025-01-01 00:00:00',
+      70,
       'referenced_by_api_call_logs',
       'referenced_by_sync_conflicts',
       'referenced_by_child_operation',
     ]);
-    expect(parameters).toEqual(['2025-01-01 00:00:00', 70]);
     expect(text).toContain('WHEN "s"."id" > $2 THEN');
-    expect(text).toContain('FROM "integration_operations" AS r WHERE "r"."parent_operation_id" = "s"."operation_id"');
+    expect(text).toContain('FROM "public"."integration_operations" AS r WHERE "r"."parent_operation_id" = "s"."operation_id"');
+  });
+
+  it('matches every column of a composite key, quoting names from the catalog', () => {
+    const composite = catalogRef('odd"name', ['a', 'b'], { schema: 'x.y' });
+    const reason = reasonOf({ ...ops, references: referencesOf([{ ...composite, referencedColumns: ['operation_id', 'status'] }]) }, []);
+    expect(reason && compileSql(reason).sql).toContain(
+      'FROM "x.y"."odd""name" AS r WHERE "r"."a" = "s"."operation_id" AND "r"."b" = "s"."status")',
+    );
   });
 
   it('leaves out the hold and examined branches when neither applies', () => {
@@ -114,7 +156,7 @@ describe('reasonOf', () => {
     const alsoGoing = (r: { table: string }) => (r.table === 'api_call_logs' ? going : null);
     const reason = reasonOf({ ...ops, examinedUpTo: undefined }, [], alsoGoing);
     expect(reason && compileSql(reason).sql).toContain(
-      `WHERE "r"."operation_id" = "s"."operation_id" AND NOT (r.called_at < now())) THEN 'referenced_by_api_call_logs'`,
+      `WHERE "r"."operation_id" = "s"."operation_id" AND NOT (r.called_at < now())) THEN $1::text`,
     );
   });
 });
