@@ -77,7 +77,7 @@ export interface PruneResult {
  * const result = await prune(client, { policies: ['api_call_logs'], maxRuntimeMs: 10 * 60_000 });
  * if (result.stoppedEarly) console.log('the next run continues');
  */
-export async function prune(client: pg.Client, options: PruneOptions = {}): Promise<PruneResult & { runId: number | null; asOf: string; interruptedRunsFound: number }> {
+export async function prune(client: pg.Client, options: PruneOptions = {}): Promise<PruneResult & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
   const names = selectPolicies(options.policies);
   return withRetentionRun(client, 'prune', names, options, async (ctx) => {
     const policies = await loadPolicies(client, ctx.asOf, names);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import type { CommandOutcome } from '../main.js';
-import { flag, requiredText, textOption } from '../options.js';
+import { flag, requiredText, textOption, timeOption } from '../options.js';
 import { parseCount } from '../duration.js';
 import { runCommand } from '../session-command.js';
 import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
@@ -16,8 +16,8 @@ const ids: OptionSpec<number[] | undefined> = {
 
 const ADD_OPTIONS = {
   table: { ...requiredText('--table <table>', 'the table the hold applies to') },
-  from: textOption('--from <time>', 'first time held (inclusive, UTC)'),
-  until: textOption('--until <time>', 'end of the held range (exclusive, UTC)'),
+  from: timeOption('--from <time>', "first time held (inclusive); without an offset, in the data's time zone", 'from'),
+  until: timeOption('--until <time>', "end of the held range (exclusive); without an offset, in the data's time zone", 'until'),
   ids,
   reason: requiredText('--reason <text>', 'why (a case or ticket number): kept in the record'),
   by: textOption('--by <name>', 'who asks for it; your OS account and database role are recorded too'),
@@ -34,7 +34,7 @@ const RELEASE_OPTIONS = {
 export function registerRetentionHold(retention: Command, outcome: CommandOutcome): void {
   const hold = retention.command('hold').description('legal holds: rows that no retention run may delete while the hold is active');
   withOptions(hold.command('add'), ADD_OPTIONS)
-    .description('hold a time range (--from/--until, UTC) or a list of ids of one table')
+    .description("hold a time range (--from/--until, in the data's time zone unless given an offset) or a list of ids of one table")
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runAdd(command);
     });
