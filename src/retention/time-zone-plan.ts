@@ -61,7 +61,7 @@ export function decideZone(facts: ZoneFacts): DataZone | { refusal: string } {
   }
   if ('zone' in writers) return { timeZone: writers.zone, source: writers.source, writersTimeZone: writers.zone };
   return {
-    refusal: `rasdb cannot tell which time zone this database's rows are written in: ${writers.why}; declare it with rasdb retention policy time-zone <zone> --reason "..." (for example America/New_York or UTC)`,
+    refusal: `cannot tell which time zone this database's rows are written in: ${writers.why}; declare it with rasdb retention policy time-zone <zone> --reason "..." (for example America/New_York or UTC)`,
   };
 }
 
