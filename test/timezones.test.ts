@@ -167,6 +167,32 @@ describe('retention in a database whose writers are in America/New_York', () => 
     }
   });
 
+  it("refuses a role that may not read the server's zone in a database without one, until it is granted or declared", async () => {
+    const db = await createTestDatabase('tz_limited', { template: template.name });
+    created.push(db);
+    const role = `rasdb_tz_reader_${process.pid}`;
+    await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    await adminQuery(`CREATE ROLE ${role} LOGIN PASSWORD 'reader-pw'`);
+    await db.query(`GRANT USAGE ON SCHEMA rasdb TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA rasdb, public TO ${role}`);
+    const asReader = new URL(db.url);
+    asReader.username = role;
+    asReader.password = 'reader-pw';
+    try {
+      const run = () => runCli(['retention', 'prune', '--dry-run'], { env: { DATABASE_URL: asReader.toString() } });
+      const refused = await run();
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toMatch(
+        /^rasdb: cannot tell which time zone .*no timezone setting of its own .*role "rasdb_tz_reader_\d+" may not read the server's \(the view pg_file_settings, a superuser's unless granted\).*policy time-zone <zone>/,
+      );
+      await db.query(`GRANT SELECT ON pg_file_settings TO ${role}; GRANT EXECUTE ON FUNCTION pg_show_all_file_settings() TO ${role}`);
+      const granted = await run();
+      expect(granted.code, granted.stderr).toBe(0);
+    } finally {
+      await db.drop();
+      await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    }
+  });
+
   it('refuses an unknown zone in a declaration', async () => {
     const db = await newYorkDatabase('tz_unknown');
     const result = await retention(db, ['policy', 'time-zone', 'Mars/Olympus_Mons', '--reason', 'x']);

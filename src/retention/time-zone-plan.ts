@@ -73,7 +73,7 @@ function writersZone(facts: ZoneFacts): { zone: string; source: string } | { why
       : undefined;
   if (!base) {
     return {
-      why: `the database has no timezone setting of its own (ALTER DATABASE ... SET timezone), and role "${facts.currentRole}" may not read the server's (it needs pg_read_all_settings)`,
+      why: `the database has no timezone setting of its own (ALTER DATABASE ... SET timezone), and role "${facts.currentRole}" may not read the server's (the view pg_file_settings, a superuser's unless granted)`,
     };
   }
   const others = facts.roles.filter((r) => r.zone !== base.zone);

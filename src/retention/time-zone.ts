@@ -78,8 +78,8 @@ async function readZoneFacts(client: pg.Client): Promise<ZoneFacts> {
   );
   const { rows: who } = await client.query<{ role: string; readable: boolean }>(
     `SELECT current_user AS role,
-            coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)
-              OR pg_has_role(current_user, 'pg_read_all_settings', 'MEMBER') AS readable`,
+            has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')
+              AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') AS readable`,
   );
   let server: string | undefined;
   if (who[0].readable) {
