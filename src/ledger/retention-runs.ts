@@ -25,7 +25,9 @@ export interface RunRecord {
   id: number;
   kind: RunKind;
   policies: string[];
+  /** A reading of the data's clock in `timeZone` (null for runs of a rasdb that did not record it). */
   asOf: string;
+  timeZone: string | null;
   startedAt: string;
   finishedAt: string | null;
   outcome: RunOutcome;
@@ -139,7 +141,7 @@ export async function setHeldBack(client: pg.Client, runId: number, table: strin
  */
 export async function recentRuns(client: pg.Client, limit = 10): Promise<RunRecord[]> {
   const { rows } = await client.query(
-    `SELECT r.id, r.kind, r.policies, ${utcText('r.as_of')} AS as_of,
+    `SELECT r.id, r.kind, r.policies, ${utcText('r.as_of')} AS as_of, r.time_zone,
             to_char(r.started_at AT TIME ZONE 'UTC', ${UTC}) AS started_at, to_char(r.finished_at AT TIME ZONE 'UTC', ${UTC}) AS finished_at,
             r.outcome, r.actor, r.message,
             coalesce((SELECT json_agg(json_build_object(
@@ -156,6 +158,7 @@ export async function recentRuns(client: pg.Client, limit = 10): Promise<RunReco
     kind: r.kind,
     policies: r.policies,
     asOf: r.as_of,
+    timeZone: r.time_zone,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     outcome: r.outcome,

@@ -41,7 +41,7 @@ export interface TablePrune {
   policy: PolicyName;
   table: string;
   kind: 'detail' | 'summary';
-  /** The policy's horizon: rows older than this are past it (UTC). */
+  /** The policy's horizon: rows older than this are past it (a reading of the data's zone). */
   cutoff: string;
   /** The earlier of the horizon and the summary watermark; null while nothing is summarized. */
   effectiveCutoff: string | null;
