@@ -45,6 +45,18 @@ export function canonicalZone(name: string, spelled?: string | null): string {
 }
 
 /**
+ * Whether two zone names name the same zone: PostgreSQL reads zone names case-insensitively, and
+ * UTC has many names.
+ *
+ * @example
+ * sameZone('Etc/UTC', 'UTC') // true
+ * sameZone('america/new_york', 'America/New_York') // true
+ */
+export function sameZone(a: string, b: string): boolean {
+  return canonicalZone(a).toLowerCase() === canonicalZone(b).toLowerCase();
+}
+
+/**
  * Decides the zone of the data: a declaration wins; otherwise the zone every writer's session
  * would start with, when the settings name exactly one. Returns `{ refusal }` when rasdb cannot
  * tell.
@@ -76,7 +88,7 @@ function writersZone(facts: ZoneFacts): { zone: string; source: string } | { why
       why: `the database has no timezone setting of its own (ALTER DATABASE ... SET timezone), and role "${facts.currentRole}" may not read the server's (the view pg_file_settings, a superuser's unless granted)`,
     };
   }
-  const others = facts.roles.filter((r) => r.zone !== base.zone);
+  const others = facts.roles.filter((r) => !sameZone(r.zone, base.zone));
   if (others.length) {
     const listed = others.map((r) => `role "${r.role}" sets timezone = '${r.zone}'`).join(', ');
     return { why: `${listed}, while ${base.source}: writers may use either` };
@@ -99,10 +111,10 @@ export function zoneChange(
 ): string | null {
   if (!last) return null;
   const next = `check the rows written since, then declare the zone they are written in: rasdb retention policy time-zone <zone> --reason "..."`;
-  if (last.timeZone !== current.timeZone) {
+  if (!sameZone(last.timeZone, current.timeZone)) {
     return `the data's time zone is ${current.timeZone} (${current.source}), but retention run ${last.runId} computed in ${last.timeZone}; ${next}`;
   }
-  if (last.writersTimeZone !== null && current.writersTimeZone !== null && last.writersTimeZone !== current.writersTimeZone) {
+  if (last.writersTimeZone !== null && current.writersTimeZone !== null && !sameZone(last.writersTimeZone, current.writersTimeZone)) {
     return `the server's settings give writers the time zone ${current.writersTimeZone} now, and ${last.writersTimeZone} at retention run ${last.runId}; ${next}`;
   }
   return null;

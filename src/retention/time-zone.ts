@@ -90,22 +90,20 @@ async function readZoneFacts(client: pg.Client): Promise<ZoneFacts> {
     server = rows[0]?.setting ?? 'GMT';
   }
   const declared = await readZoneDeclaration(client);
-  const names = [...settings.map((s) => s.zone), ...(server === undefined ? [] : [server])];
-  const spelled = await canonicalNames(client, names);
-  const canonical = new Map(names.map((n, i) => [n, spelled[i]]));
   const database = settings.find((s) => s.role === null)?.zone;
+  // Spelled as the settings spell them (only UTC's aliases made one): a lookup in
+  // pg_timezone_names would cost every run more than a day's summarize.
   return {
-    database: database === undefined ? null : (canonical.get(database) ?? database),
-    roles: settings.filter((s) => s.role !== null).map((s) => ({ role: s.role as string, zone: canonical.get(s.zone) ?? s.zone })),
-    server: server === undefined ? undefined : canonical.get(server),
+    database: database === undefined ? null : canonicalZone(database),
+    roles: settings.filter((s) => s.role !== null).map((s) => ({ role: s.role as string, zone: canonicalZone(s.zone) })),
+    server: server === undefined ? undefined : canonicalZone(server),
     currentRole: who[0].role,
     declared,
   };
 }
 
-/** One spelling per zone: PostgreSQL's own where it lists the name (case-insensitively), UTC for its aliases. */
+/** PostgreSQL's own spelling of zone names where it lists them (case-insensitively), UTC for its aliases. */
 async function canonicalNames(client: pg.Client, names: readonly string[]): Promise<string[]> {
-  if (!names.length) return [];
   const { rows } = await client.query<{ given: string; spelled: string | null }>(
     `SELECT g AS given, (SELECT min(name) FROM pg_timezone_names WHERE lower(name) = lower(g)) AS spelled FROM unnest($1::text[]) AS g`,
     [names.map((n) => n.trim())],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalZone, decideZone, zoneChange, type ZoneFacts } from '../../src/retention/time-zone-plan.js';
+import { canonicalZone, decideZone, sameZone, zoneChange, type ZoneFacts } from '../../src/retention/time-zone-plan.js';
 
 const facts = (extra: Partial<ZoneFacts> = {}): ZoneFacts => ({ database: null, roles: [], server: 'UTC', currentRole: 'rasdb', declared: null, ...extra });
 
@@ -8,6 +8,14 @@ describe('canonicalZone', () => {
     for (const name of ['UTC', 'Etc/UTC', 'etc/utc', 'GMT', 'Zulu', 'Universal']) expect(canonicalZone(name)).toBe('UTC');
     expect(canonicalZone('america/new_york', 'America/New_York')).toBe('America/New_York');
     expect(canonicalZone('EST5EDT')).toBe('EST5EDT');
+  });
+});
+
+describe('sameZone', () => {
+  it('reads zone names as PostgreSQL does: without regard to case, with every alias of UTC one zone', () => {
+    expect(sameZone('Etc/UTC', 'UTC')).toBe(true);
+    expect(sameZone('america/new_york', 'America/New_York')).toBe(true);
+    expect(sameZone('America/New_York', 'America/Chicago')).toBe(false);
   });
 });
 
@@ -50,6 +58,7 @@ describe('zoneChange', () => {
   it('lets a run go on in the zone the last run recorded, or when none recorded one', () => {
     expect(zoneChange(ny, null)).toBeNull();
     expect(zoneChange(ny, { runId: 4, timeZone: 'America/New_York', writersTimeZone: 'America/New_York' })).toBeNull();
+    expect(zoneChange(ny, { runId: 4, timeZone: 'america/new_york', writersTimeZone: 'AMERICA/NEW_YORK' })).toBeNull();
     expect(zoneChange({ ...ny, writersTimeZone: null }, { runId: 4, timeZone: 'America/New_York', writersTimeZone: 'UTC' })).toBeNull();
   });
 
