@@ -45,11 +45,19 @@ const UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  * @example
  * const runId = await startRun(client, 'prune', ['api_call_logs'], '2026-01-01 00:00:00');
  */
-export async function startRun(client: pg.Client, kind: RunKind, policies: readonly string[], asOf: string, details?: unknown): Promise<number> {
+export async function startRun(
+  client: pg.Client,
+  kind: RunKind,
+  policies: readonly string[],
+  asOf: string,
+  details?: unknown,
+  zones?: { timeZone: string; writersTimeZone: string | null },
+): Promise<number> {
+  // `zones`: the zone the run computes in and the one the server's settings give writers.
   const { rows } = await client.query(
-    `INSERT INTO rasdb.retention_runs (kind, policies, as_of, actor, details)
-     VALUES ($1, $2, $3, current_user || ' (' || $4 || ')', $5) RETURNING id`,
-    [kind, policies, asOf, actor(), details === undefined ? null : JSON.stringify(details)],
+    `INSERT INTO rasdb.retention_runs (kind, policies, as_of, actor, details, time_zone, writers_time_zone)
+     VALUES ($1, $2, $3, current_user || ' (' || $4 || ')', $5, $6, $7) RETURNING id`,
+    [kind, policies, asOf, actor(), details === undefined ? null : JSON.stringify(details), zones?.timeZone ?? null, zones?.writersTimeZone ?? null],
   );
   return Number(rows[0].id);
 }

@@ -20,22 +20,6 @@ export interface RecordedZones {
 }
 
 /**
- * The zone declaration in force (the latest), or null when none was ever made.
- *
- * @example
- * (await readZoneDeclaration(client))?.timeZone // 'America/New_York'
- */
-export async function readZoneDeclaration(client: pg.Client): Promise<ZoneDeclaration | null> {
-  const { rows } = await client.query(
-    `SELECT id, time_zone, ${isoText('declared_at')} AS declared_at, declared_by, reason
-       FROM rasdb.retention_time_zones ORDER BY id DESC LIMIT 1`,
-  );
-  if (!rows.length) return null;
-  const r = rows[0];
-  return { id: Number(r.id), timeZone: r.time_zone, declaredAt: r.declared_at, declaredBy: r.declared_by, reason: r.reason };
-}
-
-/**
  * Records a declaration; `who` is the OS account (and whoever asked), the role is added by the server.
  *
  * @example
@@ -64,11 +48,25 @@ export async function lastRecordedZones(client: pg.Client): Promise<RecordedZone
 }
 
 /**
- * Records on a run the zones it computed in.
+ * The declaration in force and the zones of the last run that recorded any, in one round trip:
+ * every retention run reads both before it starts.
  *
  * @example
- * await recordRunZones(client, runId, { timeZone: 'America/New_York', writersTimeZone: 'America/New_York' });
+ * const { declaration, last } = await readZoneRecords(client);
  */
-export async function recordRunZones(client: pg.Client, runId: number, zones: { timeZone: string; writersTimeZone: string | null }): Promise<void> {
-  await client.query(`UPDATE rasdb.retention_runs SET time_zone = $2, writers_time_zone = $3 WHERE id = $1`, [runId, zones.timeZone, zones.writersTimeZone]);
+export async function readZoneRecords(client: pg.Client): Promise<{ declaration: ZoneDeclaration | null; last: RecordedZones | null }> {
+  const { rows } = await client.query(
+    `SELECT d.id AS declaration_id, d.time_zone AS declared_zone, ${isoText('d.declared_at')} AS declared_at, d.declared_by, d.reason,
+            r.id AS run_id, r.time_zone, r.writers_time_zone
+       FROM (SELECT 1) AS one
+       LEFT JOIN (SELECT * FROM rasdb.retention_time_zones ORDER BY id DESC LIMIT 1) AS d ON true
+       LEFT JOIN (SELECT id, time_zone, writers_time_zone FROM rasdb.retention_runs WHERE time_zone IS NOT NULL ORDER BY id DESC LIMIT 1) AS r ON true`,
+  );
+  const [r] = rows;
+  return {
+    declaration: r.declaration_id === null ? null : {
+      id: Number(r.declaration_id), timeZone: r.declared_zone, declaredAt: r.declared_at, declaredBy: r.declared_by, reason: r.reason,
+    },
+    last: r.run_id === null ? null : { runId: Number(r.run_id), timeZone: r.time_zone, writersTimeZone: r.writers_time_zone },
+  };
 }

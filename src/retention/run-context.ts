@@ -6,7 +6,6 @@ import { kyselyOn } from '../db/single-client-pool.js';
 import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
 import { finishRun, markInterrupted, startRun, type RunKind } from '../ledger/retention-runs.js';
 import { SUMMARIES } from './summaries.js';
-import { recordRunZones } from '../ledger/retention-time-zone.js';
 import { resolveAsOf } from './time.js';
 import { resolveDataZone } from './time-zone.js';
 import { compressOwnWal } from './wal-compression.js';
@@ -91,8 +90,7 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
     const walCompressed = kind === 'prune' && (await compressOwnWal(client));
     try {
       const interruptedRunsFound = await markInterrupted(client);
-      const runId = await startRun(client, kind, policies, asOf);
-      await recordRunZones(client, runId, zone);
+      const runId = await startRun(client, kind, policies, asOf, undefined, zone);
       try {
         const result = await work({ ...base, runId, dryRun: false });
         await finishRun(client, runId, result.stoppedEarly ? 'stopped_early' : 'succeeded', result.message);

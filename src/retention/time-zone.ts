@@ -4,7 +4,12 @@ import { utcText } from '../db/time-text.js';
 import { withTransaction } from '../db/transaction.js';
 import { actor } from '../ledger/actor.js';
 import { finishRun, startRun } from '../ledger/retention-runs.js';
-import { insertZoneDeclaration, lastRecordedZones, readZoneDeclaration, recordRunZones } from '../ledger/retention-time-zone.js';
+import {
+  insertZoneDeclaration,
+  lastRecordedZones,
+  readZoneRecords,
+  type ZoneDeclaration,
+} from '../ledger/retention-time-zone.js';
 import { POLICIES } from './policies.js';
 import { assertRetentionTables } from './run-context.js';
 import { canonicalZone, decideZone, zoneChange, type DataZone, type ZoneFacts } from './time-zone-plan.js';
@@ -17,10 +22,11 @@ import { canonicalZone, decideZone, zoneChange, type DataZone, type ZoneFacts } 
  * const zone = await resolveDataZone(client); zone.timeZone // 'America/New_York'
  */
 export async function resolveDataZone(client: pg.Client, options: { allowChange?: boolean } = {}): Promise<DataZone> {
-  const decided = decideZone(await readZoneFacts(client));
+  const { declaration, last } = await readZoneRecords(client);
+  const decided = decideZone(await readZoneFacts(client, declaration));
   if ('refusal' in decided) throw new RasdbError(ExitCode.check, decided.refusal);
   if (!options.allowChange) {
-    const changed = zoneChange(decided, await lastRecordedZones(client));
+    const changed = zoneChange(decided, last);
     if (changed) throw new RasdbError(ExitCode.check, changed, { timeZone: decided.timeZone });
   }
   return decided;
@@ -47,8 +53,8 @@ export async function declareZone(
     await insertZoneDeclaration(client, timeZone, who, input.reason.trim());
     const zone = await resolveDataZone(client, { allowChange: true });
     const { rows } = await client.query(`SELECT ${utcText('now() AT TIME ZONE $1')} AS t`, [timeZone]);
-    const runId = await startRun(client, 'policy', POLICIES.map((p) => p.name), rows[0].t, { reason: input.reason.trim(), timeZone: { before, after: timeZone } });
-    await recordRunZones(client, runId, zone);
+    const details = { reason: input.reason.trim(), timeZone: { before, after: timeZone } };
+    const runId = await startRun(client, 'policy', POLICIES.map((p) => p.name), rows[0].t, details, zone);
     await finishRun(client, runId, 'succeeded', `time zone of the data declared: ${before ?? 'none recorded'} -> ${timeZone}`);
     return { timeZone, before, runId };
   });
@@ -67,29 +73,30 @@ async function checkedZone(client: pg.Client, name: string): Promise<string> {
   return (await canonicalNames(client, [name]))[0];
 }
 
-async function readZoneFacts(client: pg.Client): Promise<ZoneFacts> {
+async function readZoneFacts(client: pg.Client, declared: ZoneDeclaration | null): Promise<ZoneFacts> {
   // A role's setting in this database overrides its setting in all databases: the first per role counts.
-  const { rows: settings } = await client.query<{ role: string | null; zone: string }>(
-    `SELECT DISTINCT ON (s.setrole) r.rolname AS role, substr(c, strpos(c, '=') + 1) AS zone
-       FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) AS c LEFT JOIN pg_roles r ON r.oid = s.setrole
-      WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
-        AND lower(split_part(c, '=', 1)) = 'timezone'
-      ORDER BY s.setrole, s.setdatabase DESC`,
-  );
-  const { rows: who } = await client.query<{ role: string; readable: boolean }>(
+  const { rows } = await client.query<{ role: string; readable: boolean; settings: { role: string | null; zone: string }[] }>(
     `SELECT current_user AS role,
             has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')
-              AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') AS readable`,
+              AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') AS readable,
+            coalesce((SELECT json_agg(json_build_object('role', t.role, 'zone', t.zone)) FROM (
+              SELECT DISTINCT ON (s.setrole) r.rolname AS role, substr(c, strpos(c, '=') + 1) AS zone
+                FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) AS c LEFT JOIN pg_roles r ON r.oid = s.setrole
+               WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+                 AND lower(split_part(c, '=', 1)) = 'timezone'
+               ORDER BY s.setrole, s.setdatabase DESC) AS t), '[]') AS settings`,
   );
+  const [{ role, readable, settings }] = rows;
+  const hasDatabaseSetting = settings.some((s) => s.role === null);
   let server: string | undefined;
-  if (who[0].readable) {
+  // The server's setting only counts where the database has none of its own.
+  if (readable && !hasDatabaseSetting) {
     // Entries of postgresql.conf and postgresql.auto.conf; without one the server runs on its built-in GMT.
-    const { rows } = await client.query<{ setting: string }>(
+    const { rows: file } = await client.query<{ setting: string }>(
       `SELECT setting FROM pg_file_settings WHERE lower(name) = 'timezone' AND applied AND error IS NULL ORDER BY seqno DESC LIMIT 1`,
     );
-    server = rows[0]?.setting ?? 'GMT';
+    server = file[0]?.setting ?? 'GMT';
   }
-  const declared = await readZoneDeclaration(client);
   const database = settings.find((s) => s.role === null)?.zone;
   // Spelled as the settings spell them (only UTC's aliases made one): a lookup in
   // pg_timezone_names would cost every run more than a day's summarize.
@@ -97,7 +104,7 @@ async function readZoneFacts(client: pg.Client): Promise<ZoneFacts> {
     database: database === undefined ? null : canonicalZone(database),
     roles: settings.filter((s) => s.role !== null).map((s) => ({ role: s.role as string, zone: canonicalZone(s.zone) })),
     server: server === undefined ? undefined : canonicalZone(server),
-    currentRole: who[0].role,
+    currentRole: role,
     declared,
   };
 }
