@@ -12,7 +12,10 @@ import { adminQuery, createTestDatabase, type TestDatabase } from './support/dat
  * and leaves the database exactly as it was. The README's table of bad input lists these cases.
  */
 let db: TestDatabase;
+/** A database at the last phase, for the retention commands (which need its tables). */
+let full: TestDatabase;
 let before: unknown;
+let fullBefore: unknown;
 const ROLE = `rasdb_limited_${process.pid}`;
 const BUILT = fileURLToPath(new URL('../dist/migrations/', import.meta.url));
 
@@ -25,6 +28,16 @@ async function fingerprint(): Promise<unknown> {
   const ledger = await db.query(`SELECT md5(string_agg(m::text, ',' ORDER BY name)) AS h FROM rasdb.migrations m`);
   const events = await db.query(`SELECT count(*)::int AS n FROM rasdb.migration_events`);
   return { catalog, ledger, events };
+}
+
+/** What a retention command could change: its ledger tables and the rows it deletes. */
+async function retentionFingerprint(): Promise<unknown> {
+  return full.query(
+    `SELECT (SELECT md5(coalesce(string_agg(r::text, ',' ORDER BY id), '')) FROM rasdb.retention_runs r) AS runs,
+            (SELECT md5(coalesce(string_agg(h::text, ',' ORDER BY id), '')) FROM rasdb.retention_holds h) AS holds,
+            (SELECT count(*)::int FROM rasdb.retention_time_zones) AS zones,
+            (SELECT count(*)::int FROM api_call_logs) AS calls`,
+  );
 }
 
 /** A migrations folder that lacks one migration the database has applied. */
@@ -43,13 +56,20 @@ beforeAll(async () => {
   await adminQuery(`DROP ROLE IF EXISTS ${ROLE}`);
   await adminQuery(`CREATE ROLE ${ROLE} LOGIN PASSWORD 'limited-pw'`);
   before = await fingerprint();
+  full = await createTestDatabase('badinput_full');
+  expect((await runCli(['migrate', '-q'], { env: { DATABASE_URL: full.url } })).code).toBe(0);
+  await full.query(`INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/a', now() - interval '400 days')`);
+  fullBefore = await retentionFingerprint();
 });
 afterAll(async () => {
   await db.drop();
+  await full.drop();
   await adminQuery(`DROP ROLE IF EXISTS ${ROLE}`);
 });
 
 const withDb = (extra: Record<string, string> = {}) => ({ DATABASE_URL: db.url, ...extra });
+const withFull = () => ({ DATABASE_URL: full.url });
+const hold = (...range: string[]) => ['retention', 'hold', 'add', '--table', 'api_call_logs', ...range, '--reason', 'case 17'];
 const url = (change: (u: URL) => void) => {
   const u = new URL(db.url);
   change(u);
@@ -106,6 +126,17 @@ const cases: Case[] = [
     /--keep-detail must be at most 100 years/,
   ],
   ['several problems at once', ['migrate', '--phase', '9', '--lock-wait', '-5s'], withDb, 2, /--phase must be .*; --lock-wait takes a duration/],
+  ['an impossible date', ['retention', 'prune', '--now', '2026-02-30'], withFull, 2, /--now: 2026-02-30 is not a date \(February 2026 has 28 days\)/],
+  ['an impossible hold bound', hold('--until', '2026-04-31T12:00:00'), withFull, 2, /--until: 2026-04-31 is not a date/],
+  ['a year out of range', hold('--from', '1850-01-01'), withFull, 2, /--from: the year must be from 1900 to 9999/],
+  ['an offset no zone has', hold('--until', '2026-05-02T00:00:00+15:00'), withFull, 2, /--until: the UTC offset must be from -12:00 to \+14:00/],
+  ['a time that is not one', hold('--from', 'yesterday'), withFull, 2, /--from takes a time such as 2026-05-02/],
+  ['a hold that ends before it starts', hold('--from', '2026-05-02', '--until', '2026-05-01T23:00:00+05:00'), withFull, 2, /--from 2026-05-02 must be before --until/],
+  ['a hold until far ahead', hold('--until', '2300-01-01'), withFull, 2, /--until 2300-01-01 is more than 100 years ahead; leave --until out/],
+  ['a --now ahead of the server clock', ['retention', 'prune', '--now', '2099-01-01'], withFull, 2, /--now 2099-01-01 is ahead of the server's clock .*only replay the past/],
+  ['an unknown time zone', ['retention', 'policy', 'time-zone', 'Mars/Olympus_Mons', '--reason', 'x'], withFull, 2, /"Mars\/Olympus_Mons" is not a time zone PostgreSQL knows/],
+  ['an impossible demo day', ['seed', '--demo', '--as-of', '2026-02-30'], withDb, 2, /--as-of: 2026-02-30 is not a date/],
+  ['a demo day with a time', ['seed', '--demo', '--as-of', '2026-02-03T10:00'], withDb, 2, /--as-of takes a date such as 2026-05-02/],
   ['a ledger missing a migration file', ['migrate', '--migrations-dir', folderMissingOne()], withDb, 4, /ledger lists a migration with no file here \(0002-ingestion-tables\)/],
 ];
 
@@ -118,6 +149,29 @@ describe('bad input', () => {
     expect(result.stderr).not.toMatch(/\n\s+at |limited-pw|:pw@/);
     expect(result.stdout).not.toMatch(/limited-pw|:pw@/);
     expect(await fingerprint()).toEqual(before);
+    expect(await retentionFingerprint()).toEqual(fullBefore);
+  });
+
+  it('a data time zone rasdb cannot tell, or that changed since the last run, exits 4 and changes nothing', async () => {
+    const role = `rasdb_tz_${process.pid}`;
+    const summarized = await runCli(['retention', 'summarize', '-q'], { env: withFull() });
+    expect(summarized.code, summarized.stderr).toBe(0);
+    const recorded = await retentionFingerprint();
+    await adminQuery(`ALTER DATABASE ${full.name} SET timezone = 'America/Chicago'`);
+    try {
+      const changed = await runCli(['retention', 'prune'], { env: withFull() });
+      expect(changed.code).toBe(4);
+      expect(changed.stderr).toMatch(/^rasdb: the data's time zone is America\/Chicago \(the database setting timezone = 'America\/Chicago'\), but retention run \d+ computed in UTC; .*rasdb retention policy time-zone <zone> --reason "\.\.\."\n$/);
+      await adminQuery(`CREATE ROLE ${role}`);
+      await adminQuery(`ALTER ROLE ${role} IN DATABASE ${full.name} SET timezone = 'Asia/Tokyo'`);
+      const unknown = await runCli(['retention', 'summarize'], { env: withFull() });
+      expect(unknown.code).toBe(4);
+      expect(unknown.stderr).toMatch(/^rasdb: cannot tell which time zone .*role "rasdb_tz_\d+" sets timezone = 'Asia\/Tokyo'.*policy time-zone <zone> --reason "\.\.\." \(for example America\/New_York or UTC\)\n$/);
+    } finally {
+      await adminQuery(`ALTER DATABASE ${full.name} RESET timezone`);
+      await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    }
+    expect(await retentionFingerprint()).toEqual(recorded);
   });
 
   it('with --json, a usage error is a JSON document too, wherever the flag stands', async () => {

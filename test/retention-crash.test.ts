@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { NOW, retentionState, seedRetentionData } from './support/retention-data.js';
+import { atNow, retentionState, seedRetentionData } from './support/retention-data.js';
 
 /**
  * Crash safety and mutual exclusion of retention runs, with the CLI as a separate process:
@@ -15,7 +15,7 @@ const BATCH = ['--batch-size', '5'];
 let seeded: TestDatabase;
 let summarized: TestDatabase;
 const created: TestDatabase[] = [];
-const env = (db: TestDatabase) => ({ DATABASE_URL: db.url, RASDB_NOW: NOW });
+const env = (db: TestDatabase) => ({ DATABASE_URL: db.url });
 
 async function copyOf(template: TestDatabase, label: string): Promise<TestDatabase> {
   const db = await createTestDatabase(label, { template: template.name });
@@ -24,7 +24,7 @@ async function copyOf(template: TestDatabase, label: string): Promise<TestDataba
 }
 
 async function retention(db: TestDatabase, args: string[]) {
-  const result = await runCli(['retention', ...args], { env: env(db) });
+  const result = await runCli(['retention', ...atNow(args)], { env: env(db) });
   expect(result.code, result.stderr).toBe(0);
   return result;
 }
@@ -42,7 +42,7 @@ afterAll(async () => {
 
 /** Starts the CLI; resolves with its exit code and signal when it ends. */
 function start(db: TestDatabase, args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'retention', ...args], { env: { ...process.env, ...env(db), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'retention', ...atNow(args)], { env: { ...process.env, ...env(db), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { NOW, retentionState, seedRetentionData } from './support/retention-data.js';
+import { atNow, NOW, retentionState, seedRetentionData } from './support/retention-data.js';
 
 // One migrated and seeded database; every test works on a copy of it.
 let template: TestDatabase;
@@ -22,7 +22,7 @@ afterEach(async () => {
   await db.drop();
 });
 
-const cli = (args: string[]) => runCli(['retention', ...args], { env: { DATABASE_URL: db.url, RASDB_NOW: NOW } });
+const cli = (args: string[]) => runCli(['retention', ...atNow(args)], { env: { DATABASE_URL: db.url } });
 async function json(args: string[], expectCode = 0) {
   const result = await cli([...args, '--json']);
   expect(result.code, result.stderr).toBe(expectCode);
@@ -120,7 +120,7 @@ describe('rasdb retention summarize', () => {
     const morning = async () => Number((await db.query(`SELECT count(*) AS n FROM api_call_logs WHERE called_at >= '2026-03-03' AND called_at < '2026-03-03 12:00'`))[0].n);
     const before = await morning();
     expect(before).toBeGreaterThan(0);
-    const result = await runCli(['retention', 'prune', '--policy', 'api_call_logs', '--json'], { env: { DATABASE_URL: db.url, RASDB_NOW: '2026-06-01 12:00:00' } });
+    const result = await runCli(['retention', ...atNow(['prune', '--policy', 'api_call_logs', '--json'], '2026-06-01 12:00:00')], { env: { DATABASE_URL: db.url } });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).tables[0]).toMatchObject({ cutoff: '2026-03-03 12:00:00', effectiveCutoff: '2026-03-03 00:00:00' });
     expect(await morning()).toBe(before);

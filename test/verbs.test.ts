@@ -62,12 +62,9 @@ describe('verbs users of other tools expect', () => {
     late.port = String(port);
     const target = new URL(db.url);
     let proxy: Server | undefined;
-    const starting = new Promise<void>((resolve) =>
-      setTimeout(async () => {
-        proxy = await forward(port, target);
-        resolve();
-      }, 1500),
-    );
+    const starting = new Promise<void>((resolve) => setTimeout(resolve, 1500)).then(async () => {
+      proxy = await forward(port, target);
+    });
     const result = await runCli(['status', '--wait', '20s'], { env: { DATABASE_URL: late.toString() } });
     await starting;
     await new Promise((resolve) => proxy?.close(resolve));

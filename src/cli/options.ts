@@ -1,4 +1,5 @@
-import { usageError } from '../errors.js';
+import { usageError, type OptionName } from '../errors.js';
+import { parseOperatorTime } from '../retention/operator-time.js';
 import { MAX_PHASE } from '../migrate/migration-files.js';
 import { parseCount, parseDuration } from './duration.js';
 import type { OptionSpec, RawValue } from './settings.js';
@@ -218,7 +219,28 @@ export const RETENTION_RUN_OPTIONS = {
   now: nowOption(),
 } as const;
 
-/** The clock a retention run computes horizons from; hidden: for tests and for replaying a run. */
+/**
+ * A date or time an operator types (`2026-05-02`, `2026-05-02T13:45:00-05:00`), checked strictly
+ * before anything is opened (see parseOperatorTime) and passed on as typed: the library places it
+ * in the data's time zone.
+ */
+export function timeOption(flags: string, description: string, name: OptionName, extra: { dateOnly?: boolean; hidden?: boolean } = {}): OptionSpec<string | undefined> {
+  return {
+    flags,
+    description,
+    hidden: extra.hidden,
+    parse: (raw) => {
+      const value = text(raw);
+      return value === undefined ? undefined : parseOperatorTime(name, value, { dateOnly: extra.dateOnly }).given;
+    },
+  };
+}
+
+/**
+ * The clock a retention run computes horizons from. Hidden, and with no environment variable an
+ * operator could leave set: for tests and for replaying a past run. The library refuses a time
+ * ahead of the server's clock.
+ */
 export function nowOption(): OptionSpec<string | undefined> {
-  return textOption('--now <time>', 'compute horizons from this UTC time instead of the server clock', { env: 'RASDB_NOW', hidden: true });
+  return timeOption('--now <time>', "compute horizons from this past time instead of the server's clock", 'now', { hidden: true });
 }

@@ -8,9 +8,9 @@ import { utcText } from '../db/time-text.js';
 export interface Hold {
   id: number;
   table: string;
-  /** Inclusive lower bound on the table's time column (UTC); null: from the beginning. */
+  /** Inclusive lower bound on the table's time column (a reading of the data's zone); null: from the beginning. */
   from: string | null;
-  /** Exclusive upper bound (UTC); null: no end. */
+  /** Exclusive upper bound (a reading of the data's zone); null: no end. */
   until: string | null;
   ids: number[] | null;
   reason: string;

@@ -25,7 +25,9 @@ export interface RunRecord {
   id: number;
   kind: RunKind;
   policies: string[];
+  /** A reading of the data's clock in `timeZone` (null for runs of a rasdb that did not record it). */
   asOf: string;
+  timeZone: string | null;
   startedAt: string;
   finishedAt: string | null;
   outcome: RunOutcome;
@@ -43,11 +45,19 @@ const UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
  * @example
  * const runId = await startRun(client, 'prune', ['api_call_logs'], '2026-01-01 00:00:00');
  */
-export async function startRun(client: pg.Client, kind: RunKind, policies: readonly string[], asOf: string, details?: unknown): Promise<number> {
+export async function startRun(
+  client: pg.Client,
+  kind: RunKind,
+  policies: readonly string[],
+  asOf: string,
+  details?: unknown,
+  zones?: { timeZone: string; writersTimeZone: string | null },
+): Promise<number> {
+  // `zones`: the zone the run computes in and the one the server's settings give writers.
   const { rows } = await client.query(
-    `INSERT INTO rasdb.retention_runs (kind, policies, as_of, actor, details)
-     VALUES ($1, $2, $3, current_user || ' (' || $4 || ')', $5) RETURNING id`,
-    [kind, policies, asOf, actor(), details === undefined ? null : JSON.stringify(details)],
+    `INSERT INTO rasdb.retention_runs (kind, policies, as_of, actor, details, time_zone, writers_time_zone)
+     VALUES ($1, $2, $3, current_user || ' (' || $4 || ')', $5, $6, $7) RETURNING id`,
+    [kind, policies, asOf, actor(), details === undefined ? null : JSON.stringify(details), zones?.timeZone ?? null, zones?.writersTimeZone ?? null],
   );
   return Number(rows[0].id);
 }
@@ -139,7 +149,7 @@ export async function setHeldBack(client: pg.Client, runId: number, table: strin
  */
 export async function recentRuns(client: pg.Client, limit = 10): Promise<RunRecord[]> {
   const { rows } = await client.query(
-    `SELECT r.id, r.kind, r.policies, ${utcText('r.as_of')} AS as_of,
+    `SELECT r.id, r.kind, r.policies, ${utcText('r.as_of')} AS as_of, r.time_zone,
             to_char(r.started_at AT TIME ZONE 'UTC', ${UTC}) AS started_at, to_char(r.finished_at AT TIME ZONE 'UTC', ${UTC}) AS finished_at,
             r.outcome, r.actor, r.message,
             coalesce((SELECT json_agg(json_build_object(
@@ -156,6 +166,7 @@ export async function recentRuns(client: pg.Client, limit = 10): Promise<RunReco
     kind: r.kind,
     policies: r.policies,
     asOf: r.as_of,
+    timeZone: r.time_zone,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     outcome: r.outcome,

@@ -82,3 +82,18 @@ export const RETENTION_THINNED = `CREATE TABLE rasdb.retention_thinned (
    );
    ALTER TABLE rasdb.retention_watermarks ADD COLUMN merged_up_to bigint NOT NULL DEFAULT 0;
    UPDATE rasdb.retention_watermarks SET merged_up_to = previous_seen_id;`;
+
+// ---------------------------------------------------------------------------------------------
+// The data's time zone. The time columns are TIMESTAMP without time zone, filled in the writers'
+// session zone: retention must compute in that zone and notice when it changes. Declarations
+// (when the writers' zone cannot be read from the server) are kept with who and why; every run
+// records the zone it computed in and the zone the server's settings gave, to compare with.
+// ---------------------------------------------------------------------------------------------
+export const RETENTION_TIME_ZONE = `CREATE TABLE rasdb.retention_time_zones (
+     id serial PRIMARY KEY,
+     time_zone text NOT NULL,
+     declared_at timestamptz NOT NULL DEFAULT now(),
+     declared_by text NOT NULL,
+     reason text NOT NULL
+   );
+   ALTER TABLE rasdb.retention_runs ADD COLUMN time_zone text, ADD COLUMN writers_time_zone text`;

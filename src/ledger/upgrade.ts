@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { withTransaction } from '../db/transaction.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { MIGRATION_EVENT_DIRECTION, MIGRATION_TABLES } from './migration-tables.js';
-import { RETENTION_TABLES, RETENTION_THINNED } from './retention-tables.js';
+import { RETENTION_TABLES, RETENTION_THINNED, RETENTION_TIME_ZONE } from './retention-tables.js';
 import { SEED_TABLES } from './seed-tables.js';
 
 /** rasdb's own bookkeeping lives in this schema, apart from the application's tables. */
@@ -18,6 +18,7 @@ const LEDGER_STEPS: readonly string[] = [
   SEED_TABLES,
   RETENTION_THINNED,
   MIGRATION_EVENT_DIRECTION,
+  RETENTION_TIME_ZONE,
 ];
 
 export const LEDGER_VERSION = LEDGER_STEPS.length;

@@ -1,6 +1,9 @@
 import type pg from 'pg';
 import { sql, type RawBuilder } from 'kysely';
+import { utcText } from '../db/time-text.js';
 import { ExitCode, option, RasdbError, usageError } from '../errors.js';
+import { parseOperatorTime, zonedSql } from './operator-time.js';
+import { resolveDataZone } from './time-zone.js';
 import { actor } from '../ledger/actor.js';
 import { POLICIES } from './policies.js';
 import { SUMMARIES } from './summaries.js';
@@ -38,19 +41,44 @@ export async function addHold(client: pg.Client, input: HoldInput): Promise<Hold
     );
   if (hasIds && !TABLES_WITH_IDS.includes(input.table)) throw usageError(`${input.table} has no id column; hold a time range of it instead`);
   const who = `${input.by ? `${input.by} via ` : ''}${actor()}`;
-  try {
-    const id = await insertHold(
-      client,
-      { table: input.table, from: input.from ?? null, until: input.until ?? null, ids: hasIds ? (input.ids ?? null) : null, reason: input.reason.trim() },
-      who,
-    );
-    return (await listHolds(client, { includeReleased: true })).find((h) => h.id === id) as Hold;
-  } catch (error) {
-    if ((error as { code?: string }).code === '22007' || (error as { code?: string }).code === '22008') {
-      throw usageError(`${option('from')} and ${option('until')} must be UTC times such as 2025-03-01 or 2025-03-01T12:00:00, got "${input.from ?? ''}" / "${input.until ?? ''}"`);
-    }
-    throw error;
+  const range = hasRange ? await holdRange(client, input.from, input.until) : { from: null, until: null };
+  const id = await insertHold(
+    client,
+    { table: input.table, ...range, ids: hasIds ? (input.ids ?? null) : null, reason: input.reason.trim() },
+    who,
+  );
+  return (await listHolds(client, { includeReleased: true })).find((h) => h.id === id) as Hold;
+}
+
+/** A hold may reach this far ahead; a hold meant to last has no end (no `until`). */
+export const HOLD_MAX_YEARS_AHEAD = 100;
+
+/**
+ * The bounds of a hold as readings of the data's clock, checked for sense: parsed strictly
+ * (exit 2 on an impossible or out-of-range time), an offset converted into the data's zone
+ * (without one a time is a reading of that zone), `from` before `until`, and `until` at most
+ * HOLD_MAX_YEARS_AHEAD years ahead.
+ */
+async function holdRange(client: pg.Client, from?: string, until?: string): Promise<{ from: string | null; until: string | null }> {
+  const lower = from === undefined ? null : parseOperatorTime('from', from);
+  const upper = until === undefined ? null : parseOperatorTime('until', until);
+  const { timeZone } = await resolveDataZone(client, { allowChange: true });
+  const [fromSql, fromValue] = lower ? zonedSql(lower, 2, 1) : ['NULL::timestamp', null];
+  const [untilSql, untilValue] = upper ? zonedSql(upper, 3, 1) : ['NULL::timestamp', null];
+  const { rows } = await client.query(
+    `SELECT ${utcText(fromSql)} AS from_time, ${utcText(untilSql)} AS until_time, ${fromSql} >= ${untilSql} AS reversed,
+            ${untilSql} > (now() AT TIME ZONE $1::text) + interval '${HOLD_MAX_YEARS_AHEAD} years' AS too_far
+       FROM (SELECT $1::text, $2::text, $3::text) AS typed`,
+    [timeZone, fromValue, untilValue],
+  );
+  const [r] = rows;
+  if (r.reversed) {
+    throw usageError(`${option('from')} ${from} must be before ${option('until')} ${until} (in ${timeZone}: ${r.from_time} and ${r.until_time})`);
   }
+  if (r.too_far) {
+    throw usageError(`${option('until')} ${until} is more than ${HOLD_MAX_YEARS_AHEAD} years ahead; leave ${option('until')} out for a hold with no end`);
+  }
+  return { from: r.from_time, until: r.until_time };
 }
 
 /**

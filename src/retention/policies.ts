@@ -53,7 +53,7 @@ export interface EffectivePolicy extends PolicyDefinition {
   /** True when `rasdb retention policy set` changed it from the document's default. */
   readonly changed: boolean;
   readonly belowComplianceMinimum: boolean;
-  /** `asOf - keepDetail`: detail rows older than this are past their horizon (UTC). */
+  /** `asOf - keepDetail`: detail rows older than this are past their horizon (a reading of the data's zone). */
   readonly detailCutoff: string;
   readonly summaryCutoff: string | null;
 }
@@ -87,7 +87,7 @@ export function selectPolicies(names: readonly string[] | undefined): PolicyName
 }
 
 /**
- * The policies in force at `asOf` (a UTC timestamp): defaults overlaid with changes recorded in
+ * The policies in force at `asOf` (a reading of the data's clock, see resolveAsOf): defaults overlaid with changes recorded in
  * rasdb.retention_policies, with their cutoffs computed by PostgreSQL's calendar arithmetic.
  * Refuses (exit 4) a stored policy that keeps security events less than 7 years without the
  * recorded override.

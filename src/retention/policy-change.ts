@@ -6,6 +6,7 @@ import { assertRetentionTables } from './run-context.js';
 import { POLICIES, loadPolicies, selectPolicies, type EffectivePolicy } from './policies.js';
 import { finishRun, startRun } from '../ledger/retention-runs.js';
 import { resolveAsOf } from './time.js';
+import { resolveDataZone } from './time-zone.js';
 
 export interface PolicyChange {
   policy: string;
@@ -32,7 +33,7 @@ export async function setPolicy(client: pg.Client, change: PolicyChange): Promis
   if (!change.reason.trim()) throw usageError(`a policy change needs a ${option('reason')}`);
   if (change.keepDetail === undefined && change.keepSummary === undefined) throw usageError(`give ${option('keepDetail')} and/or ${option('keepSummary')}`);
   if (change.keepSummary !== undefined && definition.keepSummary === null) throw usageError(`${name} has no summary; ${option('keepSummary')} does not apply`);
-  const asOf = await resolveAsOf(client);
+  const asOf = await resolveAsOf(client, (await resolveDataZone(client, { allowChange: true })).timeZone);
   const [before] = await loadPolicies(client, asOf, [name]);
   const keepDetail = change.keepDetail ?? before.keepDetail;
   if (definition.minimumKeepDetail) {

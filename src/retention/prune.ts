@@ -42,7 +42,7 @@ export interface TablePrune {
   policy: PolicyName;
   table: string;
   kind: 'detail' | 'summary';
-  /** The policy's horizon: rows older than this are past it (UTC). */
+  /** The policy's horizon: rows older than this are past it (a reading of the data's zone). */
   cutoff: string;
   /** The earlier of the horizon and the summary watermark; null while nothing is summarized. */
   effectiveCutoff: string | null;
@@ -78,7 +78,7 @@ export interface PruneResult {
  * const result = await prune(client, { policies: ['api_call_logs'], maxRuntimeMs: 10 * 60_000 });
  * if (result.stoppedEarly) console.log('the next run continues');
  */
-export async function prune(client: pg.Client, options: PruneOptions = {}): Promise<PruneResult & { runId: number | null; asOf: string; interruptedRunsFound: number }> {
+export async function prune(client: pg.Client, options: PruneOptions = {}): Promise<PruneResult & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
   const names = selectPolicies(options.policies);
   return withRetentionRun(client, 'prune', names, options, async (ctx) => {
     const policies = await loadPolicies(client, ctx.asOf, names);

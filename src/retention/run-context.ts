@@ -7,11 +7,15 @@ import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
 import { finishRun, markInterrupted, startRun, type RunKind } from '../ledger/retention-runs.js';
 import { SUMMARIES } from './summaries.js';
 import { resolveAsOf } from './time.js';
+import { resolveDataZone } from './time-zone.js';
 import { compressOwnWal } from './wal-compression.js';
 
 /** Settings every retention run shares; all optional. */
 export interface RunSettings {
-  /** Compute horizons from this UTC time instead of the server's clock. */
+  /**
+   * Compute horizons from this time instead of the server's clock: for tests and replays, so
+   * only the past (see resolveAsOf). Without an offset it is a reading of the data's zone.
+   */
   now?: string;
   /** Change nothing: no lock, no run record, counts only. */
   dryRun?: boolean;
@@ -37,7 +41,10 @@ export interface RetentionProgress {
 export interface RunContext {
   readonly client: pg.Client;
   readonly db: Kysely<DB>;
+  /** The run's "now" as a reading of the data's clock: horizons and buckets are in `timeZone`. */
   readonly asOf: string;
+  /** The zone the data is written in (see resolveDataZone). */
+  readonly timeZone: string;
   /** Null in a dry run, which records nothing. */
   readonly runId: number | null;
   readonly dryRun: boolean;
@@ -64,15 +71,17 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
   policies: readonly string[],
   settings: RunSettings,
   work: (context: RunContext) => Promise<T>,
-): Promise<T & { runId: number | null; asOf: string; interruptedRunsFound: number }> {
+): Promise<T & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
   await assertRetentionTables(client);
-  const asOf = await resolveAsOf(client, settings.now);
+  const zone = await resolveDataZone(client);
+  const { timeZone } = zone;
+  const asOf = await resolveAsOf(client, timeZone, settings.now);
   const started = Date.now();
   const timeUp = (): boolean => settings.maxRuntimeMs !== undefined && Date.now() - started >= settings.maxRuntimeMs;
-  const base = { client, db: kyselyOn<DB>(client), asOf, timeUp };
+  const base = { client, db: kyselyOn<DB>(client), asOf, timeZone, timeUp };
   if (settings.dryRun) {
     const result = await work({ ...base, runId: null, dryRun: true });
-    return { ...result, runId: null, asOf, interruptedRunsFound: 0 };
+    return { ...result, runId: null, asOf, timeZone, interruptedRunsFound: 0 };
   }
   return withAdvisoryLock(client, LockKey.retention, settings.lockWaitMs ?? 0, async () => {
     await applySessionSettings(client, kind, settings);
@@ -81,11 +90,11 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
     const walCompressed = kind === 'prune' && (await compressOwnWal(client));
     try {
       const interruptedRunsFound = await markInterrupted(client);
-      const runId = await startRun(client, kind, policies, asOf);
+      const runId = await startRun(client, kind, policies, asOf, undefined, zone);
       try {
         const result = await work({ ...base, runId, dryRun: false });
         await finishRun(client, runId, result.stoppedEarly ? 'stopped_early' : 'succeeded', result.message);
-        return { ...result, runId, asOf, interruptedRunsFound };
+        return { ...result, runId, asOf, timeZone, interruptedRunsFound };
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         await finishRun(client, runId, 'failed', describe(error)).catch(() => undefined);
@@ -115,7 +124,7 @@ async function applySessionSettings(client: pg.Client, kind: RunKind, settings: 
  * await assertRetentionTables(client); // throws RasdbError(4, '... run rasdb migrate first')
  */
 export async function assertRetentionTables(client: pg.Client): Promise<void> {
-  const needed = ['rasdb.retention_runs', 'rasdb.retention_thinned', ...SUMMARIES.map((s) => s.name)];
+  const needed = ['rasdb.retention_runs', 'rasdb.retention_thinned', 'rasdb.retention_time_zones', ...SUMMARIES.map((s) => s.name)];
   const { rows } = await client.query(`SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL`, [needed]);
   if (rows.length) {
     throw new RasdbError(

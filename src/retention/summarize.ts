@@ -70,7 +70,7 @@ const IN_MEMORY_SORT = [`work_mem = '64MB'`];
  * const result = await summarize(client, { policies: ['api_call_logs'] });
  * result.summaries[0].watermarkAfter // '2026-01-31 00:00:00'
  */
-export async function summarize(client: pg.Client, options: SummarizeOptions = {}): Promise<SummarizeResult & { runId: number | null; asOf: string; interruptedRunsFound: number }> {
+export async function summarize(client: pg.Client, options: SummarizeOptions = {}): Promise<SummarizeResult & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
   const names = selectPolicies(options.policies);
   return withRetentionRun(client, 'summarize', names, options, async (ctx) => {
     await loadPolicies(client, ctx.asOf, names); // refuses a stored policy below a compliance floor
@@ -158,7 +158,7 @@ async function summarizeOne(
         const t0 = performance.now();
         const done = await retryingTransaction(ctx.client, async () => {
           const result = span.hasRows
-            ? await recompute(ctx.db, summary, range.from, range.to, { staged: span.staged })
+            ? await recompute(ctx.db, summary, range.from, range.to, { staged: span.staged, timeZone: ctx.timeZone })
             : { groups: 0, rows: 0, buckets: 0 };
           await saveWatermark(ctx.client, { ...next, summarizedUntil: range.to });
           const tally = { summarized: result.rows, batches: 1, durationMs: performance.now() - t0 };
@@ -194,12 +194,12 @@ async function takeInLateRows(
   const plan = planLateRows(late, mark, keptFrom, summary.unit);
   let rows = 0;
   for (const range of plan.recompute) {
-    if (!dryRun) rows += (await recompute(ctx.db, summary, range.from, range.to)).rows;
+    if (!dryRun) rows += (await recompute(ctx.db, summary, range.from, range.to, { timeZone: ctx.timeZone })).rows;
     run.lateBucketsRecomputed += 1;
   }
   if (plan.merge) {
     const { afterId, upToId, until, keptFrom: before } = plan.merge;
-    const folded = await mergeLate(ctx.db, summary, afterId, upToId, until, before, { dryRun });
+    const folded = await mergeLate(ctx.db, summary, afterId, upToId, until, before, { dryRun, timeZone: ctx.timeZone });
     run.lateRowsMerged += folded.merged;
     run.lateRowsAfterPrune += folded.unknown;
     if (!dryRun) rows += folded.merged;

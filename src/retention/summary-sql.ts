@@ -61,7 +61,7 @@ export async function recompute(
   summary: SummaryDefinition,
   from: string,
   to: string,
-  options: { staged?: boolean } = {},
+  options: { staged?: boolean; timeZone: string },
 ): Promise<{ groups: number; rows: number; buckets: number }> {
   const target = sql.table(summary.name);
   const bucket = sql.id(summary.bucketColumn);
@@ -82,7 +82,7 @@ export async function recompute(
     ),
     saved AS (
       INSERT INTO ${target} (${sql.join(names.concat('summarized_at').map((n) => sql.id(n)))})
-      SELECT ${sql.join(names.map((n) => sql.ref(`f.${n}`)))}, (now() AT TIME ZONE 'UTC') FROM fresh AS f
+      SELECT ${sql.join(names.map((n) => sql.ref(`f.${n}`)))}, (now() AT TIME ZONE ${options.timeZone}) FROM fresh AS f
       ON CONFLICT ON CONSTRAINT ${sql.id(summary.key)} DO UPDATE SET ${updates}
       RETURNING ${sql.ref(summary.countColumn)} AS n
     )
@@ -108,7 +108,7 @@ export async function mergeLate(
   upToId: number,
   until: string,
   keptFrom: string,
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; timeZone: string },
 ): Promise<{ merged: number; unknown: number }> {
   const time = sql.ref(`l.${summary.sourceTime}`);
   const bucket = sql`date_trunc(${sql.lit(summary.unit)}, ${time})`;
@@ -138,7 +138,7 @@ export async function mergeLate(
     fresh AS MATERIALIZED (${grouped(summary, sql`late`, sql`s.examined_when_thinned IS NOT NULL AND s.id > s.examined_when_thinned`)})
     ${options.dryRun ? sql`` : sql`, saved AS (
       INSERT INTO ${target} AS t (${sql.join(names.concat('summarized_at').map((n) => sql.id(n)))})
-      SELECT ${sql.join(names.map((n) => sql.ref(`f.${n}`)))}, (now() AT TIME ZONE 'UTC') FROM fresh AS f
+      SELECT ${sql.join(names.map((n) => sql.ref(`f.${n}`)))}, (now() AT TIME ZONE ${options.timeZone}) FROM fresh AS f
       ON CONFLICT ON CONSTRAINT ${sql.id(summary.key)} DO UPDATE SET ${sql.join(merged)}, summarized_at = excluded.summarized_at
       RETURNING 1
     )`}

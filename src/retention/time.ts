@@ -2,25 +2,39 @@ import type pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { utcText } from '../db/time-text.js';
 import { option, usageError } from '../errors.js';
+import { parseOperatorTime, zonedSql } from './operator-time.js';
+
+/** How far ahead of the server's clock a given "now" may be: clocks of two hosts differ a little. */
+export const NOW_SKEW_MINUTES = 5;
 
 /**
- * The "now" a run computes its horizons from: `override` (the hidden `--now` flag or RASDB_NOW,
- * for tests and for replaying a run) or the server's clock, in UTC.
+ * The "now" a run computes its horizons from, as a reading of the data's clock (`timeZone`): the
+ * server's clock, or `override` (the hidden `--now`, for tests and for replaying a run). An
+ * override is parsed strictly (see parseOperatorTime; without an offset it is a reading in
+ * `timeZone`) and refused (exit 2) when it lies more than a few minutes ahead of the server's
+ * clock: a "now" in the future would put every horizon in the future and prune what must be kept.
  *
  * @example
- * await resolveAsOf(client, '2026-01-01T00:00:00Z') // '2026-01-01 00:00:00'
+ * await resolveAsOf(client, 'America/New_York') // '2026-03-09 11:02:13.52' (16:02 UTC)
+ * await resolveAsOf(client, 'UTC', '2026-01-01T00:00:00Z') // '2026-01-01 00:00:00'
  */
-export async function resolveAsOf(client: pg.Client, override?: string): Promise<string> {
-  if (override === undefined || override === '') {
-    const { rows } = await client.query(`SELECT ${utcText(`now() AT TIME ZONE 'UTC'`)} AS t`);
+export async function resolveAsOf(client: pg.Client, timeZone: string, override?: string): Promise<string> {
+  if (override === undefined || override.trim() === '') {
+    const { rows } = await client.query(`SELECT ${utcText(`now() AT TIME ZONE $1::text`)} AS t`, [timeZone]);
     return rows[0].t;
   }
-  // A trailing Z or +00:00 says UTC; any other offset would silently shift every horizon.
-  const text = override.trim().replace(/(Z|[+-]00(:?00)?)$/i, '');
-  if (!/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/.test(text)) {
-    throw usageError(`${option('now')} must be a UTC time such as 2026-01-31 or 2026-01-31T12:00:00Z, got "${override}"`);
+  const time = parseOperatorTime('now', override);
+  const [value, given] = zonedSql(time, 1, 2);
+  const { rows } = await client.query(
+    `SELECT ${utcText(value)} AS t, (${value} AT TIME ZONE $2::text) > now() + interval '${NOW_SKEW_MINUTES} minutes' AS ahead,
+            ${utcText('now() AT TIME ZONE $2::text')} AS server`,
+    [given, timeZone],
+  );
+  if (rows[0].ahead) {
+    throw usageError(
+      `${option('now')} ${override} is ahead of the server's clock (${rows[0].server} ${timeZone}); it may only replay the past, at most ${NOW_SKEW_MINUTES} minutes ahead`,
+    );
   }
-  const { rows } = await client.query(`SELECT ${utcText('$1::timestamp')} AS t`, [text.replace('T', ' ')]);
   return rows[0].t;
 }
 

@@ -78,3 +78,17 @@ export async function retentionState(db: TestDatabase): Promise<Record<string, s
            (SELECT string_agg(summary || '=' || coalesce(summarized_until::text, 'null'), ',' ORDER BY summary) FROM rasdb.retention_watermarks) AS watermarks`);
   return row;
 }
+
+/** The retention commands that compute horizons, and so take the hidden `--now`. */
+const CLOCKED = ['summarize', 'prune', 'status'];
+
+/**
+ * `args` of `rasdb retention` with `--now <now>` added where the command takes it: the fixed
+ * clock of a test, given as the hidden flag (there is no environment variable for it).
+ *
+ * @example
+ * runCli(['retention', ...atNow(['prune', '--dry-run'])]) // retention prune --dry-run --now 2026-06-01 00:00:00
+ */
+export function atNow(args: readonly string[], now: string = NOW): string[] {
+  return CLOCKED.includes(args[0]) ? [...args, '--now', now] : [...args];
+}

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { asGroup, withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
-import { flag, requiredText, textOption } from '../options.js';
+import { flag, requiredText, textOption, timeOption } from '../options.js';
 import { parseCount } from '../duration.js';
 import { runCommand } from '../session-command.js';
 import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
@@ -17,8 +17,8 @@ const ids: OptionSpec<number[] | undefined> = {
 
 const ADD_OPTIONS = {
   table: { ...requiredText('--table <table>', 'the table the hold applies to') },
-  from: textOption('--from <time>', 'first time held (inclusive, UTC)'),
-  until: textOption('--until <time>', 'end of the held range (exclusive, UTC)'),
+  from: timeOption('--from <time>', "first time held (inclusive); without an offset, in the data's time zone", 'from'),
+  until: timeOption('--until <time>', "end of the held range (exclusive); without an offset, in the data's time zone", 'until'),
   ids,
   reason: requiredText('--reason <text>', 'why (a case or ticket number): kept in the record'),
   by: textOption('--by <name>', 'who asks for it; your OS account and database role are recorded too'),
@@ -41,7 +41,7 @@ export function registerRetentionHold(retention: Command, outcome: CommandOutcom
     "rasdb retention hold add --table integration_operations --ids 101,102 --reason 'INC-88' --by legal",
   ],
   )
-    .description('hold a time range (--from/--until, UTC) or a list of ids of one table')
+    .description("hold a time range (--from/--until, in the data's time zone unless given an offset) or a list of ids of one table")
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runAdd(command);
     });

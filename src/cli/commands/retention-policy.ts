@@ -3,7 +3,7 @@ import { ExitCode, usageError } from '../../errors.js';
 import { parseKeep } from '../../retention/policies.js';
 import { asGroup, withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
-import { flag, requiredText } from '../options.js';
+import { flag, requiredText, textOption } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
 
@@ -31,7 +31,15 @@ const SET_OPTIONS = {
   ),
 } as const;
 
-/** `rasdb retention policy set <policy>`: a recorded change of how long a policy keeps rows. */
+const ZONE_OPTIONS = {
+  reason: requiredText('--reason <text>', 'why: kept in the record'),
+  by: textOption('--by <name>', 'who asks for it; your OS account and database role are recorded too'),
+} as const;
+
+/**
+ * `rasdb retention policy set <policy>`: a recorded change of how long a policy keeps rows;
+ * `rasdb retention policy time-zone <zone>`: the recorded zone the data is written in.
+ */
 export function registerRetentionPolicy(retention: Command, outcome: CommandOutcome): void {
   const policy = asGroup(retention.command('policy')).description('change a retention policy (recorded in the run history)');
   withExamples(
@@ -45,6 +53,21 @@ export function registerRetentionPolicy(retention: Command, outcome: CommandOutc
     .action(async (name: string, _options, command: Command) => {
       outcome.exitCode = await runSet(command, name);
     });
+  withOptions(policy.command('time-zone <zone>'), ZONE_OPTIONS)
+    .description("declare the time zone the application writes its times in, when the server's settings do not say it")
+    .action(async (zone: string, _options, command: Command) => {
+      outcome.exitCode = await runTimeZone(command, zone);
+    });
+}
+
+async function runTimeZone(command: Command, zone: string): Promise<number> {
+  return runCommand(command, ZONE_OPTIONS, async ({ session, out, settings }) => {
+    const { declareZone } = await import('../../retention/time-zone.js');
+    const result = await declareZone(session.client, { ...settings, timeZone: zone });
+    out.json({ ok: true, ...result });
+    out.always(`Retention now computes in ${result.timeZone} (before: ${result.before ?? 'none recorded'}; recorded as run ${result.runId}).`);
+    return ExitCode.ok;
+  });
 }
 
 async function runSet(command: Command, policy: string): Promise<number> {

@@ -37,7 +37,7 @@ async function runPrune(command: Command): Promise<number> {
     const result = await prune(session.client, { ...settings, onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined) });
     progress?.done();
     out.json({ ok: true, database: session.label, ...result });
-    out.line(`${result.dryRun ? 'Dry run, nothing changed: would prune' : 'Pruned'} ${session.label} as of ${result.asOf} UTC`);
+    out.line(`${result.dryRun ? 'Dry run, nothing changed: would prune' : 'Pruned'} ${session.label} as of ${result.asOf} ${result.timeZone}`);
     for (const t of result.tables) {
       const horizon = t.effectiveCutoff !== t.cutoff ? ` (horizon ${t.cutoff})` : '';
       const cut = t.effectiveCutoff === null ? 'nothing summarized yet' : `before ${t.effectiveCutoff}${horizon}`;

@@ -33,7 +33,9 @@ async function runStatus(command: Command): Promise<number> {
     const { retentionStatus } = await import('../../retention/status.js');
     const report = await retentionStatus(session.client, { runs: settings.runs, now: settings.now });
     out.json({ ok: true, database: session.label, ...report });
-    out.line(`Retention on ${session.label}, as of ${report.asOf} UTC`);
+    out.line(`Retention on ${session.label}, as of ${report.asOf} ${report.timeZone ?? 'UTC'}`);
+    if (report.timeZone) out.line(`  times are in ${report.timeZone}: ${report.timeZoneSource}`);
+    if (report.timeZoneProblem) out.error(`rasdb: retention runs would refuse: ${report.timeZoneProblem}`);
     for (const p of report.policies) {
       const loud = p.belowComplianceMinimum ? ` !! BELOW THE ${p.minimumKeepDetail?.toUpperCase()} COMPLIANCE MINIMUM (override recorded)` : '';
       out.line(`  ${p.name}: keep detail ${p.keepDetail}${p.keepSummary ? `, summaries ${p.keepSummary}` : ''}${p.changed ? ' (changed)' : ''}${loud}`);

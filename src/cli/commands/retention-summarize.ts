@@ -40,7 +40,7 @@ async function runSummarize(command: Command): Promise<number> {
     const result = await summarize(session.client, { ...settings, onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined) });
     progress?.done();
     out.json({ ok: true, database: session.label, ...result });
-    out.line(`${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${result.asOf} UTC`);
+    out.line(`${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${result.asOf} ${result.timeZone}`);
     for (const s of result.summaries) {
       const late = s.lateBucketsRecomputed ? `; ${s.lateBucketsRecomputed} buckets with late rows recomputed` : '';
       const merged = s.lateRowsMerged ? `; ${n(s.lateRowsMerged)} late rows folded into pruned buckets` : '';

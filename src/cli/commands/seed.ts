@@ -6,7 +6,7 @@ import type { RowNote, SeedMode, SetResult } from '../../seed/seed.js';
 import { parseSetNames } from '../../seed/sets.js';
 import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
-import { flag, lockWaitOption } from '../options.js';
+import { flag, lockWaitOption, timeOption } from '../options.js';
 import { formatMs, type Output } from '../output.js';
 import { progressBar } from '../progress.js';
 import { runCommand } from '../session-command.js';
@@ -49,17 +49,10 @@ const SEED_OPTIONS = {
       return Number(raw);
     },
   } satisfies OptionSpec<number>,
-  asOf: {
-    flags: '--as-of <date>',
-    description: 'with --demo: the UTC day the synthetic history ends, YYYY-MM-DD (default: today)',
-    needs: 'demo',
-    parse: (raw, name) => {
-      const value = text(raw);
-      if (value === undefined) return undefined;
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw usageError(`${name} must be a date, YYYY-MM-DD, got "${value}"`);
-      return value;
-    },
-  } satisfies OptionSpec<string | undefined>,
+  asOf: { ...timeOption('--as-of <date>', 'with --demo: the UTC day the synthetic history ends, YYYY-MM-DD (default: today)', 'asOf', {
+    dateOnly: true,
+  }), needs: 'demo' },
+
   lockWaitMs: lockWaitOption(),
 } as const;
 
