@@ -112,6 +112,7 @@ const cases: Case[] = [
     4,
     /role "rasdb_limited_\d+" may not read rasdb's ledger/,
   ],
+  ['a DATABASE_URL that is set but empty', ['retention', 'prune'], () => ({ DATABASE_URL: '' }), 2, /DATABASE_URL is set but empty; set it, or unset it/],
   ['an empty flag value', ['status', '--database-url', ''], withDb, 2, /--database-url must not be empty/],
   ['an empty variable behind a flag', ['migrate', '--dry-run'], () => withDb({ RASDB_LOCK_TIMEOUT: '' }), 2, /--lock-timeout must not be empty \(it comes from RASDB_LOCK_TIMEOUT\)/],
   ['an empty --policy', ['retention', 'prune', '--policy', ''], withDb, 2, /--policy must not be empty/],

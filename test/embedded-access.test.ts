@@ -37,7 +37,7 @@ function idOf(user: string): { uid: number; gid: number } {
 
 /** Runs `rasdb status --verbose` and kills it with SIGKILL once connected: its server is orphaned. */
 async function orphanServer(folder: string, runAs?: { uid: number; gid: number }): Promise<number> {
-  const env = { ...process.env, RASDB_DATA_DIR: folder, DATABASE_URL: '', PGHOST: '', PGDATABASE: '', NO_COLOR: '1' };
+  const env = { ...process.env, RASDB_DATA_DIR: folder, DATABASE_URL: undefined, PGHOST: undefined, PGDATABASE: undefined, NO_COLOR: '1' };
   const child = spawn(process.execPath, [BIN, 'status', '--verbose'], { env, cwd: folder, ...runAs });
   let seen = '';
   await new Promise<void>((resolve, reject) => {

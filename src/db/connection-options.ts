@@ -33,6 +33,13 @@ const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify
  */
 export function resolveConnection(flags: { databaseUrl?: string }, env: NodeJS.ProcessEnv): ConnectionChoice {
   if (flags.databaseUrl !== undefined) return targetFromUrl(flags.databaseUrl, 'databaseUrl');
+  // Set but empty is a mistake (a secret that did not reach the job), never "use the embedded server":
+  // a cron job would prune a throwaway database and report success.
+  for (const name of ['DATABASE_URL', 'PGHOST', 'PGDATABASE', 'PGPORT']) {
+    if (env[name] !== undefined && env[name].trim() === '') {
+      throw usageError(`${name} is set but empty; set it, or unset it to use the embedded PostgreSQL`);
+    }
+  }
   if (env.DATABASE_URL) return targetFromUrl(env.DATABASE_URL, 'DATABASE_URL');
   if (env.PGHOST || env.PGDATABASE) return targetFromPgEnv(env);
   return { source: 'embedded' };

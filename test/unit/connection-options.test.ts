@@ -60,8 +60,11 @@ describe('resolveConnection: where the database comes from', () => {
   });
 
   it('treats an empty DATABASE_URL as unset', () => {
-    expect(resolveConnection({}, { DATABASE_URL: '', PGHOST: 'pghost' }).source).toBe('PG* environment');
-    expect(resolveConnection({}, { DATABASE_URL: '' }).source).toBe('embedded');
+    expect(usageMessage(() => resolveConnection({}, { DATABASE_URL: '', PGHOST: 'pghost' }))).toBe(
+      'DATABASE_URL is set but empty; set it, or unset it to use the embedded PostgreSQL',
+    );
+    expect(usageMessage(() => resolveConnection({}, { PGHOST: ' ' }))).toMatch(/^PGHOST is set but empty/);
+    expect(resolveConnection({}, {}).source).toBe('embedded');
   });
 
   it('falls back to the embedded server on a bare environment, or with PG* that name no server', () => {
