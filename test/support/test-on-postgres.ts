@@ -2,8 +2,9 @@
 // postgres-release.ts, on a private server started for the run and removed after it:
 //
 //   npx tsx test/support/test-on-postgres.ts 18.4.0-beta.17
+//   npx tsx test/support/test-on-postgres.ts 18.4.0-beta.17 test/verify.test.ts   # these files only
 //
-// .ci/run uses it for the newest major rasdb supports. The exit code is npm test's.
+// .ci/run uses it for the newest major rasdb supports. The exit code is the tests'.
 import pg from 'pg';
 import { $ } from 'zx';
 import { POSTGRES_RELEASES, postgresBinaries, startPrivateServer, type PostgresRelease } from './postgres-release.js';
@@ -23,8 +24,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 let code: number;
 try {
-  console.log(`npm test on PostgreSQL ${await serverVersion(server.url)} (private server on 127.0.0.1:${server.port})`);
-  const run = await $({ stdio: 'inherit', nothrow: true, env: { ...process.env, TEST_DATABASE_URL: server.url } })`npm test`;
+  console.log(`testing on PostgreSQL ${await serverVersion(server.url)} (private server on 127.0.0.1:${server.port})`);
+  const files = process.argv.slice(3);
+  const env = { ...process.env, TEST_DATABASE_URL: server.url };
+  const run = files.length
+    ? await $({ stdio: 'inherit', nothrow: true, env })`npx vitest run --config test/vitest.config.ts ${files}`
+    : await $({ stdio: 'inherit', nothrow: true, env })`npm test`;
   code = run.exitCode ?? 1;
 } finally {
   await server.stop();
