@@ -74,11 +74,13 @@ const COLUMNS_SQL = `
   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   WHERE ${WHERE_TABLES}`
 
+// PostgreSQL 18 also lists each NOT NULL here (contype 'n'), 15 to 17 do not: the column's notNull
+// says it on every version, so a database built on 18 compares equal to the same one built on 15.
 const CONSTRAINTS_SQL = `
   SELECT t.relname AS "table", c.conname AS name, c.contype::text AS type,
          pg_get_constraintdef(c.oid) AS definition
   ${FROM_TABLES} JOIN pg_constraint c ON c.conrelid = t.oid
-  WHERE ${WHERE_TABLES}`
+  WHERE ${WHERE_TABLES} AND c.contype <> 'n'`
 
 const INDEXES_SQL = `
   SELECT t.relname AS "table", i.relname AS name, pg_get_indexdef(i.oid) AS definition

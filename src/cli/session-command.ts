@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openSession, type Session } from '../db/session.js';
+import { assertSupportedServer } from '../db/server-version.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { GLOBAL_OPTIONS } from './options.js';
 import { Output } from './output.js';
@@ -17,7 +18,7 @@ export interface CommandContext<S> {
 /**
  * Parses the global options and the command's own (every problem reported together, before
  * anything is opened), opens the command's database session (printing the embedded-server notice
- * when it applies), runs `work`, and always closes the session, stopping the embedded server if one
+ * when it applies), refuses a server older than rasdb supports, runs `work`, and always closes the session, stopping the embedded server if one
  * was started.
  *
  * @example
@@ -43,6 +44,9 @@ export async function runCommand<S extends OptionSpecs>(
   );
   out.debug(`connected to ${session.label}`);
   try {
+    // Before any command reads or writes: on a server too old, a migration would fail part-way.
+    const warning = await assertSupportedServer(session.client);
+    if (warning) out.warn(warning);
     const exitCode = await work({ session, out, settings });
     out.finish(exitCode);
     return exitCode;
@@ -64,7 +68,7 @@ async function waitingFor(waitMs: number | undefined, out: Output, open: () => P
       const notUpYet = error instanceof RasdbError && error.exitCode === ExitCode.connect && error.details.notUpYet === true;
       const remaining = deadline - Date.now();
       if (!notUpYet || remaining <= 0) throw error;
-      if (attempt === 1) out.notice(`rasdb: waiting for the server (--wait): ${(error).message}`);
+      if (attempt === 1) out.notice(`rasdb: waiting for the server (--wait): ${error.message}`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, remaining)));
     }
   }

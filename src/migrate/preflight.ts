@@ -1,12 +1,14 @@
 import type pg from 'pg';
 import { ExitCode, RasdbError } from '../errors.js';
+import { SERVER_VERSION_COLUMNS, checkServerVersion, versionOfRow } from '../db/server-version.js';
 
 /** The platform's own tables: their presence without a ledger means a live database to adopt. */
 export const PLATFORM_TABLES = ['users', 'audit_logs', 'ingestion_batches', 'ingestion_systems', 'ingestion_assets', 'ingestion_vulnerabilities'] as const;
 
 /**
  * Checks, before anything is written, that this session can do what a migration run needs:
- * a writable primary, and the right to create the ledger schema and tables in `public`.
+ * a server new enough (PostgreSQL 15 or newer), a writable primary, and the right to create the
+ * ledger schema and tables in `public`.
  * Each failure is one line naming the fix; nothing has been changed when it is thrown.
  */
 export async function assertCanMigrate(client: pg.Client, options: { ledgerExists: boolean }): Promise<void> {
@@ -17,9 +19,12 @@ export async function assertCanMigrate(client: pg.Client, options: { ledgerExist
             has_database_privilege(current_database(), 'CREATE') AS can_create_schema,
             has_schema_privilege('public', 'CREATE') AS can_create_tables,
             CASE WHEN to_regclass('rasdb.migrations') IS NULL THEN true
-                 ELSE has_table_privilege('rasdb.migrations', 'INSERT') END AS can_write_ledger`,
+                 ELSE has_table_privilege('rasdb.migrations', 'INSERT') END AS can_write_ledger,
+            ${SERVER_VERSION_COLUMNS}`,
   );
   const facts = rows[0];
+  // Library callers have no CLI session to check for them; the newer-major warning is the CLI's.
+  checkServerVersion(versionOfRow(facts));
   if (facts.standby) {
     throw new RasdbError(ExitCode.connect, `${facts.database} is on a read-only standby (in recovery); point rasdb at the primary server`);
   }
