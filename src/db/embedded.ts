@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, chmodSync, rmSync, unlinkSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
@@ -20,7 +20,21 @@ const USER = 'postgres';
 
 /** The folder the embedded server keeps its data in: `RASDB_DATA_DIR`, else `.rasdb/` here. */
 export function embeddedFolder(env: NodeJS.ProcessEnv, cwd: string): string {
-  return resolve(cwd, env.RASDB_DATA_DIR || '.rasdb');
+  if (env.RASDB_DATA_DIR) return resolve(cwd, env.RASDB_DATA_DIR);
+  const beside = resolve(cwd, '.rasdb');
+  // As root the server runs as the postgres user, who cannot enter a folder such as `mktemp -d`
+  // or /root: the default then moves to a folder of its own per working directory, which the
+  // notice names. A folder the operator chose (RASDB_DATA_DIR) is never moved.
+  if (process.getuid?.() !== 0 || reachableByOthers(cwd)) return beside;
+  return join('/var/tmp', `rasdb-${createHash('sha256').update(cwd).digest('hex').slice(0, 16)}`);
+}
+
+/** Whether every folder from `dir` up lets other users pass through it. */
+function reachableByOthers(dir: string): boolean {
+  for (let at = dir; ; at = dirname(at)) {
+    if ((statSync(at).mode & 0o001) === 0) return false;
+    if (at === dirname(at)) return true;
+  }
 }
 
 /**
