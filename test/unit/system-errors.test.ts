@@ -31,7 +31,8 @@ describe('isSystemError and its words', () => {
 
   it('says what went wrong, keeping the errno name', () => {
     expect(fileSystemReason(systemError('ENOSPC', 'write'))).toBe('no space left on the device (ENOSPC)');
-    expect(describeSystemError(systemError('EROFS', 'open', '/srv/db.ts'))).toBe('cannot open /srv/db.ts: the file system is read-only (EROFS)');
+    const erofs = systemError('EROFS', 'open', '/srv/db.ts');
+    expect(isSystemError(erofs) && describeSystemError(erofs)).toBe('cannot open /srv/db.ts: the file system is read-only (EROFS)');
   });
 });
 
