@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, type CliResult } from './support/cli.js';
+import pg from 'pg';
+import { BIN, runCli, type CliResult } from './support/cli.js';
 import { startPrivateServer, type PrivateServer } from './support/private-server.js';
 
 /**
@@ -65,6 +66,48 @@ describe('a server that stops answering', () => {
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`the server at 127\\.0\\.0\\.1:${server.port}/stalled did not answer within 12s`));
     expect(result.stderr).not.toMatch(/internal error|bug/);
+  });
+});
+
+describe('a server that stops answering a retention run', () => {
+  it('makes prune exit 1 despite its own timeouts, instead of waiting forever', async () => {
+    await server.query('CREATE DATABASE stalled_prune');
+    const url = `postgres://postgres@127.0.0.1:${server.port}/stalled_prune`;
+    const migrated = await runCli(['migrate'], { env: { DATABASE_URL: url } });
+    expect(migrated.code, migrated.stderr).toBe(0);
+    // A second session holds the table, so prune's backend sits waiting for the lock: frozen there.
+    const holder = new pg.Client({ connectionString: url, application_name: 'holder' });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE api_call_logs IN ACCESS EXCLUSIVE MODE');
+      const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: url };
+      const args = ['retention', 'prune', '--policy', 'api_call_logs', '--statement-timeout', '2s', '--lock-timeout', '1min', '--max-runtime', '5s'];
+      const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      let hung = false;
+      const timer = setTimeout(() => ((hung = true), child.kill('SIGKILL')), HANG_MS);
+      let ended = false;
+      const done = new Promise<number | null>((resolve) => child.on('close', (code) => (clearTimeout(timer), (ended = true), resolve(code))));
+      while (!ended) {
+        const rows = await server.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = 'stalled_prune' AND application_name LIKE 'rasdb%' AND wait_event_type = 'Lock'`,
+        );
+        if (rows[0]) {
+          server.freeze(rows[0].pid);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const code = await done;
+      expect(server.frozenCount(), `prune ended before its backend waited for the lock: ${stderr}`).toBeGreaterThan(0);
+      expect(hung, 'rasdb was still waiting on the frozen server').toBe(false);
+      expect(code, stderr).toBe(1);
+      expect(stderr).toMatch(/stalled_prune did not answer within 12s/);
+    } finally {
+      await holder.end();
+    }
   });
 });
 

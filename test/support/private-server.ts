@@ -12,6 +12,8 @@ export interface PrivateServer {
   query<T extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<T[]>;
   /** SIGSTOPs one of its processes (a backend); stop() resumes it. */
   freeze(pid: number): void;
+  /** How many processes freeze() has stopped. */
+  frozenCount(): number;
   /** Stops the server at once and removes its folder. */
   stop(): void;
 }
@@ -51,6 +53,7 @@ export async function startPrivateServer(): Promise<PrivateServer> {
         await client.end();
       }
     },
+    frozenCount: () => frozen.size,
     freeze: (pid) => {
       frozen.add(pid);
       process.kill(pid, 'SIGSTOP');
