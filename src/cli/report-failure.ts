@@ -41,11 +41,15 @@ function describe(error: unknown): { exitCode: ExitCodeValue; message: string; d
     return { exitCode: denied ? ExitCode.check : ExitCode.failed, message, details: { sqlstate: error.code } };
   }
   if (isSystemError(error)) {
-    return { exitCode: ExitCode.failed, message: describeSystemError(error), details: { code: error.code, path: error.path } };
+    // A path that cannot be one (a file where a folder must be) is the user's to fix: a usage error.
+    const exitCode = PATH_MISTAKES.has(error.code) ? ExitCode.usage : ExitCode.failed;
+    return { exitCode, message: describeSystemError(error), details: { code: error.code, path: error.path } };
   }
   const text = error instanceof Error ? error.message : String(error);
   return { exitCode: ExitCode.failed, message: `internal error: ${text} (this is a bug in rasdb; run with --verbose and report it)`, details: {} };
 }
+
+const PATH_MISTAKES = new Set(['ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
 
 function firstLine(text: string): string {
   return text.split('\n')[0];
