@@ -24,6 +24,7 @@ Exit codes:
   4  a check failed (drift, checksum mismatch, stale types, tables that need a baseline)
   5  busy: another rasdb run holds the lock
   6  stopped early at a time limit; the next run continues
+  130, 143  interrupted by SIGINT or SIGTERM, after removing what the run created
 
 Connection, first found wins: --database-url, DATABASE_URL, PGHOST/PGPORT/PGUSER/PGPASSWORD/
 PGDATABASE/PGSSLMODE (when PGHOST or PGDATABASE is set), else an embedded PostgreSQL 15 kept in
