@@ -98,4 +98,23 @@ describe('an interrupted verify', () => {
     expect(result.stderr).toMatch(/interrupted by SIGTERM/);
     expect(await adminQuery(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [pattern])).toEqual([]);
   });
+
+  it('of migrate on the embedded default, on SIGTERM: stops the embedded server, frees its folder, exits 143', async () => {
+    const data = join(temp, 'embedded-default');
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', RASDB_DATA_DIR: data, TMPDIR: temp };
+    for (const name of ['DATABASE_URL', 'PGHOST', 'PGDATABASE']) delete env[name];
+    const child = spawn(process.execPath, [BIN, 'migrate', '--migrations-dir', SLOW], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
+    const done = new Promise<number | null>((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve(code))));
+    await until(() => existsSync(join(data, 'pg', 'postmaster.pid')));
+    // Once the migration sleeps on it: the server is up and the session holds the run's lock.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGTERM');
+    expect(await done, stderr).toBe(143);
+    expect(existsSync(join(data, 'pg', 'postmaster.pid')), 'the embedded server is still running').toBe(false);
+    expect(existsSync(join(data, 'rasdb.lock')), 'the data folder is still locked').toBe(false);
+    expect(processesNaming(join(data, 'pg'))).toEqual([]);
+  });
 });
