@@ -112,7 +112,17 @@ export interface PgServerError {
   position?: string;
 }
 
+/**
+ * True for an error the PostgreSQL server sent (a SQLSTATE in `code`). Node.js's own errors also
+ * carry a `code` of five capitals now and then (EPIPE, EROFS, EPERM), but always with the system
+ * call that failed (`syscall`) or its number (`errno`), which a server's error never has.
+ *
+ * @example
+ * isPgServerError(serverError)                                           // true: code '42P01'
+ * isPgServerError(Object.assign(new Error(), { code: 'EROFS', syscall: 'open' })) // false
+ */
 export function isPgServerError(error: unknown): error is PgServerError & Error {
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof Error && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  if (!(error instanceof Error)) return false;
+  const { code, syscall, errno } = error as { code?: unknown; syscall?: unknown; errno?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && syscall === undefined && errno === undefined;
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { cleanupFinished, interruptedBy, SIGNAL_EXIT_CODES, trapSignals } from '../db/cleanup.js';
 import { ExitCode } from '../errors.js';
 import { rasdbVersion } from '../version.js';
 import { registerBaseline } from './commands/baseline.js';
@@ -26,6 +27,7 @@ Exit codes:
   4  a check failed (drift, checksum mismatch, stale types, tables that need a baseline)
   5  busy: another rasdb run holds the lock
   6  stopped early at a time limit; the next run continues
+  130, 143  interrupted by SIGINT or SIGTERM, after removing what the run created
 
 Connection, first found wins: --database-url, DATABASE_URL, PGHOST/PGPORT/PGUSER/PGPASSWORD/
 PGDATABASE/PGSSLMODE (when PGHOST or PGDATABASE is set), else an embedded PostgreSQL 15 kept in
@@ -73,14 +75,30 @@ export function buildProgram(outcome: CommandOutcome): Command {
   return program;
 }
 
+/** How long an interrupted run may spend removing what it created before it exits anyway. */
+const CLEANUP_BOUND_MS = 20_000;
+
 /**
  * Runs rasdb with `argv` and returns the exit code; never calls `process.exit`.
- * Expected failures print one line; anything else is reported as a bug.
+ * Expected failures print one line; anything else is reported as a bug. On SIGINT or SIGTERM,
+ * what the run created (a scratch database, an embedded server, a temporary folder, the session
+ * and its locks) is removed and the answer is 130 or 143, even while the command is still busy.
  *
  * @example
  * process.exit(await main(process.argv.slice(2)));
  */
 export async function main(argv: string[]): Promise<number> {
+  const interrupted = new Promise<number>((resolve) => {
+    trapSignals({
+      boundMs: CLEANUP_BOUND_MS,
+      onSignal: (signal) => process.stderr.write(`rasdb: interrupted by ${signal}; removing what this run created\n`),
+      exit: resolve,
+    });
+  });
+  return Promise.race([run(argv), interrupted]);
+}
+
+async function run(argv: string[]): Promise<number> {
   const outcome: CommandOutcome = { exitCode: ExitCode.ok };
   const program = buildProgram(outcome);
   let usageLine: string | undefined;
@@ -91,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const command of everyCommand(program)) command.exitOverride().configureOutput(quiet);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return outcome.exitCode;
+    return await afterSignal(outcome.exitCode);
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok; // --help, --version
@@ -103,7 +121,17 @@ export async function main(argv: string[]): Promise<number> {
       }
       return ExitCode.usage;
     }
+    // A run the clean-up cut short fails as a consequence: the signal is the one thing to report.
+    if (interruptedBy()) return afterSignal(ExitCode.failed);
     const { reportFailure } = await import('./report-failure.js');
     return reportFailure(error, program.opts<{ json?: boolean; verbose?: boolean }>());
   }
+}
+
+/** Once a signal arrived, the answer is its exit code, given after the clean-up has finished. */
+async function afterSignal(exitCode: number): Promise<number> {
+  const signal = interruptedBy();
+  if (!signal) return exitCode;
+  await cleanupFinished();
+  return SIGNAL_EXIT_CODES[signal];
 }

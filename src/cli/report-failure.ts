@@ -1,4 +1,6 @@
 import { ExitCode, RasdbError, isPgServerError, type ExitCodeValue } from '../errors.js';
+import { describeSystemError, isSystemError } from '../db/file-system-error.js';
+import { isConnectionLost } from '../db/connection-lost.js';
 import { redactServerText } from '../db/redact.js';
 import { jsonDocument, jsonText } from './output.js';
 import { printable } from './printable.js';
@@ -12,26 +14,45 @@ export interface ReportFlags {
 
 /**
  * The one place an error becomes output and an exit code. A `RasdbError` is expected: one line.
- * Anything else is a bug in rasdb: one line that says so, and the stack with --verbose.
+ * So are the server's refusals, a file system's failures (a full disk, a read-only mount) and a
+ * lost connection: the machine's answer, not a bug. Anything else is a bug in rasdb: one line
+ * that says so, and the stack with --verbose.
  *
  * @example
  * return reportFailure(error, program.opts());
  */
 export function reportFailure(error: unknown, flags: ReportFlags): ExitCodeValue {
-  const expected = error instanceof RasdbError;
-  const fromServer = !expected && isPgServerError(error);
-  // A refusal by the server is the database's answer, not a bug in rasdb: say what it said.
-  const exitCode = expected ? error.exitCode : fromServer && error.code === '42501' ? ExitCode.check : ExitCode.failed;
-  const message = expected
-    ? wordError(error)
-    : fromServer
-      ? `the database refused: ${redactServerText(error.message.split('\n')[0])} (SQLSTATE ${error.code})${error.code === '42501' ? '; run as a role with the privilege, or grant it' : ''}`
-      : `internal error: ${redactServerText(error instanceof Error ? error.message : String(error))} (this is a bug in rasdb; run with --verbose and report it)`;
+  const { exitCode, message, details } = describe(error);
   process.stderr.write(printable(`rasdb: ${message}`) + '\n');
   if (flags.verbose && error instanceof Error && error.stack) process.stderr.write(printable(redactServerText(error.stack)) + '\n');
   if (flags.json) {
-    const details = expected ? error.details : {};
     process.stdout.write(jsonText(jsonDocument({ error: { message, ...details } }, exitCode)));
   }
   return exitCode;
+}
+
+function describe(error: unknown): { exitCode: ExitCodeValue; message: string; details: Record<string, unknown> } {
+  if (error instanceof RasdbError) return { exitCode: error.exitCode, message: wordError(error), details: error.details };
+  if (isConnectionLost(error)) {
+    return { exitCode: ExitCode.failed, message: `the connection to the database was lost (${redactServerText(firstLine(error.message))})`, details: {} };
+  }
+  if (isPgServerError(error)) {
+    const denied = error.code === '42501';
+    const hint = denied ? '; run as a role with the privilege, or grant it' : '';
+    const message = `the database refused: ${redactServerText(firstLine(error.message))} (SQLSTATE ${error.code})${hint}`;
+    return { exitCode: denied ? ExitCode.check : ExitCode.failed, message, details: { sqlstate: error.code } };
+  }
+  if (isSystemError(error)) {
+    // A path that cannot be one (a file where a folder must be) is the user's to fix: a usage error.
+    const exitCode = PATH_MISTAKES.has(error.code) ? ExitCode.usage : ExitCode.failed;
+    return { exitCode, message: describeSystemError(error), details: { code: error.code, path: error.path } };
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return { exitCode: ExitCode.failed, message: `internal error: ${redactServerText(text)} (this is a bug in rasdb; run with --verbose and report it)`, details: {} };
+}
+
+const PATH_MISTAKES = new Set(['ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
 }

@@ -33,11 +33,14 @@ export async function runCommand<S extends OptionSpecs>(
   const settings = readSettings(command, { ...GLOBAL_OPTIONS, ...specs }, checks) as GlobalSettings & SettingsOf<S>;
   const out = new Output(settings);
   const lockWaitMs = 'lockWaitMs' in settings && typeof settings.lockWaitMs === 'number' ? settings.lockWaitMs : undefined;
+  // A command's statement timeout also bounds how long rasdb waits for a server that stopped answering.
+  const statementTimeoutMs = 'statementTimeoutMs' in settings && typeof settings.statementTimeoutMs === 'number' ? settings.statementTimeoutMs : undefined;
   const session = await waitingFor(settings.waitMs, out, () =>
     openSession({
       databaseUrl: settings.databaseUrl,
       connectTimeoutMs: settings.connectTimeoutMs,
       lockWaitMs,
+      statementTimeoutMs,
       onNotice: (line) => out.warn(wordText(line)),
       onLog: (line) => out.debug(`[embedded] ${line}`),
     }),

@@ -5,6 +5,8 @@ import { ExitCode, RasdbError, isPgServerError, option } from '../errors.js';
 import { resolveConnection, type ServerTarget } from './connection-options.js';
 import { embeddedFolder, startEmbedded, type EmbeddedServer } from './embedded.js';
 import { redactServerText } from './redact.js';
+import { registerCleanup } from './cleanup.js';
+import { guardQueries, queryDeadlineMs } from './query-deadline.js';
 
 /**
  * One connection to one database for the length of a command. Everything rasdb does in a run
@@ -31,12 +33,18 @@ export interface OpenOptions {
   /** How long to wait for another run that holds the embedded data folder. */
   lockWaitMs?: number;
   connectTimeoutMs?: number;
+  /** The server-side statement_timeout the command sets: queries get it plus a margin before rasdb gives up on the server. */
+  statementTimeoutMs?: number;
   /** Told once when the embedded default is used, and given the embedded server's log. */
   onNotice?: (line: string) => void;
   onLog?: (line: string) => void;
 }
 
 const EMBEDDED_DATABASE = 'rasdash';
+// Probes start after a minute of silence: a vanished host is noticed within minutes, not hours.
+const KEEPALIVE_DELAY_MS = 60_000;
+// A server that answers closes its end at once; one that does not is not waited for.
+const CLOSE_WAIT_MS = 3_000;
 
 // Timestamps stay strings as the server printed them: no Date objects shifted by the local zone.
 const TIMESTAMP_OIDS = [1114, 1184, 1082];
@@ -55,55 +63,108 @@ const types = {
 export async function openSession(options: OpenOptions = {}): Promise<Session> {
   const env = options.env ?? process.env;
   const choice = resolveConnection({ databaseUrl: options.databaseUrl }, env);
+  const timeouts = { connectMs: options.connectTimeoutMs, statementMs: options.statementTimeoutMs };
   if (choice.source !== 'embedded') {
-    const client = await connect(choice.config, choice, options.connectTimeoutMs);
-    const sibling = () => connect(choice.config, choice, options.connectTimeoutMs);
+    const client = await connect(choice.config, choice, timeouts);
+    const sibling = () => connect(choice.config, choice, timeouts);
     return wrap(client, choice.label, false, sibling, async () => undefined);
   }
   const folder = embeddedFolder(env, options.cwd ?? process.cwd());
   options.onNotice?.(
     `Using the embedded PostgreSQL in ${folder}; set DATABASE_URL (or ${option('databaseUrl')}, or PGHOST/PGDATABASE) to use your own server.`,
   );
-  const server = await startEmbedded(folder, { lockWaitMs: options.lockWaitMs ?? 60_000, log: options.onLog });
+  // Registered before it starts: a signal while it is starting still stops it once it is up.
+  const starting = startEmbedded(folder, { lockWaitMs: options.lockWaitMs ?? 60_000, log: options.onLog });
+  const stopServer = registerCleanup(async () => (await starting.catch(() => undefined))?.stop());
+  const server = await starting.catch(async (error: unknown) => {
+    await stopServer();
+    throw error;
+  });
   try {
-    const client = await connectEmbedded(server, options.connectTimeoutMs);
-    const sibling = () => connectEmbedded(server, options.connectTimeoutMs);
-    return wrap(client, server.label, true, sibling, () => server.stop());
+    const client = await connectEmbedded(server, timeouts);
+    const sibling = () => connectEmbedded(server, timeouts);
+    return wrap(client, server.label, true, sibling, stopServer);
   } catch (error) {
-    await server.stop();
+    await stopServer();
     throw error;
   }
 }
 
-async function connectEmbedded(server: EmbeddedServer, timeoutMs?: number): Promise<pg.Client> {
+async function connectEmbedded(server: EmbeddedServer, timeouts: ConnectTimeouts): Promise<pg.Client> {
   const config = { ...server.config, database: EMBEDDED_DATABASE };
   const describe = { label: server.label, host: String(server.config.host), port: Number(config.port), database: EMBEDDED_DATABASE };
   try {
-    return await connect(config, describe, timeoutMs);
+    return await connect(config, describe, timeouts);
   } catch (error) {
     if (!(error instanceof RasdbError) || error.details.sqlstate !== '3D000') throw error;
-    const admin = await connect(server.config, describe, timeoutMs);
+    const admin = await connect(server.config, describe, timeouts);
     try {
       await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
     } finally {
-      await admin.end();
+      await closeClient(admin);
     }
-    return connect(config, describe, timeoutMs);
+    return connect(config, describe, timeouts);
   }
 }
 
-/** Connects, mapping every way a connection can fail to exit code 3 and one line without secrets. */
-export async function connect(config: pg.ClientConfig, target: Pick<ServerTarget, 'label' | 'host' | 'port' | 'database'>, timeoutMs = 10_000): Promise<pg.Client> {
-  const client = new pg.Client({ ...config, types, connectionTimeoutMillis: timeoutMs, options: '-c TimeZone=UTC' });
+/** How long to wait for a server: to connect, and the statement_timeout a query's deadline is derived from. */
+export interface ConnectTimeouts {
+  /** 10s when omitted. */
+  readonly connectMs?: number;
+  /** The server-side statement_timeout; a query gets it plus a margin (see queryDeadlineMs). */
+  readonly statementMs?: number;
+}
+
+/**
+ * Connects, mapping every way a connection can fail to exit code 3 and one line without secrets.
+ * The connection has TCP keepalives (a host that vanished is noticed) and a deadline on every
+ * query (a server that stopped answering is given up on, see guardQueries).
+ *
+ * @example
+ * const client = await connect(target.config, target, { connectMs: 5_000, statementMs: 60_000 });
+ */
+export async function connect(
+  config: pg.ClientConfig,
+  target: Pick<ServerTarget, 'label' | 'host' | 'port' | 'database'>,
+  timeouts: ConnectTimeouts = {},
+): Promise<pg.Client> {
+  const client = new pg.Client({
+    ...config,
+    types,
+    connectionTimeoutMillis: timeouts.connectMs ?? 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    options: '-c TimeZone=UTC',
+  });
   // An idle connection the server drops must not crash the process with an unhandled 'error'.
   client.on('error', () => undefined);
   try {
     await client.connect();
-    return client;
   } catch (error) {
     await client.end().catch(() => undefined);
     throw connectionError(error, target);
   }
+  guardQueries(client, `${target.host}:${target.port}/${target.database}`, queryDeadlineMs(timeouts.statementMs));
+  return client;
+}
+
+/**
+ * Ends a connection without waiting on a server that no longer answers: a polite goodbye first,
+ * then the socket is destroyed if the server has not closed it within a few seconds.
+ *
+ * @example
+ * await closeClient(admin);
+ */
+export async function closeClient(client: pg.Client): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      client.connection.stream.destroy();
+      resolve();
+    }, CLOSE_WAIT_MS);
+  });
+  await Promise.race([client.end().catch(() => undefined), late]);
+  clearTimeout(timer);
 }
 
 function connectionError(error: unknown, target: Pick<ServerTarget, 'label' | 'host' | 'port' | 'database'>): RasdbError {
@@ -147,20 +208,12 @@ function connectionError(error: unknown, target: Pick<ServerTarget, 'label' | 'h
 
 function wrap(client: pg.Client, label: string, embedded: boolean, openSibling: () => Promise<pg.Client>, afterClose: () => Promise<void>): Session {
   const db = kyselyOn(client);
-  let closed = false;
-  return {
-    client,
-    db,
-    label,
-    embedded,
-    openSibling,
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      await client.end().catch(() => undefined);
-      await afterClose();
-    },
-  };
+  // Closing the connection also releases the session's advisory locks on the server.
+  const close = registerCleanup(async () => {
+    await closeClient(client);
+    await afterClose();
+  });
+  return { client, db, label, embedded, openSibling, close };
 }
 
 function firstLine(text: string): string {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Kysely } from 'kysely';
-import { isConnectionLoss } from '../db/connection-loss.js';
+import { isConnectionLost } from '../db/connection-lost.js';
 import { kyselyOn } from '../db/single-client-pool.js';
 import { isPgServerError, RasdbError } from '../errors.js';
 import { recordApplied, recordEvent, recordReverted } from '../ledger/migrations.js';
@@ -195,7 +195,7 @@ export class MigrationExecutor {
     const sqlstate = isPgServerError(failure) ? failure.code : undefined;
     const base = firstLine(failure instanceof Error ? failure.message : String(failure));
     const message = sqlstate === LOCK_TIMEOUT ? `${base} after ${attempts} attempts; blocked by ${describeBlockers(blockers)}` : base;
-    const connectionLost = isConnectionLoss(failure);
+    const connectionLost = isConnectionLost(failure);
     const error: StepError = {
       message,
       sqlstate,

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { assertWritableTarget, writeFileAtomic } from '../db/atomic-file.js';
 import { loadKyselyCodegen } from './load-kysely-codegen.js';
 import { serialKysely } from './serial-kysely.js';
 import { readApplied } from '../ledger/migrations.js';
@@ -74,8 +74,10 @@ export interface CodegenOptions {
 
 /**
  * Writes the generated types to `outFile` (only when they differ, so the file's mtime means
- * something), or with `check` compares them with it and returns the diff. Never throws for a
- * stale file: the caller decides the exit code from `status`.
+ * something; through a temporary file and a rename, so a full disk never leaves half a file), or
+ * with `check` compares them with it and returns the diff. Never throws for a stale file: the
+ * caller decides the exit code from `status`. A target that is not a regular file (a folder, a
+ * device, a FIFO) is a usage error, found before the database is read.
  *
  * @example
  * const result = await codegen(session.client, { check: true });
@@ -83,6 +85,8 @@ export interface CodegenOptions {
  */
 export async function codegen(client: pg.Client, options: CodegenOptions = {}): Promise<CodegenResult> {
   const outFile = options.outFile ?? DEFAULT_OUT_FILE;
+  // Before anything is read: reading a device or a FIFO (/dev/stdout on a pipe, /dev/full) never ends.
+  assertWritableTarget(outFile);
   const generated = await generateTypes(client);
   const facts = { outFile, tables: generated.tables, migrations: generated.migrations, digest: generated.digest };
   const onDisk = existsSync(outFile) ? readFileSync(outFile, 'utf8') : undefined;
@@ -92,8 +96,7 @@ export async function codegen(client: pg.Client, options: CodegenOptions = {}): 
     return { ...facts, status: 'stale', diff: unifiedDiff(outFile, onDisk, generated.text) };
   }
   if (onDisk === generated.text) return { ...facts, status: 'unchanged' };
-  mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, generated.text);
+  writeFileAtomic(outFile, generated.text);
   return { ...facts, status: 'written' };
 }
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { targetFromUrl } from '../db/connection-options.js';
 import { startEmbedded } from '../db/embedded.js';
-import { connect } from '../db/session.js';
+import { registerCleanup } from '../db/cleanup.js';
+import { closeClient, connect } from '../db/session.js';
 import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
 import { redactServerText } from '../db/redact.js';
 
@@ -31,23 +32,32 @@ export async function withScratchDatabase<T>(options: ScratchOptions, work: (cli
 
 async function onServer<T>(url: string, options: ScratchOptions, work: (client: pg.Client, label: string) => Promise<T>): Promise<T> {
   const target = targetFromUrl(url, 'scratchUrl');
-  const admin = await connect(target.config, target, options.connectTimeoutMs);
+  const timeouts = { connectMs: options.connectTimeoutMs };
+  const admin = await connect(target.config, target, timeouts);
+  const closeAdmin = registerCleanup(() => closeClient(admin));
   // Unique per run, and only ever a name this function made is dropped.
   const name = `rasdb_scratch_${process.pid}_${Date.now().toString(36)}`;
   try {
-    await createDatabase(admin, name, target.label);
+    const creating = createDatabase(admin, name, target.label);
+    // Registered before the database exists: a signal during CREATE DATABASE still drops it after.
+    const dropScratch = registerCleanup(async () => {
+      await creating.catch(() => undefined);
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    });
     try {
-      const client = await connect({ ...target.config, database: name }, { ...target, database: name }, options.connectTimeoutMs);
+      await creating;
+      const client = await connect({ ...target.config, database: name }, { ...target, database: name }, timeouts);
+      const closeScratch = registerCleanup(() => closeClient(client));
       try {
         return await work(client, `${target.host}:${target.port}/${name}`);
       } finally {
-        await client.end().catch(() => undefined);
+        await closeScratch();
       }
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await dropScratch();
     }
   } finally {
-    await admin.end().catch(() => undefined);
+    await closeAdmin();
   }
 }
 
@@ -62,21 +72,32 @@ async function createDatabase(admin: pg.Client, name: string, label: string): Pr
 }
 
 async function onEmbedded<T>(options: ScratchOptions, work: (client: pg.Client, label: string) => Promise<T>): Promise<T> {
-  const folder = mkdtempSync(join(tmpdir(), 'rasdb-scratch-'));
-  chmodSync(folder, 0o755); // as root the server runs as the postgres user, who must enter it
+  const folder = makeScratchFolder();
+  const removeFolder = registerCleanup(() => rmSync(folder, { recursive: true, force: true }));
   try {
-    const server = await startEmbedded(folder, { lockWaitMs: 0, log: options.onLog });
+    // Registered before it starts: a signal while it is starting still stops it once it is up.
+    const starting = startEmbedded(folder, { lockWaitMs: 0, log: options.onLog });
+    const stopServer = registerCleanup(async () => (await starting.catch(() => undefined))?.stop());
     try {
-      const client = await connect(server.config, { label: server.label, host: String(server.config.host), port: Number(server.config.port), database: 'postgres' }, options.connectTimeoutMs);
+      const server = await starting;
+      const describe = { label: server.label, host: String(server.config.host), port: Number(server.config.port), database: 'postgres' };
+      const client = await connect(server.config, describe, { connectMs: options.connectTimeoutMs });
+      const closeScratch = registerCleanup(() => closeClient(client));
       try {
         return await work(client, server.label);
       } finally {
-        await client.end().catch(() => undefined);
+        await closeScratch();
       }
     } finally {
-      await server.stop();
+      await stopServer();
     }
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    await removeFolder();
   }
+}
+
+function makeScratchFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'rasdb-scratch-'));
+  chmodSync(folder, 0o755); // as root the server runs as the postgres user, who must enter it
+  return folder;
 }
