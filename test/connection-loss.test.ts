@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/slow-migration/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/interrupted-migration/', import.meta.url));
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -25,11 +25,11 @@ describe('a connection lost in the middle of migrate', () => {
     const exited = new Promise<void>((resolve) => child.on('close', (code) => ((result.code = code), resolve())));
     // Wait until the slow migration runs, then end rasdb's session as a DBA would.
     for (let i = 0; i < 200; i++) {
-      const [running] = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`);
+      const [running] = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND datname = current_database() AND pid <> pg_backend_pid()`);
       if (running.n > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()`);
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND datname = current_database() AND pid <> pg_backend_pid()`);
     await exited;
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(/The connection was lost while applying 0002-slow; read again on a new connection, the ledger lists 1 of the 1 migrations/);

@@ -1,4 +1,4 @@
-import { isPgServerError } from '../errors.js';
+import { isPgServerError, RasdbError } from '../errors.js';
 
 // What node-postgres says when the socket closes under it, or when a client is used after that.
 const LOST_MESSAGES = [
@@ -24,6 +24,8 @@ const LOST_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNR
  */
 export function isConnectionLost(error: unknown): error is Error {
   if (!(error instanceof Error)) return false;
+  // Already said in words by the query guard (query-deadline.ts), which keeps the fact.
+  if (error instanceof RasdbError) return error.details.connectionLost === true;
   if (isPgServerError(error)) return LOST_SQLSTATES.has(error.code ?? '');
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && LOST_SOCKET_CODES.has(code)) return true;

@@ -60,12 +60,12 @@ function explain(error: unknown, where: string, timedOut: boolean, deadlineMs: n
       ExitCode.failed,
       `the server at ${where} did not answer within ${seconds(deadlineMs)} (the statement timeout plus ${seconds(DEADLINE_MARGIN_MS)}); ` +
         'rasdb closed the connection: check that the server is running and not frozen',
-      { host: where, timedOutMs: deadlineMs },
+      { host: where, timedOutMs: deadlineMs, connectionLost: true },
       { cause: error },
     );
   }
   if (isConnectionLost(error)) {
-    return new RasdbError(ExitCode.failed, `the connection to ${where} was lost (${error.message.split('\n')[0]})`, { database: where }, { cause: error });
+    return new RasdbError(ExitCode.failed, `the connection to ${where} was lost (${error.message.split('\n')[0]})`, { database: where, connectionLost: true }, { cause: error });
   }
   return error;
 }

@@ -70,9 +70,6 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
     return wrap(client, choice.label, false, sibling, async () => undefined);
   }
   const folder = embeddedFolder(env, options.cwd ?? process.cwd());
-  options.onNotice?.(
-    `Using the embedded PostgreSQL in ${folder}; set DATABASE_URL (or ${option('databaseUrl')}, or PGHOST/PGDATABASE) to use your own server.`,
-  );
   // Registered before it starts: a signal while it is starting still stops it once it is up.
   const starting = startEmbedded(folder, { lockWaitMs: options.lockWaitMs ?? 60_000, log: options.onLog });
   const stopServer = registerCleanup(async () => (await starting.catch(() => undefined))?.stop());
@@ -80,6 +77,10 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
     await stopServer();
     throw error;
   });
+  // Said once the server is up: when it cannot start, the one error line names the folder itself.
+  options.onNotice?.(
+    `Using the embedded PostgreSQL in ${folder}; set DATABASE_URL (or ${option('databaseUrl')}, or PGHOST/PGDATABASE) to use your own server.`,
+  );
   try {
     const client = await connectEmbedded(server, timeouts);
     const sibling = () => connectEmbedded(server, timeouts);

@@ -128,7 +128,8 @@ export class MigrationExecutor {
         return { name: file.name, phase: file.phase, status: 'Success', durationMs, attempts: attempt };
       } catch (cause) {
         await this.client.query(this.settings.enclosed ? `ROLLBACK TO SAVEPOINT ${SAVEPOINT}` : 'ROLLBACK').catch(() => undefined);
-        if (cause instanceof RasdbError) {
+        // A refusal of the caller's hook stands as it is; a lost connection is this migration's failure.
+        if (cause instanceof RasdbError && !isConnectionLost(cause)) {
           await watch?.stop();
           throw cause;
         }
