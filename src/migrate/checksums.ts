@@ -1,5 +1,5 @@
 import { ExitCode, RasdbError } from '../errors.js';
-import { compileUp } from './compile.js';
+import { compileSql } from './compile.js';
 import type { AppliedMigration } from '../ledger/migrations.js';
 import type { MigrationFile } from './migration-files.js';
 
@@ -13,7 +13,7 @@ export interface ChecksumMismatch {
 
 /** The checksum a migration file has now: SHA-256 of the SQL its `up` compiles to. */
 export async function currentChecksum(file: MigrationFile): Promise<string> {
-  return (await compileUp(file)).checksum;
+  return (await compileSql(file)).checksum;
 }
 
 /**

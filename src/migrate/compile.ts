@@ -38,18 +38,47 @@ export interface CompiledUp {
 
 const compiledUps = new WeakMap<MigrationFile, Promise<CompiledUp>>();
 
-/** Loads a migration file and compiles its `up`, once per file and run however often it is asked. */
+/**
+ * Loads a migration file and compiles its `up` (or takes the build's SQL for it, see
+ * migration-manifest.ts), once per file and run however often it is asked.
+ *
+ * @example
+ * const { module, statements, checksum } = await compileUp(file);
+ */
 export function compileUp(file: MigrationFile): Promise<CompiledUp> {
   let compiled = compiledUps.get(file);
   if (!compiled) {
     compiled = (async () => {
       const module = await file.load();
-      const statements = await compileMigration(module, 'up');
+      const statements = file.precompiled ? [...file.precompiled.statements] : await compileMigration(module, 'up');
       return { module, statements, checksum: checksumOf(statements) };
     })();
     compiledUps.set(file, compiled);
   }
   return compiled;
+}
+
+/** What a migration's `up` compiles to, without the module: what a dry run and a checksum need. */
+export interface CompiledSql {
+  statements: string[];
+  checksum: string;
+  transactional: boolean;
+}
+
+/**
+ * The SQL of a migration's `up` and its checksum. A file the build compiled is not even loaded,
+ * so `status`, `validate` and a migrate with nothing to do load no migration at all.
+ *
+ * @example
+ * (await compileSql(file)).checksum // 'e3b0c442...'
+ */
+export async function compileSql(file: MigrationFile): Promise<CompiledSql> {
+  if (file.precompiled) {
+    const statements = [...file.precompiled.statements];
+    return { statements, checksum: checksumOf(statements), transactional: file.precompiled.transactional };
+  }
+  const { module, statements, checksum } = await compileUp(file);
+  return { statements, checksum, transactional: module.transactional !== false };
 }
 
 /**

@@ -3,7 +3,7 @@ import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { rasdbVersion } from '../version.js';
 import { MigrationExecutor, runInOrder, type ExecutorSettings, type RetryNotice, type StepResult } from './executor.js';
 import { findMismatches, mismatchError } from './checksums.js';
-import { compileAhead, compileUp } from './compile.js';
+import { compileAhead, compileSql } from './compile.js';
 import { readApplied } from '../ledger/migrations.js';
 import { assertLedgerReadable, ensureLedger, ledgerVersion } from '../ledger/upgrade.js';
 import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
@@ -80,7 +80,8 @@ export function executorSettings(options: ExecutionOptions): Omit<ExecutorSettin
 export async function migrate(client: pg.Client, options: MigrateOptions = {}): Promise<MigrateResult> {
   const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const targetPhase = options.phase ?? MAX_PHASE;
-  compileAhead(files.filter((file) => file.phase <= targetPhase));
+  // Checksums of files the build did not compile are worked out while the server works.
+  compileAhead(files.filter((file) => file.phase <= targetPhase && !file.precompiled));
   return withAdvisoryLock(client, LockKey.migrate, options.lockWaitMs ?? DEFAULTS.lockWaitMs, async () => {
     const version = await ledgerVersion(client);
     assertLedgerReadable(version);
@@ -88,9 +89,10 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
     if (version === 0) await assertNoUnadoptedTables(client);
     await ensureLedger(client);
     const plan = await planMigrations(client, files, targetPhase);
+    compileAhead(plan.pending);
     const mismatches = await findMismatches(plan.applied, files);
     if (mismatches.length) throw mismatchError(mismatches);
-    const compiled = await Promise.all(plan.pending.map(async (file) => ({ name: file.name, ...(await compileUp(file)) })));
+    const compiled = await Promise.all(plan.pending.map(async (file) => ({ name: file.name, ...(await compileSql(file)) })));
     assertNoTransactionControl(compiled.map((m) => ({ name: m.name, direction: 'up' as const, statements: m.statements })));
     // Each migration commits with its ledger row; the first failure is rolled back alone and
     // kept in the history, the ones before it stay applied, the rest are not run.
@@ -125,10 +127,10 @@ export async function dryRun(client: pg.Client, options: Pick<MigrateOptions, 'p
   const targetPhase = options.phase ?? MAX_PHASE;
   const plan = await planMigrations(client, files, targetPhase);
   const migrations = [];
-  compileAhead(plan.pending);
+  compileAhead(plan.pending.filter((file) => !file.precompiled));
   for (const file of plan.pending) {
-    const { module, statements } = await compileUp(file);
-    migrations.push({ name: file.name, phase: file.phase, transactional: module.transactional !== false, statements });
+    const { transactional, statements } = await compileSql(file);
+    migrations.push({ name: file.name, phase: file.phase, transactional, statements });
   }
   return { targetPhase, currentPhase: plan.currentPhase, migrations };
 }

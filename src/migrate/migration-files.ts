@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
 import { ExitCode, RasdbError } from '../errors.js';
+import { precompiledFor, readManifest, type PrecompiledUp } from './migration-manifest.js';
 import { packageRoot } from '../version.js';
 
 /** What a migration file exports: Kysely's `Migration` shape, plus an opt-out of the transaction. */
@@ -21,6 +22,8 @@ export interface MigrationFile {
   /** The phase folder, e.g. `phase-1-core-integration`. */
   readonly folder: string;
   readonly path: string;
+  /** What the build compiled this very file to, when it did (see migration-manifest.ts). */
+  readonly precompiled?: PrecompiledUp;
   load(): Promise<MigrationModule>;
 }
 
@@ -39,7 +42,8 @@ const PHASE_FOLDER = /^phase-(\d+)-[a-z0-9-]+$/;
 const MIGRATION_FILE = /^(\d{4}-[a-z0-9-]+)\.(?:js|mjs|ts)$/;
 
 /**
- * Lists the migrations in `dir`, ordered by phase and then by name.
+ * Lists the migrations in `dir`, ordered by phase and then by name, each with the build's SQL for
+ * it when the folder's manifest has an entry for the file as it is.
  *
  * @example
  * listMigrations(defaultMigrationsDir()).map((m) => m.name) // ['0001-users-and-audit-logs', ...]
@@ -50,6 +54,7 @@ export function listMigrations(dir: string): MigrationFile[] {
   }
   const found: MigrationFile[] = [];
   const seen = new Map<string, string>();
+  const manifest = readManifest(dir);
   for (const folder of readdirSync(dir).sort()) {
     const phaseMatch = PHASE_FOLDER.exec(folder);
     if (!phaseMatch || !statSync(join(dir, folder)).isDirectory()) continue;
@@ -63,7 +68,8 @@ export function listMigrations(dir: string): MigrationFile[] {
         throw new RasdbError(ExitCode.check, `two migrations are named ${name}: ${seen.get(name)} and ${path}; rename one`);
       }
       seen.set(name, path);
-      found.push({ name, phase, folder, path, load: () => loadModule(path) });
+      const precompiled = precompiledFor(manifest, `${folder}/${file}`, path);
+      found.push({ name, phase, folder, path, precompiled, load: () => loadModule(path) });
     }
   }
   return found.sort((a, b) => a.phase - b.phase || byCodeUnit(a.name, b.name));
