@@ -27,7 +27,7 @@ const SCRATCH = 'rasdb_baseline_scratch';
 export async function compareWithMigrations(client: pg.Client, files: readonly MigrationFile[], phase: number): Promise<TableDifference[]> {
   const adopted = files.filter((file) => file.phase >= 1 && file.phase <= phase);
   const tables: string[] = [];
-  for (const file of adopted) tables.push(...createdTables(await compileMigration(await file.load(), 'up')));
+  for (const file of adopted) tables.push(...createdTables(await compileMigration(await file.load(), 'up', file.name)));
   // Always rolled back: the scratch schema and everything replayed into it vanish with it.
   return withTransaction(
     client,

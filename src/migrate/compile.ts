@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ExitCode, RasdbError } from '../errors.js';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { MigrationFile, MigrationModule } from './migration-files.js';
 
@@ -10,7 +11,7 @@ import type { MigrationFile, MigrationModule } from './migration-files.js';
  * @example
  * const statements = await compileMigration(module, 'up'); // ['create table "users" (...)', ...]
  */
-export async function compileMigration(module: MigrationModule, direction: 'up' | 'down'): Promise<string[]> {
+export async function compileMigration(module: MigrationModule, direction: 'up' | 'down', label = 'a migration'): Promise<string[]> {
   const statements: string[] = [];
   const recorder = new Kysely<any>({
     dialect: {
@@ -24,7 +25,7 @@ export async function compileMigration(module: MigrationModule, direction: 'up' 
     },
   });
   const step = direction === 'up' ? module.up : module.down;
-  if (step) await step(recorder);
+  if (step) await withinDeadline(step(recorder), label);
   await recorder.destroy();
   return statements;
 }
@@ -50,7 +51,7 @@ export function compileUp(file: MigrationFile): Promise<CompiledUp> {
   if (!compiled) {
     compiled = (async () => {
       const module = await file.load();
-      const statements = file.precompiled ? [...file.precompiled.statements] : await compileMigration(module, 'up');
+      const statements = file.precompiled ? [...file.precompiled.statements] : await compileMigration(module, 'up', file.name);
       return { module, statements, checksum: checksumOf(statements) };
     })();
     compiledUps.set(file, compiled);
@@ -118,4 +119,33 @@ function inlineParameters(text: string, parameters: readonly unknown[]): string 
     const shown = typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : JSON.stringify(value);
     return `'${shown.replace(/'/g, "''")}'`;
   });
+}
+
+/**
+ * Compiling sends the migration's queries to a driver that answers at once; a migration that still
+ * has not finished after this long waits on something else (a timer, the network, a promise that
+ * never settles) and would hang every command that compiles it.
+ */
+const COMPILE_DEADLINE_MS = 10_000;
+
+async function withinDeadline(work: Promise<void>, label: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new RasdbError(
+            ExitCode.failed,
+            `compiling ${label} did not finish within ${COMPILE_DEADLINE_MS / 1000}s: its up(db) or down(db) waits on something ` +
+              'other than its queries (a timer, the network, a promise that never settles); a migration may only send SQL',
+          ),
+        ),
+      COMPILE_DEADLINE_MS,
+    );
+  });
+  try {
+    await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
 import { ExitCode, RasdbError } from '../errors.js';
-import { precompiledFor, readManifest, type PrecompiledUp } from './migration-manifest.js';
+import { MANIFEST_FILE, precompiledFor, readManifest, type PrecompiledUp } from './migration-manifest.js';
 import { packageRoot } from '../version.js';
 
 /** What a migration file exports: Kysely's `Migration` shape, plus an opt-out of the transaction. */
@@ -55,13 +55,28 @@ export function listMigrations(dir: string): MigrationFile[] {
   const found: MigrationFile[] = [];
   const seen = new Map<string, string>();
   const manifest = readManifest(dir);
+  // What does not fit the naming scheme is refused, never skipped: a skipped file is a migration
+  // that silently never runs.
+  const strays: string[] = [];
   for (const folder of readdirSync(dir).sort()) {
+    if (folder.startsWith('.') || folder === MANIFEST_FILE) continue;
     const phaseMatch = PHASE_FOLDER.exec(folder);
-    if (!phaseMatch || !statSync(join(dir, folder)).isDirectory()) continue;
+    if (!phaseMatch || !statSync(join(dir, folder)).isDirectory()) {
+      strays.push(`${folder} (not a phase folder such as phase-1-core-integration)`);
+      continue;
+    }
     const phase = Number(phaseMatch[1]);
+    if (phase > MAX_PHASE) {
+      strays.push(`${folder} (the plan has phases 0 to ${MAX_PHASE})`);
+      continue;
+    }
     for (const file of readdirSync(join(dir, folder)).sort()) {
+      if (file.startsWith('.') || file.endsWith('.d.ts') || file.endsWith('.map')) continue;
       const fileMatch = MIGRATION_FILE.exec(file);
-      if (!fileMatch || file.endsWith('.d.ts')) continue;
+      if (!fileMatch || !statSync(join(dir, folder, file)).isFile()) {
+        strays.push(`${folder}/${file} (not a migration file such as 1001-name.js)`);
+        continue;
+      }
       const name = fileMatch[1];
       const path = join(dir, folder, file);
       if (seen.has(name)) {
@@ -71,6 +86,11 @@ export function listMigrations(dir: string): MigrationFile[] {
       const precompiled = precompiledFor(manifest, `${folder}/${file}`, path);
       found.push({ name, phase, folder, path, precompiled, load: () => loadModule(path) });
     }
+  }
+  if (strays.length) {
+    throw new RasdbError(ExitCode.usage, `the migrations folder ${dir} holds what is not a migration: ${strays.join(', ')}; move it out or rename it`, {
+      strays,
+    });
   }
   return found.sort((a, b) => a.phase - b.phase || byCodeUnit(a.name, b.name));
 }
@@ -84,7 +104,13 @@ function byCodeUnit(a: string, b: string): number {
 }
 
 async function loadModule(path: string): Promise<MigrationModule> {
-  const module = (await import(pathToFileURL(path).href)) as Partial<MigrationModule>;
+  let module: Partial<MigrationModule>;
+  try {
+    module = (await import(pathToFileURL(path).href)) as Partial<MigrationModule>;
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new RasdbError(ExitCode.failed, `the migration ${path} cannot be loaded: ${reason}`, { path }, { cause: error });
+  }
   if (typeof module.up !== 'function') {
     throw new RasdbError(ExitCode.failed, `${path} exports no up(db) function`);
   }

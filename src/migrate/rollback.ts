@@ -95,7 +95,7 @@ async function droppedTablesOf(files: readonly MigrationFile[]): Promise<Map<str
   const result = new Map<string, string[]>();
   for (const file of files) {
     const tables: string[] = [];
-    for (const statement of await compileMigration(await file.load(), 'down')) {
+    for (const statement of await compileMigration(await file.load(), 'down', file.name)) {
       const match = /^drop table (?:if exists )?"?([\w]+)"?(?:\."?([\w]+)"?)?/i.exec(statement.trim());
       if (match) tables.push(match[2] ?? match[1]);
     }
