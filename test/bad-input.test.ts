@@ -190,6 +190,21 @@ describe('bad input', () => {
     expect(await fingerprint()).toEqual(before);
   });
 
+  it('a hold on a table this database does not have yet exits 4 and records nothing', async () => {
+    const fresh = await createTestDatabase('badinput_hold');
+    try {
+      expect((await runCli(['migrate', '--phase', '0', '-q'], { env: { DATABASE_URL: fresh.url } })).code).toBe(0);
+      const result = await runCli(['retention', 'hold', 'add', '--table', 'api_call_logs', '--from', '2025-01-01', '--reason', 'x'], {
+        env: { DATABASE_URL: fresh.url },
+      });
+      expect(result.code).toBe(4);
+      expect(result.stderr).toMatch(/^rasdb: this database has no table api_call_logs to hold; run rasdb migrate first\n$/);
+      expect(await fresh.query(`SELECT to_regclass('rasdb.retention_holds') IS NULL OR NOT EXISTS (SELECT 1 FROM rasdb.retention_holds) AS none`)).toEqual([{ none: true }]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('seed --check on a database without the reference tables fails (exit 4) instead of passing on nothing', async () => {
     const fresh = await createTestDatabase('badinput_seedcheck');
     try {

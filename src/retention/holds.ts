@@ -40,6 +40,13 @@ export async function addHold(client: pg.Client, input: HoldInput): Promise<Hold
       `a hold names either a time range (${option('from')} and/or ${option('until')}) or ${option('ids')}, not both`,
     );
   if (hasIds && !TABLES_WITH_IDS.includes(input.table)) throw usageError(`${input.table} has no id column; hold a time range of it instead`);
+  // A hold on a table this database lacks would protect nothing, and say it did.
+  const { rows: present } = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
+    client.escapeIdentifier(input.table),
+  ]);
+  if (!present[0].present) {
+    throw new RasdbError(ExitCode.check, `this database has no table ${input.table} to hold; run rasdb migrate first`);
+  }
   const who = `${input.by ? `${input.by} via ` : ''}${actor()}`;
   const range = hasRange ? await holdRange(client, input.from, input.until) : { from: null, until: null };
   const id = await insertHold(
