@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isConnectionLoss } from '../db/connection-loss.js';
 import { openSession, type Session } from '../db/session.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { GLOBAL_OPTIONS } from './options.js';
@@ -46,9 +47,30 @@ export async function runCommand<S extends OptionSpecs>(
     const exitCode = await work({ session, out, settings });
     out.finish(exitCode);
     return exitCode;
+  } catch (error) {
+    throw lostConnection(error, session.label);
   } finally {
-    await session.close();
+    await session.close().catch((error: unknown) => {
+      // A session whose server died cannot be closed cleanly; the loss is what to report.
+      if (!isConnectionLoss(error)) throw error;
+    });
   }
+}
+
+/**
+ * A server that crashed, restarted or cut the connection mid-command is a connection failure
+ * (exit 3), not a bug of rasdb: every command works in transactions, so what it had not committed
+ * was rolled back, and running it again continues.
+ */
+function lostConnection(error: unknown, label: string): unknown {
+  if (error instanceof RasdbError || !isConnectionLoss(error)) return error;
+  const why = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+  return new RasdbError(
+    ExitCode.connect,
+    `lost the connection to ${label} (${why}); what was not committed was rolled back: run the command again once the server is up`,
+    { connectionLost: true },
+    { cause: error },
+  );
 }
 
 /**
