@@ -46,7 +46,8 @@ describe('hostile text in operator words', () => {
     const { hold: h } = JSON.parse(placed.stdout);
     expect((await db.query(`SELECT reason FROM rasdb.retention_holds WHERE id = $1`, [h.id]))[0].reason).toBe(reason);
     const listed = await cli(['retention', 'hold', 'list']);
-    expect(listed.stdout).not.toMatch(/\u001b|\u0007/);
+    expect(listed.stdout).not.toContain('\u001b');
+    expect(listed.stdout).not.toContain('\u0007');
     expect(listed.stdout).toContain("\\x1b[31mred\\x1b[0m'; DROP TABLE users; --\\x1b]0;owned\\x07");
     expect(await db.query(`SELECT to_regclass('users') IS NOT NULL AS t`)).toEqual([{ t: true }]);
   });
