@@ -142,6 +142,7 @@ const cases: Case[] = [
     2,
     /"\+05:30" is an offset, which PostgreSQL reads the POSIX way \(UTC-05:30, not UTC\+05:30\); declare a zone name such as Asia\/Kolkata/,
   ],
+  ['a hold of neither a range nor ids', ['retention', 'hold', 'add', '--table', 'api_call_logs', '--reason', 'x'], withFull, 2, /a hold names a time range \(--from and\/or --until\) or --ids; give one of them/],
   ['a --table that is SQL', ['retention', 'hold', 'add', '--table', 'api_call_logs";DROP TABLE users;--', '--reason', 'x'], withFull, 2, /holds apply to api_call_logs, .*; got "api_call_logs";DROP TABLE users;--"/],
   ['a --table that only looks right (Cyrillic а)', ['retention', 'hold', 'add', '--table', '\u0430pi_call_logs', '--reason', 'x'], withFull, 2, /holds apply to .*; got "\u0430pi_call_logs"/],
   ['a --policy carrying an escape sequence', ['retention', 'prune', '--policy', 'x\u001b[2J'], withFull, 2, /^rasdb: unknown policy x\\x1b\[2J; the policies are/],
