@@ -70,6 +70,19 @@ describe('hostile text in operator words', () => {
     expect(released.stdout).not.toMatch(/^forged line/m);
   });
 
+  it('a rollback refused by a hold whose reason has a line break is still one line', async () => {
+    const placed = await hold('--reason', 'case\nrasdb: rollback done', '--json');
+    const { hold: h } = JSON.parse(placed.stdout);
+    try {
+      const refused = await cli(['rollback', '--phase', '0', '--force']);
+      expect(refused.code, refused.stderr).toBe(4);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toContain(`hold ${h.id} on api_call_logs ("case\\nrasdb: rollback done")`);
+    } finally {
+      await db.query(`DELETE FROM rasdb.retention_holds`);
+    }
+  });
+
   it('a --reason of 100,000 characters is kept whole (the kernel refuses one argument past 128 KiB)', async () => {
     const reason = 'r'.repeat(100_000);
     const placed = await hold('--reason', reason, '--json');
