@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isConnectionLost } from '../db/connection-lost.js';
 import { openSession, type Session } from '../db/session.js';
 import { assertSupportedServer } from '../db/server-version.js';
 import { ExitCode, RasdbError } from '../errors.js';
@@ -54,7 +55,10 @@ export async function runCommand<S extends OptionSpecs>(
     out.finish(exitCode);
     return exitCode;
   } finally {
-    await session.close();
+    await session.close().catch((error: unknown) => {
+      // A session whose server died cannot be closed cleanly; the loss is what to report.
+      if (!isConnectionLost(error)) throw error;
+    });
   }
 }
 

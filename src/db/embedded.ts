@@ -75,7 +75,13 @@ export async function startEmbedded(folder: string, options: { lockWaitMs: numbe
     if (!existsSync(join(pgdata, 'PG_VERSION'))) {
       mkdirSync(pgdata, { recursive: true, mode: 0o755 });
       chmodSync(pgdata, 0o755);
-      await server([]).initialise();
+      await server([]).initialise().catch((error: unknown) => {
+        // initdb's output is many lines (and removes what it wrote): the reason is its FATAL line.
+        const text = redactServerText(error instanceof Error ? error.message : String(error));
+        log(text);
+        const fatal = /FATAL:\s*([^\n]+)/.exec(text)?.[1]?.trim() ?? 'initdb failed';
+        throw new RasdbError(ExitCode.failed, `cannot create the embedded PostgreSQL in ${folder}: ${fatal}; run with ${option('verbose')} to see initdb's output`);
+      });
     }
     const owner = serverOwner(pgdata, isRoot);
     writeAccessRules(pgdata, owner, USER, isRoot);

@@ -36,9 +36,10 @@ export async function addHold(client: pg.Client, input: HoldInput): Promise<Hold
   if (!input.reason.trim()) throw usageError(`a hold needs a ${option('reason')}`);
   const hasRange = input.from !== undefined || input.until !== undefined;
   const hasIds = input.ids !== undefined && input.ids.length > 0;
-  if (hasRange === hasIds) throw usageError(
-      `a hold names either a time range (${option('from')} and/or ${option('until')}) or ${option('ids')}, not both`,
-    );
+  if (hasRange === hasIds) {
+    const range = `a time range (${option('from')} and/or ${option('until')})`;
+    throw usageError(hasRange ? `a hold names either ${range} or ${option('ids')}, not both` : `a hold names ${range} or ${option('ids')}; give one of them`);
+  }
   if (hasIds && !TABLES_WITH_IDS.includes(input.table)) throw usageError(`${input.table} has no id column; hold a time range of it instead`);
   // A hold on a table this database lacks would protect nothing, and say it did.
   const { rows: present } = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [

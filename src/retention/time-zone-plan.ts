@@ -41,7 +41,22 @@ const UTC_NAMES = new Set(['utc', 'etc/utc', 'universal', 'etc/universal', 'zulu
 export function canonicalZone(name: string, spelled?: string | null): string {
   const trimmed = name.trim().replace(/^'(.*)'$/, '$1');
   if (UTC_NAMES.has(trimmed.toLowerCase())) return 'UTC';
-  return spelled ?? trimmed;
+  return spelled ?? isoHours(trimmed) ?? trimmed;
+}
+
+/**
+ * `SET timezone = '-03'` reads a bare number as hours east of UTC (ISO 8601), but `AT TIME ZONE
+ * '-03'` reads the same text the POSIX way, west of UTC: six hours apart. A setting that is a bare
+ * number is rewritten as PostgreSQL itself shows it (`<-03>+03`), which both read alike.
+ */
+function isoHours(text: string): string | undefined {
+  if (!/^[+-]?\d+(\.\d+)?$/.test(text)) return undefined;
+  const hours = Number(text);
+  const whole = Math.trunc(Math.abs(hours));
+  const minutes = Math.round((Math.abs(hours) - whole) * 60);
+  const span = `${String(whole).padStart(2, '0')}${minutes ? `:${String(minutes).padStart(2, '0')}` : ''}`;
+  if (hours === 0) return 'UTC';
+  return hours < 0 ? `<-${span}>+${span}` : `<+${span}>-${span}`;
 }
 
 /**

@@ -60,8 +60,20 @@ export async function declareZone(
   });
 }
 
+const POSIX_OFFSET = /^\s*([+-]?)(\d{1,2}(?::?\d{2}){0,2})\s*$/;
+
 /** PostgreSQL's spelling of a zone name, or exit 2 when it knows no such zone. */
 async function checkedZone(client: pg.Client, name: string): Promise<string> {
+  const offset = POSIX_OFFSET.exec(name);
+  if (offset) {
+    // PostgreSQL reads a bare offset as POSIX, west of UTC positive: "+05:30" would compute in
+    // UTC-05:30, eleven hours from what an operator writing ISO 8601 means.
+    const west = `${offset[1] === '-' ? '+' : '-'}${offset[2]}`;
+    throw usageError(
+      `"${name}" is an offset, which PostgreSQL reads the POSIX way (UTC${west}, not UTC${offset[1] || '+'}${offset[2]}); ` +
+        'declare a zone name such as Asia/Kolkata or Etc/GMT-5 (see pg_timezone_names)',
+    );
+  }
   try {
     await client.query(`SELECT now() AT TIME ZONE $1`, [name.trim()]);
   } catch (error) {

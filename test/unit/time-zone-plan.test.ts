@@ -9,6 +9,15 @@ describe('canonicalZone', () => {
     expect(canonicalZone('america/new_york', 'America/New_York')).toBe('America/New_York');
     expect(canonicalZone('EST5EDT')).toBe('EST5EDT');
   });
+
+  it('spells a bare number of hours as SET reads it (east of UTC), so AT TIME ZONE reads it alike', () => {
+    expect(canonicalZone('-03')).toBe('<-03>+03');
+    expect(canonicalZone('5')).toBe('<+05>-05');
+    expect(canonicalZone('-3.5')).toBe('<-03:30>+03:30');
+    expect(canonicalZone('0')).toBe('UTC');
+    // With a colon PostgreSQL reads it the POSIX way in both places: left as written.
+    expect(canonicalZone('-03:30')).toBe('-03:30');
+  });
 });
 
 describe('sameZone', () => {

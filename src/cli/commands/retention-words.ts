@@ -33,6 +33,11 @@ export function finalCode(out: Output, stoppedEarly: boolean, what: string): num
  */
 export function describeHold(h: Hold): string {
   const what = h.ids ? `ids ${h.ids.join(',')}` : `${h.from ?? 'the beginning'} to ${h.until ?? 'no end'}`;
-  const released = h.releasedAt ? `; released ${h.releasedAt} by ${h.releasedBy}: ${h.releaseReason}` : '';
-  return `hold ${h.id} on ${h.table}, ${what}: "${h.reason}", placed ${h.placedAt} by ${h.placedBy}${released}`;
+  const released = h.releasedAt ? `; released ${h.releasedAt} by ${oneLine(h.releasedBy)}: ${oneLine(h.releaseReason)}` : '';
+  return `hold ${h.id} on ${h.table}, ${what}: "${oneLine(h.reason)}", placed ${h.placedAt} by ${oneLine(h.placedBy)}${released}`;
 }
+
+// An operator's text may hold line breaks; printed raw, a reason could end the hold's line and
+// forge the next one ("rasdb: all clear"), so they are shown escaped, as the ledger keeps them.
+// (Every other control character, \r among them, is escaped by `printable` on the way out.)
+const oneLine = (text: string | null): string => (text ?? '').replace(/\n/g, '\\n');
