@@ -92,7 +92,7 @@ describe('hostile text in operator words', () => {
 });
 
 describe('hostile migrations folders', () => {
-  it('a symlink loop in a phase folder is not followed: the real migrations apply', async () => {
+  it('a symlink loop in a phase folder is refused naming it, never followed, and nothing runs', async () => {
     const dir = folder((phase) => {
       symlinkSync(join(phase, '..'), join(phase, 'loop'));
       symlinkSync(join(phase, 'b.js'), join(phase, 'a.js'));
@@ -101,21 +101,24 @@ describe('hostile migrations folders', () => {
     const fresh = await createTestDatabase('adv_loop');
     try {
       const result = await runCli(['migrate', '--migrations-dir', dir, '-q'], { env: { DATABASE_URL: fresh.url } });
-      expect(result.code, result.stderr).toBe(0);
-      expect(await fresh.query(`SELECT name FROM rasdb.migrations`)).toEqual([{ name: '0001-first-table' }]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/holds what is not a migration: .*loop/);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(await fresh.query(`SELECT to_regclass('rasdb.migrations') AS t`)).toEqual([{ t: null }]);
     } finally {
       await fresh.drop();
     }
   });
 
-  it('a file whose name carries an escape sequence and quotes is not a migration: never run, never printed raw', async () => {
+  it('a file whose name carries an escape sequence and quotes is refused naming it, escaped: never run, never printed raw', async () => {
     const dir = folder((phase) => cpSync(join(FIXTURE, '0002-second-table.js'), join(phase, "0002-x\u001b[2J';drop.js")));
     const fresh = await createTestDatabase('adv_name');
     try {
       const result = await runCli(['migrate', '--migrations-dir', dir], { env: { DATABASE_URL: fresh.url } });
-      expect(result.code, result.stderr).toBe(0);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/holds what is not a migration: .*0002-x\\x1b\[2J';drop\.js/);
       expect(result.stdout + result.stderr).not.toContain('\u001b');
-      expect(await fresh.query(`SELECT name FROM rasdb.migrations`)).toEqual([{ name: '0001-first-table' }]);
+      expect(await fresh.query(`SELECT to_regclass('rasdb.migrations') AS t`)).toEqual([{ t: null }]);
     } finally {
       await fresh.drop();
     }

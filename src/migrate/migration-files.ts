@@ -73,7 +73,7 @@ export function listMigrations(dir: string): MigrationFile[] {
     for (const file of readdirSync(join(dir, folder)).sort()) {
       if (file.startsWith('.') || file.endsWith('.d.ts') || file.endsWith('.map')) continue;
       const fileMatch = MIGRATION_FILE.exec(file);
-      if (!fileMatch || !statSync(join(dir, folder, file)).isFile()) {
+      if (!fileMatch || !isRegularFile(join(dir, folder, file))) {
         strays.push(`${folder}/${file} (not a migration file such as 1001-name.js)`);
         continue;
       }
@@ -115,4 +115,13 @@ async function loadModule(path: string): Promise<MigrationModule> {
     throw new RasdbError(ExitCode.failed, `${path} exports no up(db) function`);
   }
   return module as MigrationModule;
+}
+
+/** A regular file, following links; a dangling link or a loop of links is not one. */
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
