@@ -33,7 +33,9 @@ export async function buildTemplate(rows: number): Promise<void> {
   if (process.env.BENCH_KEEP === '1') {
     const existing = await connectTo(TEMPLATE).catch(() => undefined);
     if (existing) {
-      const { rows: found } = await existing.query(`SELECT obj_description('api_call_logs'::regclass) AS shape`).catch(() => ({ rows: [{ shape: null }] }));
+      const { rows: found } = await existing
+        .query(`SELECT obj_description('api_call_logs'::regclass) AS shape`)
+        .catch(() => ({ rows: [{ shape: null }] }));
       // A kept template made by an older rasdb gets its ledger (and any new migration) brought up to date.
       if (found[0].shape === shape) await migrate(existing, {});
       await existing.end();
@@ -62,14 +64,18 @@ export async function buildTemplate(rows: number): Promise<void> {
                 timestamp '${NOW}' - interval '${DAYS} days' + (g::float8 / ${rows}) * interval '${DAYS} days', '10.0.0.1'::inet + (g % 250), 'rasdash-connector/2.3'
            FROM generate_series(${from}::bigint, ${Math.min(from + chunk, rows) - 1}::bigint) g`,
       );
-      process.stdout.write(`\r  generated ${(Math.min(from + chunk, rows) / 1e6).toFixed(1)}M of ${(rows / 1e6).toFixed(1)}M rows`);
+      process.stdout.write(
+        `\r  generated ${(Math.min(from + chunk, rows) / 1e6).toFixed(1)}M of ${(rows / 1e6).toFixed(1)}M rows`,
+      );
     }
     await client.query('VACUUM ANALYZE api_call_logs');
     await client.query(`COMMENT ON TABLE api_call_logs IS '${shape}'`);
     const { rows: size } = await client.query(
       `SELECT pg_size_pretty(pg_table_size('api_call_logs')) AS heap, round(pg_table_size('api_call_logs')::numeric / greatest(count(*), 1)) AS bytes FROM api_call_logs`,
     );
-    console.log(`\n  template: ${rows.toLocaleString('en-US')} rows over ${DAYS} days, ${size[0].heap} (${size[0].bytes} bytes a row), built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    console.log(
+      `\n  template: ${rows.toLocaleString('en-US')} rows over ${DAYS} days, ${size[0].heap} (${size[0].bytes} bytes a row), built in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
   } finally {
     await client.end();
   }

@@ -41,10 +41,18 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-export function report(label: string, subject: { name: string; ms: number }, baseline: { name: string; ms: number }, target?: number): void {
+export function report(
+  label: string,
+  subject: { name: string; ms: number },
+  baseline: { name: string; ms: number },
+  target?: number,
+): void {
   const ratio = subject.ms / baseline.ms;
-  const verdict = target === undefined ? '' : ratio <= target ? `  (target <= ${target}: met)` : `  (target <= ${target}: NOT met)`;
-  console.log(`${label}: ${subject.name} ${subject.ms.toFixed(1)} ms vs ${baseline.name} ${baseline.ms.toFixed(1)} ms -> ratio ${ratio.toFixed(2)}${verdict}`);
+  const verdict =
+    target === undefined ? '' : ratio <= target ? `  (target <= ${target}: met)` : `  (target <= ${target}: NOT met)`;
+  console.log(
+    `${label}: ${subject.name} ${subject.ms.toFixed(1)} ms vs ${baseline.name} ${baseline.ms.toFixed(1)} ms -> ratio ${ratio.toFixed(2)}${verdict}`,
+  );
 }
 
 /** Builds what bin/rasdb.js runs (tsc, then the bundle), as `npm run build` does. */

@@ -27,7 +27,16 @@ export default async function bench(args: string[]): Promise<void> {
       'rasdb codegen': [process.execPath, [join(ROOT, 'bin/rasdb.js'), 'codegen', '--out', join(dir, 'rasdb.ts')]],
       'kysely-codegen': [
         join(ROOT, 'node_modules/.bin/kysely-codegen'),
-        ['--dialect', 'postgres', '--url', url, '--exclude-pattern', 'rasdb.*', '--out-file', join(dir, 'kysely-codegen.ts')],
+        [
+          '--dialect',
+          'postgres',
+          '--url',
+          url,
+          '--exclude-pattern',
+          'rasdb.*',
+          '--out-file',
+          join(dir, 'kysely-codegen.ts'),
+        ],
       ],
     };
     const times: Record<string, number[]> = { 'rasdb codegen': [], 'kysely-codegen': [] };

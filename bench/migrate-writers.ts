@@ -20,8 +20,12 @@ function writers(url: string): { stop: () => Promise<number[]> } {
     await client.connect();
     for (let i = 0; running; i++) {
       const started = performance.now();
-      if (i % 2) await client.query('INSERT INTO users (username, email) VALUES ($1, $1)', [`u-${w}-${i}-${Math.random()}`]);
-      else await client.query('INSERT INTO ingestion_assets (asset_uuid, hostname) VALUES (gen_random_uuid(), $1)', [`host-${w}-${i}`]);
+      if (i % 2)
+        await client.query('INSERT INTO users (username, email) VALUES ($1, $1)', [`u-${w}-${i}-${Math.random()}`]);
+      else
+        await client.query('INSERT INTO ingestion_assets (asset_uuid, hostname) VALUES (gen_random_uuid(), $1)', [
+          `host-${w}-${i}`,
+        ]);
       latencies.push(performance.now() - started);
     }
     await client.end();
@@ -51,7 +55,9 @@ export default async function run(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const started = performance.now();
     // Asynchronously: a synchronous spawn would freeze this process's own writers.
-    const code = await new Promise<number | null>((resolve) => spawn(process.execPath, [BIN, 'migrate', '--quiet'], { env, stdio: 'inherit' }).on('close', resolve));
+    const code = await new Promise<number | null>((resolve) =>
+      spawn(process.execPath, [BIN, 'migrate', '--quiet'], { env, stdio: 'inherit' }).on('close', resolve),
+    );
     const migrateMs = performance.now() - started;
     if (code !== 0) throw new Error(`rasdb migrate exited ${code}`);
     withMigrate.push(p99(await during.stop()));
@@ -63,5 +69,7 @@ export default async function run(): Promise<void> {
   await admin('DROP DATABASE IF EXISTS rasdb_bench_writers WITH (FORCE)');
   const a = median(withMigrate);
   const b = median(without);
-  console.log(`writers' p99 insert latency (median of ${RUNS}): during rasdb migrate ${a.toFixed(2)} ms vs no migration ${b.toFixed(2)} ms -> ratio ${(a / b).toFixed(2)}`);
+  console.log(
+    `writers' p99 insert latency (median of ${RUNS}): during rasdb migrate ${a.toFixed(2)} ms vs no migration ${b.toFixed(2)} ms -> ratio ${(a / b).toFixed(2)}`,
+  );
 }

@@ -20,7 +20,10 @@ const RUNS = Number(process.env.RUNS ?? 7);
 export default async function run(): Promise<void> {
   buildProject();
   const probe = await freshDatabase('rasdb_bench_dry');
-  const dry = spawnSync(process.execPath, [BIN, 'migrate', '--dry-run'], { env: { ...process.env, DATABASE_URL: probe }, encoding: 'utf8' });
+  const dry = spawnSync(process.execPath, [BIN, 'migrate', '--dry-run'], {
+    env: { ...process.env, DATABASE_URL: probe },
+    encoding: 'utf8',
+  });
   if (dry.status !== 0) throw new Error(dry.stderr);
   const sqlFile = join(mkdtempSync(join(tmpdir(), 'rasdb-bench-')), 'plan.sql');
   writeFileSync(sqlFile, dry.stdout);
@@ -53,5 +56,10 @@ export default async function run(): Promise<void> {
     help.push(timeProcess(process.execPath, [BIN, '--help']));
     bare.push(timeProcess(process.execPath, ['-e', '0']));
   }
-  report(`start-up (median of ${RUNS * 2})`, { name: 'rasdb --help', ms: median(help) }, { name: 'node -e 0', ms: median(bare) }, 2.0);
+  report(
+    `start-up (median of ${RUNS * 2})`,
+    { name: 'rasdb --help', ms: median(help) },
+    { name: 'node -e 0', ms: median(bare) },
+    2.0,
+  );
 }

@@ -9,7 +9,15 @@
 import pg from 'pg';
 import { prune } from '../src/retention/prune.js';
 import { urlFor } from './_support.js';
-import { NOW, buildTemplate, copyTemplate, dropDatabases, markSummarized, percentile, rowsFromArgs } from './_retention-data.js';
+import {
+  NOW,
+  buildTemplate,
+  copyTemplate,
+  dropDatabases,
+  markSummarized,
+  percentile,
+  rowsFromArgs,
+} from './_retention-data.js';
 
 const WRITERS = 4;
 const INTERVAL_MS = 5;
@@ -64,9 +72,13 @@ export default async function run(args: string[]): Promise<void> {
   await dropDatabases(DATABASE);
 
   const table = result?.tables[0];
-  console.log(`  prune: ${table?.deleted.toLocaleString('en-US')} rows in ${table?.batches} batches, ${pruneMs.toFixed(0)} ms, slowest batch ${table?.slowestBatchMs} ms`);
+  console.log(
+    `  prune: ${table?.deleted.toLocaleString('en-US')} rows in ${table?.batches} batches, ${pruneMs.toFixed(0)} ms, slowest batch ${table?.slowestBatchMs} ms`,
+  );
   console.log(`  ${describe('inserts with no prune', quiet)}`);
   console.log(`  ${describe('inserts during prune', during)}`);
   const ratio = percentile(during, 99) / percentile(quiet, 99);
-  console.log(`insert p99 during prune / without: ${ratio.toFixed(2)} (p50 ratio ${(percentile(during, 50) / percentile(quiet, 50)).toFixed(2)})`);
+  console.log(
+    `insert p99 during prune / without: ${ratio.toFixed(2)} (p50 ratio ${(percentile(during, 50) / percentile(quiet, 50)).toFixed(2)})`,
+  );
 }

@@ -21,7 +21,10 @@ async function settle(client: pg.Client): Promise<string> {
 }
 
 async function walSince(client: pg.Client, lsn: string): Promise<number> {
-  const { rows } = await client.query('SELECT round(pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn) / 1048576) AS mb', [lsn]);
+  const { rows } = await client.query(
+    'SELECT round(pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn) / 1048576) AS mb',
+    [lsn],
+  );
   return Number(rows[0].mb);
 }
 
@@ -54,11 +57,15 @@ export default async function run(args: string[]): Promise<void> {
     const timeDelete = async () => {
       const wal = await settle(b);
       const started = performance.now();
-      const result = await b.query(`DELETE FROM api_call_logs WHERE called_at < timestamp '${NOW}' - interval '90 days'`);
+      const result = await b.query(
+        `DELETE FROM api_call_logs WHERE called_at < timestamp '${NOW}' - interval '90 days'`,
+      );
       const ms = performance.now() - started;
       const walMb = await walSince(b, wal);
       deleteMs.push(ms);
-      console.log(`  round ${round + 1}: one DELETE deleted ${result.rowCount?.toLocaleString('en-US')} rows, ${ms.toFixed(0)} ms; ${walMb} MB of WAL`);
+      console.log(
+        `  round ${round + 1}: one DELETE deleted ${result.rowCount?.toLocaleString('en-US')} rows, ${ms.toFixed(0)} ms; ${walMb} MB of WAL`,
+      );
     };
     if (round % 2 === 0) {
       await timePrune();
@@ -71,7 +78,14 @@ export default async function run(args: string[]): Promise<void> {
     await b.end();
   }
   await dropDatabases('rasdb_bench_prune_a', 'rasdb_bench_prune_b');
-  report(`prune of ${rows.toLocaleString('en-US')} rows over 400 days (median of ${rounds})`, { name: 'rasdb prune', ms: median(pruneMs) }, { name: 'one DELETE', ms: median(deleteMs) }, 1.3);
+  report(
+    `prune of ${rows.toLocaleString('en-US')} rows over 400 days (median of ${rounds})`,
+    { name: 'rasdb prune', ms: median(pruneMs) },
+    { name: 'one DELETE', ms: median(deleteMs) },
+    1.3,
+  );
   const worst = Math.max(...slowest);
-  console.log(`slowest batch: ${worst} ms over all rounds (median of the rounds' slowest: ${median(slowest)} ms)${worst < 100 ? '  (target < 100 ms: met)' : '  (target < 100 ms: NOT met)'}`);
+  console.log(
+    `slowest batch: ${worst} ms over all rounds (median of the rounds' slowest: ${median(slowest)} ms)${worst < 100 ? '  (target < 100 ms: met)' : '  (target < 100 ms: NOT met)'}`,
+  );
 }

@@ -48,8 +48,10 @@ export default async function run(args: string[]): Promise<void> {
       one.push(performance.now() - started);
     };
     // Alternating which goes first, so neither always inherits the other's dirty pages.
-    const result = round % 2 === 0 ? await timeRasdb().then(async (r) => (await timeOne(), r)) : await timeOne().then(timeRasdb);
-    const totals = 'SELECT count(*)::int AS groups, sum(calls)::bigint AS calls, sum(errors)::bigint AS errors, round(sum(p95_response_ms)) AS p95 FROM api_call_daily_summary';
+    const result =
+      round % 2 === 0 ? await timeRasdb().then(async (r) => (await timeOne(), r)) : await timeOne().then(timeRasdb);
+    const totals =
+      'SELECT count(*)::int AS groups, sum(calls)::bigint AS calls, sum(errors)::bigint AS errors, round(sum(p95_response_ms)) AS p95 FROM api_call_daily_summary';
     const [mine, theirs] = [(await a.query(totals)).rows[0], (await b.query(totals)).rows[0]];
     console.log(
       `  round ${round + 1}: rasdb ${result.totals.bucketsSummarized} days, ${result.totals.rowsSummarized.toLocaleString('en-US')} rows, ${scratch[round].toFixed(0)} ms; one statement ${one[round].toFixed(0)} ms; same summary: ${JSON.stringify(mine) === JSON.stringify(theirs) ? 'yes' : 'NO'}`,
@@ -57,7 +59,12 @@ export default async function run(args: string[]): Promise<void> {
     await b.end();
   }
   const daysOn = a as pg.Client;
-  report(`summarize from scratch, ${rows.toLocaleString('en-US')} rows over ${DAYS} days (median of ${rounds})`, { name: 'rasdb summarize', ms: median(scratch) }, { name: 'one INSERT ... SELECT', ms: median(one) }, 1.2);
+  report(
+    `summarize from scratch, ${rows.toLocaleString('en-US')} rows over ${DAYS} days (median of ${rounds})`,
+    { name: 'rasdb summarize', ms: median(scratch) },
+    { name: 'one INSERT ... SELECT', ms: median(one) },
+    1.2,
+  );
 
   // Daily runs: the rows of one more day arrive, and the next morning's run summarizes that day.
   const perDay = Math.round(rows / DAYS);
@@ -73,9 +80,13 @@ export default async function run(args: string[]): Promise<void> {
     // off checkpoints of gigabytes that a real morning would not be sharing the disk with.
     await daysOn.query('CHECKPOINT');
     const started = performance.now();
-    const run = await summarize(daysOn, { policies: ['api_call_logs'], now: `2026-06-${String(2 + day).padStart(2, '0')} 00:05:00` });
+    const run = await summarize(daysOn, {
+      policies: ['api_call_logs'],
+      now: `2026-06-${String(2 + day).padStart(2, '0')} 00:05:00`,
+    });
     daily.push(performance.now() - started);
-    if (run.totals.rowsSummarized !== perDay) throw new Error(`day ${day + 1}: summarized ${run.totals.rowsSummarized} rows, expected ${perDay}`);
+    if (run.totals.rowsSummarized !== perDay)
+      throw new Error(`day ${day + 1}: summarized ${run.totals.rowsSummarized} rows, expected ${perDay}`);
   }
   await daysOn.end();
   await dropDatabases('rasdb_bench_summarize_a', 'rasdb_bench_summarize_b');

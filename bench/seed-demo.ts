@@ -28,15 +28,30 @@ import { RandomSql } from '../src/seed/demo/random-sql.js';
 import { admin, freshDatabase, median } from './_support.js';
 
 const BIN = fileURLToPath(new URL('../bin/rasdb.js', import.meta.url));
-const ACTIVITY = ['integration_operations', 'api_call_logs', 'sync_conflicts', 'performance_metrics', 'security_events_extended', 'integration_health'];
+const ACTIVITY = [
+  'integration_operations',
+  'api_call_logs',
+  'sync_conflicts',
+  'performance_metrics',
+  'security_events_extended',
+  'integration_health',
+];
 const DATABASE = 'rasdb_bench_demo';
 const AS_OF = '2026-01-31';
 const SEED = 1;
 
-async function prepare(scale: number): Promise<{ client: pg.Client; context: ActivityContext; expected: Record<string, string> }> {
+async function prepare(
+  scale: number,
+): Promise<{ client: pg.Client; context: ActivityContext; expected: Record<string, string> }> {
   const url = await freshDatabase(DATABASE);
-  for (const args of [['migrate', '-q'], ['seed', '-q']]) {
-    const run = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
+  for (const args of [
+    ['migrate', '-q'],
+    ['seed', '-q'],
+  ]) {
+    const run = spawnSync(process.execPath, [BIN, ...args], {
+      env: { ...process.env, DATABASE_URL: url },
+      encoding: 'utf8',
+    });
     if (run.status !== 0) throw new Error(`rasdb ${args.join(' ')} failed: ${run.stderr}`);
   }
   const client = new pg.Client({ connectionString: url, options: '-c TimeZone=UTC' });
@@ -71,7 +86,8 @@ const generator = (client: pg.Client, context: ActivityContext) =>
 const plain = (client: pg.Client, context: ActivityContext) =>
   timed(client, async () => {
     let rows = 0;
-    for (const statement of activityStatements(context)) rows += (await client.query(statement.build(1, statement.count))).rowCount ?? 0;
+    for (const statement of activityStatements(context))
+      rows += (await client.query(statement.build(1, statement.count))).rowCount ?? 0;
     return rows;
   });
 
@@ -83,15 +99,26 @@ export default async function run(args: string[]): Promise<void> {
   let rows = 0;
   try {
     for (let i = 0; i < runs; i++) {
-      for (const [name, side] of i % 2 ? ([['plain', plain], ['generator', generator]] as const) : ([['generator', generator], ['plain', plain]] as const)) {
+      for (const [name, side] of i % 2
+        ? ([
+            ['plain', plain],
+            ['generator', generator],
+          ] as const)
+        : ([
+            ['generator', generator],
+            ['plain', plain],
+          ] as const)) {
         const result = await side(client, context);
         const digest = await activityDigest(client);
         const differ = ACTIVITY.filter((table) => digest[table] !== expected[table]);
-        if (differ.length) throw new Error(`${name} produced other rows than rasdb seed --demo in ${differ.join(', ')}`);
+        if (differ.length)
+          throw new Error(`${name} produced other rows than rasdb seed --demo in ${differ.join(', ')}`);
         rows = result.rows;
         rates[name].push(result.rows / (result.ms / 1000));
       }
-      console.log(`  run ${i + 1}: generator ${Math.round(rates.generator[i])} rows/s, plain ${Math.round(rates.plain[i])} rows/s`);
+      console.log(
+        `  run ${i + 1}: generator ${Math.round(rates.generator[i])} rows/s, plain ${Math.round(rates.plain[i])} rows/s`,
+      );
     }
   } finally {
     await client.end();
@@ -99,8 +126,16 @@ export default async function run(args: string[]): Promise<void> {
   }
   const [gen, base] = [median(rates.generator), median(rates.plain)];
   const best = (list: number[]) => Math.round(Math.max(...list));
-  console.log(`demo generator, --scale ${scale}: ${rows} synthetic rows, the same rows on both sides (digests compared), ${runs} runs each, alternating`);
-  console.log(`  generator (chunked, one transaction): median ${Math.round(gen)} rows/s, best ${best(rates.generator)} rows/s`);
-  console.log(`  plain INSERT ... SELECT generate_series: median ${Math.round(base)} rows/s, best ${best(rates.plain)} rows/s`);
-  console.log(`  ratio of medians ${(gen / base).toFixed(2)}, of bests ${(Math.max(...rates.generator) / Math.max(...rates.plain)).toFixed(2)}  (target >= 0.8: ${gen / base >= 0.8 ? 'met' : 'NOT met'})`);
+  console.log(
+    `demo generator, --scale ${scale}: ${rows} synthetic rows, the same rows on both sides (digests compared), ${runs} runs each, alternating`,
+  );
+  console.log(
+    `  generator (chunked, one transaction): median ${Math.round(gen)} rows/s, best ${best(rates.generator)} rows/s`,
+  );
+  console.log(
+    `  plain INSERT ... SELECT generate_series: median ${Math.round(base)} rows/s, best ${best(rates.plain)} rows/s`,
+  );
+  console.log(
+    `  ratio of medians ${(gen / base).toFixed(2)}, of bests ${(Math.max(...rates.generator) / Math.max(...rates.plain)).toFixed(2)}  (target >= 0.8: ${gen / base >= 0.8 ? 'met' : 'NOT met'})`,
+  );
 }

@@ -14,11 +14,18 @@ const BIN = fileURLToPath(new URL('../bin/rasdb.js', import.meta.url));
 
 function seeded(url: string): { wallMs: number; libraryMs: number; inserted: number } {
   const started = performance.now();
-  const run = spawnSync(process.execPath, [BIN, 'seed', '--json'], { env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [BIN, 'seed', '--json'], {
+    env: { ...process.env, DATABASE_URL: url },
+    encoding: 'utf8',
+  });
   const wallMs = performance.now() - started;
   if (run.status !== 0) throw new Error(`rasdb seed failed: ${run.stderr}`);
   const result = JSON.parse(run.stdout) as { sets: { durationMs: number }[]; totals: { inserted: number } };
-  return { wallMs, libraryMs: result.sets.reduce((sum, set) => sum + set.durationMs, 0), inserted: result.totals.inserted };
+  return {
+    wallMs,
+    libraryMs: result.sets.reduce((sum, set) => sum + set.durationMs, 0),
+    inserted: result.totals.inserted,
+  };
 }
 
 export default async function run(args: string[]): Promise<void> {
@@ -37,7 +44,9 @@ export default async function run(args: string[]): Promise<void> {
   const line = (label: string, list: ReturnType<typeof seeded>[], target: number) => {
     const wall = median(list.map((r) => r.wallMs));
     const library = median(list.map((r) => r.libraryMs));
-    console.log(`${label} (median of ${runs}): whole process ${wall.toFixed(0)} ms, library ${library.toFixed(0)} ms  (target < ${target} ms: ${wall < target ? 'met' : library < target ? 'met by the library, not the whole process' : 'NOT met'})`);
+    console.log(
+      `${label} (median of ${runs}): whole process ${wall.toFixed(0)} ms, library ${library.toFixed(0)} ms  (target < ${target} ms: ${wall < target ? 'met' : library < target ? 'met by the library, not the whole process' : 'NOT met'})`,
+    );
   };
   line(`reference sets on an empty database, ${full[0].inserted} rows`, full, 1500);
   line('re-run that changes nothing', noop, 500);

@@ -17,7 +17,12 @@ try {
   const packed = (await $`npm pack --silent --pack-destination ${work}`).stdout.trim().split('\n').pop();
   const tarball = join(work, packed);
   const listing = (await $`tar -tzf ${tarball}`).stdout;
-  for (const wanted of ['package/docs/retention.md', 'package/LICENSE', 'package/dist/bundle/rasdb.mjs', 'package/bin/rasdb.js']) {
+  for (const wanted of [
+    'package/docs/retention.md',
+    'package/LICENSE',
+    'package/dist/bundle/rasdb.mjs',
+    'package/bin/rasdb.js',
+  ]) {
     if (!listing.includes(wanted)) throw new Error(`the package lacks ${wanted}`);
   }
   if (listing.includes('package/dist/src/')) throw new Error('the package ships dist/src, which nothing runs');
@@ -26,11 +31,18 @@ try {
   cd(app);
   await $`npm init -y`;
   await $`npm install --no-audit --no-fund ${tarball}`;
-  const env = { ...process.env, DATABASE_URL: undefined, PGHOST: undefined, PGDATABASE: undefined, RASDB_DATA_DIR: undefined };
+  const env = {
+    ...process.env,
+    DATABASE_URL: undefined,
+    PGHOST: undefined,
+    PGDATABASE: undefined,
+    RASDB_DATA_DIR: undefined,
+  };
   const migrated = await $({ env })`npx rasdb migrate`;
   const status = await $({ env })`npx rasdb status --json`;
   const report = JSON.parse(status.stdout);
-  if (report.currentPhase !== 4 || report.pending !== 0) throw new Error(`after migrate, status says phase ${report.currentPhase}, ${report.pending} pending`);
+  if (report.currentPhase !== 4 || report.pending !== 0)
+    throw new Error(`after migrate, status says phase ${report.currentPhase}, ${report.pending} pending`);
   if (!existsSync(join(app, '.rasdb'))) throw new Error('the embedded data folder is not where the README says');
   console.log(`package smoke: ${packed} installs and migrates (${migrated.stdout.trim().split('\n').pop()})`);
 } finally {

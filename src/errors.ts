@@ -30,8 +30,16 @@ export class RasdbError extends Error {
   /** The options the message points at, in order. */
   readonly options: readonly OptionName[];
 
-  constructor(exitCode: ExitCodeValue, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(wordOptions(message, (name) => name), options);
+  constructor(
+    exitCode: ExitCodeValue,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(
+      wordOptions(message, (name) => name),
+      options,
+    );
     this.name = 'RasdbError';
     this.exitCode = exitCode;
     this.details = details;

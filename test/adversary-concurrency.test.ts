@@ -19,7 +19,8 @@ async function database(label: string, migrated = true): Promise<TestDatabase> {
   return db;
 }
 
-const both = (db: TestDatabase, a: string[], b: string[]) => Promise.all([a, b].map((args) => runCli(args, { env: { DATABASE_URL: db.url } })));
+const both = (db: TestDatabase, a: string[], b: string[]) =>
+  Promise.all([a, b].map((args) => runCli(args, { env: { DATABASE_URL: db.url } })));
 
 function okOrBusy(result: CliResult): void {
   expect([0, 5], result.stderr).toContain(result.code);
@@ -85,7 +86,11 @@ describe('two runs at once', () => {
   it('a legal hold placed while prune runs: the hold is recorded and no row under it is lost after it commits', async () => {
     const db = await database('adv_conc_hold');
     expect((await runCli(['retention', 'summarize', '-q'], { env: { DATABASE_URL: db.url } })).code).toBe(0);
-    const [prune, placed] = await both(db, ['retention', 'prune', '-q'], ['retention', 'hold', 'add', '--table', 'api_call_logs', '--from', '1900-01-01', '--reason', 'race', '--json']);
+    const [prune, placed] = await both(
+      db,
+      ['retention', 'prune', '-q'],
+      ['retention', 'hold', 'add', '--table', 'api_call_logs', '--from', '1900-01-01', '--reason', 'race', '--json'],
+    );
     okOrBusy(prune);
     expect(placed.code, placed.stderr).toBe(0);
     const [{ n: afterRace }] = await db.query(`SELECT count(*)::int AS n FROM api_call_logs`);

@@ -48,10 +48,17 @@ describe('a full disk', () => {
     const dir = tmpfs('8m');
     const result = await runCli(['status'], { env: { RASDB_DATA_DIR: join(dir, 'data') } });
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toMatch(/^rasdb: cannot create the embedded PostgreSQL in .*: could not write .*No space left on device; run with --verbose/m);
+    expect(result.stderr).toMatch(
+      /^rasdb: cannot create the embedded PostgreSQL in .*: could not write .*No space left on device; run with --verbose/m,
+    );
     expect(result.stderr).not.toMatch(/bug in rasdb/);
     // The notice that the embedded server is used, and the one line of the failure.
-    expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('rasdb:'))).toHaveLength(1);
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('rasdb:')),
+    ).toHaveLength(1);
     expect(existsSync(join(dir, 'data', 'pg', 'PG_VERSION'))).toBe(false);
   });
 
@@ -64,12 +71,18 @@ describe('a full disk', () => {
     const dir = mkdtempSync(join(MODULES, '.rasdb-adv-disk-'));
     folders.push(dir);
     mkdirSync(join(dir, 'phase-0-x'));
-    writeFileSync(join(dir, 'phase-0-x', '0001-small.js'), `export async function up(db) { await db.schema.createTable('adv_small').addColumn('id', 'integer').execute(); }
-export async function down(db) { await db.schema.dropTable('adv_small').execute(); }\n`);
+    writeFileSync(
+      join(dir, 'phase-0-x', '0001-small.js'),
+      `export async function up(db) { await db.schema.createTable('adv_small').addColumn('id', 'integer').execute(); }
+export async function down(db) { await db.schema.dropTable('adv_small').execute(); }\n`,
+    );
     expect((await runCli(['migrate', '--migrations-dir', dir, '-q'], { env: { DATABASE_URL: url } })).code).toBe(0);
-    writeFileSync(join(dir, 'phase-0-x', '0002-big.js'), `import { sql } from 'kysely';
+    writeFileSync(
+      join(dir, 'phase-0-x', '0002-big.js'),
+      `import { sql } from 'kysely';
 export async function up(db) { await sql\`CREATE TABLE adv_big AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 150000) g\`.execute(db); }
-export async function down(db) { await sql\`DROP TABLE adv_big\`.execute(db); }\n`);
+export async function down(db) { await sql\`DROP TABLE adv_big\`.execute(db); }\n`,
+    );
     fill(disk);
     const full = await runCli(['migrate', '--migrations-dir', dir], { env: { DATABASE_URL: url } });
     expect([1, 3], full.stderr).toContain(full.code);
@@ -84,7 +97,9 @@ export async function down(db) { await sql\`DROP TABLE adv_big\`.execute(db); }\
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const { rows } = await client.query(`SELECT to_regclass('adv_big') IS NOT NULL AS t, (SELECT count(*)::int FROM rasdb.migrations WHERE name = '0002-big') AS n`);
+      const { rows } = await client.query(
+        `SELECT to_regclass('adv_big') IS NOT NULL AS t, (SELECT count(*)::int FROM rasdb.migrations WHERE name = '0002-big') AS n`,
+      );
       expect(rows).toEqual([{ t: false, n: 0 }]);
     } finally {
       await client.end();

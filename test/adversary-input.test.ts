@@ -25,7 +25,8 @@ afterAll(async () => {
 });
 
 const cli = (args: string[]) => runCli(args, { env: { DATABASE_URL: db.url } });
-const hold = (...more: string[]) => cli(['retention', 'hold', 'add', '--table', 'api_call_logs', '--from', '2025-01-01', ...more]);
+const hold = (...more: string[]) =>
+  cli(['retention', 'hold', 'add', '--table', 'api_call_logs', '--from', '2025-01-01', ...more]);
 
 /** A migrations folder holding the fixture's first migration, and whatever `add` puts beside it. */
 function folder(add: (phase: string) => void): string {
@@ -53,7 +54,7 @@ describe('hostile text in operator words', () => {
   });
 
   it('a --by of quotes and an OSC title sequence is kept and shown inert', async () => {
-    const placed = await hold('--reason', 'by', '--by', "O'Brien\"; \u001b]0;title\u0007");
+    const placed = await hold('--reason', 'by', '--by', 'O\'Brien"; \u001b]0;title\u0007');
     expect(placed.code, placed.stderr).toBe(0);
     expect(placed.stdout).toContain(`O'Brien"; \\x1b]0;title\\x07 via`);
   });
@@ -64,7 +65,9 @@ describe('hostile text in operator words', () => {
     const { hold: h } = JSON.parse(placed.stdout);
     const listed = await cli(['retention', 'hold', 'list']);
     expect(listed.stdout).not.toMatch(/^rasdb: all holds released/m);
-    expect(listed.stdout).toContain(`hold ${h.id} on api_call_logs, 2025-01-01 00:00:00 to no end: "evil\\nrasdb: all holds released"`);
+    expect(listed.stdout).toContain(
+      `hold ${h.id} on api_call_logs, 2025-01-01 00:00:00 to no end: "evil\\nrasdb: all holds released"`,
+    );
     const released = await cli(['retention', 'hold', 'release', String(h.id), '--reason', 'done\nforged line']);
     expect(released.code, released.stderr).toBe(0);
     expect(released.stdout).not.toMatch(/^forged line/m);
@@ -87,7 +90,13 @@ describe('hostile text in operator words', () => {
     const reason = 'r'.repeat(100_000);
     const placed = await hold('--reason', reason, '--json');
     expect(placed.code, placed.stderr).toBe(0);
-    expect((await db.query(`SELECT length(reason) AS n FROM rasdb.retention_holds WHERE id = $1`, [JSON.parse(placed.stdout).hold.id]))[0].n).toBe(100_000);
+    expect(
+      (
+        await db.query(`SELECT length(reason) AS n FROM rasdb.retention_holds WHERE id = $1`, [
+          JSON.parse(placed.stdout).hold.id,
+        ])
+      )[0].n,
+    ).toBe(100_000);
   });
 });
 
@@ -111,7 +120,9 @@ describe('hostile migrations folders', () => {
   });
 
   it('a file whose name carries an escape sequence and quotes is refused naming it, escaped: never run, never printed raw', async () => {
-    const dir = folder((phase) => cpSync(join(FIXTURE, '0002-second-table.js'), join(phase, "0002-x\u001b[2J';drop.js")));
+    const dir = folder((phase) =>
+      cpSync(join(FIXTURE, '0002-second-table.js'), join(phase, "0002-x\u001b[2J';drop.js")),
+    );
     const fresh = await createTestDatabase('adv_name');
     try {
       const result = await runCli(['migrate', '--migrations-dir', dir], { env: { DATABASE_URL: fresh.url } });

@@ -33,12 +33,16 @@ async function query(sql: string, database = 'postgres'): Promise<Record<string,
 
 /** Runs rasdb, and kills the postmaster -9 as soon as one of rasdb's statements is busy on it. */
 async function crashWhileBusy(args: string[], database: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, DATABASE_URL: server.url(database), NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, DATABASE_URL: server.url(database), NO_COLOR: '1' },
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const done = new Promise<number | null>((resolve) => child.on('close', resolve));
   for (let i = 0; i < 400; i++) {
-    const busy = await query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = '${database}'`);
+    const busy = await query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = '${database}'`,
+    );
     if (Number(busy[0].n) > 0) break;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -65,12 +69,17 @@ describe('faults on a private server', () => {
   it('kill -9 of the postmaster during seed --demo: one line (exit 1, or 3 when it was still connecting), and a re-run converges', async () => {
     await query('CREATE DATABASE crash_seed');
     expect((await runCli(['migrate', '-q'], { env: { DATABASE_URL: server.url('crash_seed') } })).code).toBe(0);
-    const crashed = await crashWhileBusy(['seed', '--demo', '--scale', '0.3', '--seed', '7', '--as-of', '2026-05-01', '-q'], 'crash_seed');
+    const crashed = await crashWhileBusy(
+      ['seed', '--demo', '--scale', '0.3', '--seed', '7', '--as-of', '2026-05-01', '-q'],
+      'crash_seed',
+    );
     expect([1, 3], crashed.stderr).toContain(crashed.code);
     expect(crashed.stderr.trim().split('\n')).toHaveLength(1);
     expect(crashed.stderr).not.toMatch(/bug in rasdb|\n\s+at /);
     noSecret(crashed.stderr);
-    const again = await runCli(['seed', '--demo', '--scale', '0.3', '--seed', '7', '--as-of', '2026-05-01', '-q'], { env: { DATABASE_URL: server.url('crash_seed') } });
+    const again = await runCli(['seed', '--demo', '--scale', '0.3', '--seed', '7', '--as-of', '2026-05-01', '-q'], {
+      env: { DATABASE_URL: server.url('crash_seed') },
+    });
     expect(again.code, again.stderr).toBe(0);
     const check = await runCli(['seed', '--check'], { env: { DATABASE_URL: server.url('crash_seed') } });
     expect(check.code, check.stderr).toBe(0);
@@ -109,9 +118,12 @@ describe('faults on a private server', () => {
     const env = { DATABASE_URL: server.url('crash_mig') };
     const dir = made(mkdtempSync(join(MODULES, '.rasdb-adv-mig-')));
     mkdirSync(join(dir, 'phase-0-x'));
-    writeFileSync(join(dir, 'phase-0-x', '0001-slow.js'), `import { sql } from 'kysely';
+    writeFileSync(
+      join(dir, 'phase-0-x', '0001-slow.js'),
+      `import { sql } from 'kysely';
 export async function up(db) { await sql\`CREATE TABLE adv_slow AS SELECT g FROM generate_series(1, 3000000) g\`.execute(db); }
-export async function down(db) { await sql\`DROP TABLE adv_slow\`.execute(db); }\n`);
+export async function down(db) { await sql\`DROP TABLE adv_slow\`.execute(db); }\n`,
+    );
     const crashed = await crashWhileBusy(['migrate', '--migrations-dir', dir, '-q'], 'crash_mig');
     expect(crashed.code, crashed.stderr).toBe(1);
     expect(crashed.stderr.trim().split('\n')).toHaveLength(1);
@@ -143,7 +155,15 @@ describe('secrets on a private server', () => {
     const viaUrl = await runCli(['migrate', '--json'], { env: { DATABASE_URL: server.url() } });
     expect(viaUrl.code, viaUrl.stderr).toBe(0);
     noSecret(viaUrl.stdout + viaUrl.stderr);
-    const viaPg = await runCli(['status', '-v'], { env: { PGHOST: '127.0.0.1', PGPORT: String(server.port), PGUSER: 'postgres', PGPASSWORD: PASSWORD, PGDATABASE: 'postgres' } });
+    const viaPg = await runCli(['status', '-v'], {
+      env: {
+        PGHOST: '127.0.0.1',
+        PGPORT: String(server.port),
+        PGUSER: 'postgres',
+        PGPASSWORD: PASSWORD,
+        PGDATABASE: 'postgres',
+      },
+    });
     expect(viaPg.code, viaPg.stderr).toBe(0);
     noSecret(viaPg.stdout + viaPg.stderr);
   });
@@ -161,7 +181,13 @@ describe('secrets on a private server', () => {
     const file = join(dir, 'pgpass');
     const escaped = PASSWORD.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
     writeFileSync(file, `127.0.0.1:${server.port}:*:postgres:${escaped}\n`, { mode: 0o600 });
-    const env = { PGHOST: '127.0.0.1', PGPORT: String(server.port), PGUSER: 'postgres', PGDATABASE: 'postgres', PGPASSFILE: file };
+    const env = {
+      PGHOST: '127.0.0.1',
+      PGPORT: String(server.port),
+      PGUSER: 'postgres',
+      PGDATABASE: 'postgres',
+      PGPASSFILE: file,
+    };
     const result = await runCli(['status', '-v'], { env });
     expect(result.code, result.stderr).toBe(0);
     noSecret(result.stdout + result.stderr);
@@ -171,10 +197,15 @@ describe('secrets on a private server', () => {
     await query('CREATE DATABASE leak_mig');
     const dir = made(mkdtempSync(join(MODULES, '.rasdb-adv-leak-')));
     mkdirSync(join(dir, 'phase-0-x'));
-    writeFileSync(join(dir, 'phase-0-x', '0001-quotes-secret.js'), `import { sql } from 'kysely';
+    writeFileSync(
+      join(dir, 'phase-0-x', '0001-quotes-secret.js'),
+      `import { sql } from 'kysely';
 export async function up(db) { await sql\`SELECT \${process.env.ADV_SECRET}::int\`.execute(db); }
-export async function down() {}\n`);
-    const result = await runCli(['migrate', '--migrations-dir', dir], { env: { DATABASE_URL: server.url('leak_mig'), ADV_SECRET: PASSWORD } });
+export async function down() {}\n`,
+    );
+    const result = await runCli(['migrate', '--migrations-dir', dir], {
+      env: { DATABASE_URL: server.url('leak_mig'), ADV_SECRET: PASSWORD },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/invalid input syntax for type integer/);
     noSecret(result.stdout + result.stderr);
@@ -182,7 +213,9 @@ export async function down() {}\n`);
 
   it('a password that is a common word ("phase") is masked where it is the password, not in the words of the output', async () => {
     await query(`CREATE ROLE adv_phase LOGIN SUPERUSER PASSWORD 'phase'`);
-    const result = await runCli(['status'], { env: { DATABASE_URL: `postgres://adv_phase:phase@127.0.0.1:${server.port}/postgres` } });
+    const result = await runCli(['status'], {
+      env: { DATABASE_URL: `postgres://adv_phase:phase@127.0.0.1:${server.port}/postgres` },
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Phase 0 \(phase-0-existing\)/m);
   });

@@ -18,7 +18,8 @@ async function databaseIn(label: string, zone: string): Promise<TestDatabase> {
   return db;
 }
 
-const retention = (db: TestDatabase, args: string[]) => runCli(['retention', ...args, '-q'], { env: { DATABASE_URL: db.url } });
+const retention = (db: TestDatabase, args: string[]) =>
+  runCli(['retention', ...args, '-q'], { env: { DATABASE_URL: db.url } });
 
 beforeAll(async () => {
   template = await createTestDatabase('adv_tz_template');
@@ -33,22 +34,29 @@ afterAll(async () => {
 describe('retention in zones an adversary picks', () => {
   // SET reads '-03' as UTC-3 but AT TIME ZONE as UTC+3; '+05:30' both read as UTC-05:30 (POSIX).
   // Whatever PostgreSQL makes of the setting, rasdb's clock must be the writers'.
-  it.each(['Asia/Kolkata', 'Pacific/Chatham', 'Australia/Lord_Howe', '-03', '+05:30', 'EST5EDT'])('%s: the 90-day horizon is ten minutes either side exact', async (zone) => {
-    const db = await databaseIn(`adv_tz_${zone.replace(/\W/g, '')}`, zone);
-    const [{ horizon }] = await db.query(`SELECT ((timestamptz '${NOW}' AT TIME ZONE current_setting('TimeZone')) - interval '90 days')::text AS horizon`);
-    await db.query(
-      `INSERT INTO api_call_logs (method, endpoint, response_status, called_at)
+  it.each(['Asia/Kolkata', 'Pacific/Chatham', 'Australia/Lord_Howe', '-03', '+05:30', 'EST5EDT'])(
+    '%s: the 90-day horizon is ten minutes either side exact',
+    async (zone) => {
+      const db = await databaseIn(`adv_tz_${zone.replace(/\W/g, '')}`, zone);
+      const [{ horizon }] = await db.query(
+        `SELECT ((timestamptz '${NOW}' AT TIME ZONE current_setting('TimeZone')) - interval '90 days')::text AS horizon`,
+      );
+      await db.query(
+        `INSERT INTO api_call_logs (method, endpoint, response_status, called_at)
        VALUES ('GET', '/older', 200, $1::timestamp - interval '10 minutes'), ('GET', '/newer', 200, $1::timestamp + interval '10 minutes')`,
-      [horizon],
-    );
-    for (const step of ['summarize', 'prune']) {
-      const result = await retention(db, [step, '--now', NOW]);
-      expect(result.code, result.stderr).toBe(0);
-    }
-    expect(await db.query(`SELECT endpoint FROM api_call_logs ORDER BY endpoint`)).toEqual([{ endpoint: '/newer' }]);
-    const [summary] = await db.query(`SELECT coalesce(sum(calls), 0)::int AS n FROM api_call_daily_summary WHERE endpoint = '/older'`);
-    expect(summary.n).toBe(1);
-  });
+        [horizon],
+      );
+      for (const step of ['summarize', 'prune']) {
+        const result = await retention(db, [step, '--now', NOW]);
+        expect(result.code, result.stderr).toBe(0);
+      }
+      expect(await db.query(`SELECT endpoint FROM api_call_logs ORDER BY endpoint`)).toEqual([{ endpoint: '/newer' }]);
+      const [summary] = await db.query(
+        `SELECT coalesce(sum(calls), 0)::int AS n FROM api_call_daily_summary WHERE endpoint = '/older'`,
+      );
+      expect(summary.n).toBe(1);
+    },
+  );
 
   it('UTC spelled Etc/UTC or utc is the same zone: no refusal after a run in UTC', async () => {
     const db = await databaseIn('adv_tz_utc', 'UTC');
@@ -62,7 +70,9 @@ describe('retention in zones an adversary picks', () => {
 
   it('a declared zone of another spelling than the database setting (utc against Etc/UTC) is accepted as the same', async () => {
     const db = await databaseIn('adv_tz_declared', 'Etc/UTC');
-    const declared = await runCli(['retention', 'policy', 'time-zone', 'utc', '--reason', 'spelling', '--json'], { env: { DATABASE_URL: db.url } });
+    const declared = await runCli(['retention', 'policy', 'time-zone', 'utc', '--reason', 'spelling', '--json'], {
+      env: { DATABASE_URL: db.url },
+    });
     expect(declared.code, declared.stderr).toBe(0);
     expect((await retention(db, ['prune', '--now', NOW])).code).toBe(0);
   });

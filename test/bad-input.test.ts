@@ -58,7 +58,9 @@ beforeAll(async () => {
   before = await fingerprint();
   full = await createTestDatabase('badinput_full');
   expect((await runCli(['migrate', '-q'], { env: { DATABASE_URL: full.url } })).code).toBe(0);
-  await full.query(`INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/a', now() - interval '400 days')`);
+  await full.query(
+    `INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/a', now() - interval '400 days')`,
+  );
   fullBefore = await retentionFingerprint();
 });
 afterAll(async () => {
@@ -69,7 +71,16 @@ afterAll(async () => {
 
 const withDb = (extra: Record<string, string> = {}) => ({ DATABASE_URL: db.url, ...extra });
 const withFull = () => ({ DATABASE_URL: full.url });
-const hold = (...range: string[]) => ['retention', 'hold', 'add', '--table', 'api_call_logs', ...range, '--reason', 'case 17'];
+const hold = (...range: string[]) => [
+  'retention',
+  'hold',
+  'add',
+  '--table',
+  'api_call_logs',
+  ...range,
+  '--reason',
+  'case 17',
+];
 const url = (change: (u: URL) => void) => {
   const u = new URL(db.url);
   change(u);
@@ -81,34 +92,142 @@ type Case = [label: string, args: string[], env: () => Record<string, string>, c
 const cases: Case[] = [
   ['unknown command', ['frobnicate'], withDb, 2, /unknown command 'frobnicate'/],
   ['unknown flag', ['migrate', '--fast'], withDb, 2, /unknown option '--fast'/],
-  ['--phase out of range', ['migrate', '--phase', '7'], withDb, 2, /--phase must be a whole number from 0 to 4, got "7"/],
-  ['--phase not a number', ['migrate', '--phase', 'x'], withDb, 2, /--phase must be a whole number from 0 to 4, got "x"/],
+  [
+    '--phase out of range',
+    ['migrate', '--phase', '7'],
+    withDb,
+    2,
+    /--phase must be a whole number from 0 to 4, got "7"/,
+  ],
+  [
+    '--phase not a number',
+    ['migrate', '--phase', 'x'],
+    withDb,
+    2,
+    /--phase must be a whole number from 0 to 4, got "x"/,
+  ],
   ['--phase a fraction', ['status', '--phase', '1.5'], withDb, 2, /unknown option '--phase'/],
   ['--phase on the dry run', ['migrate', '--dry-run', '--phase', '9'], withDb, 2, /--phase must be a whole number/],
   ['baseline --phase out of range', ['baseline', '--phase', '5'], withDb, 2, /--phase must be a whole number/],
-  ['a malformed URL', ['status', '--database-url', 'postgres://dba:pw@[::1'], () => ({}), 2, /--database-url is not a valid URL/],
-  ['a URL of another database', ['status'], () => ({ DATABASE_URL: 'mysql://dba:pw@localhost/x' }), 2, /must start with postgres:\/\//],
-  ['an unknown sslmode', ['status'], () => ({ DATABASE_URL: url((u) => u.searchParams.set('sslmode', 'sometimes')) }), 2, /sslmode must be one of/],
-  ['PGPORT not a number', ['status'], () => ({ PGHOST: '127.0.0.1', PGPORT: 'five', PGDATABASE: db.name }), 2, /PGPORT must be a port number/],
+  [
+    'a malformed URL',
+    ['status', '--database-url', 'postgres://dba:pw@[::1'],
+    () => ({}),
+    2,
+    /--database-url is not a valid URL/,
+  ],
+  [
+    'a URL of another database',
+    ['status'],
+    () => ({ DATABASE_URL: 'mysql://dba:pw@localhost/x' }),
+    2,
+    /must start with postgres:\/\//,
+  ],
+  [
+    'an unknown sslmode',
+    ['status'],
+    () => ({ DATABASE_URL: url((u) => u.searchParams.set('sslmode', 'sometimes')) }),
+    2,
+    /sslmode must be one of/,
+  ],
+  [
+    'PGPORT not a number',
+    ['status'],
+    () => ({ PGHOST: '127.0.0.1', PGPORT: 'five', PGDATABASE: db.name }),
+    2,
+    /PGPORT must be a port number/,
+  ],
   ['a negative --lock-wait', ['migrate', '--lock-wait', '-5s'], withDb, 2, /--lock-wait takes a duration/],
   ['an absurd --lock-wait', ['migrate', '--lock-wait', '400h'], withDb, 2, /--lock-wait must be between 0s and 24h/],
   ['a zero --lock-timeout', ['migrate', '--lock-timeout', '0'], withDb, 2, /--lock-timeout must be between/],
-  ['a --statement-timeout that is not a duration', ['migrate', '--statement-timeout', 'forever'], withDb, 2, /--statement-timeout takes a duration/],
+  [
+    'a --statement-timeout that is not a duration',
+    ['migrate', '--statement-timeout', 'forever'],
+    withDb,
+    2,
+    /--statement-timeout takes a duration/,
+  ],
   ['a zero --connect-timeout', ['status', '--connect-timeout', '0s'], withDb, 2, /--connect-timeout must be between/],
-  ['--lock-retries 0', ['migrate', '--lock-retries', '0'], withDb, 2, /--lock-retries must be a whole number from 1 to 100/],
+  [
+    '--lock-retries 0',
+    ['migrate', '--lock-retries', '0'],
+    withDb,
+    2,
+    /--lock-retries must be a whole number from 1 to 100/,
+  ],
   ['rollback without a target', ['rollback'], withDb, 2, /rollback needs --phase N/],
   ['rollback with two targets', ['rollback', '--phase', '1', '--all'], withDb, 2, /either --phase N or --all/],
   ['repair without --accept', ['repair'], withDb, 2, /required option '--accept <migration>'/],
-  ['repair of an unknown migration', ['repair', '--accept', '9999-nothing'], withDb, 2, /no migration named "9999-nothing"/],
-  ['repair of a pending migration', ['repair', '--accept', '4001-workflow-automation'], withDb, 2, /4001-workflow-automation is not applied/],
-  ['a missing migrations folder', ['status', '--migrations-dir', '/nonexistent/rasdb'], withDb, 2, /migrations folder \/nonexistent\/rasdb does not exist/],
-  ['codegen --out a folder', ['codegen', '--out', tmpdir()], withDb, 2, /is a folder, not a regular file; give a file path/],
-  ['codegen --out a device', ['codegen', '--out', '/dev/full'], withDb, 2, /\/dev\/full is a device, not a regular file/],
-  ['codegen --out under a file', ['codegen', '--out', '/etc/hostname/db.ts'], withDb, 2, /a part of the path before it is a file/],
-  ['RASDB_DATA_DIR under a file', ['status', '-q'], () => ({ RASDB_DATA_DIR: '/etc/hostname/rasdb' }), 2, /cannot create the folder \/etc\/hostname\/rasdb: a part of the path is a file/],
-  ['a refused connection', ['status', '--database-url', 'postgres://dba:pw@127.0.0.1:1/rasdash'], () => ({}), 3, /connection refused/],
-  ['an unknown host', ['status', '--database-url', 'postgres://dba:pw@nowhere.invalid/rasdash'], () => ({}), 3, /host "nowhere.invalid" was not found/],
-  ['a missing database', ['status'], () => ({ DATABASE_URL: url((u) => (u.pathname = '/no_such_db')) }), 3, /database "no_such_db" does not exist/],
+  [
+    'repair of an unknown migration',
+    ['repair', '--accept', '9999-nothing'],
+    withDb,
+    2,
+    /no migration named "9999-nothing"/,
+  ],
+  [
+    'repair of a pending migration',
+    ['repair', '--accept', '4001-workflow-automation'],
+    withDb,
+    2,
+    /4001-workflow-automation is not applied/,
+  ],
+  [
+    'a missing migrations folder',
+    ['status', '--migrations-dir', '/nonexistent/rasdb'],
+    withDb,
+    2,
+    /migrations folder \/nonexistent\/rasdb does not exist/,
+  ],
+  [
+    'codegen --out a folder',
+    ['codegen', '--out', tmpdir()],
+    withDb,
+    2,
+    /is a folder, not a regular file; give a file path/,
+  ],
+  [
+    'codegen --out a device',
+    ['codegen', '--out', '/dev/full'],
+    withDb,
+    2,
+    /\/dev\/full is a device, not a regular file/,
+  ],
+  [
+    'codegen --out under a file',
+    ['codegen', '--out', '/etc/hostname/db.ts'],
+    withDb,
+    2,
+    /a part of the path before it is a file/,
+  ],
+  [
+    'RASDB_DATA_DIR under a file',
+    ['status', '-q'],
+    () => ({ RASDB_DATA_DIR: '/etc/hostname/rasdb' }),
+    2,
+    /cannot create the folder \/etc\/hostname\/rasdb: a part of the path is a file/,
+  ],
+  [
+    'a refused connection',
+    ['status', '--database-url', 'postgres://dba:pw@127.0.0.1:1/rasdash'],
+    () => ({}),
+    3,
+    /connection refused/,
+  ],
+  [
+    'an unknown host',
+    ['status', '--database-url', 'postgres://dba:pw@nowhere.invalid/rasdash'],
+    () => ({}),
+    3,
+    /host "nowhere.invalid" was not found/,
+  ],
+  [
+    'a missing database',
+    ['status'],
+    () => ({ DATABASE_URL: url((u) => (u.pathname = '/no_such_db')) }),
+    3,
+    /database "no_such_db" does not exist/,
+  ],
   [
     'a role without CREATE privilege',
     ['migrate'],
@@ -116,13 +235,37 @@ const cases: Case[] = [
     4,
     /role "rasdb_limited_\d+" may not read rasdb's ledger/,
   ],
-  ['a DATABASE_URL that is set but empty', ['retention', 'prune'], () => ({ DATABASE_URL: '' }), 2, /DATABASE_URL is set but empty; set it, or unset it/],
+  [
+    'a DATABASE_URL that is set but empty',
+    ['retention', 'prune'],
+    () => ({ DATABASE_URL: '' }),
+    2,
+    /DATABASE_URL is set but empty; set it, or unset it/,
+  ],
   ['an empty flag value', ['status', '--database-url', ''], withDb, 2, /--database-url must not be empty/],
-  ['an empty variable behind a flag', ['migrate', '--dry-run'], () => withDb({ RASDB_LOCK_TIMEOUT: '' }), 2, /--lock-timeout must not be empty \(it comes from RASDB_LOCK_TIMEOUT\)/],
+  [
+    'an empty variable behind a flag',
+    ['migrate', '--dry-run'],
+    () => withDb({ RASDB_LOCK_TIMEOUT: '' }),
+    2,
+    /--lock-timeout must not be empty \(it comes from RASDB_LOCK_TIMEOUT\)/,
+  ],
   ['an empty --policy', ['retention', 'prune', '--policy', ''], withDb, 2, /--policy must not be empty/],
   ['a demo option without --demo', ['seed', '--scale', '5'], withDb, 2, /--scale has no effect without --demo/],
-  ['a lock option on a dry run', ['migrate', '--dry-run', '--lock-timeout', '1s'], withDb, 2, /--lock-timeout has no effect with --dry-run/],
-  ['a lock wait on a retention dry run', ['retention', 'prune', '--dry-run', '--lock-wait', '5s'], withDb, 2, /--lock-wait has no effect with --dry-run/],
+  [
+    'a lock option on a dry run',
+    ['migrate', '--dry-run', '--lock-timeout', '1s'],
+    withDb,
+    2,
+    /--lock-timeout has no effect with --dry-run/,
+  ],
+  [
+    'a lock wait on a retention dry run',
+    ['retention', 'prune', '--dry-run', '--lock-wait', '5s'],
+    withDb,
+    2,
+    /--lock-wait has no effect with --dry-run/,
+  ],
   [
     'a retention period past a century',
     ['retention', 'policy', 'set', 'api_call_logs', '--keep-detail', '99999999999y', '--reason', 'x'],
@@ -130,16 +273,64 @@ const cases: Case[] = [
     2,
     /--keep-detail must be at most 100 years/,
   ],
-  ['several problems at once', ['migrate', '--phase', '9', '--lock-wait', '-5s'], withDb, 2, /--phase must be .*; --lock-wait takes a duration/],
-  ['an impossible date', ['retention', 'prune', '--now', '2026-02-30'], withFull, 2, /--now: 2026-02-30 is not a date \(February 2026 has 28 days\)/],
-  ['an impossible hold bound', hold('--until', '2026-04-31T12:00:00'), withFull, 2, /--until: 2026-04-31 is not a date/],
+  [
+    'several problems at once',
+    ['migrate', '--phase', '9', '--lock-wait', '-5s'],
+    withDb,
+    2,
+    /--phase must be .*; --lock-wait takes a duration/,
+  ],
+  [
+    'an impossible date',
+    ['retention', 'prune', '--now', '2026-02-30'],
+    withFull,
+    2,
+    /--now: 2026-02-30 is not a date \(February 2026 has 28 days\)/,
+  ],
+  [
+    'an impossible hold bound',
+    hold('--until', '2026-04-31T12:00:00'),
+    withFull,
+    2,
+    /--until: 2026-04-31 is not a date/,
+  ],
   ['a year out of range', hold('--from', '1850-01-01'), withFull, 2, /--from: the year must be from 1900 to 9999/],
-  ['an offset no zone has', hold('--until', '2026-05-02T00:00:00+15:00'), withFull, 2, /--until: the UTC offset must be from -12:00 to \+14:00/],
+  [
+    'an offset no zone has',
+    hold('--until', '2026-05-02T00:00:00+15:00'),
+    withFull,
+    2,
+    /--until: the UTC offset must be from -12:00 to \+14:00/,
+  ],
   ['a time that is not one', hold('--from', 'yesterday'), withFull, 2, /--from takes a time such as 2026-05-02/],
-  ['a hold that ends before it starts', hold('--from', '2026-05-02', '--until', '2026-05-01T23:00:00+05:00'), withFull, 2, /--from 2026-05-02 must be before --until/],
-  ['a hold until far ahead', hold('--until', '2300-01-01'), withFull, 2, /--until 2300-01-01 is more than 100 years ahead; leave --until out/],
-  ['a --now ahead of the server clock', ['retention', 'prune', '--now', '2099-01-01'], withFull, 2, /--now 2099-01-01 is ahead of the server's clock .*only replay the past/],
-  ['an unknown time zone', ['retention', 'policy', 'time-zone', 'Mars/Olympus_Mons', '--reason', 'x'], withFull, 2, /"Mars\/Olympus_Mons" is not a time zone PostgreSQL knows/],
+  [
+    'a hold that ends before it starts',
+    hold('--from', '2026-05-02', '--until', '2026-05-01T23:00:00+05:00'),
+    withFull,
+    2,
+    /--from 2026-05-02 must be before --until/,
+  ],
+  [
+    'a hold until far ahead',
+    hold('--until', '2300-01-01'),
+    withFull,
+    2,
+    /--until 2300-01-01 is more than 100 years ahead; leave --until out/,
+  ],
+  [
+    'a --now ahead of the server clock',
+    ['retention', 'prune', '--now', '2099-01-01'],
+    withFull,
+    2,
+    /--now 2099-01-01 is ahead of the server's clock .*only replay the past/,
+  ],
+  [
+    'an unknown time zone',
+    ['retention', 'policy', 'time-zone', 'Mars/Olympus_Mons', '--reason', 'x'],
+    withFull,
+    2,
+    /"Mars\/Olympus_Mons" is not a time zone PostgreSQL knows/,
+  ],
   [
     'a time zone declared as a bare offset',
     ['retention', 'policy', 'time-zone', '+05:30', '--reason', 'x'],
@@ -147,28 +338,85 @@ const cases: Case[] = [
     2,
     /"\+05:30" is an offset, which PostgreSQL reads the POSIX way \(UTC-05:30, not UTC\+05:30\); declare a zone name such as Asia\/Kolkata/,
   ],
-  ['a hold of neither a range nor ids', ['retention', 'hold', 'add', '--table', 'api_call_logs', '--reason', 'x'], withFull, 2, /a hold names a time range \(--from and\/or --until\) or --ids; give one of them/],
-  ['a --table that is SQL', ['retention', 'hold', 'add', '--table', 'api_call_logs";DROP TABLE users;--', '--reason', 'x'], withFull, 2, /holds apply to api_call_logs, .*; got "api_call_logs";DROP TABLE users;--"/],
-  ['a --table that only looks right (Cyrillic а)', ['retention', 'hold', 'add', '--table', '\u0430pi_call_logs', '--reason', 'x'], withFull, 2, /holds apply to .*; got "\u0430pi_call_logs"/],
-  ['a --policy carrying an escape sequence', ['retention', 'prune', '--policy', 'x\u001b[2J'], withFull, 2, /^rasdb: unknown policy x\\x1b\[2J; the policies are/],
-  ['a repair --accept carrying quotes and an escape', ['repair', '--accept', "0001\u001b[2J'; DROP TABLE users;--"], withDb, 2, /no migration named "0001\\x1b\[2J'; DROP TABLE users;--"/],
-  ['a --migrations-dir of 100,000 characters', ['status', '--migrations-dir', `/tmp/${'a'.repeat(100_000)}`], withDb, 2, /the migrations folder \/tmp\/a+ does not exist/],
-  ['an impossible demo day', ['seed', '--demo', '--as-of', '2026-02-30'], withDb, 2, /--as-of: 2026-02-30 is not a date/],
-  ['a demo day with a time', ['seed', '--demo', '--as-of', '2026-02-03T10:00'], withDb, 2, /--as-of takes a date such as 2026-05-02/],
-  ['a ledger missing a migration file', ['migrate', '--migrations-dir', folderMissingOne()], withDb, 4, /ledger lists a migration with no file here \(0002-ingestion-tables\)/],
+  [
+    'a hold of neither a range nor ids',
+    ['retention', 'hold', 'add', '--table', 'api_call_logs', '--reason', 'x'],
+    withFull,
+    2,
+    /a hold names a time range \(--from and\/or --until\) or --ids; give one of them/,
+  ],
+  [
+    'a --table that is SQL',
+    ['retention', 'hold', 'add', '--table', 'api_call_logs";DROP TABLE users;--', '--reason', 'x'],
+    withFull,
+    2,
+    /holds apply to api_call_logs, .*; got "api_call_logs";DROP TABLE users;--"/,
+  ],
+  [
+    'a --table that only looks right (Cyrillic а)',
+    ['retention', 'hold', 'add', '--table', '\u0430pi_call_logs', '--reason', 'x'],
+    withFull,
+    2,
+    /holds apply to .*; got "\u0430pi_call_logs"/,
+  ],
+  [
+    'a --policy carrying an escape sequence',
+    ['retention', 'prune', '--policy', 'x\u001b[2J'],
+    withFull,
+    2,
+    /^rasdb: unknown policy x\\x1b\[2J; the policies are/,
+  ],
+  [
+    'a repair --accept carrying quotes and an escape',
+    ['repair', '--accept', "0001\u001b[2J'; DROP TABLE users;--"],
+    withDb,
+    2,
+    /no migration named "0001\\x1b\[2J'; DROP TABLE users;--"/,
+  ],
+  [
+    'a --migrations-dir of 100,000 characters',
+    ['status', '--migrations-dir', `/tmp/${'a'.repeat(100_000)}`],
+    withDb,
+    2,
+    /the migrations folder \/tmp\/a+ does not exist/,
+  ],
+  [
+    'an impossible demo day',
+    ['seed', '--demo', '--as-of', '2026-02-30'],
+    withDb,
+    2,
+    /--as-of: 2026-02-30 is not a date/,
+  ],
+  [
+    'a demo day with a time',
+    ['seed', '--demo', '--as-of', '2026-02-03T10:00'],
+    withDb,
+    2,
+    /--as-of takes a date such as 2026-05-02/,
+  ],
+  [
+    'a ledger missing a migration file',
+    ['migrate', '--migrations-dir', folderMissingOne()],
+    withDb,
+    4,
+    /ledger lists a migration with no file here \(0002-ingestion-tables\)/,
+  ],
 ];
 
 describe('bad input', () => {
-  it.each(cases.map(([label, args, env, code, message]) => ({ label, args, env, code, message })))('$label: exit $code', async ({ args, env, code, message }) => {
-    const result = await runCli(args, { env: env() });
-    expect(result.code, result.stderr).toBe(code);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).not.toMatch(/\n\s+at |limited-pw|:pw@/);
-    expect(result.stdout).not.toMatch(/limited-pw|:pw@/);
-    expect(await fingerprint()).toEqual(before);
-    expect(await retentionFingerprint()).toEqual(fullBefore);
-  });
+  it.each(cases.map(([label, args, env, code, message]) => ({ label, args, env, code, message })))(
+    '$label: exit $code',
+    async ({ args, env, code, message }) => {
+      const result = await runCli(args, { env: env() });
+      expect(result.code, result.stderr).toBe(code);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/\n\s+at |limited-pw|:pw@/);
+      expect(result.stdout).not.toMatch(/limited-pw|:pw@/);
+      expect(await fingerprint()).toEqual(before);
+      expect(await retentionFingerprint()).toEqual(fullBefore);
+    },
+  );
 
   it('a data time zone rasdb cannot tell, or that changed since the last run, exits 4 and changes nothing', async () => {
     const role = `rasdb_tz_${process.pid}`;
@@ -179,12 +427,16 @@ describe('bad input', () => {
     try {
       const changed = await runCli(['retention', 'prune'], { env: withFull() });
       expect(changed.code).toBe(4);
-      expect(changed.stderr).toMatch(/^rasdb: the data's time zone is America\/Chicago \(the database setting timezone = 'America\/Chicago'\), but retention run \d+ computed in UTC; .*rasdb retention policy time-zone <zone> --reason "\.\.\."\n$/);
+      expect(changed.stderr).toMatch(
+        /^rasdb: the data's time zone is America\/Chicago \(the database setting timezone = 'America\/Chicago'\), but retention run \d+ computed in UTC; .*rasdb retention policy time-zone <zone> --reason "\.\.\."\n$/,
+      );
       await adminQuery(`CREATE ROLE ${role}`);
       await adminQuery(`ALTER ROLE ${role} IN DATABASE ${full.name} SET timezone = 'Asia/Tokyo'`);
       const unknown = await runCli(['retention', 'summarize'], { env: withFull() });
       expect(unknown.code).toBe(4);
-      expect(unknown.stderr).toMatch(/^rasdb: cannot tell which time zone .*role "rasdb_tz_\d+" sets timezone = 'Asia\/Tokyo'.*policy time-zone <zone> --reason "\.\.\." \(for example America\/New_York or UTC\)\n$/);
+      expect(unknown.stderr).toMatch(
+        /^rasdb: cannot tell which time zone .*role "rasdb_tz_\d+" sets timezone = 'Asia\/Tokyo'.*policy time-zone <zone> --reason "\.\.\." \(for example America\/New_York or UTC\)\n$/,
+      );
     } finally {
       await adminQuery(`ALTER DATABASE ${full.name} RESET timezone`);
       await adminQuery(`DROP ROLE IF EXISTS ${role}`);
@@ -193,7 +445,12 @@ describe('bad input', () => {
   });
 
   it('with --json, a usage error is a JSON document too, wherever the flag stands', async () => {
-    for (const args of [['--json', 'migrate', '--fast'], ['migrate', '--fast', '--json'], ['frobnicate', '--json'], ['migrate', '--json', '--phase', '9']]) {
+    for (const args of [
+      ['--json', 'migrate', '--fast'],
+      ['migrate', '--fast', '--json'],
+      ['frobnicate', '--json'],
+      ['migrate', '--json', '--phase', '9'],
+    ]) {
       const result = await runCli(args, { env: withDb() });
       expect(result.code).toBe(2);
       const document = JSON.parse(result.stdout);
@@ -207,12 +464,21 @@ describe('bad input', () => {
     const fresh = await createTestDatabase('badinput_hold');
     try {
       expect((await runCli(['migrate', '--phase', '0', '-q'], { env: { DATABASE_URL: fresh.url } })).code).toBe(0);
-      const result = await runCli(['retention', 'hold', 'add', '--table', 'api_call_logs', '--from', '2025-01-01', '--reason', 'x'], {
-        env: { DATABASE_URL: fresh.url },
-      });
+      const result = await runCli(
+        ['retention', 'hold', 'add', '--table', 'api_call_logs', '--from', '2025-01-01', '--reason', 'x'],
+        {
+          env: { DATABASE_URL: fresh.url },
+        },
+      );
       expect(result.code).toBe(4);
-      expect(result.stderr).toMatch(/^rasdb: this database has no table api_call_logs to hold; run rasdb migrate first\n$/);
-      expect(await fresh.query(`SELECT to_regclass('rasdb.retention_holds') IS NULL OR NOT EXISTS (SELECT 1 FROM rasdb.retention_holds) AS none`)).toEqual([{ none: true }]);
+      expect(result.stderr).toMatch(
+        /^rasdb: this database has no table api_call_logs to hold; run rasdb migrate first\n$/,
+      );
+      expect(
+        await fresh.query(
+          `SELECT to_regclass('rasdb.retention_holds') IS NULL OR NOT EXISTS (SELECT 1 FROM rasdb.retention_holds) AS none`,
+        ),
+      ).toEqual([{ none: true }]);
     } finally {
       await fresh.drop();
     }
@@ -237,8 +503,12 @@ describe('bad input', () => {
       u.password = 'limited-pw';
       const result = await runCli(['migrate'], { env: { DATABASE_URL: u.toString() } });
       expect(result.code).toBe(4);
-      expect(result.stderr).toMatch(/role "rasdb_limited_\d+" may not create schemas in database .*; GRANT CREATE ON DATABASE/);
-      expect(await fresh.query(`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`)).toEqual([{ n: 0 }]);
+      expect(result.stderr).toMatch(
+        /role "rasdb_limited_\d+" may not create schemas in database .*; GRANT CREATE ON DATABASE/,
+      );
+      expect(
+        await fresh.query(`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`),
+      ).toEqual([{ n: 0 }]);
     } finally {
       await fresh.drop();
     }
@@ -252,7 +522,11 @@ describe('bad input', () => {
       const result = await runCli(['rollback', '--phase', '0', '--force'], { env: withDb() });
       expect(result.code, result.stderr).toBe(4);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
-      expect(result.stderr).toMatch(new RegExp(`under an active legal hold: hold ${hold.id} on api_call_logs \\("case 9"\\); it must be released first`));
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `under an active legal hold: hold ${hold.id} on api_call_logs \\("case 9"\\); it must be released first`,
+        ),
+      );
     } finally {
       await db.query(`DELETE FROM rasdb.retention_holds WHERE id = $1`, [hold.id]);
     }

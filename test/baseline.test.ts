@@ -23,7 +23,9 @@ const cli = (args: string[]) => runCli(args, { env: { DATABASE_URL: db.url } });
  */
 async function buildProductionLike(): Promise<void> {
   await db.query(phase0);
-  await db.query(`ALTER TABLE ingestion_assets ADD COLUMN site_code text, ADD COLUMN decommissioned boolean DEFAULT false`);
+  await db.query(
+    `ALTER TABLE ingestion_assets ADD COLUMN site_code text, ADD COLUMN decommissioned boolean DEFAULT false`,
+  );
   await db.query(`ALTER TABLE users ADD COLUMN sso_subject text`);
   await db.query(`CREATE INDEX ingestion_assets_site_idx ON ingestion_assets (site_code)`);
   await db.query(
@@ -41,7 +43,9 @@ async function buildProductionLike(): Promise<void> {
       WHERE (f->'asset'->>'uuid')::uuid IN (SELECT asset_uuid FROM ingestion_assets)`,
     [findings],
   );
-  await db.query(`INSERT INTO users (username, email, sso_subject) SELECT 'user' || g, 'user' || g || '@example.org', 'sub-' || g FROM generate_series(1, 50) g`);
+  await db.query(
+    `INSERT INTO users (username, email, sso_subject) SELECT 'user' || g, 'user' || g || '@example.org', 'sub-' || g FROM generate_series(1, 50) g`,
+  );
 }
 
 async function digest(): Promise<unknown[]> {
@@ -74,23 +78,33 @@ describe('adopting a live RAS DASH database', () => {
     expect(migrated.code, migrated.stderr).toBe(0);
     expect(JSON.parse((await cli(['status', '--json'])).stdout)).toMatchObject({ currentPhase: 4, pending: 0 });
     expect(await digest()).toEqual(before);
-    expect(await db.query(`SELECT indexname FROM pg_indexes WHERE indexname = 'ingestion_assets_site_idx'`)).toHaveLength(1);
+    expect(
+      await db.query(`SELECT indexname FROM pg_indexes WHERE indexname = 'ingestion_assets_site_idx'`),
+    ).toHaveLength(1);
     // The new tables really reference the adopted ones.
-    await db.query(`INSERT INTO assets_extended (asset_uuid, business_criticality) SELECT asset_uuid, 'high' FROM ingestion_assets LIMIT 3`);
+    await db.query(
+      `INSERT INTO assets_extended (asset_uuid, business_criticality) SELECT asset_uuid, 'high' FROM ingestion_assets LIMIT 3`,
+    );
     const rollback = await cli(['rollback', '--all', '--force']);
     expect(rollback.code).toBe(4);
-    expect(rollback.stderr).toMatch(/refusing to revert 0002-ingestion-tables, 0001-users-and-audit-logs: baseline adopted those tables/);
+    expect(rollback.stderr).toMatch(
+      /refusing to revert 0002-ingestion-tables, 0001-users-and-audit-logs: baseline adopted those tables/,
+    );
   });
 
   it('prints each failed check with its fix and records nothing', async () => {
     await db.query(phase0);
-    await db.query(`ALTER TABLE ingestion_assets DROP CONSTRAINT ingestion_assets_asset_uuid_key CASCADE, ALTER COLUMN asset_uuid DROP NOT NULL`);
+    await db.query(
+      `ALTER TABLE ingestion_assets DROP CONSTRAINT ingestion_assets_asset_uuid_key CASCADE, ALTER COLUMN asset_uuid DROP NOT NULL`,
+    );
     await db.query(`ALTER TABLE users DROP CONSTRAINT users_pkey CASCADE`);
     const result = await cli(['baseline']);
     expect(result.code).toBe(4);
     expect(result.stdout).toMatch(/FAIL {2}users\.id is an INTEGER primary key/);
     expect(result.stdout).toContain('fix: ALTER TABLE users ADD PRIMARY KEY (id)');
-    expect(result.stdout).toContain('fix: ALTER TABLE ingestion_assets ALTER COLUMN asset_uuid SET NOT NULL; ALTER TABLE ingestion_assets ADD CONSTRAINT');
+    expect(result.stdout).toContain(
+      'fix: ALTER TABLE ingestion_assets ALTER COLUMN asset_uuid SET NOT NULL; ALTER TABLE ingestion_assets ADD CONSTRAINT',
+    );
     expect(result.stdout).toMatch(/pass {2}ingestion_vulnerabilities\.id is an INTEGER primary key/);
     expect(result.stderr).toMatch(/baseline refused: 2 checks failed; nothing was recorded/);
     expect(await db.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'rasdb'`)).toEqual([]);
@@ -116,8 +130,18 @@ describe('adopting a live RAS DASH database', () => {
     const report = JSON.parse(drifted.stdout);
     expect(report.differences).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ type: 'column', object: 'vulnerability_remediation.cost_estimate', kind: 'changed', blocking: true }),
-        expect.objectContaining({ type: 'index', object: 'asset_changes.dba_added_idx', kind: 'extra', blocking: false }),
+        expect.objectContaining({
+          type: 'column',
+          object: 'vulnerability_remediation.cost_estimate',
+          kind: 'changed',
+          blocking: true,
+        }),
+        expect.objectContaining({
+          type: 'index',
+          object: 'asset_changes.dba_added_idx',
+          kind: 'extra',
+          blocking: false,
+        }),
       ]),
     );
     expect(await db.query(`SELECT 1 FROM pg_namespace WHERE nspname LIKE 'rasdb%'`)).toEqual([]);

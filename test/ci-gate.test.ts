@@ -10,7 +10,9 @@ const DOC = readFileSync(new URL('../docs/ci.md', import.meta.url), 'utf8');
 /** The `npx rasdb ...` commands of each yaml block of docs/ci.md, in order, as argument lists. */
 function workflowCommands(): string[][][] {
   const blocks = [...DOC.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
-  return blocks.map((block) => [...block.matchAll(/^\s*(?:run:|-)\s*npx rasdb (.+)$/gm)].map((m) => m[1].trim().split(/\s+/)));
+  return blocks.map((block) =>
+    [...block.matchAll(/^\s*(?:run:|-)\s*npx rasdb (.+)$/gm)].map((m) => m[1].trim().split(/\s+/)),
+  );
 }
 
 let db: TestDatabase;
@@ -22,7 +24,8 @@ afterAll(async () => {
 });
 
 // As in the workflows: the job's database in DATABASE_URL, the same server for verify's scratch.
-const run = (args: string[]) => runCli(args, { env: { DATABASE_URL: db.url, RASDB_SCRATCH_URL: adminUrl() }, cwd: ROOT });
+const run = (args: string[]) =>
+  runCli(args, { env: { DATABASE_URL: db.url, RASDB_SCRATCH_URL: adminUrl() }, cwd: ROOT });
 
 describe('the CI gate of docs/ci.md', () => {
   it('GitHub Actions and GitLab CI run the same rasdb commands: migrate, verify, codegen --check', () => {

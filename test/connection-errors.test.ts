@@ -61,7 +61,11 @@ describe('connection and usage errors', () => {
   });
 
   it('an unknown host exits 3', async () => {
-    const result = await runCli(['status', '--database-url', `postgres://dba:${SECRET}@no-such-host.invalid:5432/rasdash`]);
+    const result = await runCli([
+      'status',
+      '--database-url',
+      `postgres://dba:${SECRET}@no-such-host.invalid:5432/rasdash`,
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/host "no-such-host.invalid" was not found/);
     expectNoSecret(result);
@@ -87,7 +91,13 @@ describe('connection and usage errors', () => {
   it('PG* variables are used when no URL is given, and PGPASSWORD never shows', async () => {
     const url = new URL(db.url);
     const result = await runCli(['status', '--json'], {
-      env: { PGHOST: url.hostname, PGPORT: url.port, PGUSER: decodeURIComponent(url.username), PGPASSWORD: decodeURIComponent(url.password) || SECRET, PGDATABASE: db.name },
+      env: {
+        PGHOST: url.hostname,
+        PGPORT: url.port,
+        PGUSER: decodeURIComponent(url.username),
+        PGPASSWORD: decodeURIComponent(url.password) || SECRET,
+        PGDATABASE: db.name,
+      },
     });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).database).toContain(`/${db.name}`);
@@ -95,7 +105,9 @@ describe('connection and usage errors', () => {
   });
 
   it('--database-url wins over DATABASE_URL', async () => {
-    const result = await runCli(['status', '--json', '--database-url', db.url], { env: { DATABASE_URL: `postgres://x:${SECRET}@127.0.0.1:1/nowhere` } });
+    const result = await runCli(['status', '--json', '--database-url', db.url], {
+      env: { DATABASE_URL: `postgres://x:${SECRET}@127.0.0.1:1/nowhere` },
+    });
     expect(result.code, result.stderr).toBe(0);
     expectNoSecret(result);
   });

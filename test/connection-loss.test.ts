@@ -25,14 +25,20 @@ describe('a connection lost in the middle of migrate', () => {
     const exited = new Promise<void>((resolve) => child.on('close', (code) => ((result.code = code), resolve())));
     // Wait until the slow migration runs, then end rasdb's session as a DBA would.
     for (let i = 0; i < 200; i++) {
-      const [running] = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND datname = current_database() AND pid <> pg_backend_pid()`);
+      const [running] = await db.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND datname = current_database() AND pid <> pg_backend_pid()`,
+      );
       if (running.n > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND datname = current_database() AND pid <> pg_backend_pid()`);
+    await db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND datname = current_database() AND pid <> pg_backend_pid()`,
+    );
     await exited;
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stdout).toMatch(/The connection was lost while applying 0002-slow; read again on a new connection, the ledger lists 1 of the 1 migrations/);
+    expect(result.stdout).toMatch(
+      /The connection was lost while applying 0002-slow; read again on a new connection, the ledger lists 1 of the 1 migrations/,
+    );
     expect(result.stdout).not.toMatch(/^Applied \d/m);
     expect(result.stderr).toMatch(/^rasdb: the connection to .* was lost while applying 0002-slow/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -20,7 +20,10 @@ beforeAll(async () => {
   tablesOf = new Map();
   for (const file of FILES) {
     const statements = await compileMigration(await file.load(), 'up');
-    tablesOf.set(file.name, statements.map((s) => /^create table "([^"]+)"/i.exec(s)?.[1]).filter((t): t is string => Boolean(t)));
+    tablesOf.set(
+      file.name,
+      statements.map((s) => /^create table "([^"]+)"/i.exec(s)?.[1]).filter((t): t is string => Boolean(t)),
+    );
   }
 });
 afterAll(async () => {
@@ -41,7 +44,10 @@ async function catalogOf(url: string) {
 /** Starts `rasdb migrate` and kills it with SIGKILL after `delayMs`. */
 function migrateAndKill(url: string, delayMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'migrate', '--quiet'], { env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'migrate', '--quiet'], {
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: 'ignore',
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     child.on('close', () => {
       clearTimeout(timer);
@@ -62,14 +68,19 @@ describe('kill -9 during migrate', () => {
         // Spread the kills over the length of a whole run, start-up included.
         await migrateAndKill(url, Math.floor(Math.random() * fullRunMs * 1.1));
         const recorded = new Set(
-          (await queryOn(url, `SELECT name FROM rasdb.migrations`).catch(() => [] as { name: string }[])).map((r) => r.name),
+          (await queryOn(url, `SELECT name FROM rasdb.migrations`).catch(() => [] as { name: string }[])).map(
+            (r) => r.name,
+          ),
         );
-        const present = new Set((await queryOn(url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).map((r) => r.tablename));
+        const present = new Set(
+          (await queryOn(url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).map((r) => r.tablename),
+        );
         for (const file of FILES) {
           for (const table of tablesOf.get(file.name) ?? []) {
-            expect(present.has(table), `trial ${trial}: ${file.name} recorded=${recorded.has(file.name)} but ${table} present=${present.has(table)}`).toBe(
-              recorded.has(file.name),
-            );
+            expect(
+              present.has(table),
+              `trial ${trial}: ${file.name} recorded=${recorded.has(file.name)} but ${table} present=${present.has(table)}`,
+            ).toBe(recorded.has(file.name));
           }
         }
         if (recorded.size > 0 && recorded.size < FILES.length) partial++;

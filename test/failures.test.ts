@@ -37,12 +37,19 @@ describe('a failed migration', () => {
     expect((await cli(['status', '--migrations-dir', dir])).stdout).toMatch(/last failed .*SQLSTATE 42P01/);
 
     const file = join(dir, 'phase-0-fixture', '0003-fails-halfway.js');
-    writeFileSync(file, readFileSync(file, 'utf8').replace("c.references('no_such_table.id')", "c.references('fixture_first.id')"));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace("c.references('no_such_table.id')", "c.references('fixture_first.id')"),
+    );
     const fixed = await cli(['migrate', '--migrations-dir', dir]);
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.stdout).toContain('Applied 2 migrations');
     const after = JSON.parse((await cli(['status', '--json', '--migrations-dir', dir])).stdout);
-    expect(after.phases[0].migrations.every((m: { state: string; lastFailure: unknown }) => m.state === 'applied' && m.lastFailure === null)).toBe(true);
+    expect(
+      after.phases[0].migrations.every(
+        (m: { state: string; lastFailure: unknown }) => m.state === 'applied' && m.lastFailure === null,
+      ),
+    ).toBe(true);
   });
 
   it('without a transaction: an INVALID index left by a failed CREATE INDEX CONCURRENTLY is dropped before the retry', async () => {
@@ -50,13 +57,19 @@ describe('a failed migration', () => {
     const first = await cli(['migrate', '--migrations-dir', dir]);
     expect(first.code).toBe(1);
     expect(first.stderr).toContain('SQLSTATE 23505');
-    expect(await db.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'fixture_items_code_key'::regclass`)).toEqual([{ indisvalid: false }]);
-    expect(await db.query(`SELECT name FROM rasdb.migrations ORDER BY name`)).toEqual([{ name: '0001-items-with-duplicates' }]);
+    expect(
+      await db.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'fixture_items_code_key'::regclass`),
+    ).toEqual([{ indisvalid: false }]);
+    expect(await db.query(`SELECT name FROM rasdb.migrations ORDER BY name`)).toEqual([
+      { name: '0001-items-with-duplicates' },
+    ]);
 
     await db.query(`DELETE FROM fixture_items WHERE ctid = (SELECT min(ctid) FROM fixture_items WHERE code = 1)`);
     const second = await cli(['migrate', '--migrations-dir', dir]);
     expect(second.code, second.stderr).toBe(0);
-    expect(await db.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'fixture_items_code_key'::regclass`)).toEqual([{ indisvalid: true }]);
+    expect(
+      await db.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'fixture_items_code_key'::regclass`),
+    ).toEqual([{ indisvalid: true }]);
     expect(await db.query(`SELECT name FROM rasdb.migrations ORDER BY name`)).toEqual([
       { name: '0001-items-with-duplicates' },
       { name: '0002-unique-code-concurrently' },
@@ -73,7 +86,7 @@ describe('checksums', () => {
     expect((await cli(['migrate', '--migrations-dir', dir])).code).toBe(1);
     expect((await cli(['validate', '--migrations-dir', dir])).code).toBe(0);
 
-    const cosmetic = `// a new comment\n${original.replace(/\n/g, '\r\n').replace("c.primaryKey()", "c\n      .primaryKey()  ")}\n\n`;
+    const cosmetic = `// a new comment\n${original.replace(/\n/g, '\r\n').replace('c.primaryKey()', 'c\n      .primaryKey()  ')}\n\n`;
     writeFileSync(first, cosmetic);
     const stillValid = await cli(['validate', '--migrations-dir', dir]);
     expect(stillValid.code, stillValid.stdout + stillValid.stderr).toBe(0);
@@ -86,11 +99,15 @@ describe('checksums', () => {
 
     const refused = await cli(['migrate', '--migrations-dir', dir]);
     expect(refused.code).toBe(4);
-    expect(refused.stderr).toMatch(/changed since it was applied: 0001-first-table; .*rasdb repair --accept 0001-first-table/);
+    expect(refused.stderr).toMatch(
+      /changed since it was applied: 0001-first-table; .*rasdb repair --accept 0001-first-table/,
+    );
 
     const repaired = await cli(['repair', '--accept', '0001-first-table', '--migrations-dir', dir]);
     expect(repaired.code, repaired.stderr).toBe(0);
-    const events = await db.query(`SELECT event, old_checksum, new_checksum, actor FROM rasdb.migration_events WHERE event = 'repaired'`);
+    const events = await db.query(
+      `SELECT event, old_checksum, new_checksum, actor FROM rasdb.migration_events WHERE event = 'repaired'`,
+    );
     expect(events).toHaveLength(1);
     expect(events[0].old_checksum).not.toBe(events[0].new_checksum);
     expect(events[0].actor).toMatch(/\(.+@.+\)/);

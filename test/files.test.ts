@@ -1,5 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, lstatSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  lstatSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from './support/cli.js';
@@ -93,8 +103,13 @@ describe('codegen on a read-only file system', () => {
     execFileSync('mount', ['-o', 'remount,ro', disk]);
     const result = await runCli(['status'], { env: { RASDB_DATA_DIR: join(disk, 'data') }, timeoutMs: HANG_MS });
     expect(result.code, result.stderr).toBe(1);
-    const lines = result.stderr.trim().split('\n').filter((line) => !line.startsWith('Using the embedded PostgreSQL'));
-    expect(lines).toEqual([`rasdb: cannot create the folder ${join(disk, 'data')}: the file system is read-only (EROFS)`]);
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('Using the embedded PostgreSQL'));
+    expect(lines).toEqual([
+      `rasdb: cannot create the folder ${join(disk, 'data')}: the file system is read-only (EROFS)`,
+    ]);
   });
 });
 

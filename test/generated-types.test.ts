@@ -15,7 +15,9 @@ const zone = process.env.TZ;
 beforeAll(async () => {
   db = await createTestDatabase('gentypes');
   expect((await runCli(['migrate', '--phase', '1'], { env: { DATABASE_URL: db.url } })).code).toBe(0);
-  await db.query(`INSERT INTO external_systems (system_name, system_type, api_base_url, authentication_method, connection_config) VALUES ('probe', 'tenable', 'https://x.invalid', 'api_key', '{}')`);
+  await db.query(
+    `INSERT INTO external_systems (system_name, system_type, api_base_url, authentication_method, connection_config) VALUES ('probe', 'tenable', 'https://x.invalid', 'api_key', '{}')`,
+  );
   await db.query(`UPDATE external_systems SET created_at = '2026-03-08 06:30:00' WHERE system_name = 'probe'`);
   process.env.TZ = 'America/New_York';
 });
@@ -35,7 +37,11 @@ describe('generated/db.ts in a process that is not in UTC', () => {
     const session = await openSession({ databaseUrl: db.url });
     try {
       const typed: Kysely<DB> = session.db;
-      const row = await typed.selectFrom('external_systems').select('created_at').where('system_name', '=', 'probe').executeTakeFirstOrThrow();
+      const row = await typed
+        .selectFrom('external_systems')
+        .select('created_at')
+        .where('system_name', '=', 'probe')
+        .executeTakeFirstOrThrow();
       const value: string | null = row.created_at;
       expect(value).toBe('2026-03-08 06:30:00');
     } finally {

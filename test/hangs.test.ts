@@ -23,9 +23,19 @@ afterAll(() => {
 });
 
 /** Starts `rasdb migrate` on the slow fixture; resolves when it ends (or is killed as hung). */
-function slowMigrate(database: string, extra: string[] = []): { pid: number; done: Promise<CliResult & { hung: boolean }> } {
-  const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: `postgres://postgres@127.0.0.1:${server.port}/${database}` };
-  const child = spawn(process.execPath, [BIN, 'migrate', '--migrations-dir', SLOW, ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+function slowMigrate(
+  database: string,
+  extra: string[] = [],
+): { pid: number; done: Promise<CliResult & { hung: boolean }> } {
+  const env = {
+    ...process.env,
+    NO_COLOR: '1',
+    DATABASE_URL: `postgres://postgres@127.0.0.1:${server.port}/${database}`,
+  };
+  const child = spawn(process.execPath, [BIN, 'migrate', '--migrations-dir', SLOW, ...extra], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -64,7 +74,9 @@ describe('a server that stops answering', () => {
     const result = await run.done;
     expect(result.hung, 'rasdb was still waiting on the frozen server').toBe(false);
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`the server at 127\\.0\\.0\\.1:${server.port}/stalled did not answer within 12s`));
+    expect(result.stderr).toMatch(
+      new RegExp(`the server at 127\\.0\\.0\\.1:${server.port}/stalled did not answer within 12s`),
+    );
     expect(result.stderr).not.toMatch(/internal error|bug/);
   });
 });
@@ -82,14 +94,27 @@ describe('a server that stops answering a retention run', () => {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE api_call_logs IN ACCESS EXCLUSIVE MODE');
       const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: url };
-      const args = ['retention', 'prune', '--policy', 'api_call_logs', '--statement-timeout', '2s', '--lock-timeout', '1min', '--max-runtime', '5s'];
+      const args = [
+        'retention',
+        'prune',
+        '--policy',
+        'api_call_logs',
+        '--statement-timeout',
+        '2s',
+        '--lock-timeout',
+        '1min',
+        '--max-runtime',
+        '5s',
+      ];
       const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += chunk));
       let hung = false;
       const timer = setTimeout(() => ((hung = true), child.kill('SIGKILL')), HANG_MS);
       let ended = false;
-      const done = new Promise<number | null>((resolve) => child.on('close', (code) => (clearTimeout(timer), (ended = true), resolve(code))));
+      const done = new Promise<number | null>((resolve) =>
+        child.on('close', (code) => (clearTimeout(timer), (ended = true), resolve(code))),
+      );
       while (!ended) {
         const rows = await server.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity WHERE datname = 'stalled_prune' AND application_name LIKE 'rasdb%' AND wait_event_type = 'Lock'`,

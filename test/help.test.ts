@@ -43,7 +43,9 @@ describe('help', () => {
   it('a group alone, or with an unknown command, names its commands in one line (exit 2)', async () => {
     const alone = await runCli(['retention']);
     expect(alone.code).toBe(2);
-    expect(alone.stderr).toBe('rasdb: rasdb retention needs a command: summarize, prune, status, hold, policy; see rasdb retention --help\n');
+    expect(alone.stderr).toBe(
+      'rasdb: rasdb retention needs a command: summarize, prune, status, hold, policy; see rasdb retention --help\n',
+    );
     const wrong = await runCli(['retention', 'hold', 'remove']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toBe(
@@ -57,6 +59,8 @@ describe('help', () => {
     expect(typo.stderr).toBe("rasdb: unknown command 'migrat' (Did you mean migrate?); see rasdb --help\n");
     const flag = await runCli(['migrate', '--lock-timout', '1s']);
     expect(flag.stderr).toMatch(/unknown option '--lock-timout' \(Did you mean --lock-timeout\?\)/);
-    expect((await runCli(['repair', '--help'])).stdout).toMatch(/--accept <migration>\s+the migration whose new checksum to record\s+\(required\)/);
+    expect((await runCli(['repair', '--help'])).stdout).toMatch(
+      /--accept <migration>\s+the migration whose new checksum to record\s+\(required\)/,
+    );
   });
 });

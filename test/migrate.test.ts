@@ -13,10 +13,45 @@ const FAILING = fileURLToPath(new URL('./fixtures/failing-migrations/', import.m
 
 const PHASE_TABLES: Record<number, string[]> = {
   0: ['users', 'audit_logs', 'ingestion_batches', 'ingestion_systems', 'ingestion_assets', 'ingestion_vulnerabilities'],
-  1: ['external_systems', 'integration_operations', 'api_call_logs', 'data_field_mappings', 'sync_policies', 'sync_conflicts'],
-  2: ['assets_extended', 'asset_configurations', 'asset_changes', 'vulnerability_intelligence', 'vulnerability_remediation', 'vulnerability_risk_assessments'],
-  3: ['controls_extended', 'control_evidence', 'poams_extended', 'metrics_definitions', 'metrics_values', 'ml_models', 'ml_predictions', 'report_templates', 'generated_reports', 'dashboards'],
-  4: ['workflows', 'workflow_executions', 'approvals', 'security_events_extended', 'data_access_logs', 'data_subject_requests', 'performance_metrics', 'integration_health', 'alerts'],
+  1: [
+    'external_systems',
+    'integration_operations',
+    'api_call_logs',
+    'data_field_mappings',
+    'sync_policies',
+    'sync_conflicts',
+  ],
+  2: [
+    'assets_extended',
+    'asset_configurations',
+    'asset_changes',
+    'vulnerability_intelligence',
+    'vulnerability_remediation',
+    'vulnerability_risk_assessments',
+  ],
+  3: [
+    'controls_extended',
+    'control_evidence',
+    'poams_extended',
+    'metrics_definitions',
+    'metrics_values',
+    'ml_models',
+    'ml_predictions',
+    'report_templates',
+    'generated_reports',
+    'dashboards',
+  ],
+  4: [
+    'workflows',
+    'workflow_executions',
+    'approvals',
+    'security_events_extended',
+    'data_access_logs',
+    'data_subject_requests',
+    'performance_metrics',
+    'integration_health',
+    'alerts',
+  ],
 };
 const DOCUMENT_TABLES = Object.values(PHASE_TABLES).flat();
 // Later issues add migrations (summaries, reference tables): derive counts from the folder.
@@ -97,7 +132,9 @@ describe('rasdb migrate', () => {
   it('applies phases cumulatively: --phase 2 on an empty database applies 0, 1 and 2', async () => {
     const result = await cli(['migrate', '--phase', '2']);
     expect(result.code, result.stderr).toBe(0);
-    expect(await publicTables()).toEqual(expect.arrayContaining([...PHASE_TABLES[0], ...PHASE_TABLES[1], ...PHASE_TABLES[2]]));
+    expect(await publicTables()).toEqual(
+      expect.arrayContaining([...PHASE_TABLES[0], ...PHASE_TABLES[1], ...PHASE_TABLES[2]]),
+    );
     expect(await publicTables()).not.toContain(PHASE_TABLES[3][0]);
     const status = JSON.parse((await cli(['status', '--json'])).stdout);
     expect(status.currentPhase).toBe(2);
@@ -134,11 +171,36 @@ describe('rasdb migrate', () => {
     const result = await cli(['status', '--json']);
     expect(result.code).toBe(0);
     const status = JSON.parse(result.stdout);
-    expect(Object.keys(status).sort()).toEqual(['applied', 'currentPhase', 'database', 'exitCode', 'ledger', 'ok', 'pending', 'phases', 'schemaVersion', 'seedSets']);
+    expect(Object.keys(status).sort()).toEqual([
+      'applied',
+      'currentPhase',
+      'database',
+      'exitCode',
+      'ledger',
+      'ok',
+      'pending',
+      'phases',
+      'schemaVersion',
+      'seedSets',
+    ]);
     const phase0 = namesOf((p) => p === 0).length;
-    expect(status).toMatchObject({ ok: true, ledger: { present: true }, currentPhase: 0, applied: phase0, pending: FILES.length - phase0 });
+    expect(status).toMatchObject({
+      ok: true,
+      ledger: { present: true },
+      currentPhase: 0,
+      applied: phase0,
+      pending: FILES.length - phase0,
+    });
     const first = status.phases[0].migrations[0];
-    expect(Object.keys(first).sort()).toEqual(['appliedAt', 'appliedBy', 'baselined', 'durationMs', 'lastFailure', 'name', 'state']);
+    expect(Object.keys(first).sort()).toEqual([
+      'appliedAt',
+      'appliedBy',
+      'baselined',
+      'durationMs',
+      'lastFailure',
+      'name',
+      'state',
+    ]);
     expect(first).toMatchObject({ name: '0001-users-and-audit-logs', state: 'applied', baselined: false });
     expect(new Date(first.appliedAt).toISOString()).toBe(first.appliedAt);
     expect(status.phases[1].migrations[0]).toMatchObject({ state: 'pending', appliedAt: null });
@@ -152,7 +214,9 @@ describe('rasdb migrate', () => {
     expect(result.stderr).toMatch(/relation "no_such_table" does not exist/);
     expect(await publicTables()).toEqual(['fixture_first', 'fixture_second']);
     expect((await ledger()).map((r: any) => r.name)).toEqual(['0001-first-table', '0002-second-table']);
-    const events = await db.query(`SELECT name, event, sqlstate, statement FROM rasdb.migration_events WHERE event = 'failed'`);
+    const events = await db.query(
+      `SELECT name, event, sqlstate, statement FROM rasdb.migration_events WHERE event = 'failed'`,
+    );
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ name: '0003-fails-halfway', sqlstate: '42P01' });
     expect(events[0].statement).toMatch(/create table "fixture_broken"/);
@@ -161,7 +225,9 @@ describe('rasdb migrate', () => {
   it('rollback refuses to drop tables that hold rows unless --force', async () => {
     await cli(['migrate']);
     await db.query(`INSERT INTO users (username, email) VALUES ('ada', 'ada@example.org')`);
-    await db.query(`INSERT INTO workflows (workflow_name, workflow_type, trigger_conditions, workflow_steps) VALUES ('w', 'remediation', '{}', '[]')`);
+    await db.query(
+      `INSERT INTO workflows (workflow_name, workflow_type, trigger_conditions, workflow_steps) VALUES ('w', 'remediation', '{}', '[]')`,
+    );
     await db.query(`INSERT INTO alerts (alert_type, severity, title) VALUES ('a', 'high', 't'), ('b', 'low', 'u')`);
 
     const refused = await cli(['rollback', '--phase', '3']);

@@ -42,7 +42,9 @@ describe('a migrations folder rasdb cannot read as a plan', () => {
   it('names a migration file that cannot be loaded', async () => {
     const result = await cli(['migrate', '--migrations-dir', fixture('broken-import')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^rasdb: the migration \S+0001-broken\.js cannot be loaded: this migration cannot even be imported\n$/);
+    expect(result.stderr).toMatch(
+      /^rasdb: the migration \S+0001-broken\.js cannot be loaded: this migration cannot even be imported\n$/,
+    );
   });
 
   it('gives up compiling a migration whose up() never settles, naming it, instead of hanging', async () => {

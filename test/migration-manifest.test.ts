@@ -74,9 +74,11 @@ describe('migrate with the manifest', () => {
 
     const withManifest = builtCopy();
     const file = listMigrations(withManifest)[0].path;
-    writeFileSync(file, readFileSync(file, 'utf8').replace("varchar(100)", "varchar(101)"));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('varchar(100)', 'varchar(101)'));
     const changed = await cli(['validate', '--json', '--migrations-dir', withManifest]);
     expect(changed.code).toBe(4);
-    expect(JSON.parse(changed.stdout).mismatches.map((m: { name: string }) => m.name)).toEqual(['0001-users-and-audit-logs']);
+    expect(JSON.parse(changed.stdout).mismatches.map((m: { name: string }) => m.name)).toEqual([
+      '0001-users-and-audit-logs',
+    ]);
   });
 });

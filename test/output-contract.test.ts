@@ -17,21 +17,25 @@ afterAll(async () => {
 const env = () => ({ DATABASE_URL: db.url });
 
 describe('--quiet', () => {
-  it.each([[['retention', 'summarize', '--quiet']], [['retention', 'prune', '--quiet']], [['status', '-q']], [['migrate', '-q']]])(
-    '%s prints nothing at all on success',
-    async (args) => {
-      const result = await runCli(args, { env: env() });
-      expect(result.code, result.stderr).toBe(0);
-      expect(result.stdout).toBe('');
-      expect(result.stderr).toBe('');
-    },
-  );
+  it.each([
+    [['retention', 'summarize', '--quiet']],
+    [['retention', 'prune', '--quiet']],
+    [['status', '-q']],
+    [['migrate', '-q']],
+  ])('%s prints nothing at all on success', async (args) => {
+    const result = await runCli(args, { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('');
+  });
 
   it('a failure still says everything it would have said', async () => {
     const behind = await createTestDatabase('outputs_behind');
     try {
       expect((await runCli(['migrate', '--phase', '1', '-q'], { env: { DATABASE_URL: behind.url } })).code).toBe(0);
-      const result = await runCli(['verify', '--quiet', '--scratch-url', adminUrl()], { env: { DATABASE_URL: behind.url } });
+      const result = await runCli(['verify', '--quiet', '--scratch-url', adminUrl()], {
+        env: { DATABASE_URL: behind.url },
+      });
       expect(result.code).toBe(4);
       expect(result.stdout).toMatch(/pending +migration 2001-/);
       expect(result.stderr).toMatch(/does not match its migrations/);
@@ -44,7 +48,11 @@ describe('--quiet', () => {
     const folder = mkdtempSync(join(tmpdir(), 'rasdb-quiet-'));
     chmodSync(folder, 0o755);
     try {
-      const result = await runCli(['status', '--quiet'], { env: { RASDB_DATA_DIR: folder }, cwd: folder, timeoutMs: 120_000 });
+      const result = await runCli(['status', '--quiet'], {
+        env: { RASDB_DATA_DIR: folder },
+        cwd: folder,
+        timeoutMs: 120_000,
+      });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/Using the embedded PostgreSQL in /);
@@ -55,7 +63,13 @@ describe('--quiet', () => {
 });
 
 describe('--json', () => {
-  it.each([[['status']], [['retention', 'status']], [['validate']], [['verify', '--scratch-url', 'SCRATCH']], [['migrate', '--phase', '9']]])(
+  it.each([
+    [['status']],
+    [['retention', 'status']],
+    [['validate']],
+    [['verify', '--scratch-url', 'SCRATCH']],
+    [['migrate', '--phase', '9']],
+  ])(
     '%s writes one document on one line, with schemaVersion, ok and exitCode',
     async (args) => {
       const result = await runCli([...args.map((a) => (a === 'SCRATCH' ? adminUrl() : a)), '--json'], { env: env() });

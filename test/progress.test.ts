@@ -34,9 +34,20 @@ describe('progress of seed --demo', () => {
     const raw = join(work, 'raw');
     const command = `DATABASE_URL='${db.url}' ${process.execPath} ${BIN} seed --demo --scale 2; echo EXIT=$? > ${work}/done`;
     // script gives the command a terminal of its own and keeps every byte it wrote.
-    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '220', '-y', '80', `script -qfec "${command.replaceAll('"', '\\"')}" ${raw}; sleep 60`]);
+    execFileSync('tmux', [
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '220',
+      '-y',
+      '80',
+      `script -qfec "${command.replaceAll('"', '\\"')}" ${raw}; sleep 60`,
+    ]);
     try {
-      for (let i = 0; i < 600 && spawnSync('test', ['-f', join(work, 'done')]).status !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 600 && spawnSync('test', ['-f', join(work, 'done')]).status !== 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
       const screen = execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
       expect(readFileSync(join(work, 'done'), 'utf8')).toContain('EXIT=0');
       expect(screen).toMatch(/api_call_logs\s+\d+ rows/);

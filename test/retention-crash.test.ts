@@ -42,7 +42,10 @@ afterAll(async () => {
 
 /** Starts the CLI; resolves with its exit code and signal when it ends. */
 function start(db: TestDatabase, args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'retention', ...atNow(args)], { env: { ...process.env, ...env(db), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'retention', ...atNow(args)], {
+    env: { ...process.env, ...env(db), NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
@@ -83,7 +86,10 @@ describe('retention runs under concurrency and crashes', { timeout: 180_000 }, (
     await retention(reference, ['prune', ...BATCH]);
     const started = performance.now();
     const [a, b] = [start(db, ['prune', ...BATCH]), start(db, ['prune', ...BATCH])];
-    const results = await Promise.all([a.ended.then((r) => ({ ...r, ms: performance.now() - started })), b.ended.then((r) => ({ ...r, ms: performance.now() - started }))]);
+    const results = await Promise.all([
+      a.ended.then((r) => ({ ...r, ms: performance.now() - started })),
+      b.ended.then((r) => ({ ...r, ms: performance.now() - started })),
+    ]);
     expect(results.map((r) => r.code).sort()).toEqual([0, 5]);
     const [winner, loser] = results[0].code === 0 ? results : [results[1], results[0]];
     expect(loser.stderr).toContain('another rasdb run holds the lock');
@@ -103,10 +109,15 @@ describe('retention runs under concurrency and crashes', { timeout: 180_000 }, (
       await retention(db, ['prune', ...BATCH, '--lock-wait', '20s']);
       expect(await retentionState(db)).toEqual(expected);
       const runs = await db.query(`SELECT kind, outcome FROM rasdb.retention_runs WHERE kind = 'prune' ORDER BY id`);
-      expect(runs).toEqual([{ kind: 'prune', outcome: killedWhileRunning ? 'interrupted' : 'succeeded' }, { kind: 'prune', outcome: 'succeeded' }]);
+      expect(runs).toEqual([
+        { kind: 'prune', outcome: killedWhileRunning ? 'interrupted' : 'succeeded' },
+        { kind: 'prune', outcome: 'succeeded' },
+      ]);
       if (killedWhileRunning) {
         // What the killed run committed, batch by batch, is on its record.
-        const [{ deleted }] = await db.query(`SELECT sum(rows_deleted)::int AS deleted FROM rasdb.retention_run_steps s JOIN rasdb.retention_runs r ON r.id = s.run_id WHERE r.outcome = 'interrupted'`);
+        const [{ deleted }] = await db.query(
+          `SELECT sum(rows_deleted)::int AS deleted FROM rasdb.retention_run_steps s JOIN rasdb.retention_runs r ON r.id = s.run_id WHERE r.outcome = 'interrupted'`,
+        );
         expect(deleted).toBeGreaterThan(0);
       }
     }

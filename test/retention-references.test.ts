@@ -72,7 +72,11 @@ describe('prune and foreign keys it did not create', () => {
     const dry = await prune(['--dry-run']);
     const tables = await prune();
     expect(await db.query(`SELECT count(*)::int AS n FROM ops_tickets`)).toEqual([{ n: 4 }]);
-    expect(await db.query(`SELECT count(*)::int AS n FROM integration_operations WHERE operation_id IN (SELECT op FROM ops_tickets)`)).toEqual([{ n: 4 }]);
+    expect(
+      await db.query(
+        `SELECT count(*)::int AS n FROM integration_operations WHERE operation_id IN (SELECT op FROM ops_tickets)`,
+      ),
+    ).toEqual([{ n: 4 }]);
     const ops = tables.integration_operations;
     expect(ops.deleted).toBeGreaterThan(0);
     expect(ops.heldBack['referenced_by_public.ops_tickets']).toBe(4);
@@ -84,7 +88,9 @@ describe('prune and foreign keys it did not create', () => {
   });
 
   it('holds back an operation that gets a cascading reference while prune is deleting, instead of cascading', async () => {
-    await db.query(`CREATE TABLE ops_tickets (id serial PRIMARY KEY, op uuid NOT NULL REFERENCES integration_operations (operation_id) ON DELETE CASCADE)`);
+    await db.query(
+      `CREATE TABLE ops_tickets (id serial PRIMARY KEY, op uuid NOT NULL REFERENCES integration_operations (operation_id) ON DELETE CASCADE)`,
+    );
     const writer = new pg.Client({ connectionString: db.url, application_name: 'ticket-writer' });
     await writer.connect();
     try {
@@ -100,7 +106,9 @@ describe('prune and foreign keys it did not create', () => {
     } finally {
       await writer.end();
     }
-    expect(await db.query(`SELECT count(*)::int AS n FROM ops_tickets JOIN integration_operations ON operation_id = op`)).toEqual([{ n: 1 }]);
+    expect(
+      await db.query(`SELECT count(*)::int AS n FROM ops_tickets JOIN integration_operations ON operation_id = op`),
+    ).toEqual([{ n: 1 }]);
   }, 60_000);
 
   it('sees a key added while the run is under way, before it deletes from the table the key points at', async () => {
@@ -127,7 +135,9 @@ describe('prune and foreign keys it did not create', () => {
     } finally {
       await operator.end();
     }
-    expect(await db.query(`SELECT count(*)::int AS n FROM ops_tickets JOIN integration_operations ON operation_id = op`)).toEqual([{ n: 4 }]);
+    expect(
+      await db.query(`SELECT count(*)::int AS n FROM ops_tickets JOIN integration_operations ON operation_id = op`),
+    ).toEqual([{ n: 4 }]);
   }, 60_000);
 
   it('holds back an API call a plain key of another schema references instead of failing the run, in a dry run too', async () => {
@@ -144,7 +154,11 @@ describe('prune and foreign keys it did not create', () => {
     expect(api.heldBack).toEqual({ 'referenced_by_audit trail.cited_calls': 1 });
     expect(dry.api_call_logs.heldBack).toEqual(api.heldBack);
     expect(dry.api_call_logs.eligible).toBe(api.deleted);
-    expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE id IN (SELECT log_id FROM "audit trail".cited_calls)`)).toEqual([{ n: 1 }]);
+    expect(
+      await db.query(
+        `SELECT count(*)::int AS n FROM api_call_logs WHERE id IN (SELECT log_id FROM "audit trail".cited_calls)`,
+      ),
+    ).toEqual([{ n: 1 }]);
     expect(await heldInRun('api_call_logs')).toEqual(api.heldBack);
   });
 
@@ -166,6 +180,10 @@ describe('prune and foreign keys it did not create', () => {
     expect(summary.heldBack).toEqual({ 'referenced_by_reports.cited_days': 2 });
     expect(dry.api_call_daily_summary.heldBack).toEqual(summary.heldBack);
     expect(await db.query(`SELECT day::text, endpoint FROM reports.cited_days ORDER BY id`)).toEqual(cited);
-    expect(await db.query(`SELECT count(*)::int AS n FROM reports.cited_days c JOIN api_call_daily_summary s USING (day, external_system_id, method, endpoint, status_class)`)).toEqual([{ n: 2 }]);
+    expect(
+      await db.query(
+        `SELECT count(*)::int AS n FROM reports.cited_days c JOIN api_call_daily_summary s USING (day, external_system_id, method, endpoint, status_class)`,
+      ),
+    ).toEqual([{ n: 2 }]);
   });
 });

@@ -17,7 +17,14 @@ afterAll(async () => {
 });
 
 describe('bucket arithmetic done in the process', () => {
-  const times = ['2026-01-31 23:59:59.5', '2024-02-29 12:00:00', '2025-12-31 00:00:00', '2026-03-31 10:30:00.123456', '2000-01-01 00:00:00', '2026-06-01 00:05:00'];
+  const times = [
+    '2026-01-31 23:59:59.5',
+    '2024-02-29 12:00:00',
+    '2025-12-31 00:00:00',
+    '2026-03-31 10:30:00.123456',
+    '2000-01-01 00:00:00',
+    '2026-06-01 00:05:00',
+  ];
   const units = ['hour', 'day', 'month'] as const;
 
   it('truncates and adds exactly as PostgreSQL does, month ends and leap days included', async () => {

@@ -67,33 +67,58 @@ describe('rasdb retention summarize', () => {
     expect(again.totals.rowsSummarized).toBe(0);
     expect(await retentionState(db)).toEqual(summaries);
 
-    const counts = async () => db.query(`SELECT day::text, sum(calls)::int AS calls FROM api_call_daily_summary WHERE day >= '2025-06-01' GROUP BY day ORDER BY day`);
+    const counts = async () =>
+      db.query(
+        `SELECT day::text, sum(calls)::int AS calls FROM api_call_daily_summary WHERE day >= '2025-06-01' GROUP BY day ORDER BY day`,
+      );
     const before = await counts();
     const pruned = await json(['prune', '--batch-size', '50']);
     expect(pruned.totals.deleted).toBeGreaterThan(2000);
-    expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at < '2026-03-03'`)).toEqual([{ n: 0 }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at < '2026-03-03'`)).toEqual([
+      { n: 0 },
+    ]);
     // Summaries outlive their raw rows: the same counts, bucket for bucket, up to their own 1-year horizon.
     expect(await counts()).toEqual(before);
     expect(before).toHaveLength(365);
-    expect(await db.query(`SELECT min(day)::text AS first FROM api_call_daily_summary`)).toEqual([{ first: '2025-06-01' }]);
+    expect(await db.query(`SELECT min(day)::text AS first FROM api_call_daily_summary`)).toEqual([
+      { first: '2025-06-01' },
+    ]);
   });
 
   it('picks up a late row in a bucket it already summarized, while that bucket is kept in detail', async () => {
     await json(['summarize', '--policy', 'api_call_logs']);
-    await db.query(`INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/late', 200, '2026-05-20 10:00:00')`);
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/late', 200, '2026-05-20 10:00:00')`,
+    );
     const again = await json(['summarize', '--policy', 'api_call_logs']);
     expect(again.summaries[0]).toMatchObject({ lateBucketsRecomputed: 1, rowsSummarized: 9 }); // 8 calls that day, and the late one
     expect(await bucketMismatches(SUMMARY_CHECKS[0])).toEqual([]);
-    expect(await db.query(`SELECT calls::int FROM api_call_daily_summary WHERE endpoint = '/late'`)).toEqual([{ calls: 1 }]);
+    expect(await db.query(`SELECT calls::int FROM api_call_daily_summary WHERE endpoint = '/late'`)).toEqual([
+      { calls: 1 },
+    ]);
   });
 
   it('keeps a late row and its whole bucket from prune until summarize has recomputed that bucket', async () => {
     await json(['summarize', '--policy', 'api_call_logs']);
-    const day = async () => (await db.query(`SELECT coalesce(sum(calls), 0)::int AS calls FROM api_call_daily_summary WHERE day = '2025-12-15'`))[0].calls;
+    const day = async () =>
+      (
+        await db.query(
+          `SELECT coalesce(sum(calls), 0)::int AS calls FROM api_call_daily_summary WHERE day = '2025-12-15'`,
+        )
+      )[0].calls;
     const before = await day();
     // Below the 90-day horizon (2026-03-03), in a day prune has not touched yet.
-    await db.query(`INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/late', 200, '2025-12-15 10:00:00')`);
-    const rowsOf = async () => Number((await db.query(`SELECT count(*) AS n FROM api_call_logs WHERE called_at >= '2025-12-15' AND called_at < '2025-12-16'`))[0].n);
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/late', 200, '2025-12-15 10:00:00')`,
+    );
+    const rowsOf = async () =>
+      Number(
+        (
+          await db.query(
+            `SELECT count(*) AS n FROM api_call_logs WHERE called_at >= '2025-12-15' AND called_at < '2025-12-16'`,
+          )
+        )[0].n,
+      );
     const whole = await rowsOf();
 
     const held = await json(['prune', '--policy', 'api_call_logs']);
@@ -116,13 +141,28 @@ describe('rasdb retention summarize', () => {
   it('does not thin the day the horizon cuts through while a late row sits in its later part', async () => {
     await json(['summarize', '--policy', 'api_call_logs']);
     // At noon the 90-day horizon is 2026-03-03 12:00; the late row is that afternoon.
-    await db.query(`INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/late', 200, '2026-03-03 15:00:00')`);
-    const morning = async () => Number((await db.query(`SELECT count(*) AS n FROM api_call_logs WHERE called_at >= '2026-03-03' AND called_at < '2026-03-03 12:00'`))[0].n);
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/late', 200, '2026-03-03 15:00:00')`,
+    );
+    const morning = async () =>
+      Number(
+        (
+          await db.query(
+            `SELECT count(*) AS n FROM api_call_logs WHERE called_at >= '2026-03-03' AND called_at < '2026-03-03 12:00'`,
+          )
+        )[0].n,
+      );
     const before = await morning();
     expect(before).toBeGreaterThan(0);
-    const result = await runCli(['retention', ...atNow(['prune', '--policy', 'api_call_logs', '--json'], '2026-06-01 12:00:00')], { env: { DATABASE_URL: db.url } });
+    const result = await runCli(
+      ['retention', ...atNow(['prune', '--policy', 'api_call_logs', '--json'], '2026-06-01 12:00:00')],
+      { env: { DATABASE_URL: db.url } },
+    );
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout).tables[0]).toMatchObject({ cutoff: '2026-03-03 12:00:00', effectiveCutoff: '2026-03-03 00:00:00' });
+    expect(JSON.parse(result.stdout).tables[0]).toMatchObject({
+      cutoff: '2026-03-03 12:00:00',
+      effectiveCutoff: '2026-03-03 00:00:00',
+    });
     expect(await morning()).toBe(before);
     const again = await json(['summarize', '--policy', 'api_call_logs']);
     expect(again.summaries[0]).toMatchObject({ lateBucketsRecomputed: 1, lateRowsAfterPrune: 0 });
@@ -135,7 +175,8 @@ describe('rasdb retention summarize', () => {
       SELECT external_system_id, method, endpoint, calls::int, errors::int, avg_response_ms, p95_response_ms, max_response_ms
         FROM api_call_daily_summary WHERE day = '2025-06-15' AND status_class = '2xx' ORDER BY calls DESC LIMIT 1`);
     expect(group.calls).toBeGreaterThan(0);
-    const day = async () => (await db.query(`SELECT sum(calls)::int AS calls FROM api_call_daily_summary WHERE day = '2025-06-15'`))[0].calls;
+    const day = async () =>
+      (await db.query(`SELECT sum(calls)::int AS calls FROM api_call_daily_summary WHERE day = '2025-06-15'`))[0].calls;
     const before = await day();
     // The day's raw rows are gone; a row for it arrives now, slower than any that day.
     await db.query(
@@ -153,13 +194,24 @@ describe('rasdb retention summarize', () => {
         WHERE day = '2025-06-15' AND status_class = '2xx' AND external_system_id IS NOT DISTINCT FROM $1 AND method = $2 AND endpoint = $3`,
       [group.external_system_id, group.method, group.endpoint],
     );
-    expect(after).toMatchObject({ calls: group.calls + 1, errors: group.errors, p95_response_ms: group.p95_response_ms, max_response_ms: 99999 });
+    expect(after).toMatchObject({
+      calls: group.calls + 1,
+      errors: group.errors,
+      p95_response_ms: group.p95_response_ms,
+      max_response_ms: 99999,
+    });
     expect(after.avg_response_ms).toBeCloseTo((group.avg_response_ms * group.calls + 99999) / (group.calls + 1), 6);
-    const [run] = await db.query(`SELECT message FROM rasdb.retention_runs WHERE kind = 'summarize' ORDER BY id DESC OFFSET 1 LIMIT 1`);
-    expect(run.message).toBe('api_call_daily_summary: 1 late rows folded into buckets prune had thinned (percentiles unchanged)');
+    const [run] = await db.query(
+      `SELECT message FROM rasdb.retention_runs WHERE kind = 'summarize' ORDER BY id DESC OFFSET 1 LIMIT 1`,
+    );
+    expect(run.message).toBe(
+      'api_call_daily_summary: 1 late rows folded into buckets prune had thinned (percentiles unchanged)',
+    );
 
     await json(['prune', '--policy', 'api_call_logs']);
-    expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at < '2026-03-03'`)).toEqual([{ n: 0 }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at < '2026-03-03'`)).toEqual([
+      { n: 0 },
+    ]);
     expect(await day()).toBe(before + 1);
   });
 
@@ -170,23 +222,32 @@ describe('rasdb retention summarize', () => {
                     WHERE day = '2026-04-10' AND metric_type = 'latency' AND component = 'ingest' AND operation = 'parse' AND unit = 'ms'`;
     const [before] = await db.query(daily);
     expect(before.samples).toBeGreaterThan(0);
-    expect(await db.query(`SELECT count(*)::int AS n FROM performance_metrics WHERE recorded_at::date = '2026-04-10'`)).toEqual([{ n: 0 }]);
-    await db.query(`INSERT INTO performance_metrics (metric_type, component, operation, value, unit, recorded_at) VALUES ('latency', 'ingest', 'parse', 100000, 'ms', '2026-04-10 01:30:00')`);
+    expect(
+      await db.query(`SELECT count(*)::int AS n FROM performance_metrics WHERE recorded_at::date = '2026-04-10'`),
+    ).toEqual([{ n: 0 }]);
+    await db.query(
+      `INSERT INTO performance_metrics (metric_type, component, operation, value, unit, recorded_at) VALUES ('latency', 'ingest', 'parse', 100000, 'ms', '2026-04-10 01:30:00')`,
+    );
     for (let i = 0; i < 3; i++) await json(['summarize', '--policy', 'performance_metrics']);
     expect((await db.query(daily))[0]).toEqual({ ...before, samples: before.samples + 1, max_value: '100000.0000' });
     // That hour had no samples before: its group is the late row alone, exact.
-    expect(await db.query(`SELECT samples::int, min_value, max_value, p95_value FROM performance_metrics_hourly WHERE hour = '2026-04-10 01:00'`)).toEqual([
-      { samples: 1, min_value: '100000.0000', max_value: '100000.0000', p95_value: 100000 },
-    ]);
+    expect(
+      await db.query(
+        `SELECT samples::int, min_value, max_value, p95_value FROM performance_metrics_hourly WHERE hour = '2026-04-10 01:00'`,
+      ),
+    ).toEqual([{ samples: 1, min_value: '100000.0000', max_value: '100000.0000', p95_value: 100000 }]);
   });
 
   it('only counts a late row in a day thinned before rasdb recorded what prune had examined', async () => {
     await json(['summarize', '--policy', 'api_call_logs']);
     await json(['prune', '--policy', 'api_call_logs']);
     await db.query(`DELETE FROM rasdb.retention_thinned`); // as a prune of an older rasdb left it
-    const day = async () => db.query(`SELECT sum(calls)::int AS calls FROM api_call_daily_summary WHERE day = '2025-06-15'`);
+    const day = async () =>
+      db.query(`SELECT sum(calls)::int AS calls FROM api_call_daily_summary WHERE day = '2025-06-15'`);
     const before = await day();
-    await db.query(`INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/very-late', 200, '2025-06-15 10:00:00')`);
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/very-late', 200, '2025-06-15 10:00:00')`,
+    );
     await json(['summarize', '--policy', 'api_call_logs']);
     const again = await json(['summarize', '--policy', 'api_call_logs']);
     expect(again.summaries[0]).toMatchObject({ lateRowsMerged: 0, lateRowsAfterPrune: 1 });
@@ -210,22 +271,61 @@ describe('rasdb retention prune', () => {
     const result = await json(['prune', '--policy', 'api_call_logs,security_events_extended']);
     const [api, , security] = result.tables;
     expect(api).toMatchObject({ table: 'api_call_logs', effectiveCutoff: null, deleted: 0 });
-    expect(api.heldBack.not_yet_summarized).toBe(Number((await db.query(`SELECT count(*) AS n FROM api_call_logs WHERE called_at < '2026-03-03'`))[0].n));
+    expect(api.heldBack.not_yet_summarized).toBe(
+      Number((await db.query(`SELECT count(*) AS n FROM api_call_logs WHERE called_at < '2026-03-03'`))[0].n),
+    );
     // Security events have no summary: their 7-year horizon applies as it is.
     expect(security).toMatchObject({ table: 'security_events_extended', cutoff: '2019-06-01 00:00:00', deleted: 24 });
-    expect(await db.query(`SELECT count(*)::int AS n FROM security_events_extended WHERE occurred_at < '2019-06-01'`)).toEqual([{ n: 0 }]);
+    expect(
+      await db.query(`SELECT count(*)::int AS n FROM security_events_extended WHERE occurred_at < '2019-06-01'`),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('never deletes a row newer than its cutoff, under a hold or still referenced; counts what it held back, by reason', async () => {
     await json(['summarize']);
-    const hold = await json(['hold', 'add', '--table', 'api_call_logs', '--from', '2025-04-20', '--until', '2025-06-10', '--reason', 'case 17']);
-    expect(hold.hold).toMatchObject({ table: 'api_call_logs', from: '2025-04-20 00:00:00', until: '2025-06-10 00:00:00', reason: 'case 17' });
-    await json(['hold', 'add', '--table', 'integration_operations', '--ids', '5,6', '--reason', 'audit', '--by', 'legal']);
-    const before = await db.query(`SELECT 'api' AS t, id, called_at::text AS ts FROM api_call_logs UNION ALL SELECT 'ops', id, started_at::text FROM integration_operations`);
+    const hold = await json([
+      'hold',
+      'add',
+      '--table',
+      'api_call_logs',
+      '--from',
+      '2025-04-20',
+      '--until',
+      '2025-06-10',
+      '--reason',
+      'case 17',
+    ]);
+    expect(hold.hold).toMatchObject({
+      table: 'api_call_logs',
+      from: '2025-04-20 00:00:00',
+      until: '2025-06-10 00:00:00',
+      reason: 'case 17',
+    });
+    await json([
+      'hold',
+      'add',
+      '--table',
+      'integration_operations',
+      '--ids',
+      '5,6',
+      '--reason',
+      'audit',
+      '--by',
+      'legal',
+    ]);
+    const before = await db.query(
+      `SELECT 'api' AS t, id, called_at::text AS ts FROM api_call_logs UNION ALL SELECT 'ops', id, started_at::text FROM integration_operations`,
+    );
 
     const result = await json(['prune', '--batch-size', '7']);
     const byTable = Object.fromEntries(result.tables.map((t: { table: string }) => [t.table, t]));
-    const after = new Set((await db.query(`SELECT 'api:' || id AS k FROM api_call_logs UNION ALL SELECT 'ops:' || id FROM integration_operations`)).map((r) => r.k));
+    const after = new Set(
+      (
+        await db.query(
+          `SELECT 'api:' || id AS k FROM api_call_logs UNION ALL SELECT 'ops:' || id FROM integration_operations`,
+        )
+      ).map((r) => r.k),
+    );
     const deleted = before.filter((r) => !after.has(`${r.t}:${r.id}`));
     const apiCut = new Date(`${byTable.api_call_logs.effectiveCutoff}Z`);
     const opsCut = new Date(`${byTable.integration_operations.effectiveCutoff}Z`);
@@ -258,20 +358,45 @@ describe('rasdb retention prune', () => {
     ]);
     expect(byTable.integration_operations.heldBack.legal_hold).toBe(2);
     // The grandchild (10 days old) keeps its parent and grandparent, started ~500 days ago.
-    expect(await db.query(`SELECT count(*)::int AS n FROM integration_operations WHERE operation_id IN (md5('op0')::uuid, md5('child0')::uuid)`)).toEqual([{ n: 2 }]);
+    expect(
+      await db.query(
+        `SELECT count(*)::int AS n FROM integration_operations WHERE operation_id IN (md5('op0')::uuid, md5('child0')::uuid)`,
+      ),
+    ).toEqual([{ n: 2 }]);
     expect(deleted.filter((r) => r.t === 'ops').length).toBe(byTable.integration_operations.deleted);
 
     const history = await json(['status']);
     expect(history.runs[0]).toMatchObject({ kind: 'prune', outcome: 'succeeded' });
     const step = history.runs[0].steps.find((s: { table: string }) => s.table === 'api_call_logs');
-    expect(step).toMatchObject({ action: 'prune', rowsDeleted: byTable.api_call_logs.deleted, rowsHeldBack: left.api_held, cutoff: '2026-03-03 00:00:00' });
+    expect(step).toMatchObject({
+      action: 'prune',
+      rowsDeleted: byTable.api_call_logs.deleted,
+      rowsHeldBack: left.api_held,
+      cutoff: '2026-03-03 00:00:00',
+    });
   });
 
   it('holds stack: a row stays until every hold on it is released, and the releases are kept', async () => {
     await json(['summarize', '--policy', 'api_call_logs']);
-    const a = await json(['hold', 'add', '--table', 'api_call_logs', '--from', '2025-10-01', '--until', '2025-10-03', '--reason', 'one']);
+    const a = await json([
+      'hold',
+      'add',
+      '--table',
+      'api_call_logs',
+      '--from',
+      '2025-10-01',
+      '--until',
+      '2025-10-03',
+      '--reason',
+      'one',
+    ]);
     const b = await json(['hold', 'add', '--table', 'api_call_logs', '--from', '2025-10-02', '--reason', 'two']);
-    const held = async () => (await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at >= '2025-10-01' AND called_at < '2026-03-03'`))[0].n;
+    const held = async () =>
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM api_call_logs WHERE called_at >= '2025-10-01' AND called_at < '2026-03-03'`,
+        )
+      )[0].n;
     const all = await held();
     await json(['prune', '--policy', 'api_call_logs']);
     expect(await held()).toBe(all);
@@ -292,7 +417,10 @@ describe('rasdb retention prune', () => {
     await json(['summarize']);
     await json(['hold', 'add', '--table', 'integration_operations', '--ids', '40', '--reason', 'audit']);
     const before = await retentionState(db);
-    const ledger = async () => db.query(`SELECT (SELECT count(*) FROM rasdb.retention_runs) AS runs, (SELECT count(*) FROM rasdb.retention_run_steps) AS steps, (SELECT count(*) FROM rasdb.retention_pruned) AS pruned`);
+    const ledger = async () =>
+      db.query(
+        `SELECT (SELECT count(*) FROM rasdb.retention_runs) AS runs, (SELECT count(*) FROM rasdb.retention_run_steps) AS steps, (SELECT count(*) FROM rasdb.retention_pruned) AS pruned`,
+      );
     const ledgerBefore = await ledger();
     const dry = await json(['prune', '--dry-run', '--batch-size', '100']);
     expect(dry.dryRun).toBe(true);
@@ -313,11 +441,22 @@ describe('rasdb retention prune', () => {
     const refused = await cli(['policy', 'set', 'security_events_extended', '--keep-detail', '5y', '--reason', 'cost']);
     expect(refused.code).toBe(4);
     expect(refused.stderr).toContain('--violate-7-year-security-retention');
-    const allowed = await cli(['policy', 'set', 'security_events_extended', '--keep-detail', '5y', '--reason', 'cost', '--violate-7-year-security-retention']);
+    const allowed = await cli([
+      'policy',
+      'set',
+      'security_events_extended',
+      '--keep-detail',
+      '5y',
+      '--reason',
+      'cost',
+      '--violate-7-year-security-retention',
+    ]);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stderr).toContain('WARNING');
     const status = await cli(['status']);
-    expect(status.stdout).toMatch(/security_events_extended: keep detail 5 years \(changed\) !! BELOW THE 7 YEARS COMPLIANCE MINIMUM/);
+    expect(status.stdout).toMatch(
+      /security_events_extended: keep detail 5 years \(changed\) !! BELOW THE 7 YEARS COMPLIANCE MINIMUM/,
+    );
     const result = await json(['prune', '--policy', 'security_events_extended']);
     expect(result.tables[0]).toMatchObject({ cutoff: '2021-06-01 00:00:00', deleted: 48 });
     const runs = (await json(['status'])).runs;
@@ -328,14 +467,25 @@ describe('rasdb retention prune', () => {
 
   it('--max-runtime stops within one batch, exits 6, and the next run finishes the work', async () => {
     await json(['summarize', '--policy', 'api_call_logs']);
-    const stopped = await cli(['prune', '--policy', 'api_call_logs', '--batch-size', '20', '--max-runtime', '1ms', '--json']);
+    const stopped = await cli([
+      'prune',
+      '--policy',
+      'api_call_logs',
+      '--batch-size',
+      '20',
+      '--max-runtime',
+      '1ms',
+      '--json',
+    ]);
     expect(stopped.code).toBe(6);
     const first = JSON.parse(stopped.stdout);
     expect(first.stoppedEarly).toBe(true);
     expect(first.totals.batches).toBeLessThanOrEqual(1);
     const rest = await json(['prune', '--policy', 'api_call_logs', '--batch-size', '20']);
     expect(rest.stoppedEarly).toBe(false);
-    expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at < '2026-03-03'`)).toEqual([{ n: 0 }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at < '2026-03-03'`)).toEqual([
+      { n: 0 },
+    ]);
     const runs = (await json(['status'])).runs;
     expect(runs.map((r: { outcome: string }) => r.outcome)).toEqual(['succeeded', 'stopped_early', 'succeeded']);
   });

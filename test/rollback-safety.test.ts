@@ -50,7 +50,9 @@ describe('rollback never drops what it did not count or may not drop', () => {
       const result = await rollback;
       expect(result.code, result.stderr).toBe(4);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
-      expect(result.stderr).toMatch(/rows were committed after rollback counted them to tables it would drop: performance_metrics_hourly \(1 row\).*--force/);
+      expect(result.stderr).toMatch(
+        /rows were committed after rollback counted them to tables it would drop: performance_metrics_hourly \(1 row\).*--force/,
+      );
     } finally {
       await writer.end();
     }
@@ -59,7 +61,18 @@ describe('rollback never drops what it did not count or may not drop', () => {
   }, 60_000);
 
   it('refuses a rollback with --force while an active hold is on a table it drops, naming the hold; a released one does not', async () => {
-    const placed = await cli(['retention', 'hold', 'add', '--table', 'api_call_logs', '--from', '2025-01-01', '--reason', 'case 17', '--json']);
+    const placed = await cli([
+      'retention',
+      'hold',
+      'add',
+      '--table',
+      'api_call_logs',
+      '--from',
+      '2025-01-01',
+      '--reason',
+      'case 17',
+      '--json',
+    ]);
     expect(placed.code, placed.stderr).toBe(0);
     const id = JSON.parse(placed.stdout).hold.id;
     await db.query(`INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/held', '2025-02-01')`);
@@ -79,8 +92,13 @@ describe('rollback never drops what it did not count or may not drop', () => {
   }, 60_000);
 
   it('forgets the retention state of the tables it drops: a row restored later is summarized before it is pruned', async () => {
-    await db.query(`INSERT INTO api_call_logs (method, endpoint, called_at) SELECT 'GET', '/old', timestamp '2025-12-01' + g * interval '1 hour' FROM generate_series(0, 9) g`);
-    for (const step of [['retention', 'summarize'], ['retention', 'prune']]) {
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, called_at) SELECT 'GET', '/old', timestamp '2025-12-01' + g * interval '1 hour' FROM generate_series(0, 9) g`,
+    );
+    for (const step of [
+      ['retention', 'summarize'],
+      ['retention', 'prune'],
+    ]) {
       const result = await cli(step);
       expect(result.code, result.stderr).toBe(0);
     }
@@ -94,12 +112,16 @@ describe('rollback never drops what it did not count or may not drop', () => {
     expect(left).toEqual({ watermarks: 0, pruned: 0, thinned: 0 });
 
     expect((await cli(['migrate', '-q'])).code).toBe(0);
-    await db.query(`INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/restored', '2025-12-02 10:00')`);
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/restored', '2025-12-02 10:00')`,
+    );
     const early = await cli(['retention', 'prune']);
     expect(early.code, early.stderr).toBe(0);
     expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs`)).toEqual([{ n: 1 }]);
     expect((await cli(['retention', 'summarize'])).code).toBe(0);
-    expect(await db.query(`SELECT sum(calls)::int AS n FROM api_call_daily_summary WHERE day = '2025-12-02'`)).toEqual([{ n: 1 }]);
+    expect(await db.query(`SELECT sum(calls)::int AS n FROM api_call_daily_summary WHERE day = '2025-12-02'`)).toEqual([
+      { n: 1 },
+    ]);
     expect((await cli(['retention', 'prune'])).code).toBe(0);
     expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs`)).toEqual([{ n: 0 }]);
   }, 90_000);

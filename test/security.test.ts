@@ -39,30 +39,46 @@ afterAll(async () => {
 });
 
 describe('a password is never printed, and rasdb never corrupts its output hiding one', () => {
-  it.each(PASSWORDS.map((password, i) => [password, i] as const))('password %j: status --json parses and names the host', async (password, i) => {
-    const database = DATABASE_OF[password] ?? 'postgres';
-    const result = await runCli(['status', '--json'], { env: { DATABASE_URL: url(`sec_${i}`, password, database) } });
-    expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout);
-    expect(report.database).toBe(`127.0.0.1:${port}/${database} as sec_${i}`);
-    const human = await runCli(['status'], { env: { DATABASE_URL: url(`sec_${i}`, password, database) } });
-    expect(human.stdout).toContain(`Database: 127.0.0.1:${port}/${database} as sec_${i}`);
-  });
+  it.each(PASSWORDS.map((password, i) => [password, i] as const))(
+    'password %j: status --json parses and names the host',
+    async (password, i) => {
+      const database = DATABASE_OF[password] ?? 'postgres';
+      const result = await runCli(['status', '--json'], { env: { DATABASE_URL: url(`sec_${i}`, password, database) } });
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.database).toBe(`127.0.0.1:${port}/${database} as sec_${i}`);
+      const human = await runCli(['status'], { env: { DATABASE_URL: url(`sec_${i}`, password, database) } });
+      expect(human.stdout).toContain(`Database: 127.0.0.1:${port}/${database} as sec_${i}`);
+    },
+  );
 
-  it.each(PASSWORDS)('a wrong password %j: one exact line, naming host, port and database, and nothing else', async (password) => {
-    const database = DATABASE_OF[password] ?? 'postgres';
-    const line = `rasdb: cannot connect to 127.0.0.1:${port}/${database}: password authentication failed; check the user and password\n`;
-    const result = await runCli(['status'], { env: { DATABASE_URL: url(WRONG_ROLE, password, database) } });
-    expect(result.code).toBe(3);
-    expect(result.stderr).toBe(line);
-    expect(result.stdout).toBe('');
-    const json = await runCli(['status', '--json'], { env: { DATABASE_URL: url(WRONG_ROLE, password, database) } });
-    expect(json.code).toBe(3);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, exitCode: 3, error: { host: '127.0.0.1', port: Number(port), database } });
-  });
+  it.each(PASSWORDS)(
+    'a wrong password %j: one exact line, naming host, port and database, and nothing else',
+    async (password) => {
+      const database = DATABASE_OF[password] ?? 'postgres';
+      const line = `rasdb: cannot connect to 127.0.0.1:${port}/${database}: password authentication failed; check the user and password\n`;
+      const result = await runCli(['status'], { env: { DATABASE_URL: url(WRONG_ROLE, password, database) } });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toBe(line);
+      expect(result.stdout).toBe('');
+      const json = await runCli(['status', '--json'], { env: { DATABASE_URL: url(WRONG_ROLE, password, database) } });
+      expect(json.code).toBe(3);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: false,
+        exitCode: 3,
+        error: { host: '127.0.0.1', port: Number(port), database },
+      });
+    },
+  );
 
   it('a wrong PGPASSWORD, given through the PG* variables, is not printed either', async () => {
-    const env = { PGHOST: '127.0.0.1', PGPORT: port, PGUSER: WRONG_ROLE, PGDATABASE: 'postgres', PGPASSWORD: 'Hunter2-Secret' };
+    const env = {
+      PGHOST: '127.0.0.1',
+      PGPORT: port,
+      PGUSER: WRONG_ROLE,
+      PGDATABASE: 'postgres',
+      PGPASSWORD: 'Hunter2-Secret',
+    };
     const result = await runCli(['migrate', '--verbose'], { env });
     expect(result.code).toBe(3);
     expect(result.stdout + result.stderr).not.toContain('Hunter2-Secret');
@@ -80,7 +96,18 @@ describe('text operators wrote cannot drive the terminal', () => {
     db = await createTestDatabase('security');
     const migrated = await runCli(['migrate', '-q'], { env: { DATABASE_URL: db.url } });
     expect(migrated.code, migrated.stderr).toBe(0);
-    const hold = await cli(['hold', 'add', '--table', 'api_call_logs', '--from', '2025-04-20', '--reason', REASON, '--by', `legal\u001b[1A`]);
+    const hold = await cli([
+      'hold',
+      'add',
+      '--table',
+      'api_call_logs',
+      '--from',
+      '2025-04-20',
+      '--reason',
+      REASON,
+      '--by',
+      `legal\u001b[1A`,
+    ]);
     expect(hold.code, hold.stderr).toBe(0);
     expect(hold.stdout + hold.stderr).not.toContain('\u001b');
   }, 120_000);

@@ -13,7 +13,8 @@ const SCALE = '0.2';
 let demo: TestDatabase;
 let twin: TestDatabase;
 let empty: TestDatabase;
-const cli = (args: string[], target: TestDatabase) => runCli(args, { env: { DATABASE_URL: target.url }, timeoutMs: 120_000 });
+const cli = (args: string[], target: TestDatabase) =>
+  runCli(args, { env: { DATABASE_URL: target.url }, timeoutMs: 120_000 });
 const demoArgs = (seed: string) => ['seed', '--demo', '--scale', SCALE, '--seed', seed, '--as-of', AS_OF];
 
 async function withClient<T>(target: TestDatabase, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -26,7 +27,11 @@ async function withClient<T>(target: TestDatabase, work: (client: pg.Client) => 
 }
 
 beforeAll(async () => {
-  [demo, twin, empty] = await Promise.all([createTestDatabase('demo'), createTestDatabase('demo_twin'), createTestDatabase('demo_empty')]);
+  [demo, twin, empty] = await Promise.all([
+    createTestDatabase('demo'),
+    createTestDatabase('demo_twin'),
+    createTestDatabase('demo_empty'),
+  ]);
   for (const target of [demo, twin, empty]) expect((await cli(['migrate', '-q'], target)).code).toBe(0);
   const loaded = await cli(demoArgs('7'), demo);
   expect(loaded.code, loaded.stderr).toBe(0);
@@ -40,12 +45,16 @@ afterAll(async () => {
 
 describe('rasdb seed --demo: real records through the seeded mappings', () => {
   it('loads the 100 assets and 344 findings of the Tenable sample, with none rejected', async () => {
-    const batches = await demo.query(`SELECT batch_type, total_records, successful_records, failed_records FROM ingestion_batches WHERE source_system = 'tenable' ORDER BY id`);
+    const batches = await demo.query(
+      `SELECT batch_type, total_records, successful_records, failed_records FROM ingestion_batches WHERE source_system = 'tenable' ORDER BY id`,
+    );
     expect(batches).toEqual([
       { batch_type: 'assets', total_records: 100, successful_records: 100, failed_records: 0 },
       { batch_type: 'vulnerabilities', total_records: 344, successful_records: 344, failed_records: 0 },
     ]);
-    const [findings] = await demo.query(`SELECT count(*)::int AS n, count(DISTINCT asset_uuid)::int AS assets FROM ingestion_vulnerabilities WHERE ingestion_source = 'tenable'`);
+    const [findings] = await demo.query(
+      `SELECT count(*)::int AS n, count(DISTINCT asset_uuid)::int AS assets FROM ingestion_vulnerabilities WHERE ingestion_source = 'tenable'`,
+    );
     expect(findings).toEqual({ n: 344, assets: 6 });
     expect((await demo.query(`SELECT count(*)::int AS n FROM vulnerability_intelligence`))[0].n).toBe(224);
   });
@@ -55,7 +64,8 @@ describe('rasdb seed --demo: real records through the seeded mappings', () => {
        AND (severity <> (raw_json->>'severity_id')::int OR severity_name <> raw_json->>'severity'
             OR state <> CASE raw_json->>'state' WHEN 'FIXED' THEN 'Fixed' ELSE 'Open' END)`);
     expect(mismatched).toEqual([]);
-    const vectors = await demo.query(`SELECT DISTINCT ON (v.plugin_id) vi.attack_vector, vi.attack_complexity, vi.privileges_required, vi.user_interaction,
+    const vectors =
+      await demo.query(`SELECT DISTINCT ON (v.plugin_id) vi.attack_vector, vi.attack_complexity, vi.privileges_required, vi.user_interaction,
            vi.exploitability_score::float AS score, v.raw_json->'plugin'->'cvss3_vector'->>'raw' AS raw
       FROM vulnerability_intelligence vi JOIN ingestion_vulnerabilities v ON v.plugin_id::text = vi.plugin_id WHERE v.raw_json->'plugin' ? 'cvss3_vector'`);
     expect(vectors.length).toBeGreaterThan(20);
@@ -78,7 +88,8 @@ describe('rasdb seed --demo: real records through the seeded mappings', () => {
   });
 
   it('loads demo POA&Ms through the Xacta POA&M mappings, against NIST controls', async () => {
-    const poams = await demo.query(`SELECT p.poam_id, c.framework, c.control_id, jsonb_array_length(p.milestone_schedule) AS milestones, p.affected_assets
+    const poams =
+      await demo.query(`SELECT p.poam_id, c.framework, c.control_id, jsonb_array_length(p.milestone_schedule) AS milestones, p.affected_assets
       FROM poams_extended p JOIN controls_extended c ON c.id = p.control_id ORDER BY p.poam_id`);
     expect(poams.length).toBe(40);
     expect(poams[0]).toMatchObject({ poam_id: 'DEMO-POAM-0001', framework: 'nist_800_53', milestones: 2 });
@@ -114,7 +125,9 @@ describe('rasdb seed --demo: synthetic activity', () => {
         UNION ALL SELECT 'performance_metrics', extract(day FROM now() - recorded_at) FROM performance_metrics
         UNION ALL SELECT 'security_events_extended', extract(day FROM now() - occurred_at) FROM security_events_extended) x GROUP BY t`);
     for (const row of ages) expect(row.oldest_days, row.t).toBeGreaterThan(2555); // 7 years, the longest horizon
-    const [recent] = await demo.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE called_at > (now() AT TIME ZONE 'UTC') - interval '400 days'`);
+    const [recent] = await demo.query(
+      `SELECT count(*)::int AS n FROM api_call_logs WHERE called_at > (now() AT TIME ZONE 'UTC') - interval '400 days'`,
+    );
     expect(recent.n / calls.n).toBeGreaterThan(0.97);
   });
 
@@ -131,7 +144,14 @@ describe('rasdb seed --demo: synthetic activity', () => {
         (SELECT count(*) FROM sync_conflicts s JOIN integration_operations o ON o.operation_id = s.operation_id WHERE o.operation_type <> 'sync')::int AS conflicts_off,
         (SELECT count(*) FROM sync_conflicts)::int AS conflicts,
         (SELECT count(*) FROM vulnerability_remediation r JOIN ingestion_vulnerabilities v ON v.id = r.vulnerability_id WHERE r.asset_uuid <> v.asset_uuid)::int AS remediation_off`);
-    expect(check).toMatchObject({ calls_off: 0, calls_orphan: 0, xacta_calls: 0, children_off: 0, conflicts_off: 0, remediation_off: 0 });
+    expect(check).toMatchObject({
+      calls_off: 0,
+      calls_orphan: 0,
+      xacta_calls: 0,
+      children_off: 0,
+      conflicts_off: 0,
+      remediation_off: 0,
+    });
     expect(check.children).toBe((check.operations / 8) * 3);
     expect(check.conflicts).toBeGreaterThan(0);
   });
@@ -145,16 +165,22 @@ describe('rasdb seed --demo: synthetic activity', () => {
     const other = await cli(demoArgs('9'), demo);
     expect(other.code).toBe(4);
     expect(other.stderr).toMatch(/demo data with --seed 7 --scale 0.2 .* is already loaded here/);
-    await empty.query(`INSERT INTO performance_metrics (metric_type, component, value, unit) VALUES ('api_response_time', 'mine', 1, 'ms')`);
+    await empty.query(
+      `INSERT INTO performance_metrics (metric_type, component, value, unit) VALUES ('api_response_time', 'mine', 1, 'ms')`,
+    );
     const busy = await cli(demoArgs('7'), empty);
     expect(busy.code).toBe(4);
     expect(busy.stderr).toMatch(/--demo loads only into empty tables, and these hold rows: performance_metrics/);
     await empty.query(`DELETE FROM performance_metrics`);
     // Mappings are configuration: one pointing outside its entity's table stops the load before it reads a record.
-    await empty.query(`UPDATE data_field_mappings SET internal_field_name = 'users.email' WHERE entity_type = 'asset' AND external_field_name = 'netbios_names[]'`);
+    await empty.query(
+      `UPDATE data_field_mappings SET internal_field_name = 'users.email' WHERE entity_type = 'asset' AND external_field_name = 'netbios_names[]'`,
+    );
     const misdirected = await cli(demoArgs('7'), empty);
     expect(misdirected.code).toBe(4);
-    expect(misdirected.stderr).toMatch(/the tenable field mappings into ingestion_assets cannot be used: netbios_names\[\] maps to table users, not ingestion_assets/);
+    expect(misdirected.stderr).toMatch(
+      /the tenable field mappings into ingestion_assets cannot be used: netbios_names\[\] maps to table users, not ingestion_assets/,
+    );
     expect((await empty.query(`SELECT count(*)::int AS n FROM ingestion_assets`))[0].n).toBe(0);
   });
 });
@@ -173,33 +199,54 @@ describe('metrics and reports', () => {
       const results = await runMetrics(target);
       expect(Object.keys(results).length).toBeGreaterThanOrEqual(15);
       for (const [name, result] of Object.entries(results)) {
-        expect(result.fields.map((f) => [f.name, f.dataTypeID]), name).toEqual(METRIC_SHAPE.map((c) => [c.name, c.oid]));
+        expect(
+          result.fields.map((f) => [f.name, f.dataTypeID]),
+          name,
+        ).toEqual(METRIC_SHAPE.map((c) => [c.name, c.oid]));
       }
     }
     const onDemo = await runMetrics(demo);
-    const nonEmpty = Object.entries(onDemo).filter(([, r]) => r.rows.some((row) => row.value !== null && Number(row.value) > 0));
+    const nonEmpty = Object.entries(onDemo).filter(([, r]) =>
+      r.rows.some((row) => row.value !== null && Number(row.value) > 0),
+    );
     expect(nonEmpty.length).toBeGreaterThanOrEqual(18);
   });
 
   it('agrees with values computed independently from the demo data', async () => {
     const metric = async (name: string, client: pg.Client) => {
-      const [{ sql_query }] = (await client.query(`SELECT sql_query FROM metrics_definitions WHERE metric_name = $1`, [name])).rows;
+      const [{ sql_query }] = (
+        await client.query(`SELECT sql_query FROM metrics_definitions WHERE metric_name = $1`, [name])
+      ).rows;
       const { rows } = await client.query<{ dimension: string; value: string | null }>(sql_query);
       return Object.fromEntries(rows.map((r) => [r.dimension, r.value === null ? null : Number(r.value)]));
     };
     // From the reference files themselves, not the database.
-    const findings = JSON.parse(readFileSync(new URL('tenable/vulns-export.json', REFERENCE), 'utf8')) as { severity: string; state: string; plugin: { cve?: string[] } }[];
-    const kev = new Set(readFileSync(new URL('cisa-kev.csv', REFERENCE), 'utf8').split('\n').slice(1).map((line) => line.split(',')[0]));
+    const findings = JSON.parse(readFileSync(new URL('tenable/vulns-export.json', REFERENCE), 'utf8')) as {
+      severity: string;
+      state: string;
+      plugin: { cve?: string[] };
+    }[];
+    const kev = new Set(
+      readFileSync(new URL('cisa-kev.csv', REFERENCE), 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',')[0]),
+    );
     const open = findings.filter((f) => f.state === 'OPEN' || f.state === 'REOPENED');
     await withClient(demo, async (client) => {
-      expect(await metric('open_critical_high_findings', client)).toEqual({ all: open.filter((f) => ['high', 'critical'].includes(f.severity)).length });
-      expect(await metric('open_findings_on_kev', client)).toEqual({ all: open.filter((f) => (f.plugin.cve ?? []).some((cve) => kev.has(cve))).length });
+      expect(await metric('open_critical_high_findings', client)).toEqual({
+        all: open.filter((f) => ['high', 'critical'].includes(f.severity)).length,
+      });
+      expect(await metric('open_findings_on_kev', client)).toEqual({
+        all: open.filter((f) => (f.plugin.cve ?? []).some((cve) => kev.has(cve))).length,
+      });
       expect((await metric('open_findings_on_kev', client)).all).toBe(10);
 
       // From the raw rows, in the same transaction (now() is the same for both).
       await client.query('BEGIN');
       try {
-        const { rows: calls } = await client.query(`SELECT s.system_name, a.response_status, a.response_time_ms, a.called_at >= (now() AT TIME ZONE 'UTC') - interval '7 days' AS recent
+        const { rows: calls } =
+          await client.query(`SELECT s.system_name, a.response_status, a.response_time_ms, a.called_at >= (now() AT TIME ZONE 'UTC') - interval '7 days' AS recent
           FROM api_call_logs a JOIN external_systems s ON s.id = a.external_system_id`);
         const recent = calls.filter((c) => c.recent);
         const errorRate = await metric('api_error_rate', client);
@@ -209,16 +256,30 @@ describe('metrics and reports', () => {
           expect(mine.length).toBeGreaterThan(20);
           const errors = mine.filter((c) => c.response_status === null || c.response_status >= 400).length;
           expect(errorRate[system]).toBeCloseTo(Math.round((10000 * errors) / mine.length) / 100, 2);
-          expect(p95[system]).toBeCloseTo(Math.round(10 * percentile(mine.map((c) => c.response_time_ms), 0.95)) / 10, 1);
+          expect(p95[system]).toBeCloseTo(
+            Math.round(
+              10 *
+                percentile(
+                  mine.map((c) => c.response_time_ms),
+                  0.95,
+                ),
+            ) / 10,
+            1,
+          );
         }
         expect(errorRate['Xacta 360']).toBeNull();
 
-        const { rows: members } = await client.query(`SELECT c.implementation_status FROM control_baselines b JOIN controls_extended c ON c.id = b.control_id
+        const { rows: members } =
+          await client.query(`SELECT c.implementation_status FROM control_baselines b JOIN controls_extended c ON c.id = b.control_id
           WHERE c.framework = 'nist_800_53' AND b.baseline = 'moderate'`);
         const implemented = members.filter((m) => m.implementation_status === 'implemented').length;
-        expect((await metric('control_implementation_rate', client))['nist_800_53/moderate']).toBeCloseTo(Math.round((10000 * implemented) / 287) / 100, 2);
+        expect((await metric('control_implementation_rate', client))['nist_800_53/moderate']).toBeCloseTo(
+          Math.round((10000 * implemented) / 287) / 100,
+          2,
+        );
 
-        const { rows: fixes } = await client.query(`SELECT v.severity_name, extract(epoch FROM r.validated_at - v.first_found)::float / 86400 AS days
+        const { rows: fixes } =
+          await client.query(`SELECT v.severity_name, extract(epoch FROM r.validated_at - v.first_found)::float / 86400 AS days
           FROM vulnerability_remediation r JOIN ingestion_vulnerabilities v ON v.id = r.vulnerability_id
          WHERE r.remediation_status = 'remediated' AND r.validated_at >= (now() AT TIME ZONE 'UTC') - interval '365 days'`);
         const mttr = await metric('mean_time_to_remediate_days', client);
@@ -234,10 +295,20 @@ describe('metrics and reports', () => {
   });
 
   it('exports POA&Ms with the 31 columns of the FedRAMP template, in order', async () => {
-    const columns = readFileSync(new URL('fedramp-poam-columns.csv', REFERENCE), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').slice(2).join(','));
+    const columns = readFileSync(new URL('fedramp-poam-columns.csv', REFERENCE), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',').slice(2).join(','));
     expect(columns.length).toBe(31);
-    const [template] = await demo.query(`SELECT template_definition FROM report_templates WHERE template_name = 'FedRAMP POA&M export'`);
-    const sections = template.template_definition.sections as { id: string; query: string; columns: { name: string }[] }[];
+    const [template] = await demo.query(
+      `SELECT template_definition FROM report_templates WHERE template_name = 'FedRAMP POA&M export'`,
+    );
+    const sections = template.template_definition.sections as {
+      id: string;
+      query: string;
+      columns: { name: string }[];
+    }[];
     let exported = 0;
     for (const section of sections) {
       expect(section.columns.map((c) => c.name)).toEqual(columns);

@@ -30,12 +30,27 @@ describe('definition shapes', () => {
         { id: 'c', title: 'C', type: 'table', query: 'SELECT 1; DROP TABLE users', columns: [{ name: 'x' }] },
       ],
     };
-    expect(() => assertReportDefinition('T', bad, METRICS)).toThrow(/"nope" is not a seeded metric.*sections\[1\]\.type must be one of.*one SELECT or WITH statement/);
+    expect(() => assertReportDefinition('T', bad, METRICS)).toThrow(
+      /"nope" is not a seeded metric.*sections\[1\]\.type must be one of.*one SELECT or WITH statement/,
+    );
   });
 
   it('a dashboard may not overlap widgets, leave one unplaced, or go past the grid', () => {
-    const widgets = { version: 1, widgets: [{ id: 'w1', title: 'W', type: 'kpi', metric: 'm1' }, { id: 'w2', title: 'W', type: 'bar', metric: 'm2' }] };
-    const layout = { version: 1, columns: 12, items: [{ widget: 'w1', x: 0, y: 0, w: 6, h: 2 }, { widget: 'w2', x: 4, y: 1, w: 10, h: 2 }] };
+    const widgets = {
+      version: 1,
+      widgets: [
+        { id: 'w1', title: 'W', type: 'kpi', metric: 'm1' },
+        { id: 'w2', title: 'W', type: 'bar', metric: 'm2' },
+      ],
+    };
+    const layout = {
+      version: 1,
+      columns: 12,
+      items: [
+        { widget: 'w1', x: 0, y: 0, w: 6, h: 2 },
+        { widget: 'w2', x: 4, y: 1, w: 10, h: 2 },
+      ],
+    };
     expect(() => assertDashboard('D', layout, widgets, METRICS)).toThrow(/wider than the grid/);
     layout.items[1] = { widget: 'w2', x: 4, y: 1, w: 4, h: 2 };
     expect(() => assertDashboard('D', layout, widgets, METRICS)).toThrow(/overlaps another widget at 4,1/);
@@ -47,9 +62,14 @@ describe('definition shapes', () => {
     const base = WORKFLOWS[0];
     const steps = structuredClone(base.workflow_steps) as { start: string; steps: { id: string; next?: string }[] };
     steps.steps = steps.steps.map((step) => (step.id === 'remediate' ? { ...step, next: 'nowhere' } : step));
-    expect(() => assertWorkflow({ ...base, workflow_steps: steps, approval_required: true, approval_roles: ['authorizing_official'] } as never)).toThrow(
-      /step remediate leads to "nowhere", which is not a step/,
-    );
+    expect(() =>
+      assertWorkflow({
+        ...base,
+        workflow_steps: steps,
+        approval_required: true,
+        approval_roles: ['authorizing_official'],
+      } as never),
+    ).toThrow(/step remediate leads to "nowhere", which is not a step/);
     expect(() => assertWorkflow({ ...base, approval_required: false, approval_roles: [] } as never)).toThrow(
       /approval_required must be true exactly when.*approver_role "authorizing_official" must be listed/,
     );
@@ -65,12 +85,17 @@ describe('connection_config references', () => {
   it('refuses a secret in place of a reference', () => {
     expect(() => assertNoSecrets('x', { credentials: { secret_key: 'abc123' } })).toThrow(/credentials.secret_key/);
     expect(() => assertNoSecrets('x', { api_key: 'abc123' })).toThrow(/api_key/);
-    expect(() => assertNoSecrets('x', { credentials: { secret_key: { env: 'S' }, cert: { file: '/run/secrets/c' } }, timeout: 5 })).not.toThrow();
+    expect(() =>
+      assertNoSecrets('x', { credentials: { secret_key: { env: 'S' }, cert: { file: '/run/secrets/c' } }, timeout: 5 }),
+    ).not.toThrow();
   });
 
   it('resolves env and file references, naming a missing variable but never a value', () => {
     const config = { credentials: { key: { env: 'K' }, cert: { file: '/x' } }, timeout: 5 };
-    expect(resolveReferences(config, { K: 'v1' }, () => 'pem\n')).toEqual({ credentials: { key: 'v1', cert: 'pem' }, timeout: 5 });
+    expect(resolveReferences(config, { K: 'v1' }, () => 'pem\n')).toEqual({
+      credentials: { key: 'v1', cert: 'pem' },
+      timeout: 5,
+    });
     expect(() => resolveReferences(config, {}, () => '')).toThrow(/credentials.key: environment variable K is not set/);
   });
 });
@@ -92,14 +117,42 @@ describe('transformation rules and the mapper', () => {
 
   it('rejects a record whose required field fails, keeps going on an optional one', () => {
     const mappings: FieldMapping[] = [
-      { external_field_name: 'id', internal_field_name: 't.id', transformation_rule: null, validation_rules: { type: 'uuid' }, is_required: true, default_value: null },
-      { external_field_name: 'sev', internal_field_name: 't.sev', transformation_rule: { type: 'lookup', map: { high: 3 } }, validation_rules: null, is_required: false, default_value: null },
-      { external_field_name: 'x.flag', internal_field_name: 't.doc.flag', transformation_rule: { type: 'boolean' }, validation_rules: null, is_required: false, default_value: 'false' },
+      {
+        external_field_name: 'id',
+        internal_field_name: 't.id',
+        transformation_rule: null,
+        validation_rules: { type: 'uuid' },
+        is_required: true,
+        default_value: null,
+      },
+      {
+        external_field_name: 'sev',
+        internal_field_name: 't.sev',
+        transformation_rule: { type: 'lookup', map: { high: 3 } },
+        validation_rules: null,
+        is_required: false,
+        default_value: null,
+      },
+      {
+        external_field_name: 'x.flag',
+        internal_field_name: 't.doc.flag',
+        transformation_rule: { type: 'boolean' },
+        validation_rules: null,
+        is_required: false,
+        default_value: 'false',
+      },
     ];
     const good = mapRecord({ id: '2d520484-6b83-4c63-b3d0-bf094315cc0f', sev: 'high' }, mappings);
-    expect(good).toEqual({ rows: { t: { id: '2d520484-6b83-4c63-b3d0-bf094315cc0f', sev: 3, doc: { flag: 'false' } } }, errors: [] });
+    expect(good).toEqual({
+      rows: { t: { id: '2d520484-6b83-4c63-b3d0-bf094315cc0f', sev: 3, doc: { flag: 'false' } } },
+      errors: [],
+    });
     const bad = mapRecord({ id: 'not-a-uuid', sev: 'weird' }, mappings);
-    expect(bad.errors).toEqual(['id: "not-a-uuid" is not a UUID', 'id: required, but empty', 'sev: "weird" has no entry in the lookup (high)']);
+    expect(bad.errors).toEqual([
+      'id: "not-a-uuid" is not a UUID',
+      'id: required, but empty',
+      'sev: "weird" has no entry in the lookup (high)',
+    ]);
   });
 
   it('parses quoted CSV fields', () => {

@@ -29,7 +29,14 @@ const dashboards = (title: string, refresh = 300): AnySeedTable =>
     stamp: 'updated_at',
     rows: ['Alpha', 'Beta'].map((name) => ({
       key: name,
-      values: { dashboard_name: name, dashboard_type: 'operational', layout_config: { title }, widget_config: { widgets: [] }, refresh_interval_seconds: refresh, is_active: true },
+      values: {
+        dashboard_name: name,
+        dashboard_type: 'operational',
+        layout_config: { title },
+        widget_config: { widgets: [] },
+        refresh_interval_seconds: refresh,
+        is_active: true,
+      },
     })),
   });
 
@@ -65,17 +72,34 @@ describe('seed upsert ownership', () => {
     const plan = await run(dashboards('v2'));
     expect(counts(plan)).toEqual({ inserted: 0, updated: 2, unchanged: 0, kept: 0 });
     expect(plan.rows[0]).toMatchObject({ key: 'Alpha', action: 'update', differing: ['layout_config'] });
-    const rows = (await client.query(`SELECT layout_config->>'title' AS title, updated_at > '2001-01-01' AS stamped FROM dashboards ORDER BY id`)).rows;
-    expect(rows).toEqual([{ title: 'v2', stamped: true }, { title: 'v2', stamped: true }]);
+    const rows = (
+      await client.query(
+        `SELECT layout_config->>'title' AS title, updated_at > '2001-01-01' AS stamped FROM dashboards ORDER BY id`,
+      )
+    ).rows;
+    expect(rows).toEqual([
+      { title: 'v2', stamped: true },
+      { title: 'v2', stamped: true },
+    ]);
   });
 
   it('keeps a row an operator edited, even when the seed changes it, and leaves initial columns alone', async () => {
-    await client.query(`UPDATE dashboards SET refresh_interval_seconds = 30, is_active = false WHERE dashboard_name = 'Alpha'`);
+    await client.query(
+      `UPDATE dashboards SET refresh_interval_seconds = 30, is_active = false WHERE dashboard_name = 'Alpha'`,
+    );
     await client.query(`UPDATE dashboards SET is_active = false WHERE dashboard_name = 'Beta'`); // initial column: the operator's
     const plan = await run(dashboards('v3'));
     expect(counts(plan)).toEqual({ inserted: 0, updated: 1, unchanged: 0, kept: 1 });
-    expect(plan.rows.find((r) => r.key === 'Alpha')).toMatchObject({ action: 'kept', reason: 'edited', differing: ['layout_config', 'refresh_interval_seconds'] });
-    const rows = (await client.query(`SELECT dashboard_name, layout_config->>'title' AS title, refresh_interval_seconds AS refresh, is_active FROM dashboards ORDER BY id`)).rows;
+    expect(plan.rows.find((r) => r.key === 'Alpha')).toMatchObject({
+      action: 'kept',
+      reason: 'edited',
+      differing: ['layout_config', 'refresh_interval_seconds'],
+    });
+    const rows = (
+      await client.query(
+        `SELECT dashboard_name, layout_config->>'title' AS title, refresh_interval_seconds AS refresh, is_active FROM dashboards ORDER BY id`,
+      )
+    ).rows;
     expect(rows).toEqual([
       { dashboard_name: 'Alpha', title: 'v2', refresh: 30, is_active: false },
       { dashboard_name: 'Beta', title: 'v3', refresh: 300, is_active: false },
@@ -83,14 +107,18 @@ describe('seed upsert ownership', () => {
   });
 
   it('takes a row back when the operator edits it back to the seed', async () => {
-    await client.query(`UPDATE dashboards SET layout_config = '{"title": "v3"}', refresh_interval_seconds = 300 WHERE dashboard_name = 'Alpha'`);
+    await client.query(
+      `UPDATE dashboards SET layout_config = '{"title": "v3"}', refresh_interval_seconds = 300 WHERE dashboard_name = 'Alpha'`,
+    );
     expect(counts(await run(dashboards('v3')))).toEqual({ inserted: 0, updated: 0, unchanged: 2, kept: 0 });
     expect(counts(await run(dashboards('v4')))).toEqual({ inserted: 0, updated: 2, unchanged: 0, kept: 0 });
   });
 
   it('keeps rows it did not create, and keys several rows share', async () => {
     await client.query(`DELETE FROM rasdb.seed_rows WHERE table_name = 'dashboards' AND natural_key = 'Alpha'`);
-    await client.query(`INSERT INTO dashboards (dashboard_name, layout_config, widget_config) VALUES ('Beta', '{}', '{}')`);
+    await client.query(
+      `INSERT INTO dashboards (dashboard_name, layout_config, widget_config) VALUES ('Beta', '{}', '{}')`,
+    );
     const plan = await run(dashboards('v5'));
     expect(counts(plan)).toEqual({ inserted: 0, updated: 0, unchanged: 0, kept: 2 });
     expect(plan.rows.map((r) => [r.key, r.reason])).toEqual(
@@ -99,6 +127,8 @@ describe('seed upsert ownership', () => {
         ['Beta', 'duplicate'],
       ]),
     );
-    expect((await client.query(`SELECT count(*)::int AS n FROM dashboards WHERE layout_config->>'title' = 'v5'`)).rows[0].n).toBe(0);
+    expect(
+      (await client.query(`SELECT count(*)::int AS n FROM dashboards WHERE layout_config->>'title' = 'v5'`)).rows[0].n,
+    ).toBe(0);
   });
 });

@@ -39,10 +39,16 @@ describe('a server older than PostgreSQL 15', () => {
     async (args) => {
       const result = await runCli(args, { env: { DATABASE_URL: server.url } });
       expect(result.code, result.stderr).toBe(4);
-      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/the server is PostgreSQL 14\.23; rasdb needs 15 or newer$/)]);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/the server is PostgreSQL 14\.23; rasdb needs 15 or newer$/),
+      ]);
       expect(result.stderr).not.toContain('private-admin-pw');
       if (args.includes('--json')) {
-        expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, exitCode: 4, error: { message: expect.stringContaining('rasdb needs 15') } });
+        expect(JSON.parse(result.stdout)).toMatchObject({
+          ok: false,
+          exitCode: 4,
+          error: { message: expect.stringContaining('rasdb needs 15') },
+        });
       }
       expect(await userTables()).toEqual([]);
     },

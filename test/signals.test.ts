@@ -19,7 +19,9 @@ let temp: string;
 
 beforeAll(async () => {
   db = await createTestDatabase('signals');
-  const applied = await runCli(['migrate', '--migrations-dir', SLOW], { env: { DATABASE_URL: db.url, FIXTURE_SLEEP_SECONDS: '0' } });
+  const applied = await runCli(['migrate', '--migrations-dir', SLOW], {
+    env: { DATABASE_URL: db.url, FIXTURE_SLEEP_SECONDS: '0' },
+  });
   expect(applied.code, applied.stderr).toBe(0);
   // The child's temporary folders go here, apart from every other run's; the postgres user must enter it.
   temp = mkdtempSync('/var/tmp/rasdb-signals-');
@@ -32,7 +34,10 @@ afterAll(async () => {
 
 function verify(args: string[]): { pid: number; kill: (signal: NodeJS.Signals) => void; done: Promise<CliResult> } {
   const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: db.url, TMPDIR: temp };
-  const child = spawn(process.execPath, [BIN, 'verify', '--migrations-dir', SLOW, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'verify', '--migrations-dir', SLOW, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -66,7 +71,8 @@ function processesNaming(text: string): number[] {
 }
 
 const sleeping = (database: string) => async () =>
-  (await adminQuery(`SELECT 1 FROM pg_stat_activity WHERE datname LIKE $1 AND query ILIKE '%pg_sleep%'`, [database])).length > 0;
+  (await adminQuery(`SELECT 1 FROM pg_stat_activity WHERE datname LIKE $1 AND query ILIKE '%pg_sleep%'`, [database]))
+    .length > 0;
 
 describe('an interrupted verify', () => {
   it('with an embedded scratch server, on SIGINT: stops it, removes its folder, exits 130', async () => {
@@ -103,11 +109,16 @@ describe('an interrupted verify', () => {
     const data = join(temp, 'embedded-default');
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', RASDB_DATA_DIR: data, TMPDIR: temp };
     for (const name of ['DATABASE_URL', 'PGHOST', 'PGDATABASE']) delete env[name];
-    const child = spawn(process.execPath, [BIN, 'migrate', '--migrations-dir', SLOW], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'migrate', '--migrations-dir', SLOW], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
-    const done = new Promise<number | null>((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve(code))));
+    const done = new Promise<number | null>((resolve) =>
+      child.on('close', (code) => (clearTimeout(timer), resolve(code))),
+    );
     await until(() => existsSync(join(data, 'pg', 'postmaster.pid')));
     // Once the migration sleeps on it: the server is up and the session holds the run's lock.
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -92,32 +92,83 @@ describe('retention in a database whose writers are in America/New_York', () => 
     expect(evening.summaries[0]).toMatchObject({ closedUntil: '2026-11-01 00:00:00' });
     expect(await db.query(`SELECT day::text, calls FROM api_call_daily_summary WHERE day >= '2026-10-31'`)).toEqual([]);
     await ok(db, ['summarize', '--policy', 'api_call_logs', '--now', AFTER_FALL_BACK]);
-    expect(await db.query(`SELECT day::text, calls::int FROM api_call_daily_summary WHERE day >= '2026-10-31'`)).toEqual([
-      { day: '2026-11-01', calls: 4 },
-    ]);
-    expect(await db.query(`SELECT day::text, calls::int FROM api_call_daily_summary WHERE day = '2026-03-08'`)).toEqual([
-      { day: '2026-03-08', calls: 3 },
-    ]);
+    expect(
+      await db.query(`SELECT day::text, calls::int FROM api_call_daily_summary WHERE day >= '2026-10-31'`),
+    ).toEqual([{ day: '2026-11-01', calls: 4 }]);
+    expect(await db.query(`SELECT day::text, calls::int FROM api_call_daily_summary WHERE day = '2026-03-08'`)).toEqual(
+      [{ day: '2026-03-08', calls: 3 }],
+    );
   });
 
   it('honours the offset of a hold bound, converting it into the data zone; a time without one is a New York reading', async () => {
     const db = await newYorkDatabase('tz_holds');
-    const placed = await ok(db, ['hold', 'add', '--table', 'api_call_logs', '--from', '2026-05-01', '--until', '2026-05-02T00:00:00-05:00', '--reason', 'case 17']);
+    const placed = await ok(db, [
+      'hold',
+      'add',
+      '--table',
+      'api_call_logs',
+      '--from',
+      '2026-05-01',
+      '--until',
+      '2026-05-02T00:00:00-05:00',
+      '--reason',
+      'case 17',
+    ]);
     // Midnight at -05:00 is 01:00 in New York on 2 May (daylight saving time, -04:00).
     expect(placed.hold).toMatchObject({ from: '2026-05-01 00:00:00', until: '2026-05-02 01:00:00' });
-    const utc = await ok(db, ['hold', 'add', '--table', 'api_call_logs', '--from', '2026-01-10T05:00:00Z', '--reason', 'case 18']);
+    const utc = await ok(db, [
+      'hold',
+      'add',
+      '--table',
+      'api_call_logs',
+      '--from',
+      '2026-01-10T05:00:00Z',
+      '--reason',
+      'case 18',
+    ]);
     expect(utc.hold).toMatchObject({ from: '2026-01-10 00:00:00', until: null });
   });
 
   it('refuses hold ranges that make no sense, and writes nothing', async () => {
     const db = await newYorkDatabase('tz_bad_holds');
-    const reversed = await retention(db, ['hold', 'add', '--table', 'api_call_logs', '--from', '2026-05-02T00:00:00-05:00', '--until', '2026-05-02', '--reason', 'x']);
+    const reversed = await retention(db, [
+      'hold',
+      'add',
+      '--table',
+      'api_call_logs',
+      '--from',
+      '2026-05-02T00:00:00-05:00',
+      '--until',
+      '2026-05-02',
+      '--reason',
+      'x',
+    ]);
     expect(reversed.code).toBe(2);
-    expect(reversed.stderr).toMatch(/^rasdb: --from 2026-05-02T00:00:00-05:00 must be before --until 2026-05-02 \(in America\/New_York: 2026-05-02 01:00:00 and 2026-05-02 00:00:00\)\n$/);
-    const far = await retention(db, ['hold', 'add', '--table', 'api_call_logs', '--until', '2300-01-01', '--reason', 'x']);
+    expect(reversed.stderr).toMatch(
+      /^rasdb: --from 2026-05-02T00:00:00-05:00 must be before --until 2026-05-02 \(in America\/New_York: 2026-05-02 01:00:00 and 2026-05-02 00:00:00\)\n$/,
+    );
+    const far = await retention(db, [
+      'hold',
+      'add',
+      '--table',
+      'api_call_logs',
+      '--until',
+      '2300-01-01',
+      '--reason',
+      'x',
+    ]);
     expect(far.code).toBe(2);
     expect(far.stderr).toMatch(/--until 2300-01-01 is more than 100 years ahead; leave --until out/);
-    const impossible = await retention(db, ['hold', 'add', '--table', 'api_call_logs', '--until', '2026-02-30', '--reason', 'x']);
+    const impossible = await retention(db, [
+      'hold',
+      'add',
+      '--table',
+      'api_call_logs',
+      '--until',
+      '2026-02-30',
+      '--reason',
+      'x',
+    ]);
     expect(impossible.code).toBe(2);
     expect(impossible.stderr).toMatch(/--until: 2026-02-30 is not a date \(February 2026 has 28 days\)/);
     expect(await db.query(`SELECT count(*)::int AS n FROM rasdb.retention_holds`)).toEqual([{ n: 0 }]);
@@ -139,11 +190,21 @@ describe('retention in a database whose writers are in America/New_York', () => 
     expect(status.code).toBe(0);
     expect(status.stderr).toMatch(/retention runs would refuse: the data's time zone is Europe\/Berlin/);
 
-    const declared = await ok(db, ['policy', 'time-zone', 'europe/berlin', '--reason', 'OPS-77: the app moved to Frankfurt', '--by', 'dba']);
-    expect(declared).toMatchObject({ timeZone: 'Europe/Berlin', before: ZONE });
-    expect(await db.query(`SELECT time_zone, reason, declared_by LIKE '%(dba via %' AS by_dba FROM rasdb.retention_time_zones`)).toEqual([
-      { time_zone: 'Europe/Berlin', reason: 'OPS-77: the app moved to Frankfurt', by_dba: true },
+    const declared = await ok(db, [
+      'policy',
+      'time-zone',
+      'europe/berlin',
+      '--reason',
+      'OPS-77: the app moved to Frankfurt',
+      '--by',
+      'dba',
     ]);
+    expect(declared).toMatchObject({ timeZone: 'Europe/Berlin', before: ZONE });
+    expect(
+      await db.query(
+        `SELECT time_zone, reason, declared_by LIKE '%(dba via %' AS by_dba FROM rasdb.retention_time_zones`,
+      ),
+    ).toEqual([{ time_zone: 'Europe/Berlin', reason: 'OPS-77: the app moved to Frankfurt', by_dba: true }]);
     const after = await ok(db, ['summarize', '--now', AFTER_FALL_BACK]);
     expect(after).toMatchObject({ timeZone: 'Europe/Berlin', asOf: '2026-11-02 18:00:00' });
     expect((await ok(db, ['status'])).timeZone).toBe('Europe/Berlin');
@@ -158,8 +219,12 @@ describe('retention in a database whose writers are in America/New_York', () => 
       await adminQuery(`ALTER ROLE ${role} IN DATABASE "${db.name}" SET timezone = 'Asia/Tokyo'`);
       const refused = await retention(db, ['prune', '--dry-run']);
       expect(refused.code).toBe(4);
-      expect(refused.stderr).toMatch(/cannot tell which time zone .*role "rasdb_tz_writer_\d+" sets timezone = 'Asia\/Tokyo', while the database setting timezone = 'America\/New_York'.*policy time-zone/);
-      expect((await ok(db, ['policy', 'time-zone', ZONE, '--reason', 'the ingest role only reads'])).timeZone).toBe(ZONE);
+      expect(refused.stderr).toMatch(
+        /cannot tell which time zone .*role "rasdb_tz_writer_\d+" sets timezone = 'Asia\/Tokyo', while the database setting timezone = 'America\/New_York'.*policy time-zone/,
+      );
+      expect((await ok(db, ['policy', 'time-zone', ZONE, '--reason', 'the ingest role only reads'])).timeZone).toBe(
+        ZONE,
+      );
       expect((await ok(db, ['prune', '--dry-run'])).timeZone).toBe(ZONE);
     } finally {
       await db.drop();
@@ -173,7 +238,9 @@ describe('retention in a database whose writers are in America/New_York', () => 
     const role = `rasdb_tz_reader_${process.pid}`;
     await adminQuery(`DROP ROLE IF EXISTS ${role}`);
     await adminQuery(`CREATE ROLE ${role} LOGIN PASSWORD 'reader-pw'`);
-    await db.query(`GRANT USAGE ON SCHEMA rasdb TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA rasdb, public TO ${role}`);
+    await db.query(
+      `GRANT USAGE ON SCHEMA rasdb TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA rasdb, public TO ${role}`,
+    );
     const asReader = new URL(db.url);
     asReader.username = role;
     asReader.password = 'reader-pw';
@@ -184,7 +251,9 @@ describe('retention in a database whose writers are in America/New_York', () => 
       expect(refused.stderr).toMatch(
         /^rasdb: cannot tell which time zone .*no timezone setting of its own .*role "rasdb_tz_reader_\d+" may not read the server's \(the view pg_file_settings, a superuser's unless granted\).*policy time-zone <zone>/,
       );
-      await db.query(`GRANT SELECT ON pg_file_settings TO ${role}; GRANT EXECUTE ON FUNCTION pg_show_all_file_settings() TO ${role}`);
+      await db.query(
+        `GRANT SELECT ON pg_file_settings TO ${role}; GRANT EXECUTE ON FUNCTION pg_show_all_file_settings() TO ${role}`,
+      );
       const granted = await run();
       expect(granted.code, granted.stderr).toBe(0);
     } finally {
@@ -210,7 +279,9 @@ describe("retention's clock", () => {
     for (const command of ['prune', 'summarize']) {
       const result = await retention(db, [command, '--now', '2099-01-01']);
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^rasdb: --now 2099-01-01 is ahead of the server's clock \(.* America\/New_York\); it may only replay the past/);
+      expect(result.stderr).toMatch(
+        /^rasdb: --now 2099-01-01 is ahead of the server's clock \(.* America\/New_York\); it may only replay the past/,
+      );
     }
     expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs`)).toEqual([{ n: 1 }]);
     expect(await db.query(`SELECT count(*)::int AS n FROM rasdb.retention_runs`)).toEqual([{ n: 1 }]);
@@ -223,7 +294,10 @@ describe("retention's clock", () => {
     const result = await retention(db, ['prune', '--policy', 'api_call_logs', '--json'], { RASDB_NOW: '2099-01-01' });
     expect(result.code, result.stderr).toBe(0);
     const { asOf } = JSON.parse(result.stdout);
-    const [{ close }] = await db.query(`SELECT abs(extract(epoch FROM localtimestamp - $1::timestamp)) < 3600 AS close`, [asOf]);
+    const [{ close }] = await db.query(
+      `SELECT abs(extract(epoch FROM localtimestamp - $1::timestamp)) < 3600 AS close`,
+      [asOf],
+    );
     expect(close, asOf).toBe(true);
     expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs`)).toEqual([{ n: 1 }]);
   });

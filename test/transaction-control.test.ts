@@ -25,7 +25,9 @@ describe('a migration that commits inside up()', () => {
   });
 
   it('is not confused by the word in a string literal', async () => {
-    const result = await runCli(['migrate', '--migrations-dir', FIXTURE, '--dry-run'], { env: { DATABASE_URL: db.url } });
+    const result = await runCli(['migrate', '--migrations-dir', FIXTURE, '--dry-run'], {
+      env: { DATABASE_URL: db.url },
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`'commit; rollback'`);
   });

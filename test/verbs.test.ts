@@ -48,7 +48,9 @@ describe('verbs users of other tools expect', () => {
   });
 
   it('verify --phase N checks a database kept at phase N on purpose', async () => {
-    const kept = await runCli(['verify', '--phase', '1', '--scratch-url', adminUrl()], { env: { DATABASE_URL: db.url } });
+    const kept = await runCli(['verify', '--phase', '1', '--scratch-url', adminUrl()], {
+      env: { DATABASE_URL: db.url },
+    });
     expect(kept.code, kept.stderr).toBe(0);
     const all = await runCli(['verify', '--scratch-url', adminUrl()], { env: { DATABASE_URL: db.url } });
     expect(all.code).toBe(4);

@@ -31,7 +31,8 @@ async function migratedCopy(sql?: string): Promise<string> {
   return url;
 }
 
-const verify = (url: string, ...args: string[]) => runCli(['verify', '--scratch-url', adminUrl(), ...args], { env: { DATABASE_URL: url } });
+const verify = (url: string, ...args: string[]) =>
+  runCli(['verify', '--scratch-url', adminUrl(), ...args], { env: { DATABASE_URL: url } });
 const verifyJson = async (url: string, ...args: string[]) => {
   const result = await verify(url, '--json', ...args);
   return { code: result.code, report: JSON.parse(result.stdout), stderr: result.stderr };
@@ -53,7 +54,10 @@ describe('rasdb verify', () => {
 
   it('replays on a throwaway embedded PostgreSQL without --scratch-url, and removes it', async () => {
     const url = await migratedCopy();
-    const result = await runCli(['verify', '--json'], { env: { DATABASE_URL: url, RASDB_SCRATCH_URL: undefined }, timeoutMs: 120_000 });
+    const result = await runCli(['verify', '--json'], {
+      env: { DATABASE_URL: url, RASDB_SCRATCH_URL: undefined },
+      timeoutMs: 120_000,
+    });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.ok).toBe(true);
@@ -63,12 +67,41 @@ describe('rasdb verify', () => {
   });
 
   const drifts: [string, string, { kind: string; type: string; object: string; detail?: unknown }][] = [
-    ['a dropped column', 'ALTER TABLE alerts DROP COLUMN source_system', { kind: 'missing', type: 'column', object: 'alerts.source_system' }],
-    ['a changed type', 'ALTER TABLE alerts ALTER COLUMN title TYPE text', { kind: 'changed', type: 'column', object: 'alerts.title', detail: 'type: character varying(500) -> text' }],
-    ["a changed default", "ALTER TABLE alerts ALTER COLUMN status SET DEFAULT 'new'", { kind: 'changed', type: 'column', object: 'alerts.status', detail: expect.stringMatching(/^default: 'active'.* -> 'new'/) }],
-    ['a dropped NOT NULL', 'ALTER TABLE alerts ALTER COLUMN severity DROP NOT NULL', { kind: 'changed', type: 'column', object: 'alerts.severity', detail: 'NOT NULL dropped' }],
-    ['a dropped foreign key', 'ALTER TABLE alerts DROP CONSTRAINT alerts_assigned_to_fkey', { kind: 'missing', type: 'constraint', object: 'alerts.alerts_assigned_to_fkey' }],
-    ['an added index', 'CREATE INDEX idx_alerts_entity ON alerts (entity_id)', { kind: 'extra', type: 'index', object: 'alerts.idx_alerts_entity' }],
+    [
+      'a dropped column',
+      'ALTER TABLE alerts DROP COLUMN source_system',
+      { kind: 'missing', type: 'column', object: 'alerts.source_system' },
+    ],
+    [
+      'a changed type',
+      'ALTER TABLE alerts ALTER COLUMN title TYPE text',
+      { kind: 'changed', type: 'column', object: 'alerts.title', detail: 'type: character varying(500) -> text' },
+    ],
+    [
+      'a changed default',
+      "ALTER TABLE alerts ALTER COLUMN status SET DEFAULT 'new'",
+      {
+        kind: 'changed',
+        type: 'column',
+        object: 'alerts.status',
+        detail: expect.stringMatching(/^default: 'active'.* -> 'new'/),
+      },
+    ],
+    [
+      'a dropped NOT NULL',
+      'ALTER TABLE alerts ALTER COLUMN severity DROP NOT NULL',
+      { kind: 'changed', type: 'column', object: 'alerts.severity', detail: 'NOT NULL dropped' },
+    ],
+    [
+      'a dropped foreign key',
+      'ALTER TABLE alerts DROP CONSTRAINT alerts_assigned_to_fkey',
+      { kind: 'missing', type: 'constraint', object: 'alerts.alerts_assigned_to_fkey' },
+    ],
+    [
+      'an added index',
+      'CREATE INDEX idx_alerts_entity ON alerts (entity_id)',
+      { kind: 'extra', type: 'index', object: 'alerts.idx_alerts_entity' },
+    ],
   ];
 
   it.each(drifts)('reports %s by object and kind (exit 4)', async (_label, sql, expected) => {
@@ -81,7 +114,9 @@ describe('rasdb verify', () => {
   });
 
   it('names each difference in the text report, one error line, no stack trace', async () => {
-    const url = await migratedCopy('ALTER TABLE alerts DROP COLUMN source_system; CREATE INDEX idx_alerts_entity ON alerts (entity_id)');
+    const url = await migratedCopy(
+      'ALTER TABLE alerts DROP COLUMN source_system; CREATE INDEX idx_alerts_entity ON alerts (entity_id)',
+    );
     const result = await verify(url);
     expect(result.code).toBe(4);
     expect(result.stdout).toMatch(/missing\s+column alerts\.source_system\s+character varying\(100\)/);
@@ -91,11 +126,16 @@ describe('rasdb verify', () => {
   });
 
   it('reports an extra table as unmanaged: allowed without --strict, exit 4 with it', async () => {
-    const url = await migratedCopy('CREATE TABLE legacy_notes (id int); CREATE VIEW open_alerts AS SELECT * FROM alerts');
+    const url = await migratedCopy(
+      'CREATE TABLE legacy_notes (id int); CREATE VIEW open_alerts AS SELECT * FROM alerts',
+    );
     const loose = await verifyJson(url);
     expect(loose.code, loose.stderr).toBe(0);
     expect(loose.report.differences).toEqual([]);
-    expect(loose.report.unmanaged).toEqual([{ type: 'table', name: 'legacy_notes' }, { type: 'view', name: 'open_alerts' }]);
+    expect(loose.report.unmanaged).toEqual([
+      { type: 'table', name: 'legacy_notes' },
+      { type: 'view', name: 'open_alerts' },
+    ]);
     const strict = await verify(url, '--strict');
     expect(strict.code).toBe(4);
     expect(strict.stdout).toMatch(/unmanaged\s+table legacy_notes/);
@@ -117,18 +157,26 @@ describe('rasdb verify', () => {
   });
 
   it('reports an applied migration whose checksum no longer matches its file', async () => {
-    const url = await migratedCopy(`UPDATE rasdb.migrations SET checksum = repeat('0', 64) WHERE name = '0001-users-and-audit-logs'`);
+    const url = await migratedCopy(
+      `UPDATE rasdb.migrations SET checksum = repeat('0', 64) WHERE name = '0001-users-and-audit-logs'`,
+    );
     const { code, report } = await verifyJson(url);
     expect(code).toBe(4);
     expect(report.differences).toEqual([]);
-    expect(report.checksumMismatches).toEqual([expect.objectContaining({ name: '0001-users-and-audit-logs', recorded: '0'.repeat(64) })]);
+    expect(report.checksumMismatches).toEqual([
+      expect.objectContaining({ name: '0001-users-and-audit-logs', recorded: '0'.repeat(64) }),
+    ]);
     const text = await verify(url);
-    expect(text.stdout).toMatch(/checksum\s+migration 0001-users-and-audit-logs: applied 000000000000, file now [0-9a-f]{12}/);
+    expect(text.stdout).toMatch(
+      /checksum\s+migration 0001-users-and-audit-logs: applied 000000000000, file now [0-9a-f]{12}/,
+    );
   });
 
   it('exits 3 with one line when the scratch server cannot be reached', async () => {
     const url = await migratedCopy();
-    const result = await runCli(['verify', '--scratch-url', 'postgres://postgres@127.0.0.1:1/postgres'], { env: { DATABASE_URL: url } });
+    const result = await runCli(['verify', '--scratch-url', 'postgres://postgres@127.0.0.1:1/postgres'], {
+      env: { DATABASE_URL: url },
+    });
     expect(result.code).toBe(3);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining('connection refused')]);
   });

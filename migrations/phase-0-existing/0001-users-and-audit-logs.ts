@@ -9,8 +9,8 @@
  * and is adopted by a baseline instead, which checks only that `users.id` is an INTEGER key.
  * Column lengths and the role default are this toolkit's choice, not the platform's.
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -22,7 +22,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('is_active', 'boolean', (col) => col.defaultTo(true))
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`CURRENT_TIMESTAMP`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`CURRENT_TIMESTAMP`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('audit_logs')
@@ -34,10 +34,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('details', 'jsonb')
     .addColumn('ip_address', sql`inet`)
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`CURRENT_TIMESTAMP`))
-    .execute()
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('audit_logs').execute()
-  await db.schema.dropTable('users').execute()
+  await db.schema.dropTable('audit_logs').execute();
+  await db.schema.dropTable('users').execute();
 }

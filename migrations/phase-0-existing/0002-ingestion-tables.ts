@@ -10,15 +10,18 @@
  * published schema declares none. The further production ingestion tables (network, tags, CVEs,
  * controls, POA&Ms...) are not referenced by the document and are not created.
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('ingestion_batches')
     .addColumn('id', 'serial', (col) => col.primaryKey())
     .addColumn('batch_id', 'uuid', (col) =>
-      col.unique().notNull().defaultTo(sql`gen_random_uuid()`),
+      col
+        .unique()
+        .notNull()
+        .defaultTo(sql`gen_random_uuid()`),
     )
     .addColumn('source_system', 'varchar(50)', (col) => col.notNull())
     .addColumn('batch_type', 'varchar(50)', (col) => col.notNull())
@@ -33,7 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_by', 'integer')
     .addColumn('metadata', 'jsonb')
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`CURRENT_TIMESTAMP`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('ingestion_systems')
@@ -56,7 +59,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('raw_json', 'jsonb')
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`CURRENT_TIMESTAMP`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`CURRENT_TIMESTAMP`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('ingestion_assets')
@@ -76,14 +79,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('raw_json', 'jsonb')
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`CURRENT_TIMESTAMP`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`CURRENT_TIMESTAMP`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('ingestion_vulnerabilities')
     .addColumn('id', 'serial', (col) => col.primaryKey())
-    .addColumn('asset_uuid', 'uuid', (col) =>
-      col.references('ingestion_assets.asset_uuid').onDelete('cascade'),
-    )
+    .addColumn('asset_uuid', 'uuid', (col) => col.references('ingestion_assets.asset_uuid').onDelete('cascade'))
     .addColumn('plugin_id', 'integer', (col) => col.notNull())
     .addColumn('plugin_name', 'text', (col) => col.notNull())
     .addColumn('plugin_family', 'varchar(255)')
@@ -102,44 +103,36 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('raw_json', 'jsonb')
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`CURRENT_TIMESTAMP`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`CURRENT_TIMESTAMP`))
-    .execute()
+    .execute();
 
-  await db.schema
-    .createIndex('idx_ingestion_assets_hostname')
-    .on('ingestion_assets')
-    .column('hostname')
-    .execute()
+  await db.schema.createIndex('idx_ingestion_assets_hostname').on('ingestion_assets').column('hostname').execute();
   await db.schema
     .createIndex('idx_ingestion_assets_criticality')
     .on('ingestion_assets')
     .column('criticality_rating')
-    .execute()
+    .execute();
   await db.schema
     .createIndex('idx_ingestion_vulnerabilities_asset_uuid')
     .on('ingestion_vulnerabilities')
     .column('asset_uuid')
-    .execute()
+    .execute();
   await db.schema
     .createIndex('idx_ingestion_vulnerabilities_severity')
     .on('ingestion_vulnerabilities')
     .column('severity')
-    .execute()
+    .execute();
   await db.schema
     .createIndex('idx_ingestion_vulnerabilities_state')
     .on('ingestion_vulnerabilities')
     .column('state')
-    .execute()
-  await db.schema
-    .createIndex('idx_ingestion_systems_status')
-    .on('ingestion_systems')
-    .column('status')
-    .execute()
+    .execute();
+  await db.schema.createIndex('idx_ingestion_systems_status').on('ingestion_systems').column('status').execute();
 }
 
 // Dropping a table drops its indexes and owned sequences with it.
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('ingestion_vulnerabilities').execute()
-  await db.schema.dropTable('ingestion_assets').execute()
-  await db.schema.dropTable('ingestion_systems').execute()
-  await db.schema.dropTable('ingestion_batches').execute()
+  await db.schema.dropTable('ingestion_vulnerabilities').execute();
+  await db.schema.dropTable('ingestion_assets').execute();
+  await db.schema.dropTable('ingestion_systems').execute();
+  await db.schema.dropTable('ingestion_batches').execute();
 }

@@ -8,8 +8,8 @@
  * Recommendations"; the five that belong to these tables are created here, with their tables.
  * `integration_operations.parent_operation_id` references the table's own `operation_id`.
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -32,13 +32,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('created_by', 'integer', (col) => col.references('users.id'))
     .addColumn('is_active', 'boolean', (col) => col.defaultTo(true))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('integration_operations')
     .addColumn('id', 'serial', (col) => col.primaryKey())
     .addColumn('operation_id', 'uuid', (col) =>
-      col.notNull().unique().defaultTo(sql`gen_random_uuid()`),
+      col
+        .notNull()
+        .unique()
+        .defaultTo(sql`gen_random_uuid()`),
     )
     .addColumn('external_system_id', 'integer', (col) => col.references('external_systems.id'))
     .addColumn('operation_type', 'varchar(50)', (col) => col.notNull())
@@ -54,19 +57,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('started_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('completed_at', 'timestamp')
     .addColumn('correlation_id', 'uuid')
-    .addColumn('parent_operation_id', 'uuid', (col) =>
-      col.references('integration_operations.operation_id'),
-    )
+    .addColumn('parent_operation_id', 'uuid', (col) => col.references('integration_operations.operation_id'))
     .addColumn('priority', 'integer', (col) => col.defaultTo(5))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('api_call_logs')
     .addColumn('id', 'serial', (col) => col.primaryKey())
     .addColumn('external_system_id', 'integer', (col) => col.references('external_systems.id'))
-    .addColumn('operation_id', 'uuid', (col) =>
-      col.references('integration_operations.operation_id'),
-    )
+    .addColumn('operation_id', 'uuid', (col) => col.references('integration_operations.operation_id'))
     .addColumn('method', 'varchar(10)', (col) => col.notNull())
     .addColumn('endpoint', 'varchar(500)', (col) => col.notNull())
     .addColumn('request_headers', 'jsonb')
@@ -79,38 +78,34 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('called_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('ip_address', sql`inet`)
     .addColumn('user_agent', 'text')
-    .execute()
+    .execute();
 
   await db.schema
     .createIndex('idx_integration_operations_status')
     .on('integration_operations')
     .columns(['status', 'external_system_id'])
-    .execute()
+    .execute();
   await db.schema
     .createIndex('idx_integration_operations_correlation')
     .on('integration_operations')
     .column('correlation_id')
-    .execute()
+    .execute();
   await db.schema
     .createIndex('idx_integration_operations_entity')
     .on('integration_operations')
     .columns(['entity_type', 'entity_id'])
-    .execute()
+    .execute();
   await db.schema
     .createIndex('idx_api_call_logs_system_time')
     .on('api_call_logs')
     .columns(['external_system_id', 'called_at'])
-    .execute()
-  await db.schema
-    .createIndex('idx_api_call_logs_operation')
-    .on('api_call_logs')
-    .column('operation_id')
-    .execute()
+    .execute();
+  await db.schema.createIndex('idx_api_call_logs_operation').on('api_call_logs').column('operation_id').execute();
 }
 
 // Dropping a table drops its indexes and owned sequences with it.
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('api_call_logs').execute()
-  await db.schema.dropTable('integration_operations').execute()
-  await db.schema.dropTable('external_systems').execute()
+  await db.schema.dropTable('api_call_logs').execute();
+  await db.schema.dropTable('integration_operations').execute();
+  await db.schema.dropTable('external_systems').execute();
 }

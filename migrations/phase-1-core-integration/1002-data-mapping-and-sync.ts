@@ -10,8 +10,8 @@
  * (`data_field_mappings_external_system_id_entity_type_external_key`); it is spelled out here so
  * a migrated database and one built from the document's SQL are identical.
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -32,7 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       'entity_type',
       'external_field_name',
     ])
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('sync_policies')
@@ -47,14 +47,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('is_active', 'boolean', (col) => col.defaultTo(true))
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('sync_conflicts')
     .addColumn('id', 'serial', (col) => col.primaryKey())
-    .addColumn('operation_id', 'uuid', (col) =>
-      col.references('integration_operations.operation_id'),
-    )
+    .addColumn('operation_id', 'uuid', (col) => col.references('integration_operations.operation_id'))
     .addColumn('entity_type', 'varchar(100)', (col) => col.notNull())
     .addColumn('entity_id', 'varchar(255)', (col) => col.notNull())
     .addColumn('external_entity_id', 'varchar(255)')
@@ -68,11 +66,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('resolved_at', 'timestamp')
     .addColumn('auto_resolved', 'boolean', (col) => col.defaultTo(false))
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('sync_conflicts').execute()
-  await db.schema.dropTable('sync_policies').execute()
-  await db.schema.dropTable('data_field_mappings').execute()
+  await db.schema.dropTable('sync_conflicts').execute();
+  await db.schema.dropTable('sync_policies').execute();
+  await db.schema.dropTable('data_field_mappings').execute();
 }

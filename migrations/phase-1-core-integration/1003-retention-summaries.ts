@@ -38,8 +38,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('p95_response_ms', 'double precision')
     .addColumn('max_response_ms', 'integer')
     .addColumn('summarized_at', 'timestamp', (col) => col.notNull().defaultTo(sql`now()`))
-    .addUniqueConstraint('api_call_daily_summary_key', ['day', 'external_system_id', 'method', 'endpoint', 'status_class'], (c) =>
-      c.nullsNotDistinct(),
+    .addUniqueConstraint(
+      'api_call_daily_summary_key',
+      ['day', 'external_system_id', 'method', 'endpoint', 'status_class'],
+      (c) => c.nullsNotDistinct(),
     )
     .execute();
 
@@ -62,7 +64,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .execute();
 
-  await db.schema.createIndex('idx_retention_api_call_logs_called_at').ifNotExists().on('api_call_logs').column('called_at').execute();
+  await db.schema
+    .createIndex('idx_retention_api_call_logs_called_at')
+    .ifNotExists()
+    .on('api_call_logs')
+    .column('called_at')
+    .execute();
   await db.schema
     .createIndex('idx_retention_integration_operations_started_at')
     .ifNotExists()
@@ -75,7 +82,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('integration_operations')
     .column('parent_operation_id')
     .execute();
-  await db.schema.createIndex('idx_retention_sync_conflicts_operation').ifNotExists().on('sync_conflicts').column('operation_id').execute();
+  await db.schema
+    .createIndex('idx_retention_sync_conflicts_operation')
+    .ifNotExists()
+    .on('sync_conflicts')
+    .column('operation_id')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

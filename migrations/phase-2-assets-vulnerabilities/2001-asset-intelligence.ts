@@ -7,16 +7,14 @@
  * from Tenable; all three reference `ingestion_assets(asset_uuid)`, and assets_extended holds at
  * most one row per asset (its asset_uuid is UNIQUE).
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('assets_extended')
     .addColumn('id', 'serial', (col) => col.primaryKey())
-    .addColumn('asset_uuid', 'uuid', (col) =>
-      col.notNull().unique().references('ingestion_assets.asset_uuid'),
-    )
+    .addColumn('asset_uuid', 'uuid', (col) => col.notNull().unique().references('ingestion_assets.asset_uuid'))
     .addColumn('business_criticality', 'varchar(50)')
     .addColumn('business_owner', 'varchar(255)')
     .addColumn('technical_owner', 'varchar(255)')
@@ -35,7 +33,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_risk_assessment', 'timestamp')
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('asset_configurations')
@@ -50,7 +48,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('discovered_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('source_system', 'varchar(100)')
     .addColumn('source_scan_id', 'varchar(255)')
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('asset_changes')
@@ -65,11 +63,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('detected_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('validated_at', 'timestamp')
     .addColumn('validated_by', 'integer', (col) => col.references('users.id'))
-    .execute()
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('asset_changes').execute()
-  await db.schema.dropTable('asset_configurations').execute()
-  await db.schema.dropTable('assets_extended').execute()
+  await db.schema.dropTable('asset_changes').execute();
+  await db.schema.dropTable('asset_configurations').execute();
+  await db.schema.dropTable('assets_extended').execute();
 }

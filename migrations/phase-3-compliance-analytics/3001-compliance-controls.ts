@@ -8,8 +8,8 @@
  * poams_extended.control_id are INTEGER references to controls_extended.id, not control
  * identifiers such as 'AC-2'.
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -32,7 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addUniqueConstraint('controls_extended_control_id_framework_key', ['control_id', 'framework'])
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('control_evidence')
@@ -53,7 +53,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('collected_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('expires_at', 'timestamp')
     .addColumn('external_reference', 'varchar(500)')
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('poams_extended')
@@ -80,11 +80,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('external_poam_id', 'varchar(255)')
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('poams_extended').execute()
-  await db.schema.dropTable('control_evidence').execute()
-  await db.schema.dropTable('controls_extended').execute()
+  await db.schema.dropTable('poams_extended').execute();
+  await db.schema.dropTable('control_evidence').execute();
+  await db.schema.dropTable('controls_extended').execute();
 }

@@ -8,8 +8,8 @@
  * tables, under "Index Recommendations"; the two on metrics_values are created here, with their
  * table. Timestamps are TIMESTAMP without time zone, as in the document.
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -32,7 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('audience', 'varchar(100)')
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('metrics_values')
@@ -47,7 +47,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('data_quality_score', 'decimal(3, 2)')
     .addColumn('calculation_duration_ms', 'integer')
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('ml_models')
@@ -69,7 +69,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('is_active', 'boolean', (col) => col.defaultTo(true))
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('ml_predictions')
@@ -83,24 +83,24 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('prediction_date', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('actual_value', 'decimal(15, 4)')
     .addColumn('actual_date', 'timestamp')
-    .execute()
+    .execute();
 
   await db.schema
     .createIndex('idx_metrics_values_metric_time')
     .on('metrics_values')
     .columns(['metric_id', 'calculated_at'])
-    .execute()
+    .execute();
   await db.schema
     .createIndex('idx_metrics_values_period')
     .on('metrics_values')
     .columns(['period_start', 'period_end'])
-    .execute()
+    .execute();
 }
 
 // Dropping a table drops its indexes and owned sequences with it.
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('ml_predictions').execute()
-  await db.schema.dropTable('ml_models').execute()
-  await db.schema.dropTable('metrics_values').execute()
-  await db.schema.dropTable('metrics_definitions').execute()
+  await db.schema.dropTable('ml_predictions').execute();
+  await db.schema.dropTable('ml_models').execute();
+  await db.schema.dropTable('metrics_values').execute();
+  await db.schema.dropTable('metrics_definitions').execute();
 }

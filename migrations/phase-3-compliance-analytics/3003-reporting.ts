@@ -8,8 +8,8 @@
  * metrics_values), and they need nothing from phase 4; placing them later would leave phase 3's
  * metrics without a way to be reported. They depend only on users (phase 0).
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -28,13 +28,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_by', 'integer', (col) => col.references('users.id'))
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('generated_reports')
     .addColumn('id', 'serial', (col) => col.primaryKey())
     .addColumn('report_id', 'uuid', (col) =>
-      col.notNull().unique().defaultTo(sql`gen_random_uuid()`),
+      col
+        .notNull()
+        .unique()
+        .defaultTo(sql`gen_random_uuid()`),
     )
     .addColumn('template_id', 'integer', (col) => col.references('report_templates.id'))
     .addColumn('report_name', 'varchar(255)', (col) => col.notNull())
@@ -47,7 +50,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('generated_by', 'integer', (col) => col.references('users.id'))
     .addColumn('generated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('expires_at', 'timestamp')
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('dashboards')
@@ -63,11 +66,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('is_active', 'boolean', (col) => col.defaultTo(true))
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('dashboards').execute()
-  await db.schema.dropTable('generated_reports').execute()
-  await db.schema.dropTable('report_templates').execute()
+  await db.schema.dropTable('dashboards').execute();
+  await db.schema.dropTable('generated_reports').execute();
+  await db.schema.dropTable('report_templates').execute();
 }

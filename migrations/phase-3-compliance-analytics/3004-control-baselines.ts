@@ -26,7 +26,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('control_baselines_pkey', ['control_id', 'baseline'])
     .execute();
 
-  await db.schema.createIndex('idx_control_baselines_baseline').on('control_baselines').columns(['baseline', 'control_id']).execute();
+  await db.schema
+    .createIndex('idx_control_baselines_baseline')
+    .on('control_baselines')
+    .columns(['baseline', 'control_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -5,8 +5,8 @@
  * They hold workflow definitions (triggers and steps as JSONB), each run of a workflow, and the
  * approvals a run may wait for (risk acceptance, remediation plans, POA&M closure).
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -24,13 +24,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_by', 'integer', (col) => col.references('users.id'))
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('workflow_executions')
     .addColumn('id', 'serial', (col) => col.primaryKey())
     .addColumn('execution_id', 'uuid', (col) =>
-      col.notNull().unique().defaultTo(sql`gen_random_uuid()`),
+      col
+        .notNull()
+        .unique()
+        .defaultTo(sql`gen_random_uuid()`),
     )
     .addColumn('workflow_id', 'integer', (col) => col.references('workflows.id'))
     .addColumn('trigger_entity_type', 'varchar(100)')
@@ -42,17 +45,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('started_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('completed_at', 'timestamp')
     .addColumn('started_by', 'integer', (col) => col.references('users.id'))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('approvals')
     .addColumn('id', 'serial', (col) => col.primaryKey())
     .addColumn('approval_id', 'uuid', (col) =>
-      col.notNull().unique().defaultTo(sql`gen_random_uuid()`),
+      col
+        .notNull()
+        .unique()
+        .defaultTo(sql`gen_random_uuid()`),
     )
-    .addColumn('workflow_execution_id', 'integer', (col) =>
-      col.references('workflow_executions.id'),
-    )
+    .addColumn('workflow_execution_id', 'integer', (col) => col.references('workflow_executions.id'))
     .addColumn('approval_type', 'varchar(100)', (col) => col.notNull())
     .addColumn('requested_action', 'text', (col) => col.notNull())
     .addColumn('business_justification', 'text')
@@ -65,11 +69,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('approved_at', 'timestamp')
     .addColumn('expires_at', 'timestamp')
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('approvals').execute()
-  await db.schema.dropTable('workflow_executions').execute()
-  await db.schema.dropTable('workflows').execute()
+  await db.schema.dropTable('approvals').execute();
+  await db.schema.dropTable('workflow_executions').execute();
+  await db.schema.dropTable('workflows').execute();
 }

@@ -8,15 +8,18 @@
  * from the tables, under "Index Recommendations"; the three on security_events_extended are
  * created here, with their table.
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('security_events_extended')
     .addColumn('id', 'serial', (col) => col.primaryKey())
     .addColumn('event_id', 'uuid', (col) =>
-      col.notNull().unique().defaultTo(sql`gen_random_uuid()`),
+      col
+        .notNull()
+        .unique()
+        .defaultTo(sql`gen_random_uuid()`),
     )
     .addColumn('event_type', 'varchar(100)', (col) => col.notNull())
     .addColumn('severity', 'varchar(50)', (col) => col.notNull())
@@ -33,7 +36,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('occurred_at', 'timestamp', (col) => col.notNull())
     .addColumn('detected_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('resolved_at', 'timestamp')
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('data_access_logs')
@@ -52,13 +55,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('success', 'boolean', (col) => col.defaultTo(true))
     .addColumn('failure_reason', 'text')
     .addColumn('accessed_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('data_subject_requests')
     .addColumn('id', 'serial', (col) => col.primaryKey())
     .addColumn('request_id', 'uuid', (col) =>
-      col.notNull().unique().defaultTo(sql`gen_random_uuid()`),
+      col
+        .notNull()
+        .unique()
+        .defaultTo(sql`gen_random_uuid()`),
     )
     .addColumn('request_type', 'varchar(50)', (col) => col.notNull())
     .addColumn('data_subject_id', 'varchar(255)', (col) => col.notNull())
@@ -73,28 +79,28 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('response_files', sql`text[]`)
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
     .addColumn('completed_at', 'timestamp')
-    .execute()
+    .execute();
 
   await db.schema
     .createIndex('idx_security_events_type_time')
     .on('security_events_extended')
     .columns(['event_type', 'occurred_at'])
-    .execute()
+    .execute();
   await db.schema
     .createIndex('idx_security_events_user')
     .on('security_events_extended')
     .columns(['user_id', 'occurred_at'])
-    .execute()
+    .execute();
   await db.schema
     .createIndex('idx_security_events_asset')
     .on('security_events_extended')
     .columns(['asset_uuid', 'occurred_at'])
-    .execute()
+    .execute();
 }
 
 // Dropping a table drops its indexes and owned sequences with it.
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('data_subject_requests').execute()
-  await db.schema.dropTable('data_access_logs').execute()
-  await db.schema.dropTable('security_events_extended').execute()
+  await db.schema.dropTable('data_subject_requests').execute();
+  await db.schema.dropTable('data_access_logs').execute();
+  await db.schema.dropTable('security_events_extended').execute();
 }

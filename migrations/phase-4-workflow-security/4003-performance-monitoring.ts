@@ -7,8 +7,8 @@
  * indexes apart from the tables, under "Index Recommendations"; the one on performance_metrics
  * is created here, with its table.
  */
-import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -21,7 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('unit', 'varchar(50)', (col) => col.notNull())
     .addColumn('tags', 'jsonb')
     .addColumn('recorded_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('integration_health')
@@ -34,13 +34,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_successful_operation', 'timestamp')
     .addColumn('error_details', 'jsonb')
     .addColumn('checked_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createTable('alerts')
     .addColumn('id', 'serial', (col) => col.primaryKey())
     .addColumn('alert_id', 'uuid', (col) =>
-      col.notNull().unique().defaultTo(sql`gen_random_uuid()`),
+      col
+        .notNull()
+        .unique()
+        .defaultTo(sql`gen_random_uuid()`),
     )
     .addColumn('alert_type', 'varchar(100)', (col) => col.notNull())
     .addColumn('severity', 'varchar(50)', (col) => col.notNull())
@@ -59,18 +62,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('resolved_at', 'timestamp')
     .addColumn('resolution_notes', 'text')
     .addColumn('created_at', 'timestamp', (col) => col.defaultTo(sql`now()`))
-    .execute()
+    .execute();
 
   await db.schema
     .createIndex('idx_performance_metrics_component')
     .on('performance_metrics')
     .columns(['component', 'metric_type', 'recorded_at'])
-    .execute()
+    .execute();
 }
 
 // Dropping a table drops its indexes and owned sequences with it.
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('alerts').execute()
-  await db.schema.dropTable('integration_health').execute()
-  await db.schema.dropTable('performance_metrics').execute()
+  await db.schema.dropTable('alerts').execute();
+  await db.schema.dropTable('integration_health').execute();
+  await db.schema.dropTable('performance_metrics').execute();
 }

@@ -32,7 +32,9 @@ function rollup(db: Kysely<any>, table: string, bucket: 'hour' | 'day'): CreateT
     .addColumn('avg_value', 'double precision', (col) => col.notNull())
     .addColumn('p95_value', 'double precision', (col) => col.notNull())
     .addColumn('summarized_at', 'timestamp', (col) => col.notNull().defaultTo(sql`now()`))
-    .addUniqueConstraint(`${table}_key`, [bucket, 'metric_type', 'component', 'operation', 'unit'], (c) => c.nullsNotDistinct());
+    .addUniqueConstraint(`${table}_key`, [bucket, 'metric_type', 'component', 'operation', 'unit'], (c) =>
+      c.nullsNotDistinct(),
+    );
 }
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -32,7 +32,10 @@ interface Catalog {
  */
 export function controlsSet(): BuiltSet {
   const catalogs: Catalog[] = [
-    { framework: NIST_FRAMEWORK, rows: readReferenceCsv('nist-800-53-rev5.csv').filter((row) => row.withdrawn === '0') },
+    {
+      framework: NIST_FRAMEWORK,
+      rows: readReferenceCsv('nist-800-53-rev5.csv').filter((row) => row.withdrawn === '0'),
+    },
     { framework: FEDRAMP_FRAMEWORK, rows: readReferenceCsv('fedramp-rev5-baselines.csv') },
   ];
   const controls = defineTable({
@@ -52,7 +55,11 @@ export function controlsSet(): BuiltSet {
       rows.flatMap((row) =>
         BASELINES[framework]
           .filter((baseline) => row[baseline] === '1')
-          .map((baseline) => ({ key: `${framework}/${row.label}/${baseline}`, values: { baseline }, parents: { control_id: [framework, row.label] } })),
+          .map((baseline) => ({
+            key: `${framework}/${row.label}/${baseline}`,
+            values: { baseline },
+            parents: { control_id: [framework, row.label] },
+          })),
       ),
     ),
   });

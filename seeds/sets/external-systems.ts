@@ -21,7 +21,12 @@ export const TENABLE = 'Tenable Vulnerability Management';
 export const XACTA = 'Xacta 360';
 export const QUALYS = 'Qualys VMDR';
 
-const backoff = (initialSeconds: number, maxSeconds: number) => ({ initial_seconds: initialSeconds, multiplier: 2, max_seconds: maxSeconds, jitter: true });
+const backoff = (initialSeconds: number, maxSeconds: number) => ({
+  initial_seconds: initialSeconds,
+  multiplier: 2,
+  max_seconds: maxSeconds,
+  jitter: true,
+});
 
 export const EXTERNAL_SYSTEMS: Insertable<ExternalSystems>[] = [
   {
@@ -32,13 +37,24 @@ export const EXTERNAL_SYSTEMS: Insertable<ExternalSystems>[] = [
     authentication_method: 'api_key',
     connection_config: {
       version: 1,
-      credentials: { access_key: { env: 'RASDASH_TENABLE_ACCESS_KEY' }, secret_key: { env: 'RASDASH_TENABLE_SECRET_KEY' } },
+      credentials: {
+        access_key: { env: 'RASDASH_TENABLE_ACCESS_KEY' },
+        secret_key: { env: 'RASDASH_TENABLE_SECRET_KEY' },
+      },
       auth_header: { name: 'X-APIKeys', value: 'accessKey={access_key};secretKey={secret_key}' },
       request_timeout_seconds: 120,
       tls_verify: true,
       exports: {
-        vulnerability: { create: 'POST /vulns/export', status: 'GET /vulns/export/{export_uuid}/status', chunk: 'GET /vulns/export/{export_uuid}/chunks/{chunk_id}' },
-        asset: { create: 'POST /assets/export', status: 'GET /assets/export/{export_uuid}/status', chunk: 'GET /assets/export/{export_uuid}/chunks/{chunk_id}' },
+        vulnerability: {
+          create: 'POST /vulns/export',
+          status: 'GET /vulns/export/{export_uuid}/status',
+          chunk: 'GET /vulns/export/{export_uuid}/chunks/{chunk_id}',
+        },
+        asset: {
+          create: 'POST /assets/export',
+          status: 'GET /assets/export/{export_uuid}/status',
+          chunk: 'GET /assets/export/{export_uuid}/chunks/{chunk_id}',
+        },
       },
     },
     sync_enabled: false,
@@ -58,7 +74,10 @@ export const EXTERNAL_SYSTEMS: Insertable<ExternalSystems>[] = [
       retry_on_status: [429, 500, 502, 503, 504],
       honor_wait_header: true,
       backoff: backoff(1, 60),
-      retry_request_headers: { 'X-Tio-Retry-Count': '{attempt}', 'X-Tio-Last-Request-Uuid': '{last_response.X-Tio-Last-Request-Uuid}' },
+      retry_request_headers: {
+        'X-Tio-Retry-Count': '{attempt}',
+        'X-Tio-Last-Request-Uuid': '{last_response.X-Tio-Last-Request-Uuid}',
+      },
     },
     webhook_config: null,
     is_active: false,
@@ -76,7 +95,8 @@ export const EXTERNAL_SYSTEMS: Insertable<ExternalSystems>[] = [
       import_dir: { env: 'RASDASH_XACTA_IMPORT_DIR' },
       export_dir: { env: 'RASDASH_XACTA_EXPORT_DIR' },
       credentials: {},
-      notes: 'Xacta 360 publishes no API specification; set api_base_url and credentials when the installation exposes one',
+      notes:
+        'Xacta 360 publishes no API specification; set api_base_url and credentials when the installation exposes one',
     },
     sync_enabled: false,
     sync_frequency_minutes: 1440,
@@ -117,7 +137,12 @@ export const EXTERNAL_SYSTEMS: Insertable<ExternalSystems>[] = [
       notes: 'limits are set per subscription and reported in every response; read them from the headers',
       source: 'https://docs.qualys.com/en/vm/api/scans/get_started/get_started.htm',
     },
-    retry_config: { max_retries: 3, retry_on_status: [409, 502, 503, 504], honor_wait_header: true, backoff: backoff(5, 300) },
+    retry_config: {
+      max_retries: 3,
+      retry_on_status: [409, 502, 503, 504],
+      honor_wait_header: true,
+      backoff: backoff(5, 300),
+    },
     webhook_config: null,
     is_active: false,
   },

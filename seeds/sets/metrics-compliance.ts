@@ -6,8 +6,10 @@ export const COMPLIANCE_METRICS: MetricSpec[] = [
     name: 'control_implementation_rate',
     category: 'compliance',
     display: 'Control implementation rate by framework and baseline',
-    description: 'Share of the controls of each baseline whose implementation_status is implemented; dimension is framework/baseline.',
-    method: 'Per (controls_extended.framework, control_baselines.baseline): 100 x implemented controls / controls in the baseline.',
+    description:
+      'Share of the controls of each baseline whose implementation_status is implemented; dimension is framework/baseline.',
+    method:
+      'Per (controls_extended.framework, control_baselines.baseline): 100 x implemented controls / controls in the baseline.',
     sql: `SELECT (c.framework || '/' || b.baseline)::text AS dimension,
        round(100.0 * count(*) FILTER (WHERE c.implementation_status = 'implemented') / count(*), 2) AS value,
        count(*) AS sample_size
@@ -27,8 +29,9 @@ export const COMPLIANCE_METRICS: MetricSpec[] = [
     name: 'controls_assessed_last_12_months',
     category: 'compliance',
     display: 'Controls assessed in the last 12 months',
-    description: 'Share of each framework\'s controls with an assessment in the last 365 days.',
-    method: 'Per framework: 100 x controls_extended with last_assessment_date within 365 days of today (UTC) / all its controls.',
+    description: "Share of each framework's controls with an assessment in the last 365 days.",
+    method:
+      'Per framework: 100 x controls_extended with last_assessment_date within 365 days of today (UTC) / all its controls.',
     sql: `SELECT c.framework::text AS dimension,
        round(100.0 * count(*) FILTER (WHERE c.last_assessment_date >= ${TODAY} - 365) / count(*), 2) AS value,
        count(*) AS sample_size

@@ -10,8 +10,10 @@ export const OPERATIONS_METRICS: MetricSpec[] = [
     name: 'integration_sync_success_rate',
     category: 'operations',
     display: 'Integration sync success rate',
-    description: 'Share of the sync operations started in the last 30 days that completed, of those that finished, per external system.',
-    method: "Per external system: 100 x integration_operations of type sync with status completed / those completed or failed, started in the last 30 days.",
+    description:
+      'Share of the sync operations started in the last 30 days that completed, of those that finished, per external system.',
+    method:
+      'Per external system: 100 x integration_operations of type sync with status completed / those completed or failed, started in the last 30 days.',
     sql: `SELECT s.system_name::text AS dimension,
        round(100.0 * count(o.id) FILTER (WHERE o.status = 'completed') / NULLIF(count(o.id), 0), 2) AS value,
        count(o.id) AS sample_size
@@ -33,8 +35,10 @@ export const OPERATIONS_METRICS: MetricSpec[] = [
     name: 'api_error_rate',
     category: 'operations',
     display: 'API error rate (7 days)',
-    description: 'Share of the API calls of the last 7 days that got an HTTP status of 400 or more, or no response, per external system.',
-    method: 'Per external system: 100 x api_call_logs with response_status >= 400 or NULL / all its calls, called_at in the last 7 days.',
+    description:
+      'Share of the API calls of the last 7 days that got an HTTP status of 400 or more, or no response, per external system.',
+    method:
+      'Per external system: 100 x api_call_logs with response_status >= 400 or NULL / all its calls, called_at in the last 7 days.',
     sql: `SELECT s.system_name::text AS dimension,
        round(100.0 * count(a.id) FILTER (WHERE a.response_status IS NULL OR a.response_status >= 400) / NULLIF(count(a.id), 0), 2) AS value,
        count(a.id) AS sample_size
@@ -54,8 +58,10 @@ export const OPERATIONS_METRICS: MetricSpec[] = [
     name: 'api_p95_latency_ms',
     category: 'operations',
     display: 'API p95 latency (7 days)',
-    description: '95th percentile of API response times over the last 7 days, per external system (continuous percentile).',
-    method: 'Per external system: percentile_cont(0.95) of api_call_logs.response_time_ms, called_at in the last 7 days.',
+    description:
+      '95th percentile of API response times over the last 7 days, per external system (continuous percentile).',
+    method:
+      'Per external system: percentile_cont(0.95) of api_call_logs.response_time_ms, called_at in the last 7 days.',
     sql: `SELECT s.system_name::text AS dimension,
        round(percentile_cont(0.95) WITHIN GROUP (ORDER BY a.response_time_ms)::numeric, 1) AS value,
        count(a.response_time_ms) AS sample_size
@@ -75,8 +81,10 @@ export const OPERATIONS_METRICS: MetricSpec[] = [
     name: 'api_rate_limited_calls',
     category: 'operations',
     display: 'Rate-limited API calls (7 days)',
-    description: "API calls of the last 7 days refused by the vendor's rate limit (the statuses in the system's rate_limit_config.limited_status: 429 for Tenable, 409 for Qualys).",
-    method: 'Per external system: count of api_call_logs whose response_status is in rate_limit_config.limited_status, called_at in the last 7 days.',
+    description:
+      "API calls of the last 7 days refused by the vendor's rate limit (the statuses in the system's rate_limit_config.limited_status: 429 for Tenable, 409 for Qualys).",
+    method:
+      'Per external system: count of api_call_logs whose response_status is in rate_limit_config.limited_status, called_at in the last 7 days.',
     sql: `SELECT s.system_name::text AS dimension,
        count(a.id) FILTER (WHERE COALESCE(s.rate_limit_config->'limited_status', '[]'::jsonb) @> to_jsonb(a.response_status))::numeric AS value,
        count(a.id) AS sample_size
@@ -109,7 +117,8 @@ export const OPERATIONS_METRICS: MetricSpec[] = [
     name: 'integration_health_status',
     category: 'operations',
     display: 'Integration health',
-    description: "Each external system's latest health check: 100 healthy, 50 degraded, 0 unhealthy, NULL never checked.",
+    description:
+      "Each external system's latest health check: 100 healthy, 50 degraded, 0 unhealthy, NULL never checked.",
     method: 'Per external system: the status of its most recent integration_health row, scored 100 / 50 / 0.',
     sql: `SELECT s.system_name::text AS dimension,
        (CASE h.status WHEN 'healthy' THEN 100 WHEN 'degraded' THEN 50 WHEN 'unhealthy' THEN 0 END)::numeric AS value,

@@ -28,7 +28,8 @@ export const SECURITY_METRICS: MetricSpec[] = [
     category: 'security',
     display: 'Open findings by severity',
     description: 'Open findings per severity, informational included.',
-    method: 'Count of ingestion_vulnerabilities with state Open, per severity; every severity appears, with 0 when none.',
+    method:
+      'Count of ingestion_vulnerabilities with state Open, per severity; every severity appears, with 0 when none.',
     sql: `SELECT s.name::text AS dimension, count(v.id)::numeric AS value, count(v.id) AS sample_size
   FROM ${SEVERITIES}
   LEFT JOIN ingestion_vulnerabilities v ON v.severity = s.severity AND v.state = 'Open'
@@ -44,8 +45,10 @@ export const SECURITY_METRICS: MetricSpec[] = [
     name: 'mean_time_to_remediate_days',
     category: 'security',
     display: 'Mean time to remediate by severity',
-    description: 'Average days from a finding being first found to its remediation being validated, for remediations validated in the last 365 days.',
-    method: 'Mean of (vulnerability_remediation.validated_at - ingestion_vulnerabilities.first_found) in days, remediation_status remediated, per severity.',
+    description:
+      'Average days from a finding being first found to its remediation being validated, for remediations validated in the last 365 days.',
+    method:
+      'Mean of (vulnerability_remediation.validated_at - ingestion_vulnerabilities.first_found) in days, remediation_status remediated, per severity.',
     sql: `SELECT s.name::text AS dimension,
        round(avg(EXTRACT(EPOCH FROM r.validated_at - v.first_found) / 86400), 2) AS value,
        count(r.id) AS sample_size
@@ -69,7 +72,8 @@ export const SECURITY_METRICS: MetricSpec[] = [
     category: 'security',
     display: 'Remediation past due',
     description: 'Open remediation items whose due date has passed.',
-    method: 'Count of vulnerability_remediation with remediation_status open or in_progress and due_date before today (UTC); sample_size is all open items.',
+    method:
+      'Count of vulnerability_remediation with remediation_status open or in_progress and due_date before today (UTC); sample_size is all open items.',
     sql: `SELECT 'all'::text AS dimension, count(*) FILTER (WHERE due_date < ${TODAY})::numeric AS value, count(*) AS sample_size
   FROM vulnerability_remediation WHERE remediation_status IN ('open', 'in_progress')`,
     sources: ['vulnerability_remediation'],
@@ -86,8 +90,10 @@ export const SECURITY_METRICS: MetricSpec[] = [
     name: 'open_findings_on_kev',
     category: 'security',
     display: 'Open findings on CISA KEV',
-    description: 'Open findings whose plugin covers a CVE in the CISA Known Exploited Vulnerabilities catalog (BOD 22-01).',
-    method: 'Count of open ingestion_vulnerabilities whose vulnerability_intelligence.threat_intelligence has a non-empty cisa_kev list.',
+    description:
+      'Open findings whose plugin covers a CVE in the CISA Known Exploited Vulnerabilities catalog (BOD 22-01).',
+    method:
+      'Count of open ingestion_vulnerabilities whose vulnerability_intelligence.threat_intelligence has a non-empty cisa_kev list.',
     sql: `SELECT 'all'::text AS dimension,
        count(*) FILTER (WHERE vi.threat_intelligence @? '$.cisa_kev[*]')::numeric AS value, count(*) AS sample_size
   FROM ${WITH_INTEL} WHERE v.state = 'Open'`,
@@ -120,7 +126,8 @@ export const SECURITY_METRICS: MetricSpec[] = [
     name: 'open_findings_by_attack_vector',
     category: 'security',
     display: 'Open findings by CVSS 3 attack vector',
-    description: 'Open findings of low severity or above, by the attack vector of their CVSS 3 vector (unknown without one).',
+    description:
+      'Open findings of low severity or above, by the attack vector of their CVSS 3 vector (unknown without one).',
     method: 'Count of open ingestion_vulnerabilities with severity >= 1, per vulnerability_intelligence.attack_vector.',
     sql: `SELECT COALESCE(vi.attack_vector, 'unknown')::text AS dimension, count(*)::numeric AS value, count(*) AS sample_size
   FROM ${WITH_INTEL} WHERE v.state = 'Open' AND v.severity >= 1
@@ -152,7 +159,8 @@ export const SECURITY_METRICS: MetricSpec[] = [
     category: 'security',
     display: 'Security events in the last 30 days',
     description: 'Security events that occurred in the last 30 days, false positives excluded, by severity.',
-    method: 'Count of security_events_extended with occurred_at in the last 30 days and false_positive not true, per severity.',
+    method:
+      'Count of security_events_extended with occurred_at in the last 30 days and false_positive not true, per severity.',
     sql: `SELECT s.name::text AS dimension, count(e.id)::numeric AS value, count(e.id) AS sample_size
   FROM ${EVENT_SEVERITIES}
   LEFT JOIN security_events_extended e ON e.severity = s.name AND e.false_positive IS NOT TRUE
@@ -169,8 +177,10 @@ export const SECURITY_METRICS: MetricSpec[] = [
     name: 'mean_time_to_resolve_security_events_hours',
     category: 'security',
     display: 'Mean time to resolve security events',
-    description: 'Average hours from detection to resolution of the security events detected in the last 90 days, by severity.',
-    method: 'Mean of (resolved_at - detected_at) in hours over resolved security_events_extended detected in the last 90 days, per severity.',
+    description:
+      'Average hours from detection to resolution of the security events detected in the last 90 days, by severity.',
+    method:
+      'Mean of (resolved_at - detected_at) in hours over resolved security_events_extended detected in the last 90 days, per severity.',
     sql: `SELECT s.name::text AS dimension,
        round(avg(EXTRACT(EPOCH FROM e.resolved_at - e.detected_at) / 3600), 2) AS value, count(e.id) AS sample_size
   FROM ${EVENT_SEVERITIES}

@@ -53,7 +53,10 @@ export interface PoamColumn {
 
 /** The template's columns, in order, from the reference file. */
 export function poamColumns(): PoamColumn[] {
-  return readReferenceCsv('fedramp-poam-columns.csv').map((row) => ({ name: row.name, excel_column: row.excel_column }));
+  return readReferenceCsv('fedramp-poam-columns.csv').map((row) => ({
+    name: row.name,
+    excel_column: row.excel_column,
+  }));
 }
 
 /**
@@ -65,8 +68,14 @@ export function poamColumns(): PoamColumn[] {
 export function poamExportQuery(statuses: readonly string[]): string {
   const columns = poamColumns();
   const missing = columns.filter((column) => !(column.name in EXPRESSIONS)).map((column) => column.name);
-  if (missing.length) throw new RasdbError(ExitCode.failed, `internal error: the POA&M export has no expression for ${missing.join(', ')} (this is a bug in rasdb)`);
-  const select = columns.map((column) => `${EXPRESSIONS[column.name]}::text AS "${column.name.replace(/"/g, '""')}"`).join(',\n       ');
+  if (missing.length)
+    throw new RasdbError(
+      ExitCode.failed,
+      `internal error: the POA&M export has no expression for ${missing.join(', ')} (this is a bug in rasdb)`,
+    );
+  const select = columns
+    .map((column) => `${EXPRESSIONS[column.name]}::text AS "${column.name.replace(/"/g, '""')}"`)
+    .join(',\n       ');
   const list = statuses.map((status) => `'${status.replace(/'/g, "''")}'`).join(', ');
   return `SELECT ${select}
   FROM poams_extended p LEFT JOIN controls_extended c ON c.id = p.control_id

@@ -13,7 +13,12 @@ import type { MappingSpec } from './tenable-mappings.js';
 import type { Rule } from '../../src/seed/transforms.js';
 
 const RATING = { type: 'lookup', map: { Low: 'low', Moderate: 'moderate', High: 'high', Critical: 'critical' } };
-const poam = (column: string, field: string, rule: Rule | null = null, extra: Partial<MappingSpec> = {}): MappingSpec => ({
+const poam = (
+  column: string,
+  field: string,
+  rule: Rule | null = null,
+  extra: Partial<MappingSpec> = {},
+): MappingSpec => ({
   entity: 'poam',
   external: column,
   internal: `poams_extended.${field}`,

@@ -43,12 +43,25 @@ const TEMPLATES: TemplateSpec[] = [
       version: 1,
       title: 'Executive security summary',
       sections: [
-        { id: 'overview', title: 'Overview', type: 'text', body: 'Security and compliance posture of the systems RAS DASH tracks, as of the report date.' },
+        {
+          id: 'overview',
+          title: 'Overview',
+          type: 'text',
+          body: 'Security and compliance posture of the systems RAS DASH tracks, as of the report date.',
+        },
         {
           id: 'kpis',
           title: 'Key indicators',
           type: 'metrics',
-          metrics: ['open_critical_high_findings', 'open_findings_on_kev', 'remediation_past_due', 'mean_time_to_remediate_days', 'overdue_poams', 'control_implementation_rate', 'integration_sync_success_rate'],
+          metrics: [
+            'open_critical_high_findings',
+            'open_findings_on_kev',
+            'remediation_past_due',
+            'mean_time_to_remediate_days',
+            'overdue_poams',
+            'control_implementation_rate',
+            'integration_sync_success_rate',
+          ],
         },
         {
           id: 'top_assets',
@@ -74,7 +87,10 @@ const TEMPLATES: TemplateSpec[] = [
     definition: {
       version: 1,
       title: 'Plan of Action and Milestones (FedRAMP Rev 5 template)',
-      sections: [poamTable('open_items', 'Open POA&M Items', ['open', 'in_progress']), poamTable('closed_items', 'Closed POA&M Items', ['completed', 'closed'])],
+      sections: [
+        poamTable('open_items', 'Open POA&M Items', ['open', 'in_progress']),
+        poamTable('closed_items', 'Closed POA&M Items', ['completed', 'closed']),
+      ],
     },
     tables: ['poams_extended', 'controls_extended'],
     parameters: null,
@@ -89,7 +105,18 @@ const TEMPLATES: TemplateSpec[] = [
       version: 1,
       title: 'Integration operations, last 7 days',
       sections: [
-        { id: 'indicators', title: 'Indicators', type: 'metrics', metrics: ['integration_sync_success_rate', 'api_error_rate', 'api_p95_latency_ms', 'api_rate_limited_calls', 'open_sync_conflicts'] },
+        {
+          id: 'indicators',
+          title: 'Indicators',
+          type: 'metrics',
+          metrics: [
+            'integration_sync_success_rate',
+            'api_error_rate',
+            'api_p95_latency_ms',
+            'api_rate_limited_calls',
+            'open_sync_conflicts',
+          ],
+        },
         {
           id: 'failures',
           title: 'Failed operations',
@@ -98,7 +125,13 @@ const TEMPLATES: TemplateSpec[] = [
   FROM integration_operations o JOIN external_systems s ON s.id = o.external_system_id
  WHERE o.status = 'failed' AND o.started_at >= ${NOW} - interval '7 days'
  GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3`,
-          columns: [{ name: 'System' }, { name: 'Operation' }, { name: 'Entity' }, { name: 'Failures' }, { name: 'Last failure' }],
+          columns: [
+            { name: 'System' },
+            { name: 'Operation' },
+            { name: 'Entity' },
+            { name: 'Failures' },
+            { name: 'Last failure' },
+          ],
         },
       ],
     },

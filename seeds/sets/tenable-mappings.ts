@@ -23,7 +23,13 @@ export interface MappingSpec {
   defaultValue?: string | null;
 }
 
-const m = (entity: string, external: string, internal: string, rule: Rule | null = null, extra: Partial<MappingSpec> = {}): MappingSpec => ({
+const m = (
+  entity: string,
+  external: string,
+  internal: string,
+  rule: Rule | null = null,
+  extra: Partial<MappingSpec> = {},
+): MappingSpec => ({
   entity,
   external,
   internal,
@@ -58,23 +64,46 @@ export const TENABLE_MAPPINGS: MappingSpec[] = [
   finding('plugin.id', 'plugin_id', { type: 'integer' }, { validation: { type: 'integer', min: 0 }, required: true }),
   finding('plugin.name', 'plugin_name', { type: 'text' }, { required: true }),
   finding('plugin.family', 'plugin_family', { type: 'truncate', length: 255 }),
-  finding('severity', 'severity', { type: 'lookup', map: { info: 0, low: 1, medium: 2, high: 3, critical: 4 } }, {
-    validation: { type: 'integer', min: 0, max: 4 },
-    required: true,
+  finding(
+    'severity',
+    'severity',
+    { type: 'lookup', map: { info: 0, low: 1, medium: 2, high: 3, critical: 4 } },
+    {
+      validation: { type: 'integer', min: 0, max: 4 },
+      required: true,
+    },
+  ),
+  finding('severity#name', 'severity_name', {
+    type: 'lookup',
+    map: { info: 'info', low: 'low', medium: 'medium', high: 'high', critical: 'critical' },
   }),
-  finding('severity#name', 'severity_name', { type: 'lookup', map: { info: 'info', low: 'low', medium: 'medium', high: 'high', critical: 'critical' } }),
-  finding('plugin.cvss_base_score', 'cvss_base_score', { type: 'number' }, { validation: { type: 'number', min: 0, max: 10 } }),
-  finding('plugin.cvss3_base_score', 'cvss3_base_score', { type: 'number' }, { validation: { type: 'number', min: 0, max: 10 } }),
+  finding(
+    'plugin.cvss_base_score',
+    'cvss_base_score',
+    { type: 'number' },
+    { validation: { type: 'number', min: 0, max: 10 } },
+  ),
+  finding(
+    'plugin.cvss3_base_score',
+    'cvss3_base_score',
+    { type: 'number' },
+    { validation: { type: 'number', min: 0, max: 10 } },
+  ),
   finding('plugin.description', 'description', { type: 'text' }),
   finding('plugin.solution', 'solution', { type: 'text' }),
   finding('plugin.risk_factor', 'risk_factor', { type: 'truncate', length: 20 }),
   finding('first_found', 'first_found', { type: 'timestamp_utc' }),
   finding('last_found', 'last_found', { type: 'timestamp_utc' }),
   // Tenable's REOPENED is open again; RAS DASH's third state, Accepted, is set by a risk acceptance.
-  finding('state', 'state', { type: 'lookup', map: { OPEN: 'Open', REOPENED: 'Open', FIXED: 'Fixed' } }, {
-    validation: { enum: ['Open', 'Fixed', 'Accepted'] },
-    defaultValue: 'Open',
-  }),
+  finding(
+    'state',
+    'state',
+    { type: 'lookup', map: { OPEN: 'Open', REOPENED: 'Open', FIXED: 'Fixed' } },
+    {
+      validation: { enum: ['Open', 'Fixed', 'Accepted'] },
+      defaultValue: 'Open',
+    },
+  ),
   finding('$', 'raw_json'),
 
   plugin('plugin.id', 'plugin_id', { type: 'text' }, { validation: { pattern: '^[0-9]+$' }, required: true }),
@@ -88,7 +117,13 @@ export const TENABLE_MAPPINGS: MappingSpec[] = [
   plugin('plugin.exploit_available', 'exploit_available', { type: 'boolean' }, { defaultValue: 'false' }),
   plugin('plugin.cvss3_temporal_vector.exploitability', 'exploit_maturity', {
     type: 'lookup',
-    map: { 'Not-defined': null, Unproven: 'unproven', 'Proof-of-concept': 'proof_of_concept', Functional: 'functional', High: 'high' },
+    map: {
+      'Not-defined': null,
+      Unproven: 'unproven',
+      'Proof-of-concept': 'proof_of_concept',
+      Functional: 'functional',
+      High: 'high',
+    },
   }),
   plugin('plugin.has_patch', 'patch_available', { type: 'boolean' }, { defaultValue: 'false' }),
   plugin('plugin.patch_publication_date', 'patch_release_date', { type: 'date' }),

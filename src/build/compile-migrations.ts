@@ -15,7 +15,10 @@ export async function compileFolder(dir: string): Promise<Map<string, Precompile
   for (const file of listMigrations(dir)) {
     const module = await file.load();
     const statements = await compileMigration(module, 'up');
-    compiled.set(relative(dir, file.path).replaceAll('\\', '/'), { statements, transactional: module.transactional !== false });
+    compiled.set(relative(dir, file.path).replaceAll('\\', '/'), {
+      statements,
+      transactional: module.transactional !== false,
+    });
   }
   return compiled;
 }

@@ -1,7 +1,8 @@
 import type { Catalog, CatalogColumn, CatalogTable } from './catalog.js';
 
 export type DifferenceKind = 'missing' | 'extra' | 'changed';
-export type ObjectType = 'table' | 'column' | 'constraint' | 'index' | 'sequence' | 'view' | 'materialized view' | 'foreign table';
+export type ObjectType =
+  'table' | 'column' | 'constraint' | 'index' | 'sequence' | 'view' | 'materialized view' | 'foreign table';
 
 /**
  * One way the live schema differs from what its migrations produce. `missing`: the migrations
@@ -42,7 +43,13 @@ export function diffCatalogs(expected: Catalog, actual: Catalog): CatalogDiff {
   for (const want of expected.tables) {
     const have = live.get(want.name);
     if (have) differences.push(...diffTable(want, have));
-    else differences.push({ kind: 'missing', type: 'table', object: want.name, expected: `${want.columns.length} columns` });
+    else
+      differences.push({
+        kind: 'missing',
+        type: 'table',
+        object: want.name,
+        expected: `${want.columns.length} columns`,
+      });
   }
   const managed = new Set(expected.tables.map((t) => t.name));
   return { differences, unmanagedTables: actual.tables.map((t) => t.name).filter((name) => !managed.has(name)) };
@@ -53,7 +60,13 @@ function diffTable(want: CatalogTable, have: CatalogTable): Difference[] {
     ...diffByName(want.name, 'column', want.columns, have.columns, describeColumn, columnChanges),
     ...diffByName(want.name, 'constraint', want.constraints, have.constraints, (c) => c.definition),
     ...diffByName(want.name, 'index', want.indexes, have.indexes, (i) => i.definition),
-    ...diffByName(want.name, 'sequence', want.sequences, have.sequences, (s) => `${s.dataType} owned by ${want.name}.${s.column}`),
+    ...diffByName(
+      want.name,
+      'sequence',
+      want.sequences,
+      have.sequences,
+      (s) => `${s.dataType} owned by ${want.name}.${s.column}`,
+    ),
   ];
 }
 
@@ -73,11 +86,19 @@ function diffByName<T extends { name: string }>(
     const other = haveByName.get(item.name);
     if (!other) out.push({ kind: 'missing', type, object, expected: describe(item) });
     else if (describe(other) !== describe(item)) {
-      out.push({ kind: 'changed', type, object, expected: describe(item), actual: describe(other), detail: changes?.(item, other) });
+      out.push({
+        kind: 'changed',
+        type,
+        object,
+        expected: describe(item),
+        actual: describe(other),
+        detail: changes?.(item, other),
+      });
     }
   }
   for (const item of have) {
-    if (!wanted.has(item.name)) out.push({ kind: 'extra', type, object: `${table}.${item.name}`, actual: describe(item) });
+    if (!wanted.has(item.name))
+      out.push({ kind: 'extra', type, object: `${table}.${item.name}`, actual: describe(item) });
   }
   return out;
 }

@@ -29,7 +29,9 @@ export function asGroup(command: Command): Command {
   return command.argument('[command]').action((given: string | undefined) => {
     const names = command.commands.map((c) => c.name());
     const near = given ? names.find((name) => name.startsWith(given.slice(0, 2))) : undefined;
-    const what = given ? `unknown command '${given}' for ${pathOf(command)}${near ? ` (did you mean ${near}?)` : ''}` : `${pathOf(command)} needs a command`;
+    const what = given
+      ? `unknown command '${given}' for ${pathOf(command)}${near ? ` (did you mean ${near}?)` : ''}`
+      : `${pathOf(command)} needs a command`;
     throw usageError(`${what}: ${names.join(', ')}; see ${pathOf(command)} --help`);
   });
 }

@@ -117,7 +117,9 @@ async function run(argv: string[]): Promise<number> {
       process.stderr.write(`${printable(`rasdb: ${line}`)}; see rasdb --help\n`);
       // Commander has read the program's flags by the time it complains, wherever --json stood.
       if (program.opts<{ json?: boolean }>().json) {
-        process.stdout.write(jsonText(jsonDocument({ error: { message: `${line}; see rasdb --help` } }, ExitCode.usage)));
+        process.stdout.write(
+          jsonText(jsonDocument({ error: { message: `${line}; see rasdb --help` } }, ExitCode.usage)),
+        );
       }
       return ExitCode.usage;
     }

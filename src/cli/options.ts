@@ -14,13 +14,22 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-const text = (raw: RawValue): string | undefined => (raw === undefined || typeof raw === 'boolean' ? undefined : String(raw));
+const text = (raw: RawValue): string | undefined =>
+  raw === undefined || typeof raw === 'boolean' ? undefined : String(raw);
 
 /** A switch: true when given. */
-export const flag = (flags: string, description: string): OptionSpec<boolean> => ({ flags, description, parse: (raw) => raw === true });
+export const flag = (flags: string, description: string): OptionSpec<boolean> => ({
+  flags,
+  description,
+  parse: (raw) => raw === true,
+});
 
 /** Free text, passed on as given; undefined when absent. */
-export const textOption = (flags: string, description: string, extra: Partial<OptionSpec<string>> = {}): OptionSpec<string | undefined> => ({
+export const textOption = (
+  flags: string,
+  description: string,
+  extra: Partial<OptionSpec<string>> = {},
+): OptionSpec<string | undefined> => ({
   flags,
   description,
   ...extra,
@@ -47,9 +56,21 @@ interface DurationLimits {
 }
 
 /** A duration such as 500ms, 30s, 15min or 1h, in milliseconds; undefined when absent and without default. */
-export function durationOption(flags: string, description: string, limits: DurationLimits & { defaultValue: string }): OptionSpec<number>;
-export function durationOption(flags: string, description: string, limits: DurationLimits): OptionSpec<number | undefined>;
-export function durationOption(flags: string, description: string, limits: DurationLimits): OptionSpec<number | undefined> {
+export function durationOption(
+  flags: string,
+  description: string,
+  limits: DurationLimits & { defaultValue: string },
+): OptionSpec<number>;
+export function durationOption(
+  flags: string,
+  description: string,
+  limits: DurationLimits,
+): OptionSpec<number | undefined>;
+export function durationOption(
+  flags: string,
+  description: string,
+  limits: DurationLimits,
+): OptionSpec<number | undefined> {
   return {
     flags,
     description,
@@ -63,13 +84,29 @@ export function durationOption(flags: string, description: string, limits: Durat
 }
 
 /** A whole number within bounds. */
-export function countOption(flags: string, description: string, min: number, max: number, defaultValue?: string, env?: string): OptionSpec<number> {
+export function countOption(
+  flags: string,
+  description: string,
+  min: number,
+  max: number,
+  defaultValue?: string,
+  env?: string,
+): OptionSpec<number> {
   return { flags, description, defaultValue, env, parse: (raw, name) => parseCount(name, String(text(raw)), min, max) };
 }
 
 /** A whole number within bounds, or undefined when not given. */
-export function optionalCountOption(flags: string, description: string, min: number, max: number): OptionSpec<number | undefined> {
-  return { flags, description, parse: (raw, name) => (text(raw) === undefined ? undefined : parseCount(name, String(text(raw)), min, max)) };
+export function optionalCountOption(
+  flags: string,
+  description: string,
+  min: number,
+  max: number,
+): OptionSpec<number | undefined> {
+  return {
+    flags,
+    description,
+    parse: (raw, name) => (text(raw) === undefined ? undefined : parseCount(name, String(text(raw)), min, max)),
+  };
 }
 
 /**
@@ -104,9 +141,13 @@ export const GLOBAL_OPTIONS = {
     minMs: 100,
     maxMs: 10 * MINUTE,
   }),
-  waitMs: durationOption('--wait <duration>', 'wait this long for the server to accept connections (a server starting in CI)', {
-    maxMs: HOUR,
-  }),
+  waitMs: durationOption(
+    '--wait <duration>',
+    'wait this long for the server to accept connections (a server starting in CI)',
+    {
+      maxMs: HOUR,
+    },
+  ),
   migrationsDir: textOption('--migrations-dir <dir>', 'read migrations from this folder instead of the built-in plan', {
     env: 'RASDB_MIGRATIONS_DIR',
   }),
@@ -142,7 +183,14 @@ const EXECUTION_OPTIONS = {
     uselessWith: 'dryRun',
   },
   lockAttempts: {
-    ...countOption('--lock-retries <n>', 'tries per migration that times out waiting for a lock, with backoff', 1, 100, '5', 'RASDB_LOCK_RETRIES'),
+    ...countOption(
+      '--lock-retries <n>',
+      'tries per migration that times out waiting for a lock, with backoff',
+      1,
+      100,
+      '5',
+      'RASDB_LOCK_RETRIES',
+    ),
     uselessWith: 'dryRun',
   },
 } as const;
@@ -185,27 +233,35 @@ export const CODEGEN_OPTIONS = {
   check: flag('--check', 'write nothing; exit 4 with a diff when the file does not match the database'),
 } as const;
 
-
 /** What every retention run takes: the policies, a dry run, a time limit, its lock and timeouts. */
 export const RETENTION_RUN_OPTIONS = {
   policies: {
     flags: '--policy <names...>',
-    description: 'only these policies (api_call_logs, performance_metrics, security_events_extended, integration_operations)',
+    description:
+      'only these policies (api_call_logs, performance_metrics, security_events_extended, integration_operations)',
     parse: (raw: RawValue) => (Array.isArray(raw) ? raw : undefined),
   } satisfies OptionSpec<string[] | undefined>,
   dryRun: flag('--dry-run', 'change nothing; print what would be done per table'),
-  maxRuntimeMs: durationOption('--max-runtime <duration>', 'stop between batches after this long and exit 6; the next run continues', {
-    minMs: 1,
-    maxMs: 7 * DAY,
-  }),
+  maxRuntimeMs: durationOption(
+    '--max-runtime <duration>',
+    'stop between batches after this long and exit 6; the next run continues',
+    {
+      minMs: 1,
+      maxMs: 7 * DAY,
+    },
+  ),
   // A dry run takes no lock and sets no timeouts of its own: these say nothing there.
   lockWaitMs: { ...lockWaitOption('0s', 'another retention run'), uselessWith: 'dryRun' },
   lockTimeoutMs: {
-    ...durationOption('--lock-timeout <duration>', 'lock_timeout for each statement (a batch that waits longer is retried)', {
-      defaultValue: '2s',
-      minMs: 1,
-      maxMs: HOUR,
-    }),
+    ...durationOption(
+      '--lock-timeout <duration>',
+      'lock_timeout for each statement (a batch that waits longer is retried)',
+      {
+        defaultValue: '2s',
+        minMs: 1,
+        maxMs: HOUR,
+      },
+    ),
     uselessWith: 'dryRun',
   },
   statementTimeoutMs: {
@@ -224,7 +280,12 @@ export const RETENTION_RUN_OPTIONS = {
  * before anything is opened (see parseOperatorTime) and passed on as typed: the library places it
  * in the data's time zone.
  */
-export function timeOption(flags: string, description: string, name: OptionName, extra: { dateOnly?: boolean; hidden?: boolean } = {}): OptionSpec<string | undefined> {
+export function timeOption(
+  flags: string,
+  description: string,
+  name: OptionName,
+  extra: { dateOnly?: boolean; hidden?: boolean } = {},
+): OptionSpec<string | undefined> {
   return {
     flags,
     description,
@@ -242,5 +303,7 @@ export function timeOption(flags: string, description: string, name: OptionName,
  * ahead of the server's clock.
  */
 export function nowOption(): OptionSpec<string | undefined> {
-  return timeOption('--now <time>', "compute horizons from this past time instead of the server's clock", 'now', { hidden: true });
+  return timeOption('--now <time>', "compute horizons from this past time instead of the server's clock", 'now', {
+    hidden: true,
+  });
 }

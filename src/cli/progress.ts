@@ -32,12 +32,19 @@ export function progressBar(
   let bar: SingleBar | undefined;
   let label = '';
   let started = 0;
-  const format = (_options: unknown, params: { value: number; total: number }, payload: { label: string; estimated: boolean }): string => {
+  const format = (
+    _options: unknown,
+    params: { value: number; total: number },
+    payload: { label: string; estimated: boolean },
+  ): string => {
     const elapsed = performance.now() - started;
     const rate = elapsed >= RATE_AFTER_MS ? params.value / (elapsed / 1000) : undefined;
     const of = payload.estimated && params.total > params.value ? ` of ~${count(params.total)}` : '';
     const speed = rate === undefined ? '' : `, ${count(Math.round(rate))} rows/s`;
-    const left = rate && payload.estimated && params.total > params.value ? `, ~${seconds((params.total - params.value) / rate)} left` : '';
+    const left =
+      rate && payload.estimated && params.total > params.value
+        ? `, ~${seconds((params.total - params.value) / rate)} left`
+        : '';
     return `  ${payload.label}: ${count(params.value)} rows ${verb}${of}${speed}${left}`;
   };
   const finish = (): void => {
@@ -51,7 +58,15 @@ export function progressBar(
         finish();
         label = next;
         started = performance.now();
-        bar = new SingleBar({ stream, format, hideCursor: true, clearOnComplete: true, stopOnComplete: false, fps: 4, noTTYOutput: false });
+        bar = new SingleBar({
+          stream,
+          format,
+          hideCursor: true,
+          clearOnComplete: true,
+          stopOnComplete: false,
+          fps: 4,
+          noTTYOutput: false,
+        });
         bar.start(Math.max(total ?? 0, done), done, { label, estimated: total !== undefined });
       }
       // The estimate is the planner's: once the work outgrows it, the line stops quoting it.

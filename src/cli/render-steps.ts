@@ -15,7 +15,9 @@ export function printStep(out: Output, step: StepResult): void {
     out.line(`  ${c.green('✓')} ${step.name.padEnd(36)} phase ${step.phase}  ${c.dim(formatMs(step.durationMs ?? 0))}`);
   } else if (step.status === 'Error') {
     const e = step.error;
-    out.always(`  ${c.red('✗')} ${step.name.padEnd(36)} phase ${step.phase}  ${redactServerText(e?.message ?? '')}${e?.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}`);
+    out.always(
+      `  ${c.red('✗')} ${step.name.padEnd(36)} phase ${step.phase}  ${redactServerText(e?.message ?? '')}${e?.sqlstate ? ` (SQLSTATE ${e.sqlstate})` : ''}`,
+    );
     if (e?.statement) out.always(`      while running: ${redactServerText(e.statement.slice(0, 200))}`);
   }
 }

@@ -24,7 +24,8 @@ export interface ReportFlags {
 export function reportFailure(error: unknown, flags: ReportFlags): ExitCodeValue {
   const { exitCode, message, details } = describe(error);
   process.stderr.write(printable(`rasdb: ${message}`) + '\n');
-  if (flags.verbose && error instanceof Error && error.stack) process.stderr.write(printable(redactServerText(error.stack)) + '\n');
+  if (flags.verbose && error instanceof Error && error.stack)
+    process.stderr.write(printable(redactServerText(error.stack)) + '\n');
   if (flags.json) {
     process.stdout.write(jsonText(jsonDocument({ error: { message, ...details } }, exitCode)));
   }
@@ -32,9 +33,14 @@ export function reportFailure(error: unknown, flags: ReportFlags): ExitCodeValue
 }
 
 function describe(error: unknown): { exitCode: ExitCodeValue; message: string; details: Record<string, unknown> } {
-  if (error instanceof RasdbError) return { exitCode: error.exitCode, message: wordError(error), details: error.details };
+  if (error instanceof RasdbError)
+    return { exitCode: error.exitCode, message: wordError(error), details: error.details };
   if (isConnectionLost(error)) {
-    return { exitCode: ExitCode.failed, message: `the connection to the database was lost (${redactServerText(firstLine(error.message))})`, details: {} };
+    return {
+      exitCode: ExitCode.failed,
+      message: `the connection to the database was lost (${redactServerText(firstLine(error.message))})`,
+      details: {},
+    };
   }
   if (isPgServerError(error)) {
     const denied = error.code === '42501';
@@ -48,7 +54,11 @@ function describe(error: unknown): { exitCode: ExitCodeValue; message: string; d
     return { exitCode, message: describeSystemError(error), details: { code: error.code, path: error.path } };
   }
   const text = error instanceof Error ? error.message : String(error);
-  return { exitCode: ExitCode.failed, message: `internal error: ${redactServerText(text)} (this is a bug in rasdb; run with --verbose and report it)`, details: {} };
+  return {
+    exitCode: ExitCode.failed,
+    message: `internal error: ${redactServerText(text)} (this is a bug in rasdb; run with --verbose and report it)`,
+    details: {},
+  };
 }
 
 const PATH_MISTAKES = new Set(['ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);

@@ -33,9 +33,13 @@ export async function runCommand<S extends OptionSpecs>(
 ): Promise<number> {
   const settings = readSettings(command, { ...GLOBAL_OPTIONS, ...specs }, checks) as GlobalSettings & SettingsOf<S>;
   const out = new Output(settings);
-  const lockWaitMs = 'lockWaitMs' in settings && typeof settings.lockWaitMs === 'number' ? settings.lockWaitMs : undefined;
+  const lockWaitMs =
+    'lockWaitMs' in settings && typeof settings.lockWaitMs === 'number' ? settings.lockWaitMs : undefined;
   // A command's statement timeout also bounds how long rasdb waits for a server that stopped answering.
-  const statementTimeoutMs = 'statementTimeoutMs' in settings && typeof settings.statementTimeoutMs === 'number' ? settings.statementTimeoutMs : undefined;
+  const statementTimeoutMs =
+    'statementTimeoutMs' in settings && typeof settings.statementTimeoutMs === 'number'
+      ? settings.statementTimeoutMs
+      : undefined;
   const session = await waitingFor(settings.waitMs, out, () =>
     openSession({
       databaseUrl: settings.databaseUrl,
@@ -72,7 +76,8 @@ async function waitingFor(waitMs: number | undefined, out: Output, open: () => P
     try {
       return await open();
     } catch (error) {
-      const notUpYet = error instanceof RasdbError && error.exitCode === ExitCode.connect && error.details.notUpYet === true;
+      const notUpYet =
+        error instanceof RasdbError && error.exitCode === ExitCode.connect && error.details.notUpYet === true;
       const remaining = deadline - Date.now();
       if (!notUpYet || remaining <= 0) throw error;
       if (attempt === 1) out.notice(`rasdb: waiting for the server (--wait): ${error.message}`);

@@ -26,7 +26,9 @@ export interface OptionSpec<T> {
 export type OptionSpecs = Readonly<Record<string, OptionSpec<unknown>>>;
 
 /** The typed settings a set of specs parses into. */
-export type SettingsOf<S extends OptionSpecs> = { readonly [K in keyof S]: S[K] extends OptionSpec<infer T> ? T : never };
+export type SettingsOf<S extends OptionSpecs> = {
+  readonly [K in keyof S]: S[K] extends OptionSpec<infer T> ? T : never;
+};
 
 /**
  * Adds each spec to `command` as a commander option.

@@ -21,7 +21,12 @@ export interface LockHolder {
  * @example
  * await withAdvisoryLock(client, LockKey.migrate, 60_000, () => applyPending(...));
  */
-export async function withAdvisoryLock<T>(client: pg.Client, key: number, waitMs: number, work: () => Promise<T>): Promise<T> {
+export async function withAdvisoryLock<T>(
+  client: pg.Client,
+  key: number,
+  waitMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
   const deadline = Date.now() + waitMs;
   let delay = 50;
   for (;;) {
@@ -32,7 +37,11 @@ export async function withAdvisoryLock<T>(client: pg.Client, key: number, waitMs
       const who = holder
         ? `pid ${holder.pid}, application "${holder.applicationName}", client ${holder.clientAddress ?? 'local socket'}, since ${holder.since ?? 'unknown'}`
         : 'a session that has since ended';
-      throw new RasdbError(ExitCode.busy, `another rasdb run holds the lock (${who}); wait for it to finish, or raise ${option('lockWaitMs')}`, { holder });
+      throw new RasdbError(
+        ExitCode.busy,
+        `another rasdb run holds the lock (${who}); wait for it to finish, or raise ${option('lockWaitMs')}`,
+        { holder },
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
     delay = Math.min(delay * 2, 1000);
@@ -57,5 +66,10 @@ async function lockHolder(client: pg.Client, key: number): Promise<LockHolder | 
     [LOCK_CLASS, key],
   );
   if (!rows.length) return undefined;
-  return { pid: rows[0].pid, applicationName: rows[0].application_name, clientAddress: rows[0].client_addr, since: rows[0].since };
+  return {
+    pid: rows[0].pid,
+    applicationName: rows[0].application_name,
+    clientAddress: rows[0].client_addr,
+    since: rows[0].since,
+  };
 }

@@ -96,13 +96,18 @@ function statIfExists(path: string): Stats | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ENOTDIR') throw new RasdbError(ExitCode.usage, `${path} cannot be a file: a part of the path before it is a file, not a folder`, { path });
+    if (code === 'ENOTDIR')
+      throw new RasdbError(
+        ExitCode.usage,
+        `${path} cannot be a file: a part of the path before it is a file, not a folder`,
+        { path },
+      );
     throw fileSystemError(error, `cannot read ${path}`);
   }
 }
 
 function writeAll(fd: number, bytes: Buffer): void {
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset, bytes.length - offset);
 }
 
 function keepModeAndOwner(fd: number, existing: Stats): void {

@@ -82,7 +82,11 @@ export async function runCleanups(boundMs: number): Promise<void> {
  * @example
  * trapSignals({ boundMs: 15_000, onSignal: (s) => stderr.write(`interrupted by ${s}\n`), exit: process.exit });
  */
-export function trapSignals(options: { boundMs: number; onSignal: (signal: TrappedSignal) => void; exit: (code: number) => void }): void {
+export function trapSignals(options: {
+  boundMs: number;
+  onSignal: (signal: TrappedSignal) => void;
+  exit: (code: number) => void;
+}): void {
   for (const signal of Object.keys(SIGNAL_EXIT_CODES) as TrappedSignal[]) {
     process.on(signal, () => {
       if (interrupted) return options.exit(SIGNAL_EXIT_CODES[interrupted.signal]);

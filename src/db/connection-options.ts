@@ -22,7 +22,6 @@ export type ConnectionChoice = ServerTarget | { readonly source: 'embedded' };
 
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
 
-
 /**
  * Decides which database a command talks to: `--database-url`, then `DATABASE_URL`, then libpq's
  * PG* variables (when PGHOST or PGDATABASE is set), else the embedded server. Flags win over the
@@ -70,7 +69,8 @@ export function targetFromUrl(url: string, source: ServerTarget['source']): Serv
   }
   registerSecret(options.password);
   const port = options.port ? Number(options.port) : 5432;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`${named} has an invalid port "${options.port}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw usageError(`${named} has an invalid port "${options.port}"`);
   const host = options.host || 'localhost';
   const user = options.user || process.env.PGUSER || osUser();
   const database = options.database || user;

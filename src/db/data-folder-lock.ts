@@ -27,7 +27,7 @@ export async function lockDataFolder(folder: string, waitMs: number): Promise<Fo
     if (Date.now() >= deadline) {
       throw new RasdbError(
         ExitCode.busy,
-        `another rasdb run (pid ${owner ?? "starting"}) is using the embedded database in ${folder}; wait for it or point rasdb at a server with DATABASE_URL`,
+        `another rasdb run (pid ${owner ?? 'starting'}) is using the embedded database in ${folder}; wait for it or point rasdb at a server with DATABASE_URL`,
         { holderPid: owner },
       );
     }

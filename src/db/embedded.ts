@@ -1,12 +1,30 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, chmodSync, rmSync, unlinkSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  chmodSync,
+  rmSync,
+  unlinkSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { ClientConfig } from 'pg';
 import { ExitCode, option, RasdbError } from '../errors.js';
 import { isAlive, lockDataFolder } from './data-folder-lock.js';
 import { redactServerText } from './redact.js';
-import { dropPassword, prepareSocketFolder, serverOwner, SOCKET_PORT, socketOnlyFlags, temporarySocketFolderOf, writeAccessRules } from './embedded-access.js';
+import {
+  dropPassword,
+  prepareSocketFolder,
+  serverOwner,
+  SOCKET_PORT,
+  socketOnlyFlags,
+  temporarySocketFolderOf,
+  writeAccessRules,
+} from './embedded-access.js';
 
 /** A running embedded server, owned by this process until `stop()`. */
 export interface EmbeddedServer {
@@ -47,7 +65,10 @@ function reachableByOthers(dir: string): boolean {
  * const server = await startEmbedded('/srv/app/.rasdb', { lockWaitMs: 60_000 });
  * try { ... new pg.Client(server.config) ... } finally { await server.stop(); }
  */
-export async function startEmbedded(folder: string, options: { lockWaitMs: number; log?: (line: string) => void }): Promise<EmbeddedServer> {
+export async function startEmbedded(
+  folder: string,
+  options: { lockWaitMs: number; log?: (line: string) => void },
+): Promise<EmbeddedServer> {
   const log = options.log ?? (() => undefined);
   const isRoot = userInfo().uid === 0;
   mkdirSync(folder, { recursive: true, mode: 0o755 });
@@ -70,24 +91,36 @@ export async function startEmbedded(folder: string, options: { lockWaitMs: numbe
         createPostgresUser: isRoot,
         postgresFlags: flags,
         onLog: (message) => log(redactServerText(String(message).trimEnd())),
-        onError: (message) => log(redactServerText(String(message instanceof Error ? message.message : message).trimEnd())),
+        onError: (message) =>
+          log(redactServerText(String(message instanceof Error ? message.message : message).trimEnd())),
       });
     if (!existsSync(join(pgdata, 'PG_VERSION'))) {
       mkdirSync(pgdata, { recursive: true, mode: 0o755 });
       chmodSync(pgdata, 0o755);
-      await server([]).initialise().catch((error: unknown) => {
-        // initdb's output is many lines (and removes what it wrote): the reason is its FATAL line.
-        const text = redactServerText(error instanceof Error ? error.message : String(error));
-        log(text);
-        const fatal = /FATAL:\s*([^\n]+)/.exec(text)?.[1]?.trim() ?? 'initdb failed';
-        throw new RasdbError(ExitCode.failed, `cannot create the embedded PostgreSQL in ${folder}: ${fatal}; run with ${option('verbose')} to see initdb's output`);
-      });
+      await server([])
+        .initialise()
+        .catch((error: unknown) => {
+          // initdb's output is many lines (and removes what it wrote): the reason is its FATAL line.
+          const text = redactServerText(error instanceof Error ? error.message : String(error));
+          log(text);
+          const fatal = /FATAL:\s*([^\n]+)/.exec(text)?.[1]?.trim() ?? 'initdb failed';
+          throw new RasdbError(
+            ExitCode.failed,
+            `cannot create the embedded PostgreSQL in ${folder}: ${fatal}; run with ${option('verbose')} to see initdb's output`,
+          );
+        });
     }
     const owner = serverOwner(pgdata, isRoot);
     writeAccessRules(pgdata, owner, USER, isRoot);
     const socket = prepareSocketFolder(folder, owner, isRoot);
     const running = server(socketOnlyFlags(socket.path));
-    const config: ClientConfig = { host: socket.path, port: SOCKET_PORT, user: USER, database: 'postgres', application_name: 'rasdb' };
+    const config: ClientConfig = {
+      host: socket.path,
+      port: SOCKET_PORT,
+      user: USER,
+      database: 'postgres',
+      application_name: 'rasdb',
+    };
     try {
       await running.start();
       await dropPassword(config);
@@ -95,7 +128,10 @@ export async function startEmbedded(folder: string, options: { lockWaitMs: numbe
       if (error instanceof Error) log(error.message);
       await running.stop().catch(() => undefined);
       socket.cleanup();
-      throw new RasdbError(ExitCode.connect, `the embedded PostgreSQL in ${folder} did not start; run with ${option('verbose')} to see its log`);
+      throw new RasdbError(
+        ExitCode.connect,
+        `the embedded PostgreSQL in ${folder} did not start; run with ${option('verbose')} to see its log`,
+      );
     }
     let stopped = false;
     return {
@@ -136,7 +172,10 @@ async function stopOrphan(pgdata: string, log: (line: string) => void): Promise<
     while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
     if (!isAlive(pid)) return;
   }
-  throw new RasdbError(ExitCode.connect, `a PostgreSQL server (pid ${pid}) is still running on ${pgdata} and would not stop; stop it and run again`);
+  throw new RasdbError(
+    ExitCode.connect,
+    `a PostgreSQL server (pid ${pid}) is still running on ${pgdata} and would not stop; stop it and run again`,
+  );
 }
 
 function isPostgres(pid: number): boolean {

@@ -65,7 +65,12 @@ function explain(error: unknown, where: string, timedOut: boolean, deadlineMs: n
     );
   }
   if (isConnectionLost(error)) {
-    return new RasdbError(ExitCode.failed, `the connection to ${where} was lost (${error.message.split('\n')[0]})`, { database: where, connectionLost: true }, { cause: error });
+    return new RasdbError(
+      ExitCode.failed,
+      `the connection to ${where} was lost (${error.message.split('\n')[0]})`,
+      { database: where, connectionLost: true },
+      { cause: error },
+    );
   }
   return error;
 }

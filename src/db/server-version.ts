@@ -51,11 +51,15 @@ export function checkServerVersion(version: ServerVersion): string | undefined {
   // Packagers append their own words ("15.19 (Debian 15.19-1.pgdg120+1)"): the number says it all.
   const shown = version.text.trim().split(/\s+/)[0] || String(version.num);
   if (major < OLDEST_SUPPORTED_MAJOR) {
-    throw new RasdbError(ExitCode.check, `the server is PostgreSQL ${shown}; rasdb needs ${OLDEST_SUPPORTED_MAJOR} or newer`, {
-      serverVersion: shown,
-      serverVersionNum: version.num,
-      oldestSupportedMajor: OLDEST_SUPPORTED_MAJOR,
-    });
+    throw new RasdbError(
+      ExitCode.check,
+      `the server is PostgreSQL ${shown}; rasdb needs ${OLDEST_SUPPORTED_MAJOR} or newer`,
+      {
+        serverVersion: shown,
+        serverVersionNum: version.num,
+        oldestSupportedMajor: OLDEST_SUPPORTED_MAJOR,
+      },
+    );
   }
   if (major > NEWEST_TESTED_MAJOR) {
     return `rasdb: the server is PostgreSQL ${shown}, newer than ${NEWEST_TESTED_MAJOR}, the newest rasdb is tested on; carrying on`;

@@ -50,7 +50,9 @@ const CLOSE_WAIT_MS = 3_000;
 const TIMESTAMP_OIDS = [1114, 1184, 1082];
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    TIMESTAMP_OIDS.includes(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    TIMESTAMP_OIDS.includes(oid)
+      ? (value: string) => value
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /**
@@ -93,7 +95,12 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
 
 async function connectEmbedded(server: EmbeddedServer, timeouts: ConnectTimeouts): Promise<pg.Client> {
   const config = { ...server.config, database: EMBEDDED_DATABASE };
-  const describe = { label: server.label, host: String(server.config.host), port: Number(config.port), database: EMBEDDED_DATABASE };
+  const describe = {
+    label: server.label,
+    host: String(server.config.host),
+    port: Number(config.port),
+    database: EMBEDDED_DATABASE,
+  };
   try {
     return await connect(config, describe, timeouts);
   } catch (error) {
@@ -168,11 +175,23 @@ export async function closeClient(client: pg.Client): Promise<void> {
   clearTimeout(timer);
 }
 
-function connectionError(error: unknown, target: Pick<ServerTarget, 'label' | 'host' | 'port' | 'database'>): RasdbError {
+function connectionError(
+  error: unknown,
+  target: Pick<ServerTarget, 'label' | 'host' | 'port' | 'database'>,
+): RasdbError {
   const where = `${target.host}:${target.port}/${target.database}`;
   const code = (error as { code?: string }).code;
   // Worth waiting for (--wait): the server is not up or not reachable yet; not a wrong password or database.
-  const notUpYet = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', '57P03'];
+  const notUpYet = [
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ECONNRESET',
+    '57P03',
+  ];
   const details = {
     host: target.host,
     port: target.port,
@@ -183,7 +202,9 @@ function connectionError(error: unknown, target: Pick<ServerTarget, 'label' | 'h
   const say = (text: string): RasdbError => new RasdbError(ExitCode.connect, text, details, { cause: error });
   switch (code) {
     case 'ECONNREFUSED':
-      return say(`cannot connect to ${where}: connection refused; check that the server is running and the host and port are right`);
+      return say(
+        `cannot connect to ${where}: connection refused; check that the server is running and the host and port are right`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return say(`cannot connect to ${where}: host "${target.host}" was not found; check the host name`);
@@ -194,20 +215,31 @@ function connectionError(error: unknown, target: Pick<ServerTarget, 'label' | 'h
     case '28P01':
       return say(`cannot connect to ${where}: password authentication failed; check the user and password`);
     case '28000':
-      return say(`cannot connect to ${where}: the server refused this user (${redactServerText(firstLine((error as Error).message))})`);
+      return say(
+        `cannot connect to ${where}: the server refused this user (${redactServerText(firstLine((error as Error).message))})`,
+      );
     case '3D000':
-      return say(`cannot connect to ${where}: database "${target.database}" does not exist; create it or fix the database name`);
+      return say(
+        `cannot connect to ${where}: database "${target.database}" does not exist; create it or fix the database name`,
+      );
     case '57P03':
       return say(`cannot connect to ${where}: the server is starting up or shutting down; try again shortly`);
     default: {
       const message = redactServerText(firstLine((error as Error)?.message ?? String(error)));
-      if (/timeout/i.test(message)) return say(`cannot connect to ${where}: timed out; check the address and any firewall`);
+      if (/timeout/i.test(message))
+        return say(`cannot connect to ${where}: timed out; check the address and any firewall`);
       return say(`cannot connect to ${where}: ${message}`);
     }
   }
 }
 
-function wrap(client: pg.Client, label: string, embedded: boolean, openSibling: () => Promise<pg.Client>, afterClose: () => Promise<void>): Session {
+function wrap(
+  client: pg.Client,
+  label: string,
+  embedded: boolean,
+  openSibling: () => Promise<pg.Client>,
+  afterClose: () => Promise<void>,
+): Session {
   const db = kyselyOn(client);
   // Closing the connection also releases the session's advisory locks on the server.
   const close = registerCleanup(async () => {

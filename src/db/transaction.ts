@@ -16,7 +16,11 @@ export interface TransactionOptions {
  * @example
  * const id = await withTransaction(client, async () => (await client.query('INSERT ... RETURNING id')).rows[0].id);
  */
-export async function withTransaction<T>(client: pg.Client, work: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+export async function withTransaction<T>(
+  client: pg.Client,
+  work: () => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
   await client.query(beginStatement(options));
   let result: T;
   try {

@@ -96,7 +96,10 @@ export async function recordApplied(
  * @example
  * await recordReverted(client, { name: '4001-workflow-engine', phase: 4, durationMs: 9 });
  */
-export async function recordReverted(client: pg.Client, entry: { name: string; phase: number; durationMs: number }): Promise<void> {
+export async function recordReverted(
+  client: pg.Client,
+  entry: { name: string; phase: number; durationMs: number },
+): Promise<void> {
   await ledgerDb(client).deleteFrom('rasdb.migrations').where('name', '=', entry.name).execute();
   await recordEvent(client, { name: entry.name, phase: entry.phase, event: 'reverted', durationMs: entry.durationMs });
 }
@@ -137,8 +140,18 @@ export async function recordEvent(client: pg.Client, event: MigrationEvent): Pro
  */
 export async function acceptChecksum(client: pg.Client, entry: AppliedMigration, current: string): Promise<void> {
   await withTransaction(client, async () => {
-    await ledgerDb(client).updateTable('rasdb.migrations').set({ checksum: current }).where('name', '=', entry.name).execute();
-    await recordEvent(client, { name: entry.name, phase: entry.phase, event: 'repaired', oldChecksum: entry.checksum, newChecksum: current });
+    await ledgerDb(client)
+      .updateTable('rasdb.migrations')
+      .set({ checksum: current })
+      .where('name', '=', entry.name)
+      .execute();
+    await recordEvent(client, {
+      name: entry.name,
+      phase: entry.phase,
+      event: 'repaired',
+      oldChecksum: entry.checksum,
+      newChecksum: current,
+    });
   });
 }
 
@@ -157,7 +170,8 @@ export async function lastFailures(client: pg.Client): Promise<Map<string, Failu
   );
   const failures = new Map<string, FailureRecord>();
   for (const row of rows) {
-    if (row.event === 'failed') failures.set(row.name, { at: row.at, sqlstate: row.sqlstate, message: row.message, statement: row.statement });
+    if (row.event === 'failed')
+      failures.set(row.name, { at: row.at, sqlstate: row.sqlstate, message: row.message, statement: row.statement });
   }
   return failures;
 }

@@ -52,7 +52,10 @@ export async function insertHold(
  * @example
  * (await listHolds(client, { table: 'api_call_logs' })).length // 1
  */
-export async function listHolds(client: pg.Client, options: { includeReleased?: boolean; table?: string } = {}): Promise<Hold[]> {
+export async function listHolds(
+  client: pg.Client,
+  options: { includeReleased?: boolean; table?: string } = {},
+): Promise<Hold[]> {
   const { rows } = await client.query(
     `${SELECT_HOLDS} WHERE ($1 OR released_at IS NULL) AND ($2::text IS NULL OR table_name = $2) ORDER BY id`,
     [Boolean(options.includeReleased), options.table ?? null],
@@ -107,7 +110,11 @@ export async function lockedHolds(client: pg.Client, table: string): Promise<Hol
  * @example
  * (await activeHoldsOn(client, ['api_call_logs', 'integration_operations'], { lock: true })).map((h) => h.id) // [3]
  */
-export async function activeHoldsOn(client: pg.Client, tables: readonly string[], options: { lock?: boolean } = {}): Promise<Hold[]> {
+export async function activeHoldsOn(
+  client: pg.Client,
+  tables: readonly string[],
+  options: { lock?: boolean } = {},
+): Promise<Hold[]> {
   if (options.lock) await client.query('LOCK TABLE rasdb.retention_holds IN SHARE MODE');
   const holds = await listHolds(client);
   return holds.filter((hold) => tables.includes(hold.table));

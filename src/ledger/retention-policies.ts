@@ -17,13 +17,21 @@ export interface PolicyOverride {
  * (await readPolicyOverrides(client)).get('api_call_logs')?.keepDetail // '120 days'
  */
 export async function readPolicyOverrides(client: pg.Client): Promise<Map<string, PolicyOverride>> {
-  const { rows } = await client.query<{ policy: string; keep_detail: string; keep_summary: string | null; below_compliance_minimum: boolean }>(
-    `SELECT policy, keep_detail::text, keep_summary::text, below_compliance_minimum FROM rasdb.retention_policies`,
-  );
+  const { rows } = await client.query<{
+    policy: string;
+    keep_detail: string;
+    keep_summary: string | null;
+    below_compliance_minimum: boolean;
+  }>(`SELECT policy, keep_detail::text, keep_summary::text, below_compliance_minimum FROM rasdb.retention_policies`);
   return new Map(
     rows.map((r) => [
       r.policy,
-      { policy: r.policy, keepDetail: r.keep_detail, keepSummary: r.keep_summary, belowComplianceMinimum: r.below_compliance_minimum },
+      {
+        policy: r.policy,
+        keepDetail: r.keep_detail,
+        keepSummary: r.keep_summary,
+        belowComplianceMinimum: r.below_compliance_minimum,
+      },
     ]),
   );
 }

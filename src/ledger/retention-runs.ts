@@ -57,7 +57,15 @@ export async function startRun(
   const { rows } = await client.query(
     `INSERT INTO rasdb.retention_runs (kind, policies, as_of, actor, details, time_zone, writers_time_zone)
      VALUES ($1, $2, $3, current_user || ' (' || $4 || ')', $5, $6, $7) RETURNING id`,
-    [kind, policies, asOf, actor(), details === undefined ? null : JSON.stringify(details), zones?.timeZone ?? null, zones?.writersTimeZone ?? null],
+    [
+      kind,
+      policies,
+      asOf,
+      actor(),
+      details === undefined ? null : JSON.stringify(details),
+      zones?.timeZone ?? null,
+      zones?.writersTimeZone ?? null,
+    ],
   );
   return Number(rows[0].id);
 }
@@ -68,8 +76,17 @@ export async function startRun(
  * @example
  * await finishRun(client, runId, 'stopped_early', 'stopped at --max-runtime');
  */
-export async function finishRun(client: pg.Client, runId: number, outcome: Exclude<RunOutcome, 'running'>, message?: string): Promise<void> {
-  await client.query(`UPDATE rasdb.retention_runs SET outcome = $2, finished_at = now(), message = $3 WHERE id = $1`, [runId, outcome, message ?? null]);
+export async function finishRun(
+  client: pg.Client,
+  runId: number,
+  outcome: Exclude<RunOutcome, 'running'>,
+  message?: string,
+): Promise<void> {
+  await client.query(`UPDATE rasdb.retention_runs SET outcome = $2, finished_at = now(), message = $3 WHERE id = $1`, [
+    runId,
+    outcome,
+    message ?? null,
+  ]);
 }
 
 /**
@@ -95,7 +112,11 @@ export async function markInterrupted(client: pg.Client): Promise<number> {
  * @example
  * await openStep(client, runId, { policy: 'api_call_logs', table: 'api_call_logs', action: 'prune', cutoff, effectiveCutoff });
  */
-export async function openStep(client: pg.Client, runId: number, step: Pick<StepRecord, 'policy' | 'table' | 'action' | 'cutoff' | 'effectiveCutoff'>): Promise<void> {
+export async function openStep(
+  client: pg.Client,
+  runId: number,
+  step: Pick<StepRecord, 'policy' | 'table' | 'action' | 'cutoff' | 'effectiveCutoff'>,
+): Promise<void> {
   await client.query(
     `INSERT INTO rasdb.retention_run_steps (run_id, policy, table_name, action, cutoff, effective_cutoff)
      VALUES ($1, $2, $3, $4, $5, $6)
@@ -123,7 +144,15 @@ export async function addToStep(
         SET rows_summarized = rows_summarized + $4, rows_deleted = rows_deleted + $5, batches = batches + $6,
             duration_ms = duration_ms + $7, updated_at = now()
       WHERE run_id = $1 AND table_name = $2 AND action = $3`,
-    [runId, table, action, delta.summarized ?? 0, delta.deleted ?? 0, delta.batches ?? 0, Math.round(delta.durationMs ?? 0)],
+    [
+      runId,
+      table,
+      action,
+      delta.summarized ?? 0,
+      delta.deleted ?? 0,
+      delta.batches ?? 0,
+      Math.round(delta.durationMs ?? 0),
+    ],
   );
 }
 
@@ -133,7 +162,12 @@ export async function addToStep(
  * @example
  * await setHeldBack(client, runId, 'integration_operations', { legal_hold: 2, referenced_by_sync_conflicts: 10 });
  */
-export async function setHeldBack(client: pg.Client, runId: number, table: string, heldBack: Record<string, number>): Promise<void> {
+export async function setHeldBack(
+  client: pg.Client,
+  runId: number,
+  table: string,
+  heldBack: Record<string, number>,
+): Promise<void> {
   const total = Object.values(heldBack).reduce((sum, n) => sum + n, 0);
   await client.query(
     `UPDATE rasdb.retention_run_steps SET rows_held_back = $3, held_back = $4 WHERE run_id = $1 AND table_name = $2 AND action = 'prune'`,
@@ -172,6 +206,11 @@ export async function recentRuns(client: pg.Client, limit = 10): Promise<RunReco
     outcome: r.outcome,
     actor: r.actor,
     message: r.message,
-    steps: (r.steps as StepRecord[]).map((s) => ({ ...s, rowsSummarized: Number(s.rowsSummarized), rowsDeleted: Number(s.rowsDeleted), rowsHeldBack: Number(s.rowsHeldBack) })),
+    steps: (r.steps as StepRecord[]).map((s) => ({
+      ...s,
+      rowsSummarized: Number(s.rowsSummarized),
+      rowsDeleted: Number(s.rowsDeleted),
+      rowsHeldBack: Number(s.rowsHeldBack),
+    })),
   }));
 }

@@ -25,7 +25,12 @@ export interface RecordedZones {
  * @example
  * await insertZoneDeclaration(client, 'America/New_York', 'ops@bastion', 'OPS-12: the app writes in New York time');
  */
-export async function insertZoneDeclaration(client: pg.Client, timeZone: string, who: string, reason: string): Promise<number> {
+export async function insertZoneDeclaration(
+  client: pg.Client,
+  timeZone: string,
+  who: string,
+  reason: string,
+): Promise<number> {
   const { rows } = await client.query(
     `INSERT INTO rasdb.retention_time_zones (time_zone, declared_by, reason) VALUES ($1, current_user || ' (' || $2 || ')', $3) RETURNING id`,
     [timeZone, who, reason],
@@ -54,7 +59,9 @@ export async function lastRecordedZones(client: pg.Client): Promise<RecordedZone
  * @example
  * const { declaration, last } = await readZoneRecords(client);
  */
-export async function readZoneRecords(client: pg.Client): Promise<{ declaration: ZoneDeclaration | null; last: RecordedZones | null }> {
+export async function readZoneRecords(
+  client: pg.Client,
+): Promise<{ declaration: ZoneDeclaration | null; last: RecordedZones | null }> {
   const { rows } = await client.query(
     `SELECT d.id AS declaration_id, d.time_zone AS declared_zone, ${isoText('d.declared_at')} AS declared_at, d.declared_by, d.reason,
             r.id AS run_id, r.time_zone, r.writers_time_zone
@@ -64,9 +71,19 @@ export async function readZoneRecords(client: pg.Client): Promise<{ declaration:
   );
   const [r] = rows;
   return {
-    declaration: r.declaration_id === null ? null : {
-      id: Number(r.declaration_id), timeZone: r.declared_zone, declaredAt: r.declared_at, declaredBy: r.declared_by, reason: r.reason,
-    },
-    last: r.run_id === null ? null : { runId: Number(r.run_id), timeZone: r.time_zone, writersTimeZone: r.writers_time_zone },
+    declaration:
+      r.declaration_id === null
+        ? null
+        : {
+            id: Number(r.declaration_id),
+            timeZone: r.declared_zone,
+            declaredAt: r.declared_at,
+            declaredBy: r.declared_by,
+            reason: r.reason,
+          },
+    last:
+      r.run_id === null
+        ? null
+        : { runId: Number(r.run_id), timeZone: r.time_zone, writersTimeZone: r.writers_time_zone },
   };
 }

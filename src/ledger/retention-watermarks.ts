@@ -76,7 +76,9 @@ export async function saveWatermark(client: pg.Client, mark: Watermark): Promise
  * (await readPrunedBefore(client)).get('api_call_logs') // '2026-03-03 00:00:00'
  */
 export async function readPrunedBefore(client: pg.Client): Promise<Map<string, string>> {
-  const { rows } = await client.query(`SELECT table_name, ${utcText('pruned_before')} AS t FROM rasdb.retention_pruned`);
+  const { rows } = await client.query(
+    `SELECT table_name, ${utcText('pruned_before')} AS t FROM rasdb.retention_pruned`,
+  );
   return new Map(rows.map((r) => [r.table_name, r.t]));
 }
 
@@ -88,7 +90,12 @@ export async function readPrunedBefore(client: pg.Client): Promise<Map<string, s
  * @example
  * await advancePrunedBefore(client, 'api_call_logs', '2026-03-03 00:00:00', 5_000_000);
  */
-export async function advancePrunedBefore(client: pg.Client, table: string, cutoff: string, examinedUpTo?: number): Promise<void> {
+export async function advancePrunedBefore(
+  client: pg.Client,
+  table: string,
+  cutoff: string,
+  examinedUpTo?: number,
+): Promise<void> {
   await client.query(
     `WITH old AS (SELECT pruned_before FROM rasdb.retention_pruned WHERE table_name = $1),
      moved AS (

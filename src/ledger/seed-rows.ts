@@ -31,7 +31,8 @@ export function trackWritten(
   keys: readonly string[] | 'written',
   incomingHash: RawBuilder<string>,
 ): RawBuilder<unknown> {
-  const which = keys === 'written' ? sql`seed_key IN (SELECT seed_key FROM written)` : sql`seed_key = ANY(${keys}::text[])`;
+  const which =
+    keys === 'written' ? sql`seed_key IN (SELECT seed_key FROM written)` : sql`seed_key = ANY(${keys}::text[])`;
   return sql`INSERT INTO rasdb.seed_rows (table_name, natural_key, set_name, row_hash)
     SELECT ${table}, seed_key, ${setName}, ${incomingHash} FROM incoming WHERE ${which}
     ON CONFLICT (table_name, natural_key) DO UPDATE SET set_name = excluded.set_name, row_hash = excluded.row_hash`;

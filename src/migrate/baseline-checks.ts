@@ -33,21 +33,31 @@ export async function phaseZeroChecks(client: pg.Client): Promise<BaselineCheck[
       check: `table ${table} exists`,
       passed: present.has(table),
       found: present.has(table) ? 'present' : 'missing',
-      fix: present.has(table) ? undefined : `this is not a complete RAS DASH database; restore ${table}, or run rasdb migrate on an empty database instead`,
+      fix: present.has(table)
+        ? undefined
+        : `this is not a complete RAS DASH database; restore ${table}, or run rasdb migrate on an empty database instead`,
     });
   }
   checks.push(integerPrimaryKey('users', 'id', await columnFacts(client, 'users', 'id')));
-  checks.push(integerPrimaryKey('ingestion_vulnerabilities', 'id', await columnFacts(client, 'ingestion_vulnerabilities', 'id')));
+  checks.push(
+    integerPrimaryKey('ingestion_vulnerabilities', 'id', await columnFacts(client, 'ingestion_vulnerabilities', 'id')),
+  );
   const asset = await columnFacts(client, 'ingestion_assets', 'asset_uuid');
   const fixes: string[] = [];
-  if (asset.exists && asset.type !== 'uuid') fixes.push('ALTER TABLE ingestion_assets ALTER COLUMN asset_uuid TYPE uuid USING asset_uuid::uuid');
+  if (asset.exists && asset.type !== 'uuid')
+    fixes.push('ALTER TABLE ingestion_assets ALTER COLUMN asset_uuid TYPE uuid USING asset_uuid::uuid');
   if (asset.exists && !asset.notNull) fixes.push('ALTER TABLE ingestion_assets ALTER COLUMN asset_uuid SET NOT NULL');
-  if (asset.exists && !asset.unique) fixes.push('ALTER TABLE ingestion_assets ADD CONSTRAINT ingestion_assets_asset_uuid_key UNIQUE (asset_uuid)');
+  if (asset.exists && !asset.unique)
+    fixes.push('ALTER TABLE ingestion_assets ADD CONSTRAINT ingestion_assets_asset_uuid_key UNIQUE (asset_uuid)');
   checks.push({
     check: 'ingestion_assets.asset_uuid is UUID, NOT NULL and UNIQUE',
     passed: asset.exists && fixes.length === 0,
     found: describe(asset),
-    fix: !asset.exists ? 'add the column asset_uuid uuid NOT NULL UNIQUE to ingestion_assets' : fixes.length ? fixes.join('; ') : undefined,
+    fix: !asset.exists
+      ? 'add the column asset_uuid uuid NOT NULL UNIQUE to ingestion_assets'
+      : fixes.length
+        ? fixes.join('; ')
+        : undefined,
   });
   return checks;
 }
@@ -73,7 +83,9 @@ function describe(facts: ColumnFacts): string {
 }
 
 async function existingTables(client: pg.Client): Promise<Set<string>> {
-  const { rows } = await client.query(`SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')`);
+  const { rows } = await client.query(
+    `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')`,
+  );
   return new Set(rows.map((r) => r.relname));
 }
 
@@ -90,5 +102,11 @@ async function columnFacts(client: pg.Client, table: string, column: string): Pr
   );
   if (!rows.length) return { exists: false, type: null, notNull: false, primaryKey: false, unique: false };
   const row = rows[0];
-  return { exists: true, type: row.type, notNull: row.not_null, primaryKey: row.primary_key, unique: row.is_unique || row.primary_key };
+  return {
+    exists: true,
+    type: row.type,
+    notNull: row.not_null,
+    primaryKey: row.primary_key,
+    unique: row.is_unique || row.primary_key,
+  };
 }

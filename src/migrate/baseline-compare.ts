@@ -24,7 +24,11 @@ const SCRATCH = 'rasdb_baseline_scratch';
  * @example
  * const differences = await compareWithMigrations(client, files, 2);
  */
-export async function compareWithMigrations(client: pg.Client, files: readonly MigrationFile[], phase: number): Promise<TableDifference[]> {
+export async function compareWithMigrations(
+  client: pg.Client,
+  files: readonly MigrationFile[],
+  phase: number,
+): Promise<TableDifference[]> {
   const adopted = files.filter((file) => file.phase >= 1 && file.phase <= phase);
   const tables: string[] = [];
   for (const file of adopted) tables.push(...createdTables(await compileMigration(await file.load(), 'up', file.name)));
@@ -34,11 +38,21 @@ export async function compareWithMigrations(client: pg.Client, files: readonly M
     async () => {
       await client.query(`CREATE SCHEMA ${SCRATCH}; SET LOCAL search_path = ${SCRATCH}`);
       const executor = new MigrationExecutor(client, { ...executorSettings({}), ledger: null, enclosed: true });
-      const failed = (await runInOrder(executor, files.filter((f) => f.phase <= phase), 'up')).find((s) => s.status === 'Error');
+      const failed = (
+        await runInOrder(
+          executor,
+          files.filter((f) => f.phase <= phase),
+          'up',
+        )
+      ).find((s) => s.status === 'Error');
       if (failed) {
-        throw new RasdbError(ExitCode.failed, `replaying ${failed.name} into a scratch schema failed: ${failed.error?.message}`, {
-          migration: failed.name,
-        });
+        throw new RasdbError(
+          ExitCode.failed,
+          `replaying ${failed.name} into a scratch schema failed: ${failed.error?.message}`,
+          {
+            migration: failed.name,
+          },
+        );
       }
       const expected = normalize(await readCatalog(client, { schema: SCRATCH, tables }));
       const live = normalize(await readCatalog(client, { schema: 'public', tables }));
@@ -49,7 +63,9 @@ export async function compareWithMigrations(client: pg.Client, files: readonly M
 }
 
 function createdTables(statements: readonly string[]): string[] {
-  return statements.map((s) => /^create table (?:if not exists )?"([^"]+)"/i.exec(s.trim())?.[1]).filter((t): t is string => Boolean(t));
+  return statements
+    .map((s) => /^create table (?:if not exists )?"([^"]+)"/i.exec(s.trim())?.[1])
+    .filter((t): t is string => Boolean(t));
 }
 
 /** Definitions name their schema only when it is off the search path: drop both schema names. */

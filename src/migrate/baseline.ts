@@ -51,7 +51,8 @@ export async function baseline(client: pg.Client, options: BaselineOptions = {})
     const checks = done.size === 0 || toRecord.some((f) => f.phase === 0) ? await phaseZeroChecks(client) : [];
     const differences = phase > 0 ? await compareWithMigrations(client, files, phase) : [];
     const adopted = checks.every((c) => c.passed) && !differences.some((d) => d.blocking);
-    if (!adopted || toRecord.length === 0) return { phase, checks, differences, recorded: [], adopted: adopted && toRecord.length === 0 };
+    if (!adopted || toRecord.length === 0)
+      return { phase, checks, differences, recorded: [], adopted: adopted && toRecord.length === 0 };
     await ensureLedger(client);
     await record(client, toRecord);
     return { phase, checks, differences, recorded: toRecord.map((f) => f.name), adopted: true };
@@ -64,7 +65,11 @@ async function record(client: pg.Client, files: MigrationFile[]): Promise<void> 
   await withTransaction(client, async () => {
     for (const file of files) {
       const checksum = await currentChecksum(file);
-      await recordApplied(client, { name: file.name, phase: file.phase, checksum, durationMs: 0, baselined: true }, version);
+      await recordApplied(
+        client,
+        { name: file.name, phase: file.phase, checksum, durationMs: 0, baselined: true },
+        version,
+      );
     }
   });
 }

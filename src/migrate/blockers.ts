@@ -17,7 +17,12 @@ export interface Blocker {
  * const watch = watchBlockers(openSibling, client.processID, 500);
  * try { await runMigration(); } finally { const blockers = await watch.stop(); }
  */
-export function watchBlockers(openSibling: () => Promise<pg.Client>, targetPid: number, graceMs: number, intervalMs = 200): { stop(): Promise<Blocker[]> } {
+export function watchBlockers(
+  openSibling: () => Promise<pg.Client>,
+  targetPid: number,
+  graceMs: number,
+  intervalMs = 200,
+): { stop(): Promise<Blocker[]> } {
   const seen = new Map<number, Blocker>();
   let monitor: Promise<pg.Client> | undefined;
   let stopped = false;
@@ -32,13 +37,21 @@ export function watchBlockers(openSibling: () => Promise<pg.Client>, targetPid: 
          FROM pg_stat_activity a WHERE a.pid = ANY(pg_blocking_pids($1))`,
       [targetPid],
     );
-    for (const row of rows) seen.set(row.pid, { pid: row.pid, applicationName: row.application_name, state: row.state, queryStart: row.query_start });
+    for (const row of rows)
+      seen.set(row.pid, {
+        pid: row.pid,
+        applicationName: row.application_name,
+        state: row.state,
+        queryStart: row.query_start,
+      });
   };
   const tick = (): void => {
     if (stopped) return;
-    polling = poll().catch(() => undefined).then(() => {
-      if (!stopped) timer = setTimeout(tick, intervalMs);
-    });
+    polling = poll()
+      .catch(() => undefined)
+      .then(() => {
+        if (!stopped) timer = setTimeout(tick, intervalMs);
+      });
   };
   let timer: NodeJS.Timeout | undefined = setTimeout(tick, graceMs);
 
@@ -57,6 +70,9 @@ export function watchBlockers(openSibling: () => Promise<pg.Client>, targetPid: 
 export function describeBlockers(blockers: readonly Blocker[]): string {
   if (blockers.length === 0) return 'no blocking session was seen';
   return blockers
-    .map((b) => `pid ${b.pid} ("${b.applicationName || 'unnamed'}", ${b.state ?? 'unknown state'}${b.queryStart ? ` since ${b.queryStart}` : ''})`)
+    .map(
+      (b) =>
+        `pid ${b.pid} ("${b.applicationName || 'unnamed'}", ${b.state ?? 'unknown state'}${b.queryStart ? ` since ${b.queryStart}` : ''})`,
+    )
     .join(', ');
 }

@@ -23,14 +23,18 @@ export async function currentChecksum(file: MigrationFile): Promise<string> {
  * @example
  * const mismatches = await findMismatches(plan.applied, plan.files); // [] when nothing changed
  */
-export async function findMismatches(applied: readonly AppliedMigration[], files: readonly MigrationFile[]): Promise<ChecksumMismatch[]> {
+export async function findMismatches(
+  applied: readonly AppliedMigration[],
+  files: readonly MigrationFile[],
+): Promise<ChecksumMismatch[]> {
   const byName = new Map(files.map((file) => [file.name, file]));
   const mismatches: ChecksumMismatch[] = [];
   for (const entry of applied) {
     const file = byName.get(entry.name);
     if (!file) continue; // reported as a missing file by planMigrations
     const current = await currentChecksum(file);
-    if (current !== entry.checksum) mismatches.push({ name: entry.name, phase: entry.phase, recorded: entry.checksum, current });
+    if (current !== entry.checksum)
+      mismatches.push({ name: entry.name, phase: entry.phase, recorded: entry.checksum, current });
   }
   return mismatches;
 }

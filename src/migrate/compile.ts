@@ -11,7 +11,11 @@ import type { MigrationFile, MigrationModule } from './migration-files.js';
  * @example
  * const statements = await compileMigration(module, 'up'); // ['create table "users" (...)', ...]
  */
-export async function compileMigration(module: MigrationModule, direction: 'up' | 'down', label = 'a migration'): Promise<string[]> {
+export async function compileMigration(
+  module: MigrationModule,
+  direction: 'up' | 'down',
+  label = 'a migration',
+): Promise<string[]> {
   const statements: string[] = [];
   const recorder = new Kysely<any>({
     dialect: {
@@ -51,7 +55,9 @@ export function compileUp(file: MigrationFile): Promise<CompiledUp> {
   if (!compiled) {
     compiled = (async () => {
       const module = await file.load();
-      const statements = file.precompiled ? [...file.precompiled.statements] : await compileMigration(module, 'up', file.name);
+      const statements = file.precompiled
+        ? [...file.precompiled.statements]
+        : await compileMigration(module, 'up', file.name);
       return { module, statements, checksum: checksumOf(statements) };
     })();
     compiledUps.set(file, compiled);
@@ -116,7 +122,8 @@ function inlineParameters(text: string, parameters: readonly unknown[]): string 
     if (value === undefined) return match;
     if (value === null) return 'null';
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    const shown = typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : JSON.stringify(value);
+    const shown =
+      typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : JSON.stringify(value);
     return `'${shown.replace(/'/g, "''")}'`;
   });
 }

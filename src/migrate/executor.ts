@@ -113,7 +113,14 @@ export class MigrationExecutor {
     const started = performance.now();
     const compiled = await compileUp(file);
     if (direction === 'down' && !compiled.module.down) {
-      return this.failed(file, direction, started, 1, new Error(`${file.name} has no down(db); it cannot be reverted`), []);
+      return this.failed(
+        file,
+        direction,
+        started,
+        1,
+        new Error(`${file.name} has no down(db); it cannot be reverted`),
+        [],
+      );
     }
     for (let attempt = 1; ; attempt++) {
       this.lastStatement = undefined;
@@ -127,7 +134,9 @@ export class MigrationExecutor {
         await watch?.stop();
         return { name: file.name, phase: file.phase, status: 'Success', durationMs, attempts: attempt };
       } catch (cause) {
-        await this.client.query(this.settings.enclosed ? `ROLLBACK TO SAVEPOINT ${SAVEPOINT}` : 'ROLLBACK').catch(() => undefined);
+        await this.client
+          .query(this.settings.enclosed ? `ROLLBACK TO SAVEPOINT ${SAVEPOINT}` : 'ROLLBACK')
+          .catch(() => undefined);
         // A refusal of the caller's hook stands as it is; a lost connection is this migration's failure.
         if (cause instanceof RasdbError && !isConnectionLost(cause)) {
           await watch?.stop();
@@ -147,7 +156,13 @@ export class MigrationExecutor {
   }
 
   /** One try: the migration and its ledger row commit together (or, without a transaction, in sequence). */
-  private async once(file: MigrationFile, direction: Direction, module: MigrationModule, checksum: string, options: RunOptions): Promise<number> {
+  private async once(
+    file: MigrationFile,
+    direction: Direction,
+    module: MigrationModule,
+    checksum: string,
+    options: RunOptions,
+  ): Promise<number> {
     const transactional = module.transactional !== false;
     const enclosed = Boolean(this.settings.enclosed);
     const started = performance.now();
@@ -173,14 +188,20 @@ export class MigrationExecutor {
       await this.client.query('COMMIT');
       return durationMs;
     } finally {
-      if (!transactional && !enclosed) await this.client.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
+      if (!transactional && !enclosed)
+        await this.client.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
     }
   }
 
   private async record(file: MigrationFile, direction: Direction, checksum: string, durationMs: number): Promise<void> {
     const ledger = this.settings.ledger;
     if (!ledger) return;
-    if (direction === 'up') await recordApplied(this.client, { name: file.name, phase: file.phase, checksum, durationMs }, ledger.rasdbVersion);
+    if (direction === 'up')
+      await recordApplied(
+        this.client,
+        { name: file.name, phase: file.phase, checksum, durationMs },
+        ledger.rasdbVersion,
+      );
     else await recordReverted(this.client, { name: file.name, phase: file.phase, durationMs });
   }
 
@@ -195,7 +216,8 @@ export class MigrationExecutor {
     const durationMs = Math.round(performance.now() - started);
     const sqlstate = isPgServerError(failure) ? failure.code : undefined;
     const base = firstLine(failure instanceof Error ? failure.message : String(failure));
-    const message = sqlstate === LOCK_TIMEOUT ? `${base} after ${attempts} attempts; blocked by ${describeBlockers(blockers)}` : base;
+    const message =
+      sqlstate === LOCK_TIMEOUT ? `${base} after ${attempts} attempts; blocked by ${describeBlockers(blockers)}` : base;
     const connectionLost = isConnectionLost(failure);
     const error: StepError = {
       message,
@@ -249,7 +271,8 @@ export class MigrationExecutor {
           WHERE c.relname = $1 AND c.relnamespace = 'public'::regnamespace AND NOT i.indisvalid`,
         [match[1]],
       );
-      if (rows.length) await this.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.client.escapeIdentifier(match[1])}`);
+      if (rows.length)
+        await this.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.client.escapeIdentifier(match[1])}`);
     }
   }
 }

@@ -38,7 +38,12 @@ export interface DryRunResult {
   migrations: { name: string; phase: number; transactional: boolean; statements: string[] }[];
 }
 
-export const DEFAULTS = { lockWaitMs: 60_000, lockTimeoutMs: 5_000, statementTimeoutMs: 15 * 60_000, lockAttempts: 5 } as const;
+export const DEFAULTS = {
+  lockWaitMs: 60_000,
+  lockTimeoutMs: 5_000,
+  statementTimeoutMs: 15 * 60_000,
+  lockAttempts: 5,
+} as const;
 
 /** What migrate and rollback share: how long a migration may wait for a lock, run, and retry. */
 export interface ExecutionOptions {
@@ -92,11 +97,18 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
     compileAhead(plan.pending);
     const mismatches = await findMismatches(plan.applied, files);
     if (mismatches.length) throw mismatchError(mismatches);
-    const compiled = await Promise.all(plan.pending.map(async (file) => ({ name: file.name, ...(await compileSql(file)) })));
-    assertNoTransactionControl(compiled.map((m) => ({ name: m.name, direction: 'up' as const, statements: m.statements })));
+    const compiled = await Promise.all(
+      plan.pending.map(async (file) => ({ name: file.name, ...(await compileSql(file)) })),
+    );
+    assertNoTransactionControl(
+      compiled.map((m) => ({ name: m.name, direction: 'up' as const, statements: m.statements })),
+    );
     // Each migration commits with its ledger row; the first failure is rolled back alone and
     // kept in the history, the ones before it stay applied, the rest are not run.
-    const executor = new MigrationExecutor(client, { ...executorSettings(options), ledger: { rasdbVersion: rasdbVersion() } });
+    const executor = new MigrationExecutor(client, {
+      ...executorSettings(options),
+      ledger: { rasdbVersion: rasdbVersion() },
+    });
     const steps = await runInOrder(executor, plan.pending, 'up', options.onStep);
     const failed = steps.find((step) => step.status === 'Error');
     const applied = steps.filter((s) => s.status === 'Success').map((s) => s.name);
@@ -121,7 +133,10 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
  * @example
  * for (const m of (await dryRun(client, { phase: 1 })).migrations) console.log(m.statements.join(';\n'));
  */
-export async function dryRun(client: pg.Client, options: Pick<MigrateOptions, 'phase' | 'migrationsDir'> = {}): Promise<DryRunResult> {
+export async function dryRun(
+  client: pg.Client,
+  options: Pick<MigrateOptions, 'phase' | 'migrationsDir'> = {},
+): Promise<DryRunResult> {
   const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
   assertLedgerReadable(await ledgerVersion(client));
   const targetPhase = options.phase ?? MAX_PHASE;
@@ -136,12 +151,19 @@ export async function dryRun(client: pg.Client, options: Pick<MigrateOptions, 'p
 }
 
 /** After a lost connection, what the ledger says of this run's migrations, read on a new connection. */
-async function reread(options: MigrateOptions, applied: readonly string[]): Promise<NonNullable<MigrateResult['afterConnectionLoss']>> {
+async function reread(
+  options: MigrateOptions,
+  applied: readonly string[],
+): Promise<NonNullable<MigrateResult['afterConnectionLoss']>> {
   const fresh = await options.openSibling?.().catch(() => undefined);
   if (!fresh) return { ledgerRead: false, survived: [], lost: [] };
   try {
     const listed = new Set((await readApplied(fresh)).map((entry) => entry.name));
-    return { ledgerRead: true, survived: applied.filter((n) => listed.has(n)), lost: applied.filter((n) => !listed.has(n)) };
+    return {
+      ledgerRead: true,
+      survived: applied.filter((n) => listed.has(n)),
+      lost: applied.filter((n) => !listed.has(n)),
+    };
   } catch {
     return { ledgerRead: false, survived: [], lost: [] };
   } finally {

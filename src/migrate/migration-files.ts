@@ -80,7 +80,10 @@ export function listMigrations(dir: string): MigrationFile[] {
       const name = fileMatch[1];
       const path = join(dir, folder, file);
       if (seen.has(name)) {
-        throw new RasdbError(ExitCode.check, `two migrations are named ${name}: ${seen.get(name)} and ${path}; rename one`);
+        throw new RasdbError(
+          ExitCode.check,
+          `two migrations are named ${name}: ${seen.get(name)} and ${path}; rename one`,
+        );
       }
       seen.set(name, path);
       const precompiled = precompiledFor(manifest, `${folder}/${file}`, path);
@@ -88,9 +91,13 @@ export function listMigrations(dir: string): MigrationFile[] {
     }
   }
   if (strays.length) {
-    throw new RasdbError(ExitCode.usage, `the migrations folder ${dir} holds what is not a migration: ${strays.join(', ')}; move it out or rename it`, {
-      strays,
-    });
+    throw new RasdbError(
+      ExitCode.usage,
+      `the migrations folder ${dir} holds what is not a migration: ${strays.join(', ')}; move it out or rename it`,
+      {
+        strays,
+      },
+    );
   }
   return found.sort((a, b) => a.phase - b.phase || byCodeUnit(a.name, b.name));
 }
@@ -109,7 +116,12 @@ async function loadModule(path: string): Promise<MigrationModule> {
     module = (await import(pathToFileURL(path).href)) as Partial<MigrationModule>;
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new RasdbError(ExitCode.failed, `the migration ${path} cannot be loaded: ${reason}`, { path }, { cause: error });
+    throw new RasdbError(
+      ExitCode.failed,
+      `the migration ${path} cannot be loaded: ${reason}`,
+      { path },
+      { cause: error },
+    );
   }
   if (typeof module.up !== 'function') {
     throw new RasdbError(ExitCode.failed, `${path} exports no up(db) function`);

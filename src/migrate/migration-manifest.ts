@@ -45,8 +45,11 @@ export function readManifest(dir: string): Manifest {
   const path = join(dir, MANIFEST_FILE);
   if (!existsSync(path)) return new Map();
   try {
-    const parsed: { format?: unknown; migrations?: Record<string, ManifestEntry> } = JSON.parse(readFileSync(path, 'utf8'));
-    if (parsed.format !== FORMAT || typeof parsed.migrations !== 'object' || parsed.migrations === null) return new Map();
+    const parsed: { format?: unknown; migrations?: Record<string, ManifestEntry> } = JSON.parse(
+      readFileSync(path, 'utf8'),
+    );
+    if (parsed.format !== FORMAT || typeof parsed.migrations !== 'object' || parsed.migrations === null)
+      return new Map();
     return new Map(Object.entries(parsed.migrations).filter(([, entry]) => isEntry(entry)));
   } catch {
     return new Map();

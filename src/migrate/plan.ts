@@ -20,7 +20,11 @@ export interface MigrationPlan {
  * @example
  * const plan = await planMigrations(client, listMigrations(dir), 2); // pending of phases 0..2
  */
-export async function planMigrations(client: pg.Client, files: readonly MigrationFile[], targetPhase: number = MAX_PHASE): Promise<MigrationPlan> {
+export async function planMigrations(
+  client: pg.Client,
+  files: readonly MigrationFile[],
+  targetPhase: number = MAX_PHASE,
+): Promise<MigrationPlan> {
   const applied = await readApplied(client);
   const byName = new Set(files.map((file) => file.name));
   const missing = applied.filter((entry) => !byName.has(entry.name));

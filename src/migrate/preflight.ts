@@ -3,7 +3,14 @@ import { ExitCode, RasdbError } from '../errors.js';
 import { SERVER_VERSION_COLUMNS, checkServerVersion, versionOfRow } from '../db/server-version.js';
 
 /** The platform's own tables: their presence without a ledger means a live database to adopt. */
-export const PLATFORM_TABLES = ['users', 'audit_logs', 'ingestion_batches', 'ingestion_systems', 'ingestion_assets', 'ingestion_vulnerabilities'] as const;
+export const PLATFORM_TABLES = [
+  'users',
+  'audit_logs',
+  'ingestion_batches',
+  'ingestion_systems',
+  'ingestion_assets',
+  'ingestion_vulnerabilities',
+] as const;
 
 /**
  * Checks, before anything is written, that this session can do what a migration run needs:
@@ -26,19 +33,34 @@ export async function assertCanMigrate(client: pg.Client, options: { ledgerExist
   // Library callers have no CLI session to check for them; the newer-major warning is the CLI's.
   checkServerVersion(versionOfRow(facts));
   if (facts.standby) {
-    throw new RasdbError(ExitCode.connect, `${facts.database} is on a read-only standby (in recovery); point rasdb at the primary server`);
+    throw new RasdbError(
+      ExitCode.connect,
+      `${facts.database} is on a read-only standby (in recovery); point rasdb at the primary server`,
+    );
   }
   if (facts.read_only) {
-    throw new RasdbError(ExitCode.connect, `${facts.database} is read-only for this session (default_transaction_read_only is on); point rasdb at a writable primary`);
+    throw new RasdbError(
+      ExitCode.connect,
+      `${facts.database} is read-only for this session (default_transaction_read_only is on); point rasdb at a writable primary`,
+    );
   }
   if (!options.ledgerExists && !facts.can_create_schema) {
-    throw new RasdbError(ExitCode.check, `role "${facts.role}" may not create schemas in database ${facts.database}; GRANT CREATE ON DATABASE ${facts.database} TO "${facts.role}", or run as its owner`);
+    throw new RasdbError(
+      ExitCode.check,
+      `role "${facts.role}" may not create schemas in database ${facts.database}; GRANT CREATE ON DATABASE ${facts.database} TO "${facts.role}", or run as its owner`,
+    );
   }
   if (!facts.can_create_tables) {
-    throw new RasdbError(ExitCode.check, `role "${facts.role}" may not create tables in schema public of ${facts.database}; GRANT CREATE ON SCHEMA public TO "${facts.role}", or run as its owner`);
+    throw new RasdbError(
+      ExitCode.check,
+      `role "${facts.role}" may not create tables in schema public of ${facts.database}; GRANT CREATE ON SCHEMA public TO "${facts.role}", or run as its owner`,
+    );
   }
   if (!facts.can_write_ledger) {
-    throw new RasdbError(ExitCode.check, `role "${facts.role}" may not write rasdb's ledger (rasdb.migrations); run as the role that created it`);
+    throw new RasdbError(
+      ExitCode.check,
+      `role "${facts.role}" may not write rasdb's ledger (rasdb.migrations); run as the role that created it`,
+    );
   }
 }
 

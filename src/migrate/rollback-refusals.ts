@@ -21,7 +21,9 @@ export function refuseRows(tables: readonly TableRows[], force: boolean | undefi
   const what = stoppedAt
     ? `rollback stopped before ${stoppedAt}: rows were committed after rollback counted them to tables it would drop: ${list}`
     : `rollback would drop tables that hold rows: ${list}`;
-  throw new RasdbError(ExitCode.check, `${what}; back them up, then run again with ${option('force')}`, { tables: nonEmpty });
+  throw new RasdbError(ExitCode.check, `${what}; back them up, then run again with ${option('force')}`, {
+    tables: nonEmpty,
+  });
 }
 
 /**

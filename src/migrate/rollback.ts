@@ -63,19 +63,36 @@ export async function rollback(client: pg.Client, options: RollbackOptions): Pro
     const targets = toRevert.map((entry) => fileByName.get(entry.name) as MigrationFile);
     const dropped = await droppedTablesOf(targets);
     const droppedTables = await countRows(client, [...dropped.values()].flat());
-    refuseHeld(await activeHoldsOn(client, droppedTables.map((t) => t.table)));
+    refuseHeld(
+      await activeHoldsOn(
+        client,
+        droppedTables.map((t) => t.table),
+      ),
+    );
     refuseRows(droppedTables, options.force);
     const byName = new Map(droppedTables.map((t) => [t.table, t]));
     // Rows committed, or holds placed, since the counts above: looked for again under the locks
     // the DROP needs, which keep anyone from adding more until it commits.
     const recheck = async (file: MigrationFile, transaction: boolean): Promise<void> => {
       const tables = await countRows(client, dropped.get(file.name) ?? [], transaction);
-      refuseHeld(await activeHoldsOn(client, tables.map((t) => t.table), { lock: transaction }));
+      refuseHeld(
+        await activeHoldsOn(
+          client,
+          tables.map((t) => t.table),
+          { lock: transaction },
+        ),
+      );
       refuseRows(tables, options.force, file.name);
       for (const table of tables) byName.set(table.table, table);
-      await forgetTables(client, tables.map((t) => t.table));
+      await forgetTables(
+        client,
+        tables.map((t) => t.table),
+      );
     };
-    const executor = new MigrationExecutor(client, { ...executorSettings(options), ledger: { rasdbVersion: rasdbVersion() } });
+    const executor = new MigrationExecutor(client, {
+      ...executorSettings(options),
+      ledger: { rasdbVersion: rasdbVersion() },
+    });
     const steps = await runInOrder(executor, targets, 'down', options.onStep, recheck);
     const done = new Set(plan.applied.map((e) => e.name));
     for (const step of steps) if (step.status === 'Success') done.delete(step.name);
@@ -111,11 +128,15 @@ async function droppedTablesOf(files: readonly MigrationFile[]): Promise<Map<str
 async function countRows(client: pg.Client, tables: readonly string[], lock = false): Promise<TableRows[]> {
   const present: string[] = [];
   for (const table of tables) {
-    const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS present', [client.escapeIdentifier(table)]);
+    const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS present', [
+      client.escapeIdentifier(table),
+    ]);
     if (exists.rows[0].present) present.push(table);
   }
   if (lock && present.length) {
-    await client.query(`LOCK TABLE ${present.map((t) => client.escapeIdentifier(t)).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+    await client.query(
+      `LOCK TABLE ${present.map((t) => client.escapeIdentifier(t)).join(', ')} IN ACCESS EXCLUSIVE MODE`,
+    );
   }
   const result: TableRows[] = [];
   for (const table of present) {

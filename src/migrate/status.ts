@@ -65,7 +65,13 @@ export async function status(client: pg.Client, options: { migrationsDir?: strin
         };
       });
     const applied = migrations.filter((m) => m.state === 'applied').length;
-    phases.push({ phase, folder: files.find((file) => file.phase === phase)?.folder ?? null, applied, pending: migrations.length - applied, migrations });
+    phases.push({
+      phase,
+      folder: files.find((file) => file.phase === phase)?.folder ?? null,
+      applied,
+      pending: migrations.length - applied,
+      migrations,
+    });
   }
   const applied = phases.reduce((sum, p) => sum + p.applied, 0);
   return {

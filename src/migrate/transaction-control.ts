@@ -5,7 +5,8 @@ import { ExitCode, RasdbError } from '../errors.js';
  * would leave its DDL committed while rasdb reports it rolled back, and its ledger row would
  * commit apart from it: such files are refused before anything runs.
  */
-const CONTROL = /^(commit|end|rollback|abort|begin|start\s+transaction|prepare\s+transaction|commit\s+prepared|rollback\s+prepared)\b/i;
+const CONTROL =
+  /^(commit|end|rollback|abort|begin|start\s+transaction|prepare\s+transaction|commit\s+prepared|rollback\s+prepared)\b/i;
 
 /**
  * The first transaction-control statement among `statements`, or undefined. String literals and
@@ -36,7 +37,9 @@ export function transactionControlIn(statements: readonly string[]): string | un
  * @example
  * assertNoTransactionControl([{ name: '0003-commits', direction: 'up', statements }]);
  */
-export function assertNoTransactionControl(migrations: readonly { name: string; direction: 'up' | 'down'; statements: readonly string[] }[]): void {
+export function assertNoTransactionControl(
+  migrations: readonly { name: string; direction: 'up' | 'down'; statements: readonly string[] }[],
+): void {
   const offenders = migrations
     .map((m) => ({ ...m, found: transactionControlIn(m.statements) }))
     .filter((m): m is typeof m & { found: string } => m.found !== undefined);

@@ -41,7 +41,10 @@ export interface RepairResult {
  * @example
  * await repair(client, { accept: '1001-integration-configuration' });
  */
-export async function repair(client: pg.Client, options: { accept: string; migrationsDir?: string; lockWaitMs?: number }): Promise<RepairResult> {
+export async function repair(
+  client: pg.Client,
+  options: { accept: string; migrationsDir?: string; lockWaitMs?: number },
+): Promise<RepairResult> {
   const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const file = files.find((f) => f.name === options.accept);
   if (!file) throw usageError(`there is no migration named "${options.accept}"; rasdb status lists them`);
@@ -49,9 +52,14 @@ export async function repair(client: pg.Client, options: { accept: string; migra
     assertLedgerReadable(await ledgerVersion(client));
     const plan = await planMigrations(client, files);
     const entry = plan.applied.find((e) => e.name === options.accept);
-    if (!entry) throw new RasdbError(ExitCode.usage, `${options.accept} is not applied, so there is no checksum to accept; rasdb migrate applies it`);
+    if (!entry)
+      throw new RasdbError(
+        ExitCode.usage,
+        `${options.accept} is not applied, so there is no checksum to accept; rasdb migrate applies it`,
+      );
     const current = await currentChecksum(file);
-    if (current === entry.checksum) return { name: entry.name, changed: false, oldChecksum: entry.checksum, newChecksum: current };
+    if (current === entry.checksum)
+      return { name: entry.name, changed: false, oldChecksum: entry.checksum, newChecksum: current };
     await acceptChecksum(client, entry, current);
     return { name: entry.name, changed: true, oldChecksum: entry.checksum, newChecksum: current };
   });

@@ -86,7 +86,14 @@ export async function deleteInBatches(
   sizer: BatchSizer,
   onBatch: (deletedSoFar: number) => void = () => undefined,
 ): Promise<BatchDeleteResult> {
-  const result: BatchDeleteResult = { deleted: 0, batches: 0, heldBack: {}, stoppedEarly: false, slowestBatchMs: 0, batchMs: [] };
+  const result: BatchDeleteResult = {
+    deleted: 0,
+    batches: 0,
+    heldBack: {},
+    stoppedEarly: false,
+    slowestBatchMs: 0,
+    batchMs: [],
+  };
   let lower = await nextTime(ctx, target, null, cutoff);
   while (lower !== null) {
     if (ctx.timeUp()) {
@@ -96,18 +103,22 @@ export async function deleteInBatches(
     const from = lower;
     const rows = sizer.next();
     const started = performance.now();
-    const batch = await retryingTransaction(ctx.client, async () => {
-      const current = await currentReferences(ctx, target);
-      await lockCascading(ctx, current);
-      const holds = await lockedHolds(ctx.client, target.table);
-      const outcome = await deleteBatch(ctx, current, holds, from, cutoff, rows);
-      await addToStep(ctx.client, ctx.runId as number, target.table, 'prune', {
-        deleted: outcome.deleted,
-        batches: 1,
-        durationMs: performance.now() - started,
-      });
-      return outcome;
-    }, TIME_INDEX_ONLY);
+    const batch = await retryingTransaction(
+      ctx.client,
+      async () => {
+        const current = await currentReferences(ctx, target);
+        await lockCascading(ctx, current);
+        const holds = await lockedHolds(ctx.client, target.table);
+        const outcome = await deleteBatch(ctx, current, holds, from, cutoff, rows);
+        await addToStep(ctx.client, ctx.runId as number, target.table, 'prune', {
+          deleted: outcome.deleted,
+          batches: 1,
+          durationMs: performance.now() - started,
+        });
+        return outcome;
+      },
+      TIME_INDEX_ONLY,
+    );
     const elapsed = performance.now() - started;
     sizer.record(batch.examined, elapsed);
     result.deleted += batch.deleted;
@@ -121,53 +132,89 @@ export async function deleteInBatches(
   return result;
 }
 
-async function deleteBatch(ctx: RunContext, target: DeleteTarget, holds: Hold[], from: string, cutoff: string, rows: number): Promise<BatchOutcome> {
+async function deleteBatch(
+  ctx: RunContext,
+  target: DeleteTarget,
+  holds: Hold[],
+  from: string,
+  cutoff: string,
+  rows: number,
+): Promise<BatchOutcome> {
   const t = sql.table(target.table);
   const time = sql.ref(`s.${target.timeColumn}`);
   // The n rows skipped by OFFSET are not formatted (to_char would cost more than the index walk).
   const probe = await sql<{ t: string; last: boolean }>`
     SELECT ${utcTextOf(sql.ref('p.t'))} AS t, p.t >= ${cutoff}::timestamp AS last
-      FROM (SELECT ${time} AS t FROM ${t} AS s WHERE ${time} >= ${from}::timestamp ORDER BY ${time} OFFSET ${rows} LIMIT 1) AS p`.execute(ctx.db);
+      FROM (SELECT ${time} AS t FROM ${t} AS s WHERE ${time} >= ${from}::timestamp ORDER BY ${time} OFFSET ${rows} LIMIT 1) AS p`.execute(
+    ctx.db,
+  );
   const upper = probe.rows[0] && !probe.rows[0].last ? probe.rows[0].t : null;
   if (upper === from) return deleteTies(ctx, target, holds, from, cutoff, rows);
   const window = sql`${time} >= ${from}::timestamp AND ${time} < ${upper ?? cutoff}::timestamp`;
   const reason = reasonOf(target, holds);
   if (!reason) {
     const keep = plainKeep(target, holds);
-    const deleted = await sql`DELETE FROM ${t} AS s WHERE ${window}${keep ? sql` AND NOT ${keep}` : sql``}`.execute(ctx.db);
+    const deleted = await sql`DELETE FROM ${t} AS s WHERE ${window}${keep ? sql` AND NOT ${keep}` : sql``}`.execute(
+      ctx.db,
+    );
     const n = Number(deleted.numAffectedRows ?? 0);
     return { deleted: n, examined: n, held: {}, next: upper };
   }
-  const { rows: [counts] } = await sql<{ deleted: number; examined: number; held: Record<string, number> }>`
+  const {
+    rows: [counts],
+  } = await sql<{ deleted: number; examined: number; held: Record<string, number> }>`
     WITH win AS MATERIALIZED (SELECT s.ctid AS tid, ${reason} AS reason FROM ${t} AS s WHERE ${window}),
     gone AS (DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT tid FROM win WHERE reason IS NULL)) RETURNING 1)
     SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM win)::int AS examined,
-           coalesce((SELECT json_object_agg(reason, n) FROM (SELECT reason, count(*)::int AS n FROM win WHERE reason IS NOT NULL GROUP BY reason) r), '{}') AS held`.execute(ctx.db);
+           coalesce((SELECT json_object_agg(reason, n) FROM (SELECT reason, count(*)::int AS n FROM win WHERE reason IS NOT NULL GROUP BY reason) r), '{}') AS held`.execute(
+    ctx.db,
+  );
   return { ...counts, next: upper };
 }
 
 /** More rows share the time `at` than one batch takes: delete them n at a time, then move past `at`. */
-async function deleteTies(ctx: RunContext, target: DeleteTarget, holds: Hold[], at: string, cutoff: string, rows: number): Promise<BatchOutcome> {
+async function deleteTies(
+  ctx: RunContext,
+  target: DeleteTarget,
+  holds: Hold[],
+  at: string,
+  cutoff: string,
+  rows: number,
+): Promise<BatchOutcome> {
   const t = sql.table(target.table);
   const time = sql.ref(`s.${target.timeColumn}`);
   const keep = plainKeep(target, holds);
   const reason = reasonOf(target, holds) ?? (keep ? sql`(CASE WHEN ${keep} THEN 'kept' END)` : sql`NULL::text`);
   const deleted = await sql`
-    DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT s.ctid FROM ${t} AS s WHERE ${time} = ${at}::timestamp AND ${reason} IS NULL LIMIT ${rows}))`.execute(ctx.db);
+    DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT s.ctid FROM ${t} AS s WHERE ${time} = ${at}::timestamp AND ${reason} IS NULL LIMIT ${rows}))`.execute(
+    ctx.db,
+  );
   const n = Number(deleted.numAffectedRows ?? 0);
   if (n === rows) return { deleted: n, examined: n, held: {}, next: at };
   const { rows: held } = await sql<{ reason: string; n: number }>`
     SELECT reason, count(*)::int AS n FROM (SELECT ${reason} AS reason FROM ${t} AS s WHERE ${time} = ${at}::timestamp) r
      WHERE reason IS NOT NULL GROUP BY reason`.execute(ctx.db);
-  return { deleted: n, examined: n, held: Object.fromEntries(held.map((h) => [h.reason, h.n])), next: await nextTime(ctx, target, at, cutoff) };
+  return {
+    deleted: n,
+    examined: n,
+    held: Object.fromEntries(held.map((h) => [h.reason, h.n])),
+    next: await nextTime(ctx, target, at, cutoff),
+  };
 }
 
 /** The earliest time after `after` (or at all) below `cutoff`, through the time index. */
-async function nextTime(ctx: RunContext, target: DeleteTarget, after: string | null, cutoff: string): Promise<string | null> {
+async function nextTime(
+  ctx: RunContext,
+  target: DeleteTarget,
+  after: string | null,
+  cutoff: string,
+): Promise<string | null> {
   const time = sql.ref(`s.${target.timeColumn}`);
   const floor = after === null ? sql`true` : sql`${time} > ${after}::timestamp`;
   const { rows } = await sql<{ t: string | null }>`
-    SELECT ${utcTextOf(sql`min(${time})`)} AS t FROM ${sql.table(target.table)} AS s WHERE ${floor} AND ${time} < ${cutoff}::timestamp`.execute(ctx.db);
+    SELECT ${utcTextOf(sql`min(${time})`)} AS t FROM ${sql.table(target.table)} AS s WHERE ${floor} AND ${time} < ${cutoff}::timestamp`.execute(
+    ctx.db,
+  );
   return rows[0]?.t ?? null;
 }
 
@@ -202,7 +249,9 @@ async function lockCascading(ctx: RunContext, target: DeleteTarget): Promise<voi
  * referencedThrough(ref) // sql`EXISTS (SELECT 1 FROM "ops"."tickets" AS r WHERE "r"."op" = "s"."operation_id")`
  */
 export function referencedThrough(reference: Reference, extra?: RawBuilder<boolean> | null): RawBuilder<boolean> {
-  const matches = reference.columns.map((column, i) => sql`${sql.id('r', column)} = ${sql.id('s', reference.keyColumns[i])}`);
+  const matches = reference.columns.map(
+    (column, i) => sql`${sql.id('r', column)} = ${sql.id('s', reference.keyColumns[i])}`,
+  );
   const survivor = extra ? sql` AND NOT (${extra})` : sql``;
   return sql<boolean>`EXISTS (SELECT 1 FROM ${sql.id(reference.schema, reference.table)} AS r WHERE ${sql.join(matches, sql` AND `)}${survivor})`;
 }
@@ -247,6 +296,8 @@ export function unexamined(target: DeleteTarget, alias = 's'): RawBuilder<boolea
 
 /** What keeps a row of a table that nothing references: a hold, or not being examined yet. */
 function plainKeep(target: DeleteTarget, holds: readonly Hold[]): RawBuilder<boolean> | null {
-  const parts = [holdCondition(holds, 's', target.timeColumn, target.idColumn), unexamined(target)].filter((p) => p !== null);
+  const parts = [holdCondition(holds, 's', target.timeColumn, target.idColumn), unexamined(target)].filter(
+    (p) => p !== null,
+  );
   return parts.length ? sql<boolean>`(${sql.join(parts, sql` OR `)})` : null;
 }

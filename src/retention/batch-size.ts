@@ -38,7 +38,8 @@ export class BatchSizer {
     const observed = elapsedMs / rows;
     this.msPerRow = this.msPerRow === undefined ? observed : 0.5 * this.msPerRow + 0.5 * observed;
     const ideal = this.targetMs / this.msPerRow;
-    const next = elapsedMs > this.targetMs * 1.5 ? this.size * (this.targetMs / elapsedMs) : Math.min(ideal, this.size * 2);
+    const next =
+      elapsedMs > this.targetMs * 1.5 ? this.size * (this.targetMs / elapsedMs) : Math.min(ideal, this.size * 2);
     this.size = this.clamp(next);
   }
 

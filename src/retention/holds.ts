@@ -32,15 +32,21 @@ const TABLES_WITH_IDS: readonly string[] = POLICIES.map((p) => p.table);
  * await addHold(client, { table: 'api_call_logs', from: '2025-03-01', until: '2025-04-01', reason: 'case 2025-17', by: 'legal' });
  */
 export async function addHold(client: pg.Client, input: HoldInput): Promise<Hold> {
-  if (!HOLDABLE_TABLES.includes(input.table)) throw usageError(`holds apply to ${HOLDABLE_TABLES.join(', ')}; got "${input.table}"`);
+  if (!HOLDABLE_TABLES.includes(input.table))
+    throw usageError(`holds apply to ${HOLDABLE_TABLES.join(', ')}; got "${input.table}"`);
   if (!input.reason.trim()) throw usageError(`a hold needs a ${option('reason')}`);
   const hasRange = input.from !== undefined || input.until !== undefined;
   const hasIds = input.ids !== undefined && input.ids.length > 0;
   if (hasRange === hasIds) {
     const range = `a time range (${option('from')} and/or ${option('until')})`;
-    throw usageError(hasRange ? `a hold names either ${range} or ${option('ids')}, not both` : `a hold names ${range} or ${option('ids')}; give one of them`);
+    throw usageError(
+      hasRange
+        ? `a hold names either ${range} or ${option('ids')}, not both`
+        : `a hold names ${range} or ${option('ids')}; give one of them`,
+    );
   }
-  if (hasIds && !TABLES_WITH_IDS.includes(input.table)) throw usageError(`${input.table} has no id column; hold a time range of it instead`);
+  if (hasIds && !TABLES_WITH_IDS.includes(input.table))
+    throw usageError(`${input.table} has no id column; hold a time range of it instead`);
   // A hold on a table this database lacks would protect nothing, and say it did.
   const { rows: present } = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
     client.escapeIdentifier(input.table),
@@ -67,7 +73,11 @@ export const HOLD_MAX_YEARS_AHEAD = 100;
  * (without one a time is a reading of that zone), `from` before `until`, and `until` at most
  * HOLD_MAX_YEARS_AHEAD years ahead.
  */
-async function holdRange(client: pg.Client, from?: string, until?: string): Promise<{ from: string | null; until: string | null }> {
+async function holdRange(
+  client: pg.Client,
+  from?: string,
+  until?: string,
+): Promise<{ from: string | null; until: string | null }> {
   const lower = from === undefined ? null : parseOperatorTime('from', from);
   const upper = until === undefined ? null : parseOperatorTime('until', until);
   const { timeZone } = await resolveDataZone(client, { allowChange: true });
@@ -81,10 +91,14 @@ async function holdRange(client: pg.Client, from?: string, until?: string): Prom
   );
   const [r] = rows;
   if (r.reversed) {
-    throw usageError(`${option('from')} ${from} must be before ${option('until')} ${until} (in ${timeZone}: ${r.from_time} and ${r.until_time})`);
+    throw usageError(
+      `${option('from')} ${from} must be before ${option('until')} ${until} (in ${timeZone}: ${r.from_time} and ${r.until_time})`,
+    );
   }
   if (r.too_far) {
-    throw usageError(`${option('until')} ${until} is more than ${HOLD_MAX_YEARS_AHEAD} years ahead; leave ${option('until')} out for a hold with no end`);
+    throw usageError(
+      `${option('until')} ${until} is more than ${HOLD_MAX_YEARS_AHEAD} years ahead; leave ${option('until')} out for a hold with no end`,
+    );
   }
   return { from: r.from_time, until: r.until_time };
 }
@@ -95,13 +109,18 @@ async function holdRange(client: pg.Client, from?: string, until?: string): Prom
  * @example
  * await releaseHold(client, 3, { reason: 'case closed', by: 'legal' });
  */
-export async function releaseHold(client: pg.Client, id: number, input: { reason: string; by?: string }): Promise<Hold> {
+export async function releaseHold(
+  client: pg.Client,
+  id: number,
+  input: { reason: string; by?: string },
+): Promise<Hold> {
   if (!input.reason.trim()) throw usageError(`releasing a hold needs a ${option('reason')}`);
   const who = `${input.by ? `${input.by} via ` : ''}${actor()}`;
   const released = await markHoldReleased(client, id, who, input.reason.trim());
   const hold = (await listHolds(client, { includeReleased: true })).find((h) => h.id === id);
   if (!hold) throw new RasdbError(ExitCode.usage, `there is no hold ${id}; see rasdb retention hold list --all`);
-  if (!released) throw new RasdbError(ExitCode.check, `hold ${id} was already released at ${hold.releasedAt} by ${hold.releasedBy}`);
+  if (!released)
+    throw new RasdbError(ExitCode.check, `hold ${id} was already released at ${hold.releasedAt} by ${hold.releasedBy}`);
   return hold;
 }
 
@@ -112,7 +131,12 @@ export async function releaseHold(client: pg.Client, id: number, input: { reason
  * @example
  * holdCondition(holds, 's', 'called_at', 'id') // sql`(("s"."called_at" >= $1::timestamp AND true) OR "s"."id" = ANY($2::bigint[]))`
  */
-export function holdCondition(holds: readonly Hold[], alias: string, timeColumn: string, idColumn: string | null): RawBuilder<boolean> | null {
+export function holdCondition(
+  holds: readonly Hold[],
+  alias: string,
+  timeColumn: string,
+  idColumn: string | null,
+): RawBuilder<boolean> | null {
   const time = sql.ref(`${alias}.${timeColumn}`);
   const parts: RawBuilder<boolean>[] = [];
   for (const hold of holds) {

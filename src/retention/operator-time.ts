@@ -41,19 +41,24 @@ export function parseOperatorTime(name: OptionName, given: string, options: { da
   const text = given.trim();
   const m = SHAPE.exec(text);
   const flag = option(name);
-  const example = options.dateOnly ? 'a date such as 2026-05-02' : 'a time such as 2026-05-02, 2026-05-02T13:45:00 or 2026-05-02T13:45:00-05:00';
+  const example = options.dateOnly
+    ? 'a date such as 2026-05-02'
+    : 'a time such as 2026-05-02, 2026-05-02T13:45:00 or 2026-05-02T13:45:00-05:00';
   if (!m || (options.dateOnly && (m[4] !== undefined || m[8] !== undefined))) {
     throw usageError(`${flag} takes ${example}, got "${given}"`);
   }
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
-  if (year < FIRST_YEAR || year > LAST_YEAR) throw usageError(`${flag}: the year must be from ${FIRST_YEAR} to ${LAST_YEAR}, got "${given}"`);
-  if (month < 1 || month > 12) throw usageError(`${flag}: ${m[1]}-${m[2]}-${m[3]} is not a date (there is no month ${m[2]}), got "${given}"`);
+  if (year < FIRST_YEAR || year > LAST_YEAR)
+    throw usageError(`${flag}: the year must be from ${FIRST_YEAR} to ${LAST_YEAR}, got "${given}"`);
+  if (month < 1 || month > 12)
+    throw usageError(`${flag}: ${m[1]}-${m[2]}-${m[3]} is not a date (there is no month ${m[2]}), got "${given}"`);
   const days = daysIn(year, month);
   if (day < 1 || day > days) {
     throw usageError(`${flag}: ${m[1]}-${m[2]}-${m[3]} is not a date (${MONTHS[month - 1]} ${year} has ${days} days)`);
   }
-  if (hour > 23 || minute > 59 || second > 59) throw usageError(`${flag}: ${m[4]}:${m[5]}:${m[6] ?? '00'} is not a time of day, got "${given}"`);
+  if (hour > 23 || minute > 59 || second > 59)
+    throw usageError(`${flag}: ${m[4]}:${m[5]}:${m[6] ?? '00'} is not a time of day, got "${given}"`);
   const offset = m[8] === undefined ? null : normalOffset(m[8]);
   if (offset === undefined) throw usageError(`${flag}: the UTC offset must be from -12:00 to +14:00, got "${given}"`);
   const fraction = (m[7] ?? '').replace(/0+$/, '').replace(/^\.$/, '');
@@ -74,7 +79,20 @@ export function zonedSql(time: OperatorTime, valueParam: number, zoneParam: numb
     : [`($${valueParam}::text::timestamptz AT TIME ZONE $${zoneParam}::text)`, `${time.wall}${time.offset}`];
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 function daysIn(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();

@@ -5,7 +5,8 @@ import { utcText } from '../db/time-text.js';
 import { readPolicyOverrides } from '../ledger/retention-policies.js';
 
 /** A detail table with a retention policy; the policy is named after its table. */
-export type PolicyName = 'api_call_logs' | 'performance_metrics' | 'security_events_extended' | 'integration_operations';
+export type PolicyName =
+  'api_call_logs' | 'performance_metrics' | 'security_events_extended' | 'integration_operations';
 
 /** A column of a generated table: a renamed column breaks the build here, not a cron job at 3 am. */
 type ColumnOf<T extends keyof DB> = keyof DB[T] & string;
@@ -23,7 +24,11 @@ export interface PolicyDefinition {
   readonly minimumKeepDetail?: string;
 }
 
-function policy<T extends PolicyName>(table: T, timeColumn: ColumnOf<T>, rest: Omit<PolicyDefinition, 'name' | 'table' | 'timeColumn'>): PolicyDefinition {
+function policy<T extends PolicyName>(
+  table: T,
+  timeColumn: ColumnOf<T>,
+  rest: Omit<PolicyDefinition, 'name' | 'table' | 'timeColumn'>,
+): PolicyDefinition {
   return { name: table, table, timeColumn, ...rest };
 }
 
@@ -32,13 +37,22 @@ function policy<T extends PolicyName>(table: T, timeColumn: ColumnOf<T>, rest: O
  * rows that reference integration_operations go before it.
  */
 export const POLICIES: readonly PolicyDefinition[] = [
-  policy('api_call_logs', 'called_at', { keepDetail: '90 days', keepSummary: '1 year', summaries: ['api_call_daily_summary'] }),
+  policy('api_call_logs', 'called_at', {
+    keepDetail: '90 days',
+    keepSummary: '1 year',
+    summaries: ['api_call_daily_summary'],
+  }),
   policy('performance_metrics', 'recorded_at', {
     keepDetail: '30 days',
     keepSummary: '2 years',
     summaries: ['performance_metrics_hourly', 'performance_metrics_daily'],
   }),
-  policy('security_events_extended', 'occurred_at', { keepDetail: '7 years', keepSummary: null, summaries: [], minimumKeepDetail: '7 years' }),
+  policy('security_events_extended', 'occurred_at', {
+    keepDetail: '7 years',
+    keepSummary: null,
+    summaries: [],
+    minimumKeepDetail: '7 years',
+  }),
   policy('integration_operations', 'started_at', {
     keepDetail: '1 year',
     keepSummary: '3 years',
@@ -66,9 +80,18 @@ export interface EffectivePolicy extends PolicyDefinition {
  */
 export function parseKeep(flag: string, value: string): string {
   const match = /^(\d+)\s*(d|days?|w|weeks?|mo|months?|y|years?)$/i.exec(value.trim());
-  if (!match || Number(match[1]) === 0) throw usageError(`${flag} must be a whole number of days, weeks, months or years (90d, 12w, 18mo, 1y), got "${value}"`);
+  if (!match || Number(match[1]) === 0)
+    throw usageError(
+      `${flag} must be a whole number of days, weeks, months or years (90d, 12w, 18mo, 1y), got "${value}"`,
+    );
   const unit = match[2].toLowerCase();
-  const name = unit.startsWith('mo') ? 'months' : unit.startsWith('d') ? 'days' : unit.startsWith('w') ? 'weeks' : 'years';
+  const name = unit.startsWith('mo')
+    ? 'months'
+    : unit.startsWith('d')
+      ? 'days'
+      : unit.startsWith('w')
+        ? 'weeks'
+        : 'years';
   return `${Number(match[1])} ${name}`;
 }
 
@@ -79,7 +102,10 @@ export function parseKeep(flag: string, value: string): string {
  * selectPolicies(['security_events_extended,api_call_logs']) // ['api_call_logs', 'security_events_extended']
  */
 export function selectPolicies(names: readonly string[] | undefined): PolicyName[] {
-  const wanted = (names ?? []).flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean);
+  const wanted = (names ?? [])
+    .flatMap((n) => n.split(','))
+    .map((n) => n.trim())
+    .filter(Boolean);
   const known = POLICIES.map((p) => p.name);
   const unknown = wanted.filter((n) => !known.includes(n as PolicyName));
   if (unknown.length) throw usageError(`unknown policy ${unknown.join(', ')}; the policies are ${known.join(', ')}`);

@@ -26,18 +26,26 @@ export interface PolicyChange {
  * @example
  * await setPolicy(client, { policy: 'api_call_logs', keepDetail: '120 days', reason: 'ticket OPS-12' });
  */
-export async function setPolicy(client: pg.Client, change: PolicyChange): Promise<{ before: EffectivePolicy; after: EffectivePolicy; runId: number }> {
+export async function setPolicy(
+  client: pg.Client,
+  change: PolicyChange,
+): Promise<{ before: EffectivePolicy; after: EffectivePolicy; runId: number }> {
   await assertRetentionTables(client);
   const [name] = selectPolicies([change.policy]);
   const definition = POLICIES.find((p) => p.name === name)!;
   if (!change.reason.trim()) throw usageError(`a policy change needs a ${option('reason')}`);
-  if (change.keepDetail === undefined && change.keepSummary === undefined) throw usageError(`give ${option('keepDetail')} and/or ${option('keepSummary')}`);
-  if (change.keepSummary !== undefined && definition.keepSummary === null) throw usageError(`${name} has no summary; ${option('keepSummary')} does not apply`);
+  if (change.keepDetail === undefined && change.keepSummary === undefined)
+    throw usageError(`give ${option('keepDetail')} and/or ${option('keepSummary')}`);
+  if (change.keepSummary !== undefined && definition.keepSummary === null)
+    throw usageError(`${name} has no summary; ${option('keepSummary')} does not apply`);
   const asOf = await resolveAsOf(client, (await resolveDataZone(client, { allowChange: true })).timeZone);
   const [before] = await loadPolicies(client, asOf, [name]);
   const keepDetail = change.keepDetail ?? before.keepDetail;
   if (definition.minimumKeepDetail) {
-    const { rows } = await client.query(`SELECT ($1::timestamp - $2::interval) > ($1::timestamp - $3::interval) AS below`, [asOf, keepDetail, definition.minimumKeepDetail]);
+    const { rows } = await client.query(
+      `SELECT ($1::timestamp - $2::interval) > ($1::timestamp - $3::interval) AS below`,
+      [asOf, keepDetail, definition.minimumKeepDetail],
+    );
     if (rows[0].below && !change.belowComplianceMinimum) {
       throw new RasdbError(
         ExitCode.check,
@@ -54,11 +62,19 @@ export async function setPolicy(client: pg.Client, change: PolicyChange): Promis
     };
     await savePolicyOverride(client, override, change.reason.trim());
     const [after] = await loadPolicies(client, asOf, [name]);
-    const runId = await startRun(client, 'policy', [name], asOf, { reason: change.reason.trim(), before: pick(before), after: pick(after) });
+    const runId = await startRun(client, 'policy', [name], asOf, {
+      reason: change.reason.trim(),
+      before: pick(before),
+      after: pick(after),
+    });
     await finishRun(client, runId, 'succeeded', `policy ${name} changed: ${describe(before)} -> ${describe(after)}`);
     return { before, after, runId };
   });
 }
 
-const pick = (p: EffectivePolicy) => ({ keepDetail: p.keepDetail, keepSummary: p.keepSummary, belowComplianceMinimum: p.belowComplianceMinimum });
+const pick = (p: EffectivePolicy) => ({
+  keepDetail: p.keepDetail,
+  keepSummary: p.keepSummary,
+  belowComplianceMinimum: p.belowComplianceMinimum,
+});
 const describe = (p: EffectivePolicy) => `detail ${p.keepDetail}${p.keepSummary ? `, summary ${p.keepSummary}` : ''}`;

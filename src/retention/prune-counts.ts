@@ -36,11 +36,24 @@ export async function notYetSummarized(
  * @example
  * await underHold(ctx, detailTarget(api), '2026-03-03 00:00:00') // 0 without holds
  */
-export async function underHold(ctx: RunContext, target: DeleteTarget, cutoff: string, holds?: Hold[]): Promise<number> {
-  const held = holdCondition(holds ?? (await listHolds(ctx.client, { table: target.table })), 's', target.timeColumn, target.idColumn);
+export async function underHold(
+  ctx: RunContext,
+  target: DeleteTarget,
+  cutoff: string,
+  holds?: Hold[],
+): Promise<number> {
+  const held = holdCondition(
+    holds ?? (await listHolds(ctx.client, { table: target.table })),
+    's',
+    target.timeColumn,
+    target.idColumn,
+  );
   if (!held) return 0;
   const time = sql.ref(`s.${target.timeColumn}`);
-  return count(ctx, sql`SELECT 1 FROM ${sql.table(target.table)} AS s WHERE ${time} < ${cutoff}::timestamp AND ${held}`);
+  return count(
+    ctx,
+    sql`SELECT 1 FROM ${sql.table(target.table)} AS s WHERE ${time} < ${cutoff}::timestamp AND ${held}`,
+  );
 }
 
 /**
@@ -50,12 +63,25 @@ export async function underHold(ctx: RunContext, target: DeleteTarget, cutoff: s
  * @example
  * await notExaminedYet(ctx, { ...detailTarget(api), examinedUpTo: 5000 }, '2026-03-03 00:00:00') // 1
  */
-export async function notExaminedYet(ctx: RunContext, target: DeleteTarget, cutoff: string, holds?: Hold[]): Promise<number> {
+export async function notExaminedYet(
+  ctx: RunContext,
+  target: DeleteTarget,
+  cutoff: string,
+  holds?: Hold[],
+): Promise<number> {
   const unseen = unexamined(target);
   if (!unseen) return 0;
-  const held = holdCondition(holds ?? (await listHolds(ctx.client, { table: target.table })), 's', target.timeColumn, target.idColumn);
+  const held = holdCondition(
+    holds ?? (await listHolds(ctx.client, { table: target.table })),
+    's',
+    target.timeColumn,
+    target.idColumn,
+  );
   const time = sql.ref(`s.${target.timeColumn}`);
-  return count(ctx, sql`SELECT 1 FROM ${sql.table(target.table)} AS s WHERE ${time} < ${cutoff}::timestamp AND ${unseen}${held ? sql` AND NOT ${held}` : sql``}`);
+  return count(
+    ctx,
+    sql`SELECT 1 FROM ${sql.table(target.table)} AS s WHERE ${time} < ${cutoff}::timestamp AND ${unseen}${held ? sql` AND NOT ${held}` : sql``}`,
+  );
 }
 
 /**
@@ -87,7 +113,9 @@ export async function dryRunCounts(
   const direct = { ...target, references: target.references.filter((r) => r !== self) };
   const going = (r: Reference) => (r.schema === 'public' && r.table === goingAway?.table ? goingAway.condition : null);
   const reason = reasonOf(direct, holds, going) ?? sql`NULL::text`;
-  const rows = self ? await treeCounts(ctx, target, self, reason, cutoff) : await reasonCounts(ctx, target, reason, cutoff);
+  const rows = self
+    ? await treeCounts(ctx, target, self, reason, cutoff)
+    : await reasonCounts(ctx, target, reason, cutoff);
   const heldBack: Record<string, number> = {};
   let eligible = 0;
   for (const row of rows) {
@@ -110,7 +138,13 @@ async function reasonCounts(ctx: RunContext, target: DeleteTarget, reason: RawBu
   return rows;
 }
 
-async function treeCounts(ctx: RunContext, target: DeleteTarget, self: Reference, reason: RawBuilder<unknown>, cutoff: string) {
+async function treeCounts(
+  ctx: RunContext,
+  target: DeleteTarget,
+  self: Reference,
+  reason: RawBuilder<unknown>,
+  cutoff: string,
+) {
   const t = sql.table(target.table);
   const time = sql.ref(`s.${target.timeColumn}`);
   const key = sql.id('s', self.keyColumns[0]);

@@ -15,7 +15,10 @@ export interface PassOutcome {
  * @example
  * needsAnotherPass({ deleted: 40, heldBack: { referenced_by_child_operation: 3 }, stoppedEarly: false }) // true
  */
-export function needsAnotherPass(pass: PassOutcome, treeReasons: readonly string[] = ['referenced_by_child_operation']): boolean {
+export function needsAnotherPass(
+  pass: PassOutcome,
+  treeReasons: readonly string[] = ['referenced_by_child_operation'],
+): boolean {
   return !pass.stoppedEarly && pass.deleted !== 0 && treeReasons.some((reason) => Boolean(pass.heldBack[reason]));
 }
 

@@ -78,13 +78,19 @@ export interface PruneResult {
  * const result = await prune(client, { policies: ['api_call_logs'], maxRuntimeMs: 10 * 60_000 });
  * if (result.stoppedEarly) console.log('the next run continues');
  */
-export async function prune(client: pg.Client, options: PruneOptions = {}): Promise<PruneResult & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
+export async function prune(
+  client: pg.Client,
+  options: PruneOptions = {},
+): Promise<PruneResult & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
   const names = selectPolicies(options.policies);
   return withRetentionRun(client, 'prune', names, options, async (ctx) => {
     const policies = await loadPolicies(client, ctx.asOf, names);
     const marks = await readWatermarks(client);
     // Read at run time: an operator's own foreign keys keep rows as much as the document's do.
-    const refs = await readReferences(client, policies.flatMap((p) => [p.table, ...p.summaries]));
+    const refs = await readReferences(
+      client,
+      policies.flatMap((p) => [p.table, ...p.summaries]),
+    );
     const going = ctx.dryRun ? await goingAway(ctx, policies, refs) : undefined;
     const tables: TablePrune[] = [];
     let stoppedEarly = false;
@@ -98,7 +104,9 @@ export async function prune(client: pg.Client, options: PruneOptions = {}): Prom
         stoppedEarly = done.stoppedEarly;
       }
     }
-    const message = stoppedEarly ? 'stopped at --max-runtime; the next run continues where this one stopped' : undefined;
+    const message = stoppedEarly
+      ? 'stopped at --max-runtime; the next run continues where this one stopped'
+      : undefined;
     return { dryRun: ctx.dryRun, stoppedEarly, tables, totals: pruneTotals(tables), message };
   });
 }
@@ -167,9 +175,17 @@ async function pruneTable(
     return finish(counts.heldBack);
   }
   const runId = ctx.runId as number;
-  await openStep(ctx.client, runId, { policy: policy.name, table: target.table, action: 'prune', cutoff, effectiveCutoff: effective });
+  await openStep(ctx.client, runId, {
+    policy: policy.name,
+    table: target.table,
+    action: 'prune',
+    cutoff,
+    effectiveCutoff: effective,
+  });
   if (kind === 'detail') await advancePrunedBefore(ctx.client, target.table, effective, target.examinedUpTo);
-  const estimated = options.onProgress ? await estimateRows(ctx.db, target.table, target.timeColumn, null, effective) : 0;
+  const estimated = options.onProgress
+    ? await estimateRows(ctx.db, target.table, target.timeColumn, null, effective)
+    : 0;
   const sizer = new BatchSizer({ maxRows: options.batchSize, targetMs: options.batchTargetMs });
   // Both are set by the loop's last pass: it always runs at least once.
   let heldBack: Record<string, number>;

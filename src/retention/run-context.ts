@@ -101,7 +101,9 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
         throw translate(error);
       }
     } finally {
-      await client.query('RESET lock_timeout; RESET statement_timeout; RESET synchronous_commit; RESET application_name').catch(() => undefined);
+      await client
+        .query('RESET lock_timeout; RESET statement_timeout; RESET synchronous_commit; RESET application_name')
+        .catch(() => undefined);
       if (walCompressed) await client.query('RESET wal_compression').catch(() => undefined);
     }
   });
@@ -124,8 +126,15 @@ async function applySessionSettings(client: pg.Client, kind: RunKind, settings: 
  * await assertRetentionTables(client); // throws RasdbError(4, '... run rasdb migrate first')
  */
 export async function assertRetentionTables(client: pg.Client): Promise<void> {
-  const needed = ['rasdb.retention_runs', 'rasdb.retention_thinned', 'rasdb.retention_time_zones', ...SUMMARIES.map((s) => s.name)];
-  const { rows } = await client.query(`SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL`, [needed]);
+  const needed = [
+    'rasdb.retention_runs',
+    'rasdb.retention_thinned',
+    'rasdb.retention_time_zones',
+    ...SUMMARIES.map((s) => s.name),
+  ];
+  const { rows } = await client.query(`SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL`, [
+    needed,
+  ]);
   if (rows.length) {
     throw new RasdbError(
       ExitCode.check,
@@ -144,14 +153,22 @@ function describe(error: unknown): string {
 function translate(error: unknown): unknown {
   if (!isPgServerError(error)) return error;
   if (error.code === '57014') {
-    return new RasdbError(ExitCode.failed, `a retention statement ran past statement_timeout; lower ${option('batchSize')} or raise ${option('statementTimeoutMs')}`, {
-      sqlstate: error.code,
-    });
+    return new RasdbError(
+      ExitCode.failed,
+      `a retention statement ran past statement_timeout; lower ${option('batchSize')} or raise ${option('statementTimeoutMs')}`,
+      {
+        sqlstate: error.code,
+      },
+    );
   }
   if (error.code === '55P03') {
-    return new RasdbError(ExitCode.failed, `a retention batch kept waiting for a row or table lock past lock_timeout, after retries; run again later`, {
-      sqlstate: error.code,
-    });
+    return new RasdbError(
+      ExitCode.failed,
+      `a retention batch kept waiting for a row or table lock past lock_timeout, after retries; run again later`,
+      {
+        sqlstate: error.code,
+      },
+    );
   }
   return error;
 }

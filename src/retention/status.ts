@@ -28,7 +28,10 @@ export interface RetentionStatus {
  * @example
  * const { runs } = await retentionStatus(client, { runs: 5 }); runs[0].outcome // 'succeeded'
  */
-export async function retentionStatus(client: pg.Client, options: { runs?: number; now?: string } = {}): Promise<RetentionStatus> {
+export async function retentionStatus(
+  client: pg.Client,
+  options: { runs?: number; now?: string } = {},
+): Promise<RetentionStatus> {
   await assertRetentionTables(client);
   // The status is what an operator reads to find out why runs refuse: it says so instead of refusing.
   const problem = (error: unknown): string => {
@@ -48,5 +51,11 @@ export async function retentionStatus(client: pg.Client, options: { runs?: numbe
     prunedBefore: pruned.get(p.table) ?? null,
     watermarks: p.summaries.map((s) => marks.get(s) ?? unstarted(s, p.name)),
   }));
-  return { asOf, ...zone, policies, holds: await listHolds(client), runs: await recentRuns(client, options.runs ?? 10) };
+  return {
+    asOf,
+    ...zone,
+    policies,
+    holds: await listHolds(client),
+    runs: await recentRuns(client, options.runs ?? 10),
+  };
 }

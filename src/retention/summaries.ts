@@ -45,11 +45,21 @@ export interface SummaryDefinition {
 
 type SourceColumn<T extends keyof DB> = keyof DB[T] & string;
 const col = <T extends keyof DB>(_table: T, name: SourceColumn<T>): RawBuilder<unknown> => sql.ref(`s.${name}`);
-const group = <T extends keyof DB>(table: T, name: SourceColumn<T>): SummaryColumn => ({ column: name, expression: col(table, name) });
+const group = <T extends keyof DB>(table: T, name: SourceColumn<T>): SummaryColumn => ({
+  column: name,
+  expression: col(table, name),
+});
 // Text is grouped under the "C" collation: the same groups (equality does not depend on it), but
 // the sort before the aggregate compares bytes instead of calling the locale, several times faster.
-const textGroup = <T extends keyof DB>(table: T, name: SourceColumn<T>): SummaryColumn => ({ column: name, expression: sql`${col(table, name)} COLLATE "C"` });
-const measure = (column: string, expression: RawBuilder<unknown>, merge: MergeRule): SummaryMeasure => ({ column, expression, merge });
+const textGroup = <T extends keyof DB>(table: T, name: SourceColumn<T>): SummaryColumn => ({
+  column: name,
+  expression: sql`${col(table, name)} COLLATE "C"`,
+});
+const measure = (column: string, expression: RawBuilder<unknown>, merge: MergeRule): SummaryMeasure => ({
+  column,
+  expression,
+  merge,
+});
 
 const computed = (column: string, expression: RawBuilder<unknown>): SummaryColumn => ({ column, expression });
 
@@ -70,11 +80,18 @@ const apiCallDaily: SummaryDefinition = {
     textGroup('api_call_logs', 'method'),
     textGroup('api_call_logs', 'endpoint'),
     // 2xx..5xx by the HTTP status; 'none' when the call got no response at all.
-    computed('status_class', sql`(CASE WHEN ${api('response_status')} BETWEEN 100 AND 599 THEN (${api('response_status')} / 100)::text || 'xx' ELSE 'none' END) COLLATE "C"`),
+    computed(
+      'status_class',
+      sql`(CASE WHEN ${api('response_status')} BETWEEN 100 AND 599 THEN (${api('response_status')} / 100)::text || 'xx' ELSE 'none' END) COLLATE "C"`,
+    ),
   ],
   measures: [
     measure('calls', sql`count(*)`, 'add'),
-    measure('errors', sql`count(*) FILTER (WHERE ${api('response_status')} IS NULL OR ${api('response_status')} >= 400 OR ${api('error_message')} IS NOT NULL)`, 'add'),
+    measure(
+      'errors',
+      sql`count(*) FILTER (WHERE ${api('response_status')} IS NULL OR ${api('response_status')} >= 400 OR ${api('error_message')} IS NOT NULL)`,
+      'add',
+    ),
     measure('avg_response_ms', sql`avg(${api('response_time_ms')})::double precision`, 'weighted_mean'),
     measure('p95_response_ms', sql`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${api('response_time_ms')})`, 'keep'),
     measure('max_response_ms', sql`max(${api('response_time_ms')})`, 'greatest'),
@@ -92,7 +109,9 @@ function performanceRollup(name: string, unit: 'hour' | 'day'): SummaryDefinitio
     unit,
     bucketColumn: unit,
     bucketIsDate: unit === 'day',
-    groups: (['metric_type', 'component', 'operation', 'unit'] as const).map((c) => textGroup('performance_metrics', c)),
+    groups: (['metric_type', 'component', 'operation', 'unit'] as const).map((c) =>
+      textGroup('performance_metrics', c),
+    ),
     measures: [
       measure('samples', sql`count(*)`, 'add'),
       measure('min_value', sql`min(${perf('value')})`, 'least'),
@@ -115,13 +134,19 @@ const operationsMonthly: SummaryDefinition = {
   bucketIsDate: true,
   groups: [
     group('integration_operations', 'external_system_id'),
-    ...(['operation_type', 'entity_type', 'direction', 'status'] as const).map((c) => textGroup('integration_operations', c)),
+    ...(['operation_type', 'entity_type', 'direction', 'status'] as const).map((c) =>
+      textGroup('integration_operations', c),
+    ),
   ],
   measures: [
     measure('operations', sql`count(*)`, 'add'),
     measure('retries', sql`coalesce(sum(${ops('retry_count')}), 0)`, 'add'),
     // Completed operations only: a running one has no duration yet.
-    measure('avg_duration_ms', sql`(avg(extract(epoch FROM ${ops('completed_at')} - ${ops('started_at')})) * 1000)::double precision`, 'weighted_mean'),
+    measure(
+      'avg_duration_ms',
+      sql`(avg(extract(epoch FROM ${ops('completed_at')} - ${ops('started_at')})) * 1000)::double precision`,
+      'weighted_mean',
+    ),
   ],
   countColumn: 'operations',
   key: 'integration_operations_monthly_summary_key',

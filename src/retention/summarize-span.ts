@@ -96,7 +96,7 @@ export function planSpan(input: SpanInput): SpanPlan {
   const direct = directEnd(input, from);
   const to = direct === closedUntil ? closedUntil : readEnd(input, from);
   const ranges: BucketRange[] = [];
-  for (let at = from; at < to; ) {
+  for (let at = from; at < to;) {
     const end = earlier(addUnits(at, write, unit), to);
     ranges.push({ from: at, to: end });
     at = end;

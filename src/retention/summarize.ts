@@ -11,7 +11,13 @@ import { planSpan, readRange } from './summarize-span.js';
 import { highestId, lateBuckets, mergeLate, nextBucketWithRows, recompute, stage, unstage } from './summary-sql.js';
 import { estimateRows } from './time.js';
 import { retryingTransaction } from '../db/transaction.js';
-import { readPrunedBefore, readWatermarks, saveWatermark, unstarted, type Watermark } from '../ledger/retention-watermarks.js';
+import {
+  readPrunedBefore,
+  readWatermarks,
+  saveWatermark,
+  unstarted,
+  type Watermark,
+} from '../ledger/retention-watermarks.js';
 
 export interface SummarizeOptions extends RunSettings {
   policies?: readonly string[];
@@ -70,7 +76,10 @@ const IN_MEMORY_SORT = [`work_mem = '64MB'`];
  * const result = await summarize(client, { policies: ['api_call_logs'] });
  * result.summaries[0].watermarkAfter // '2026-01-31 00:00:00'
  */
-export async function summarize(client: pg.Client, options: SummarizeOptions = {}): Promise<SummarizeResult & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
+export async function summarize(
+  client: pg.Client,
+  options: SummarizeOptions = {},
+): Promise<SummarizeResult & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
   const names = selectPolicies(options.policies);
   return withRetentionRun(client, 'summarize', names, options, async (ctx) => {
     await loadPolicies(client, ctx.asOf, names); // refuses a stored policy below a compliance floor
@@ -131,12 +140,16 @@ async function summarizeOne(
   await openStep(ctx.client, runId, { ...step, effectiveCutoff: mark.summarizedUntil });
   const next = advanceWatermark(mark, await highestId(ctx.db, summary));
   if (plan.takeInLateRows) {
-    await retryingTransaction(ctx.client, async () => {
-      const rows = await takeInLateRows(ctx, summary, mark, keptFrom, run, false);
-      run.rowsSummarized += rows;
-      await saveWatermark(ctx.client, next);
-      await addToStep(ctx.client, runId, summary.name, 'summarize', { summarized: rows, batches: 1 });
-    }, NO_JIT);
+    await retryingTransaction(
+      ctx.client,
+      async () => {
+        const rows = await takeInLateRows(ctx, summary, mark, keptFrom, run, false);
+        run.rowsSummarized += rows;
+        await saveWatermark(ctx.client, next);
+        await addToStep(ctx.client, runId, summary.name, 'summarize', { summarized: rows, batches: 1 });
+      },
+      NO_JIT,
+    );
   }
   const estimated = options.onProgress
     ? await estimateRows(ctx.db, summary.source, summary.sourceTime, mark.summarizedUntil, closedUntil)
@@ -156,15 +169,19 @@ async function summarizeOne(
       for (const range of span.ranges) {
         if (ctx.timeUp()) return finish(true);
         const t0 = performance.now();
-        const done = await retryingTransaction(ctx.client, async () => {
-          const result = span.hasRows
-            ? await recompute(ctx.db, summary, range.from, range.to, { staged: span.staged, timeZone: ctx.timeZone })
-            : { groups: 0, rows: 0, buckets: 0 };
-          await saveWatermark(ctx.client, { ...next, summarizedUntil: range.to });
-          const tally = { summarized: result.rows, batches: 1, durationMs: performance.now() - t0 };
-          await addToStep(ctx.client, runId, summary.name, 'summarize', tally);
-          return result;
-        }, IN_MEMORY_SORT);
+        const done = await retryingTransaction(
+          ctx.client,
+          async () => {
+            const result = span.hasRows
+              ? await recompute(ctx.db, summary, range.from, range.to, { staged: span.staged, timeZone: ctx.timeZone })
+              : { groups: 0, rows: 0, buckets: 0 };
+            await saveWatermark(ctx.client, { ...next, summarizedUntil: range.to });
+            const tally = { summarized: result.rows, batches: 1, durationMs: performance.now() - t0 };
+            await addToStep(ctx.client, runId, summary.name, 'summarize', tally);
+            return result;
+          },
+          IN_MEMORY_SORT,
+        );
         run.bucketsSummarized += done.buckets;
         run.rowsSummarized += done.rows;
         run.watermarkAfter = until = range.to;

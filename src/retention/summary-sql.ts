@@ -12,13 +12,21 @@ function bucketOf(summary: SummaryDefinition): RawBuilder<unknown> {
 const STAGE = 'retention_staged';
 
 /** One row per bucket and group of the raw rows in [from, to): the summary's values, freshly computed. */
-function aggregate(summary: SummaryDefinition, from: RawBuilder<unknown>, to: RawBuilder<unknown>): RawBuilder<unknown> {
+function aggregate(
+  summary: SummaryDefinition,
+  from: RawBuilder<unknown>,
+  to: RawBuilder<unknown>,
+): RawBuilder<unknown> {
   const time = sql.ref(`s.${summary.sourceTime}`);
   return grouped(summary, sql.table(summary.source), sql`${time} >= ${from}::timestamp AND ${time} < ${to}::timestamp`);
 }
 
 /** The summary's groups and values over the rows `s` of `rows` that match `where`. */
-function grouped(summary: SummaryDefinition, rows: RawBuilder<unknown>, where: RawBuilder<unknown>): RawBuilder<unknown> {
+function grouped(
+  summary: SummaryDefinition,
+  rows: RawBuilder<unknown>,
+  where: RawBuilder<unknown>,
+): RawBuilder<unknown> {
   const selected = [
     sql`${bucketOf(summary)} AS ${sql.id(summary.bucketColumn)}`,
     ...[...summary.groups, ...summary.measures].map((c) => sql`${c.expression} AS ${sql.id(c.column)}`),
@@ -65,15 +73,23 @@ export async function recompute(
 ): Promise<{ groups: number; rows: number; buckets: number }> {
   const target = sql.table(summary.name);
   const bucket = sql.id(summary.bucketColumn);
-  const names = [summary.bucketColumn, ...summary.groups.map((g) => g.column), ...summary.measures.map((m) => m.column)];
+  const names = [
+    summary.bucketColumn,
+    ...summary.groups.map((g) => g.column),
+    ...summary.measures.map((m) => m.column),
+  ];
   const fresh = options.staged
     ? sql`SELECT * FROM pg_temp.${sql.id(STAGE)} AS g WHERE g.${bucket} >= ${from}::timestamp AND g.${bucket} < ${to}::timestamp`
     : aggregate(summary, sql`${from}`, sql`${to}`);
   const same = sql.join(
-    [summary.bucketColumn, ...summary.groups.map((g) => g.column)].map((c) => sql`f.${sql.id(c)} IS NOT DISTINCT FROM t.${sql.id(c)}`),
+    [summary.bucketColumn, ...summary.groups.map((g) => g.column)].map(
+      (c) => sql`f.${sql.id(c)} IS NOT DISTINCT FROM t.${sql.id(c)}`,
+    ),
     sql` AND `,
   );
-  const updates = sql.join([...summary.measures.map((m) => m.column), 'summarized_at'].map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`));
+  const updates = sql.join(
+    [...summary.measures.map((m) => m.column), 'summarized_at'].map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`),
+  );
   const { rows } = await sql<{ groups: number; rows: string; buckets: number }>`
     WITH fresh AS MATERIALIZED (${fresh}),
     gone AS (
@@ -86,7 +102,9 @@ export async function recompute(
       ON CONFLICT ON CONSTRAINT ${sql.id(summary.key)} DO UPDATE SET ${updates}
       RETURNING ${sql.ref(summary.countColumn)} AS n
     )
-    SELECT count(*)::int AS groups, coalesce(sum(n), 0)::bigint AS rows, (SELECT count(DISTINCT ${bucket}) FROM fresh)::int AS buckets FROM saved`.execute(db);
+    SELECT count(*)::int AS groups, coalesce(sum(n), 0)::bigint AS rows, (SELECT count(DISTINCT ${bucket}) FROM fresh)::int AS buckets FROM saved`.execute(
+    db,
+  );
   return { groups: rows[0].groups, rows: Number(rows[0].rows), buckets: rows[0].buckets };
 }
 
@@ -113,7 +131,11 @@ export async function mergeLate(
   const time = sql.ref(`l.${summary.sourceTime}`);
   const bucket = sql`date_trunc(${sql.lit(summary.unit)}, ${time})`;
   const target = sql.table(summary.name);
-  const names = [summary.bucketColumn, ...summary.groups.map((g) => g.column), ...summary.measures.map((m) => m.column)];
+  const names = [
+    summary.bucketColumn,
+    ...summary.groups.map((g) => g.column),
+    ...summary.measures.map((m) => m.column),
+  ];
   const count = (alias: string) => sql.ref(`${alias}.${summary.countColumn}`);
   const merged = summary.measures.map((m) => {
     const [old, add] = [sql.ref(`t.${m.column}`), sql.ref(`excluded.${m.column}`)];
@@ -136,12 +158,16 @@ export async function mergeLate(
        WHERE l.id > ${afterId} AND l.id <= ${upToId} AND ${time} < ${until}::timestamp AND ${bucket} < ${keptFrom}::timestamp
     ),
     fresh AS MATERIALIZED (${grouped(summary, sql`late`, sql`s.examined_when_thinned IS NOT NULL AND s.id > s.examined_when_thinned`)})
-    ${options.dryRun ? sql`` : sql`, saved AS (
+    ${
+      options.dryRun
+        ? sql``
+        : sql`, saved AS (
       INSERT INTO ${target} AS t (${sql.join(names.concat('summarized_at').map((n) => sql.id(n)))})
       SELECT ${sql.join(names.map((n) => sql.ref(`f.${n}`)))}, (now() AT TIME ZONE ${options.timeZone}) FROM fresh AS f
       ON CONFLICT ON CONSTRAINT ${sql.id(summary.key)} DO UPDATE SET ${sql.join(merged)}, summarized_at = excluded.summarized_at
       RETURNING 1
-    )`}
+    )`
+    }
     SELECT (SELECT coalesce(sum(${count('f')}), 0) FROM fresh AS f)::bigint AS merged,
            (SELECT count(*) FROM late WHERE examined_when_thinned IS NULL)::bigint AS unknown`.execute(db);
   return { merged: Number(rows[0].merged), unknown: Number(rows[0].unknown) };
@@ -167,7 +193,13 @@ export async function lateBuckets(
 ): Promise<{ bucket: string; kept: boolean; newRows: number; mergeable: number; inStep: boolean }[]> {
   const time = sql.ref(`s.${summary.sourceTime}`);
   const kept = keptFrom === null ? sql`true` : sql`l.b >= ${keptFrom}::timestamp`;
-  const { rows } = await sql<{ bucket: string; kept: boolean; new_rows: string; mergeable: string; in_step: boolean | null }>`
+  const { rows } = await sql<{
+    bucket: string;
+    kept: boolean;
+    new_rows: string;
+    mergeable: string;
+    in_step: boolean | null;
+  }>`
     WITH late AS (
       SELECT date_trunc(${sql.lit(summary.unit)}, ${time}) AS b, count(*) FILTER (WHERE s.id > ${mark.seenId}) AS new_rows,
              count(*) FILTER (WHERE s.id > ${mark.mergedUpTo} AND s.id <= ${mark.seenId}) AS mergeable
@@ -182,7 +214,13 @@ export async function lateBuckets(
              = (SELECT coalesce(sum(${sql.ref(summary.countColumn)}), 0) FROM ${sql.table(summary.name)} WHERE ${sql.ref(summary.bucketColumn)} = l.b)
            END AS in_step
       FROM late AS l ORDER BY l.b`.execute(db);
-  return rows.map((r) => ({ bucket: r.bucket, kept: r.kept, newRows: Number(r.new_rows), mergeable: Number(r.mergeable), inStep: r.in_step === true }));
+  return rows.map((r) => ({
+    bucket: r.bucket,
+    kept: r.kept,
+    newRows: Number(r.new_rows),
+    mergeable: Number(r.mergeable),
+    inStep: r.in_step === true,
+  }));
 }
 
 /**
@@ -191,7 +229,12 @@ export async function lateBuckets(
  * @example
  * await nextBucketWithRows(db, summary, null, '2026-06-01 00:00:00') // '2025-04-27 00:00:00'
  */
-export async function nextBucketWithRows(db: Kysely<any>, summary: SummaryDefinition, from: string | null, before: string): Promise<string | null> {
+export async function nextBucketWithRows(
+  db: Kysely<any>,
+  summary: SummaryDefinition,
+  from: string | null,
+  before: string,
+): Promise<string | null> {
   const time = sql.ref(`s.${summary.sourceTime}`);
   const floor = from === null ? sql`true` : sql`${time} >= ${from}::timestamp`;
   const { rows } = await sql<{ t: string | null }>`
@@ -207,6 +250,8 @@ export async function nextBucketWithRows(db: Kysely<any>, summary: SummaryDefini
  * await highestId(db, summary) // 5000000
  */
 export async function highestId(db: Kysely<any>, summary: SummaryDefinition): Promise<number> {
-  const { rows } = await sql<{ id: string | null }>`SELECT max(id)::bigint AS id FROM ${sql.table(summary.source)}`.execute(db);
+  const { rows } = await sql<{
+    id: string | null;
+  }>`SELECT max(id)::bigint AS id FROM ${sql.table(summary.source)}`.execute(db);
   return Number(rows[0].id ?? 0);
 }

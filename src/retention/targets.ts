@@ -27,7 +27,9 @@ const KNOWN_REASONS: readonly { table: string; columns: string; reason: string }
  */
 export function referencesOf(catalog: readonly CatalogReference[]): Reference[] {
   const named = catalog.map((ref) => {
-    const known = KNOWN_REASONS.findIndex((k) => k.table === `${ref.schema}.${ref.table}` && k.columns === ref.columns.join(','));
+    const known = KNOWN_REASONS.findIndex(
+      (k) => k.table === `${ref.schema}.${ref.table}` && k.columns === ref.columns.join(','),
+    );
     const reason = known >= 0 ? KNOWN_REASONS[known].reason : `referenced_by_${ref.schema}.${ref.table}`;
     const reference: Reference = {
       reason,

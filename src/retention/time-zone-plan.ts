@@ -27,8 +27,26 @@ export interface DataZone {
   readonly writersTimeZone: string | null;
 }
 
-const UTC_NAMES = new Set(['utc', 'etc/utc', 'universal', 'etc/universal', 'zulu', 'etc/zulu', 'gmt', 'etc/gmt', 'gmt0', 'etc/gmt0',
-  'gmt+0', 'gmt-0', 'etc/gmt+0', 'etc/gmt-0', 'greenwich', 'etc/greenwich', 'uct', 'etc/uct']);
+const UTC_NAMES = new Set([
+  'utc',
+  'etc/utc',
+  'universal',
+  'etc/universal',
+  'zulu',
+  'etc/zulu',
+  'gmt',
+  'etc/gmt',
+  'gmt0',
+  'etc/gmt0',
+  'gmt+0',
+  'gmt-0',
+  'etc/gmt+0',
+  'etc/gmt-0',
+  'greenwich',
+  'etc/greenwich',
+  'uct',
+  'etc/uct',
+]);
 
 /**
  * One spelling per zone, so that a setting spelled `Etc/UTC` and a run that recorded `UTC` agree.
@@ -84,7 +102,11 @@ export function decideZone(facts: ZoneFacts): DataZone | { refusal: string } {
   const writers = writersZone(facts);
   if (facts.declared) {
     const { timeZone, declaredAt, declaredBy } = facts.declared;
-    return { timeZone, source: `the zone declared ${declaredAt} by ${declaredBy}`, writersTimeZone: 'zone' in writers ? writers.zone : null };
+    return {
+      timeZone,
+      source: `the zone declared ${declaredAt} by ${declaredBy}`,
+      writersTimeZone: 'zone' in writers ? writers.zone : null,
+    };
   }
   if ('zone' in writers) return { timeZone: writers.zone, source: writers.source, writersTimeZone: writers.zone };
   return {
@@ -93,11 +115,12 @@ export function decideZone(facts: ZoneFacts): DataZone | { refusal: string } {
 }
 
 function writersZone(facts: ZoneFacts): { zone: string; source: string } | { why: string } {
-  const base = facts.database !== null
-    ? { zone: facts.database, source: `the database setting timezone = '${facts.database}'` }
-    : facts.server !== undefined
-      ? { zone: facts.server, source: `the server setting timezone = '${facts.server}'` }
-      : undefined;
+  const base =
+    facts.database !== null
+      ? { zone: facts.database, source: `the database setting timezone = '${facts.database}'` }
+      : facts.server !== undefined
+        ? { zone: facts.server, source: `the server setting timezone = '${facts.server}'` }
+        : undefined;
   if (!base) {
     return {
       why: `the database has no timezone setting of its own (ALTER DATABASE ... SET timezone), and role "${facts.currentRole}" may not read the server's (the view pg_file_settings, a superuser's unless granted)`,
@@ -129,7 +152,11 @@ export function zoneChange(
   if (!sameZone(last.timeZone, current.timeZone)) {
     return `the data's time zone is ${current.timeZone} (${current.source}), but retention run ${last.runId} computed in ${last.timeZone}; ${next}`;
   }
-  if (last.writersTimeZone !== null && current.writersTimeZone !== null && !sameZone(last.writersTimeZone, current.writersTimeZone)) {
+  if (
+    last.writersTimeZone !== null &&
+    current.writersTimeZone !== null &&
+    !sameZone(last.writersTimeZone, current.writersTimeZone)
+  ) {
     return `the server's settings give writers the time zone ${current.writersTimeZone} now, and ${last.writersTimeZone} at retention run ${last.runId}; ${next}`;
   }
   return null;

@@ -54,8 +54,20 @@ export async function declareZone(
     const zone = await resolveDataZone(client, { allowChange: true });
     const { rows } = await client.query(`SELECT ${utcText('now() AT TIME ZONE $1')} AS t`, [timeZone]);
     const details = { reason: input.reason.trim(), timeZone: { before, after: timeZone } };
-    const runId = await startRun(client, 'policy', POLICIES.map((p) => p.name), rows[0].t, details, zone);
-    await finishRun(client, runId, 'succeeded', `time zone of the data declared: ${before ?? 'none recorded'} -> ${timeZone}`);
+    const runId = await startRun(
+      client,
+      'policy',
+      POLICIES.map((p) => p.name),
+      rows[0].t,
+      details,
+      zone,
+    );
+    await finishRun(
+      client,
+      runId,
+      'succeeded',
+      `time zone of the data declared: ${before ?? 'none recorded'} -> ${timeZone}`,
+    );
     return { timeZone, before, runId };
   });
 }
@@ -78,7 +90,9 @@ async function checkedZone(client: pg.Client, name: string): Promise<string> {
     await client.query(`SELECT now() AT TIME ZONE $1`, [name.trim()]);
   } catch (error) {
     if (isPgServerError(error) && error.code === '22023') {
-      throw usageError(`"${name}" is not a time zone PostgreSQL knows; give a name such as America/New_York or UTC (see pg_timezone_names)`);
+      throw usageError(
+        `"${name}" is not a time zone PostgreSQL knows; give a name such as America/New_York or UTC (see pg_timezone_names)`,
+      );
     }
     throw error;
   }
@@ -87,7 +101,11 @@ async function checkedZone(client: pg.Client, name: string): Promise<string> {
 
 async function readZoneFacts(client: pg.Client, declared: ZoneDeclaration | null): Promise<ZoneFacts> {
   // A role's setting in this database overrides its setting in all databases: the first per role counts.
-  const { rows } = await client.query<{ role: string; readable: boolean; settings: { role: string | null; zone: string }[] }>(
+  const { rows } = await client.query<{
+    role: string;
+    readable: boolean;
+    settings: { role: string | null; zone: string }[];
+  }>(
     `SELECT current_user AS role,
             has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')
               AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') AS readable,
@@ -114,7 +132,9 @@ async function readZoneFacts(client: pg.Client, declared: ZoneDeclaration | null
   // pg_timezone_names would cost every run more than a day's summarize.
   return {
     database: database === undefined ? null : canonicalZone(database),
-    roles: settings.filter((s) => s.role !== null).map((s) => ({ role: s.role as string, zone: canonicalZone(s.zone) })),
+    roles: settings
+      .filter((s) => s.role !== null)
+      .map((s) => ({ role: s.role as string, zone: canonicalZone(s.zone) })),
     server: server === undefined ? undefined : canonicalZone(server),
     currentRole: role,
     declared,

@@ -44,11 +44,19 @@ export async function resolveAsOf(client: pg.Client, timeZone: string, override?
  * @example
  * await estimateRows(db, 'api_call_logs', 'called_at', null, '2026-03-03 00:00:00') // ~3870000
  */
-export async function estimateRows(db: Kysely<any>, table: string, column: string, from: string | null, until: string): Promise<number> {
+export async function estimateRows(
+  db: Kysely<any>,
+  table: string,
+  column: string,
+  from: string | null,
+  until: string,
+): Promise<number> {
   const time = sql.ref(column);
   const floor = from === null ? sql`true` : sql`${time} >= ${from}::timestamp`;
   const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`
-    EXPLAIN (FORMAT JSON) SELECT 1 FROM ${sql.table(table)} WHERE ${floor} AND ${time} < ${until}::timestamp`.execute(db);
+    EXPLAIN (FORMAT JSON) SELECT 1 FROM ${sql.table(table)} WHERE ${floor} AND ${time} < ${until}::timestamp`.execute(
+    db,
+  );
   return rows[0]['QUERY PLAN'][0].Plan['Plan Rows'];
 }
 

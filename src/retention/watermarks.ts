@@ -9,7 +9,10 @@ import type { PolicyDefinition } from './policies.js';
  * @example
  * summarizedUntil(performancePolicy, marks) // the earlier of the hourly and the daily watermark
  */
-export function summarizedUntil(policy: PolicyDefinition, marks: ReadonlyMap<string, Watermark>): string | null | undefined {
+export function summarizedUntil(
+  policy: PolicyDefinition,
+  marks: ReadonlyMap<string, Watermark>,
+): string | null | undefined {
   if (policy.summaries.length === 0) return undefined;
   const points = policy.summaries.map((s) => marks.get(s)?.summarizedUntil ?? null);
   if (points.some((p) => p === null)) return null;

@@ -7,7 +7,11 @@ import type * as NodeModule from 'node:module';
 export type KyselyCodegen = Pick<typeof Codegen, 'generate' | 'PostgresDialect' | 'DiffChecker'>;
 
 // kysely-codegen 0.20.0 (pinned) has no `exports` map; these are the files its index re-exports.
-const PARTS = ['generator/generator/generate.js', 'generator/dialects/postgres/postgres-dialect.js', 'generator/generator/diff-checker.js'];
+const PARTS = [
+  'generator/generator/generate.js',
+  'generator/dialects/postgres/postgres-dialect.js',
+  'generator/generator/diff-checker.js',
+];
 
 /**
  * Loads kysely-codegen's generator (CommonJS, and heavy: it brings the TypeScript compiler) when

@@ -26,11 +26,18 @@ export interface ScratchOptions {
  * @example
  * await withScratchDatabase({ scratchUrl: 'postgres://postgres@ci-db:5432/postgres' }, (client, label) => replay(client));
  */
-export async function withScratchDatabase<T>(options: ScratchOptions, work: (client: pg.Client, label: string) => Promise<T>): Promise<T> {
+export async function withScratchDatabase<T>(
+  options: ScratchOptions,
+  work: (client: pg.Client, label: string) => Promise<T>,
+): Promise<T> {
   return options.scratchUrl === undefined ? onEmbedded(options, work) : onServer(options.scratchUrl, options, work);
 }
 
-async function onServer<T>(url: string, options: ScratchOptions, work: (client: pg.Client, label: string) => Promise<T>): Promise<T> {
+async function onServer<T>(
+  url: string,
+  options: ScratchOptions,
+  work: (client: pg.Client, label: string) => Promise<T>,
+): Promise<T> {
   const target = targetFromUrl(url, 'scratchUrl');
   const timeouts = { connectMs: options.connectTimeoutMs };
   const admin = await connect(target.config, target, timeouts);
@@ -67,11 +74,17 @@ async function createDatabase(admin: pg.Client, name: string, label: string): Pr
     await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
   } catch (error) {
     const reason = redactServerText(isPgServerError(error) ? error.message : String(error));
-    throw new RasdbError(ExitCode.connect, `cannot create a scratch database on ${label}: ${reason}; ${option('scratchUrl')} needs a user allowed to CREATE DATABASE`);
+    throw new RasdbError(
+      ExitCode.connect,
+      `cannot create a scratch database on ${label}: ${reason}; ${option('scratchUrl')} needs a user allowed to CREATE DATABASE`,
+    );
   }
 }
 
-async function onEmbedded<T>(options: ScratchOptions, work: (client: pg.Client, label: string) => Promise<T>): Promise<T> {
+async function onEmbedded<T>(
+  options: ScratchOptions,
+  work: (client: pg.Client, label: string) => Promise<T>,
+): Promise<T> {
   const folder = makeScratchFolder();
   const removeFolder = registerCleanup(() => rmSync(folder, { recursive: true, force: true }));
   try {
@@ -80,7 +93,12 @@ async function onEmbedded<T>(options: ScratchOptions, work: (client: pg.Client, 
     const stopServer = registerCleanup(async () => (await starting.catch(() => undefined))?.stop());
     try {
       const server = await starting;
-      const describe = { label: server.label, host: String(server.config.host), port: Number(server.config.port), database: 'postgres' };
+      const describe = {
+        label: server.label,
+        host: String(server.config.host),
+        port: Number(server.config.port),
+        database: 'postgres',
+      };
       const client = await connect(server.config, describe, { connectMs: options.connectTimeoutMs });
       const closeScratch = registerCleanup(() => closeClient(client));
       try {

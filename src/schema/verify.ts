@@ -67,7 +67,9 @@ export async function verify(client: pg.Client, options: VerifyOptions = {}): Pr
   const liveLoose = new Set(live.loose.map((r) => r.name));
   const expectedLoose = new Set(expected.loose.map((r) => r.name));
   // Views and free-standing sequences the migrations make: compared by presence.
-  const missingLoose: Difference[] = expected.loose.filter((r) => !liveLoose.has(r.name)).map((r) => ({ kind: 'missing', type: r.type, object: r.name }));
+  const missingLoose: Difference[] = expected.loose
+    .filter((r) => !liveLoose.has(r.name))
+    .map((r) => ({ kind: 'missing', type: r.type, object: r.name }));
   const unmanaged: UnmanagedObject[] = [
     ...unmanagedTables.map((name) => ({ type: 'table' as const, name })),
     ...live.loose.filter((r) => !expectedLoose.has(r.name)),
@@ -75,6 +77,19 @@ export async function verify(client: pg.Client, options: VerifyOptions = {}): Pr
   const pending = plan.pending.map((f) => ({ name: f.name, phase: f.phase }));
   const strict = Boolean(options.strict);
   const drift = [...differences, ...missingLoose];
-  const ok = drift.length === 0 && pending.length === 0 && checksumMismatches.length === 0 && (!strict || unmanaged.length === 0);
-  return { ok, strict, scratch: expected.label, replayed: replayed.map((f) => f.name), pending, checksumMismatches, differences: drift, unmanaged };
+  const ok =
+    drift.length === 0 &&
+    pending.length === 0 &&
+    checksumMismatches.length === 0 &&
+    (!strict || unmanaged.length === 0);
+  return {
+    ok,
+    strict,
+    scratch: expected.label,
+    replayed: replayed.map((f) => f.name),
+    pending,
+    checksumMismatches,
+    differences: drift,
+    unmanaged,
+  };
 }

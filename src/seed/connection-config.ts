@@ -41,7 +41,8 @@ export function assertNoSecrets(where: string, config: unknown, column = 'connec
       return;
     }
     if (value !== null && typeof value === 'object') {
-      for (const [name, child] of Object.entries(value)) walk(child, [...path, name], name, underCredentials || name === 'credentials');
+      for (const [name, child] of Object.entries(value))
+        walk(child, [...path, name], name, underCredentials || name === 'credentials');
       return;
     }
     const at = path.join('.');
@@ -53,7 +54,10 @@ export function assertNoSecrets(where: string, config: unknown, column = 'connec
   };
   walk(config, [], '', false);
   if (problems.length) {
-    throw new RasdbError(ExitCode.failed, `${where}: ${column} holds values where only {"env": ...} or {"file": ...} references belong: ${problems.join(', ')}`);
+    throw new RasdbError(
+      ExitCode.failed,
+      `${where}: ${column} holds values where only {"env": ...} or {"file": ...} references belong: ${problems.join(', ')}`,
+    );
   }
 }
 
@@ -73,12 +77,17 @@ function problemOf(key: string, value: string): string | undefined {
  * const config = resolveReferences(row.connection_config, process.env);
  * fetch(url, { headers: { 'X-APIKeys': `accessKey=${config.credentials.access_key};secretKey=${config.credentials.secret_key}` } });
  */
-export function resolveReferences<T>(config: T, env: NodeJS.ProcessEnv = process.env, readFile = (path: string) => readFileSync(path, 'utf8')): T {
+export function resolveReferences<T>(
+  config: T,
+  env: NodeJS.ProcessEnv = process.env,
+  readFile = (path: string) => readFileSync(path, 'utf8'),
+): T {
   const resolve = (value: unknown, path: string): unknown => {
     if (isReference(value)) {
       if ('env' in value) {
         const found = env[value.env];
-        if (found === undefined || found === '') throw new RasdbError(ExitCode.usage, `${path}: environment variable ${value.env} is not set`);
+        if (found === undefined || found === '')
+          throw new RasdbError(ExitCode.usage, `${path}: environment variable ${value.env} is not set`);
         return found;
       }
       try {
@@ -89,7 +98,9 @@ export function resolveReferences<T>(config: T, env: NodeJS.ProcessEnv = process
     }
     if (Array.isArray(value)) return value.map((item, i) => resolve(item, `${path}[${i}]`));
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, resolve(child, path ? `${path}.${key}` : key)]));
+      return Object.fromEntries(
+        Object.entries(value).map(([key, child]) => [key, resolve(child, path ? `${path}.${key}` : key)]),
+      );
     }
     return value;
   };

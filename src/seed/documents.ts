@@ -14,7 +14,11 @@ const UNIT = '\u001f';
  * @example
  * const json = JSON.stringify(await documentsOf(db, table, table.rows));
  */
-export async function documentsOf(db: Kysely<DB>, table: AnySeedTable, rows: AnySeedTable['rows']): Promise<Record<string, unknown>[]> {
+export async function documentsOf(
+  db: Kysely<DB>,
+  table: AnySeedTable,
+  rows: AnySeedTable['rows'],
+): Promise<Record<string, unknown>[]> {
   assertComplete(table, rows);
   const resolved = new Map<string, Map<string, number>>();
   for (const [column, lookup] of Object.entries(table.lookups)) {
@@ -43,7 +47,10 @@ function assertComplete(table: AnySeedTable, rows: AnySeedTable['rows']): void {
   for (const row of rows) {
     const missing = columns.filter((column) => row.values[column] === undefined);
     if (missing.length) {
-      throw new RasdbError(ExitCode.failed, `internal error: seed row ${table.table} ${row.key} gives no value for ${missing.join(', ')} (this is a bug in rasdb)`);
+      throw new RasdbError(
+        ExitCode.failed,
+        `internal error: seed row ${table.table} ${row.key} gives no value for ${missing.join(', ')} (this is a bug in rasdb)`,
+      );
     }
   }
 }

@@ -24,7 +24,14 @@ export async function readMappings(db: Kysely<DB>, systemType: string, entityTyp
   return db
     .selectFrom('data_field_mappings as m')
     .innerJoin('external_systems as s', 's.id', 'm.external_system_id')
-    .select(['m.external_field_name', 'm.internal_field_name', 'm.transformation_rule', 'm.validation_rules', 'm.is_required', 'm.default_value'])
+    .select([
+      'm.external_field_name',
+      'm.internal_field_name',
+      'm.transformation_rule',
+      'm.validation_rules',
+      'm.is_required',
+      'm.default_value',
+    ])
     .where('s.system_type', '=', systemType)
     .where('m.entity_type', '=', entityType)
     .orderBy('m.id')
@@ -46,13 +53,21 @@ export interface MappedRecord {
  * @example
  * mapRecord(finding, mappings, { record: finding }).rows.ingestion_vulnerabilities.severity // 4
  */
-export function mapRecord(record: unknown, mappings: readonly FieldMapping[], context: Omit<TransformContext, 'record'> = {}): MappedRecord {
+export function mapRecord(
+  record: unknown,
+  mappings: readonly FieldMapping[],
+  context: Omit<TransformContext, 'record'> = {},
+): MappedRecord {
   const result: MappedRecord = { rows: {}, errors: [] };
   for (const mapping of mappings) {
     const target = parseInternalField(mapping.internal_field_name);
     let value: unknown;
     try {
-      value = transform(mapping.transformation_rule as Rule | null, valueAt(record, parseExternalField(mapping.external_field_name)), { ...context, record });
+      value = transform(
+        mapping.transformation_rule as Rule | null,
+        valueAt(record, parseExternalField(mapping.external_field_name)),
+        { ...context, record },
+      );
       if ((value === null || value === undefined) && mapping.default_value !== null) value = mapping.default_value;
       const problem = invalid(value, mapping.validation_rules as Record<string, unknown> | null);
       if (problem) throw new TransformError(problem);
@@ -61,7 +76,8 @@ export function mapRecord(record: unknown, mappings: readonly FieldMapping[], co
       result.errors.push(`${mapping.external_field_name}: ${error.message}`);
       value = null;
     }
-    if ((value === null || value === undefined) && mapping.is_required) result.errors.push(`${mapping.external_field_name}: required, but empty`);
+    if ((value === null || value === undefined) && mapping.is_required)
+      result.errors.push(`${mapping.external_field_name}: required, but empty`);
     const row = (result.rows[target.table] ??= {});
     place(row, target.column, target.jsonPath, value ?? null);
   }
@@ -90,8 +106,11 @@ function invalid(value: unknown, rules: Record<string, unknown> | null): string 
   if (rules.type === 'number' && !Number.isFinite(Number(value))) return `"${text}" is not a number`;
   if (typeof rules.min === 'number' && Number(value) < rules.min) return `${text} is below ${rules.min}`;
   if (typeof rules.max === 'number' && Number(value) > rules.max) return `${text} is above ${rules.max}`;
-  if (Array.isArray(rules.enum) && !rules.enum.includes(value)) return `"${text}" is not one of ${rules.enum.join(', ')}`;
-  if (typeof rules.pattern === 'string' && !new RegExp(rules.pattern).test(text)) return `"${text}" does not match ${rules.pattern}`;
-  if (typeof rules.max_length === 'number' && text.length > rules.max_length) return `longer than ${rules.max_length} characters`;
+  if (Array.isArray(rules.enum) && !rules.enum.includes(value))
+    return `"${text}" is not one of ${rules.enum.join(', ')}`;
+  if (typeof rules.pattern === 'string' && !new RegExp(rules.pattern).test(text))
+    return `"${text}" does not match ${rules.pattern}`;
+  if (typeof rules.max_length === 'number' && text.length > rules.max_length)
+    return `longer than ${rules.max_length} characters`;
   return undefined;
 }

@@ -44,7 +44,12 @@ export interface TablePlan {
  * const plan = await planTable(db, table, JSON.stringify(documents), true);
  * plan.rows.filter((row) => row.action === 'kept') // rows an operator changed
  */
-export async function planTable(db: Kysely<DB>, table: AnySeedTable, documents: string, tracked: boolean): Promise<TablePlan> {
+export async function planTable(
+  db: Kysely<DB>,
+  table: AnySeedTable,
+  documents: string,
+  tracked: boolean,
+): Promise<TablePlan> {
   const { rows } = await sql<{ verdict: string; rows: number; details: { key: string; differing: string[] }[] }>`
     WITH ${incoming(table, documents)},
     matched AS (
@@ -75,7 +80,13 @@ export async function planTable(db: Kysely<DB>, table: AnySeedTable, documents: 
     else if (action === 'unchanged') plan.unchanged += n;
     else plan.kept += n;
     if (reason === 'retrack') plan.retrack += n;
-    for (const detail of details) plan.rows.push({ key: detail.key, action, ...(reason ? { reason: reason as KeptReason } : {}), differing: detail.differing });
+    for (const detail of details)
+      plan.rows.push({
+        key: detail.key,
+        action,
+        ...(reason ? { reason: reason as KeptReason } : {}),
+        differing: detail.differing,
+      });
   }
   return plan;
 }

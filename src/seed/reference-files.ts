@@ -13,7 +13,10 @@ import { packageRoot } from '../version.js';
 function referenceDir(): string {
   const dir = join(packageRoot(), 'seeds', 'reference');
   if (!existsSync(join(dir, 'README.md'))) {
-    throw new RasdbError(ExitCode.failed, `the reference data folder ${dir} is missing from this installation of rasdb; reinstall it`);
+    throw new RasdbError(
+      ExitCode.failed,
+      `the reference data folder ${dir} is missing from this installation of rasdb; reinstall it`,
+    );
   }
   return dir;
 }

@@ -5,13 +5,15 @@
  */
 
 /** Key names that hold nothing but a secret: any string under one is refused. */
-const SECRET_WORDS = /secret|passw(or)?d|passwd|^pass$|^pwd$|^pw$|passphrase|token|apikey|accesskey|privatekey|credential|cookie|bearer|licensekey/;
+const SECRET_WORDS =
+  /secret|passw(or)?d|passwd|^pass$|^pwd$|^pw$|passphrase|token|apikey|accesskey|privatekey|credential|cookie|bearer|licensekey/;
 
 /** Words that often but not always name a secret (auth_method: "basic" is fine): refused when the value looks random. */
 const MAYBE_SECRET = /^auth|session|signature|^key$|signingkey|sharedkey|^(?:client|app)key$/;
 
 /** A key ending in one of these describes where or how, it does not hold: `token_url`, `auth_header_name`. */
-const DESCRIBES = /(?:url|uri|endpoint|path|name|type|method|mode|scheme|format|field|param|location|env|file|expiry|ttl|seconds|minutes)$/;
+const DESCRIBES =
+  /(?:url|uri|endpoint|path|name|type|method|mode|scheme|format|field|param|location|env|file|expiry|ttl|seconds|minutes)$/;
 
 /** Letters and digits only, lower case: `client_secret`, `clientSecret` and `Client-Secret` read alike. */
 function normal(key: string): string {
@@ -39,8 +41,14 @@ const VALUE_SHAPES: readonly [string, RegExp][] = [
   ['a PEM block', /-----BEGIN [A-Z0-9 ]+-----/],
   ['an AWS access key id', /\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b/],
   ['a URL with a password', /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i],
-  ['a URL carrying a key or token', /[?&#](?:access_?token|token|api_?key|apikey|key|secret|password|sig|signature|x-amz-signature)=[^&\s]{6,}/i],
-  ['a GitHub, Slack or Stripe token', /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_(?:live|test)_[A-Za-z0-9]{16,})\b/],
+  [
+    'a URL carrying a key or token',
+    /[?&#](?:access_?token|token|api_?key|apikey|key|secret|password|sig|signature|x-amz-signature)=[^&\s]{6,}/i,
+  ],
+  [
+    'a GitHub, Slack or Stripe token',
+    /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_(?:live|test)_[A-Za-z0-9]{16,})\b/,
+  ],
 ];
 
 /**

@@ -80,7 +80,12 @@ export async function seed(client: pg.Client, options: SeedOptions = {}): Promis
     const present = await presentTables(client, [...new Set(built.flatMap(({ built }) => tablesNeeded(built)))]);
     const results: SetResult[] = [];
     for (const { set, built: rows } of built) {
-      const result = await seedOne(client, set, rows, { mode, tracked, present, recordedChecksum: recorded.get(set.name) });
+      const result = await seedOne(client, set, rows, {
+        mode,
+        tracked,
+        present,
+        recordedChecksum: recorded.get(set.name),
+      });
       options.onSet?.(result);
       results.push(result);
     }
@@ -107,10 +112,24 @@ interface RunContext {
   recordedChecksum?: string;
 }
 
-async function seedOne(client: pg.Client, set: SeedSetDefinition, built: BuiltSet, context: RunContext): Promise<SetResult> {
+async function seedOne(
+  client: pg.Client,
+  set: SeedSetDefinition,
+  built: BuiltSet,
+  context: RunContext,
+): Promise<SetResult> {
   const started = performance.now();
   const checksum = checksumOf(built);
-  const base = { name: set.name, title: set.title, phase: set.phase, checksum, notes: [], heldBack: [], tables: [], recorded: false };
+  const base = {
+    name: set.name,
+    title: set.title,
+    phase: set.phase,
+    checksum,
+    notes: [],
+    heldBack: [],
+    tables: [],
+    recorded: false,
+  };
   const missingTables = built.tables.map((table) => table.table).filter((table) => !context.present.has(table));
   if (missingTables.length) {
     return { ...base, status: 'skipped', missingTables, durationMs: Math.round(performance.now() - started) };
@@ -142,7 +161,11 @@ async function seedOne(client: pg.Client, set: SeedSetDefinition, built: BuiltSe
       result.durationMs = Math.round(performance.now() - started);
       if (context.mode === 'apply' && (changed || context.recordedChecksum !== checksum)) {
         const counts = Object.fromEntries(result.tables.map(({ table, ...counts }) => [table, counts]));
-        await recordSeedSet(client, { name: set.name, checksum, durationMs: result.durationMs, counts }, rasdbVersion());
+        await recordSeedSet(
+          client,
+          { name: set.name, checksum, durationMs: result.durationMs, counts },
+          rasdbVersion(),
+        );
         result.recorded = true;
       }
     },
@@ -177,6 +200,9 @@ function summarize(mode: SeedMode, sets: SetResult[]): SeedResult {
 
 /** Which of `tables` exist, resolved on the search path as the migrations created them. */
 export async function presentTables(client: pg.Client, tables: readonly string[]): Promise<Set<string>> {
-  const { rows } = await client.query(`SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(quote_ident(t)) IS NOT NULL`, [tables]);
+  const { rows } = await client.query(
+    `SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(quote_ident(t)) IS NOT NULL`,
+    [tables],
+  );
   return new Set(rows.map((row) => row.t));
 }

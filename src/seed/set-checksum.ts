@@ -11,8 +11,11 @@ import type { BuiltSet } from './types.js';
 export function checksumOf(built: BuiltSet): string {
   const hash = createHash('sha256');
   for (const table of built.tables) {
-    hash.update(JSON.stringify([table.table, table.key, table.owned, table.initial, table.stamp ?? null, table.lookups]));
-    for (const row of table.rows) hash.update(JSON.stringify([row.key, row.values, row.parents ?? null, row.requires ?? null]) + '\n');
+    hash.update(
+      JSON.stringify([table.table, table.key, table.owned, table.initial, table.stamp ?? null, table.lookups]),
+    );
+    for (const row of table.rows)
+      hash.update(JSON.stringify([row.key, row.values, row.parents ?? null, row.requires ?? null]) + '\n');
   }
   return hash.digest('hex');
 }

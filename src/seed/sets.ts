@@ -39,7 +39,8 @@ export const SEED_SETS: readonly SeedSetDefinition[] = [
     title: 'Tenable, Xacta 360 and Qualys templates, field mappings and sync policies',
     phase: 1,
     build: async () => (await import('../../seeds/sets/integrations.js')).integrationsSet(),
-    verify: async (context, built) => (await import('./verify-mappings.js')).verifyMappingTargets(context.db, built, context.presentTables),
+    verify: async (context, built) =>
+      (await import('./verify-mappings.js')).verifyMappingTargets(context.db, built, context.presentTables),
   },
   {
     name: 'metrics',
@@ -71,10 +72,16 @@ export const SEED_SETS: readonly SeedSetDefinition[] = [
  */
 export function parseSetNames(value: string | undefined): SetName[] | undefined {
   if (value === undefined) return undefined;
-  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(SET_NAMES as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length) {
-    throw new RasdbError(ExitCode.usage, `${option('only')} takes set names from ${SET_NAMES.join(', ')}; got "${value}"`);
+    throw new RasdbError(
+      ExitCode.usage,
+      `${option('only')} takes set names from ${SET_NAMES.join(', ')}; got "${value}"`,
+    );
   }
   return names as SetName[];
 }

@@ -40,7 +40,8 @@ export function keyMatch(table: AnySeedTable, target: string, source: string): R
 export function differingColumns(table: AnySeedTable, target: string, source: string): RawBuilder<string[]> {
   if (table.owned.length === 0) return sql<string[]>`ARRAY[]::text[]`;
   const checks = table.owned.map(
-    (column) => sql`CASE WHEN ${sql.ref(`${target}.${column}`)} IS DISTINCT FROM ${sql.ref(`${source}.${column}`)} THEN ${column}::text END`,
+    (column) =>
+      sql`CASE WHEN ${sql.ref(`${target}.${column}`)} IS DISTINCT FROM ${sql.ref(`${source}.${column}`)} THEN ${column}::text END`,
   );
   return sql<string[]>`array_remove(ARRAY[${sql.join(checks)}]::text[], NULL)`;
 }

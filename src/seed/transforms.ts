@@ -77,11 +77,18 @@ export function transform(rule: Rule | null, value: unknown, context: TransformC
     case 'truncate':
       return String(value).slice(0, Number(rule.length));
     case 'split':
-      return String(value).split(String(rule.separator)).map((part) => part.trim()).filter(Boolean);
+      return String(value)
+        .split(String(rule.separator))
+        .map((part) => part.trim())
+        .filter(Boolean);
     case 'milestones':
       return milestones(String(value));
     case 'control_ref': {
-      const label = String(value).split(/[,;\s]+/).filter(Boolean)[0]?.toUpperCase() ?? '';
+      const label =
+        String(value)
+          .split(/[,;\s]+/)
+          .filter(Boolean)[0]
+          ?.toUpperCase() ?? '';
       const id = context.controlIds?.get(`${String(rule.framework)}/${label}`);
       if (id === undefined) throw new TransformError(`control "${label}" is not in ${String(rule.framework)}`);
       return id;
@@ -139,7 +146,8 @@ function cvss3Exploitability(m: Record<string, string>): number {
   const ac = { L: 0.77, H: 0.44 }[m.AC];
   const pr = { N: 0.85, L: changed ? 0.68 : 0.62, H: changed ? 0.5 : 0.27 }[m.PR];
   const ui = { N: 0.85, R: 0.62 }[m.UI];
-  if (av === undefined || ac === undefined || pr === undefined || ui === undefined) throw new TransformError('the CVSS vector lacks AV, AC, PR or UI');
+  if (av === undefined || ac === undefined || pr === undefined || ui === undefined)
+    throw new TransformError('the CVSS vector lacks AV, AC, PR or UI');
   return Math.round(8.22 * av * ac * pr * ui * 10) / 10;
 }
 

@@ -11,11 +11,22 @@ import type { BuiltSet } from './types.js';
  * @example
  * await verifyMappingTargets(db, integrationsSet(), new Set(['ingestion_assets', 'ingestion_vulnerabilities']));
  */
-export async function verifyMappingTargets(db: Kysely<DB>, built: BuiltSet, presentTables: ReadonlySet<string>): Promise<void> {
+export async function verifyMappingTargets(
+  db: Kysely<DB>,
+  built: BuiltSet,
+  presentTables: ReadonlySet<string>,
+): Promise<void> {
   const all = built.tables.find((table) => table.table === 'data_field_mappings')?.rows ?? [];
   const mappings = all.filter((row) => (row.requires ?? []).every((table) => presentTables.has(table)));
-  const problems = await mappingTargetProblems(db, mappings.map((row) => ({ name: row.key, internal: String(row.values.internal_field_name) })));
-  if (problems.length) throw new RasdbError(ExitCode.failed, `internal error: field mappings name unknown targets (this is a bug in rasdb): ${problems.join('; ')}`);
+  const problems = await mappingTargetProblems(
+    db,
+    mappings.map((row) => ({ name: row.key, internal: String(row.values.internal_field_name) })),
+  );
+  if (problems.length)
+    throw new RasdbError(
+      ExitCode.failed,
+      `internal error: field mappings name unknown targets (this is a bug in rasdb): ${problems.join('; ')}`,
+    );
 }
 
 /**
@@ -26,17 +37,25 @@ export async function verifyMappingTargets(db: Kysely<DB>, built: BuiltSet, pres
  * @example
  * await mappingTargetProblems(db, [{ name: 'severity', internal: 'ingestion_vulnerabilities.severity' }]) // []
  */
-export async function mappingTargetProblems(db: Kysely<DB>, mappings: readonly { name: string; internal: string }[], table?: string): Promise<string[]> {
+export async function mappingTargetProblems(
+  db: Kysely<DB>,
+  mappings: readonly { name: string; internal: string }[],
+  table?: string,
+): Promise<string[]> {
   const targets = mappings.map((mapping) => ({ name: mapping.name, field: parseInternalField(mapping.internal) }));
   const { rows } = await sql<{ table_name: string; column_name: string; data_type: string }>`
     SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns
-     WHERE table_schema = current_schema() AND table_name = ANY(${[...new Set(targets.map((t) => t.field.table))]}::text[])`.execute(db);
+     WHERE table_schema = current_schema() AND table_name = ANY(${[...new Set(targets.map((t) => t.field.table))]}::text[])`.execute(
+    db,
+  );
   const types = new Map(rows.map((row) => [`${row.table_name}.${row.column_name}`, row.data_type]));
   return targets.flatMap(({ name, field }) => {
     const type = types.get(`${field.table}.${field.column}`);
     if (table !== undefined && field.table !== table) return [`${name} maps to table ${field.table}, not ${table}`];
-    if (type === undefined) return [`${name} maps to ${field.table}.${field.column}, which this database does not have`];
-    if (field.jsonPath.length && type !== 'jsonb') return [`${name} maps into ${field.table}.${field.column}, which is not JSONB`];
+    if (type === undefined)
+      return [`${name} maps to ${field.table}.${field.column}, which this database does not have`];
+    if (field.jsonPath.length && type !== 'jsonb')
+      return [`${name} maps into ${field.table}.${field.column}, which is not JSONB`];
     return [];
   });
 }

@@ -36,12 +36,23 @@ export async function verifyMetricQueries(context: VerifyContext, built: BuiltSe
 export async function verifyReportQueries(context: VerifyContext, built: BuiltSet): Promise<void> {
   const problems: string[] = [];
   for (const row of readyRows(context, built, 'report_templates')) {
-    const sections = (row.values.template_definition as { sections: { id: string; type: string; query?: string; columns?: { name: string }[] }[] }).sections;
+    const sections = (
+      row.values.template_definition as {
+        sections: { id: string; type: string; query?: string; columns?: { name: string }[] }[];
+      }
+    ).sections;
     for (const section of sections.filter((s) => s.type === 'table')) {
-      const fields = await resultFields(context.client, section.query ?? '', `report ${row.key}, section ${section.id}`);
+      const fields = await resultFields(
+        context.client,
+        section.query ?? '',
+        `report ${row.key}, section ${section.id}`,
+      );
       const got = fields.map((f) => f.name);
       const want = (section.columns ?? []).map((c) => c.name);
-      if (got.join('\u0000') !== want.join('\u0000')) problems.push(`report ${row.key}, section ${section.id} returns [${got.join(', ')}], declares [${want.join(', ')}]`);
+      if (got.join('\u0000') !== want.join('\u0000'))
+        problems.push(
+          `report ${row.key}, section ${section.id} returns [${got.join(', ')}], declares [${want.join(', ')}]`,
+        );
     }
   }
   fail(problems);
@@ -56,10 +67,14 @@ async function resultFields(client: pg.Client, query: string, what: string): Pro
   try {
     return (await client.query(`SELECT * FROM (${query}) AS q LIMIT 0`)).fields;
   } catch (error) {
-    throw new RasdbError(ExitCode.failed, `internal error: the query of ${what} fails on this database: ${(error as Error).message} (this is a bug in rasdb)`);
+    throw new RasdbError(
+      ExitCode.failed,
+      `internal error: the query of ${what} fails on this database: ${(error as Error).message} (this is a bug in rasdb)`,
+    );
   }
 }
 
 function fail(problems: string[]): void {
-  if (problems.length) throw new RasdbError(ExitCode.failed, `internal error: ${problems.join('; ')} (this is a bug in rasdb)`);
+  if (problems.length)
+    throw new RasdbError(ExitCode.failed, `internal error: ${problems.join('; ')} (this is a bug in rasdb)`);
 }

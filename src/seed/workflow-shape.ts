@@ -30,9 +30,13 @@ export function assertWorkflow(row: WorkflowColumns): void {
   const trigger = row.trigger_conditions;
   if (check.object(trigger, 'trigger_conditions')) {
     check.that(trigger.version === 1, 'trigger_conditions.version must be 1');
-    check.that(typeof trigger.event === 'string' && /^[a-z_]+\.[a-z_]+$/.test(trigger.event), 'trigger_conditions.event must look like entity.event');
+    check.that(
+      typeof trigger.event === 'string' && /^[a-z_]+\.[a-z_]+$/.test(trigger.event),
+      'trigger_conditions.event must look like entity.event',
+    );
     check.oneOf(trigger.match, ['all', 'any'], 'trigger_conditions.match');
-    if (Array.isArray(trigger.conditions)) (trigger.conditions as Json[]).forEach((c, i) => condition(check, c, `trigger_conditions.conditions[${i}]`));
+    if (Array.isArray(trigger.conditions))
+      (trigger.conditions as Json[]).forEach((c, i) => condition(check, c, `trigger_conditions.conditions[${i}]`));
     else check.that(false, 'trigger_conditions.conditions must be an array');
   }
   const definition = row.workflow_steps;
@@ -40,11 +44,17 @@ export function assertWorkflow(row: WorkflowColumns): void {
     check.that(definition.version === 1, 'workflow_steps.version must be 1');
     const steps = definition.steps as Json[];
     const ids = new Set(steps.map((step) => step.id as string));
-    check.unique(steps.map((step) => step.id), 'steps[].id');
+    check.unique(
+      steps.map((step) => step.id),
+      'steps[].id',
+    );
     check.that(ids.has(definition.start as string), `start "${String(definition.start)}" is not a step`);
     const edges = new Map<string, string[]>();
     for (const step of steps) edges.set(step.id as string, stepTargets(check, step, ids));
-    check.that(steps.some((step) => step.type === 'end'), 'there must be an end step');
+    check.that(
+      steps.some((step) => step.type === 'end'),
+      'there must be an end step',
+    );
     const reached = new Set<string>();
     const visit = (id: string): void => {
       if (reached.has(id) || !ids.has(id)) return;
@@ -54,9 +64,15 @@ export function assertWorkflow(row: WorkflowColumns): void {
     visit(definition.start as string);
     for (const id of ids) check.that(reached.has(id), `step ${id} cannot be reached from start`);
     const approvals = steps.filter((step) => step.type === 'approval').map((step) => step.approval as Json | undefined);
-    check.that(row.approval_required === approvals.length > 0, 'approval_required must be true exactly when the workflow has an approval step');
+    check.that(
+      row.approval_required === approvals.length > 0,
+      'approval_required must be true exactly when the workflow has an approval step',
+    );
     for (const approval of approvals) {
-      check.that((row.approval_roles ?? []).includes(approval?.approver_role as string), `approver_role "${String(approval?.approver_role)}" must be listed in approval_roles`);
+      check.that(
+        (row.approval_roles ?? []).includes(approval?.approver_role as string),
+        `approver_role "${String(approval?.approver_role)}" must be listed in approval_roles`,
+      );
     }
   }
   check.done();
@@ -66,7 +82,10 @@ function condition(check: ShapeCheck, value: unknown, at: string): void {
   if (!check.object(value, at)) return;
   check.text(value.field, `${at}.field`);
   check.oneOf(value.operator, OPERATORS, `${at}.operator`);
-  check.that(value.operator === 'exists' || value.value !== undefined, `${at}.value is required for ${String(value.operator)}`);
+  check.that(
+    value.operator === 'exists' || value.value !== undefined,
+    `${at}.value is required for ${String(value.operator)}`,
+  );
 }
 
 /** The steps one step can lead to, after checking the fields its type needs. */

@@ -16,7 +16,13 @@ import type { AnySeedTable } from './types.js';
  * @example
  * await writeTable(db, table, JSON.stringify(documents), plan, 'controls');
  */
-export async function writeTable(db: Kysely<DB>, table: AnySeedTable, documents: string, plan: TablePlan, setName: string): Promise<void> {
+export async function writeTable(
+  db: Kysely<DB>,
+  table: AnySeedTable,
+  documents: string,
+  plan: TablePlan,
+  setName: string,
+): Promise<void> {
   const from = incoming(table, documents);
   const inserts = plan.rows.filter((row) => row.action === 'insert').map((row) => row.key);
   if (inserts.length) {

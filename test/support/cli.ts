@@ -10,7 +10,17 @@ export interface CliResult {
 }
 
 /** Variables that would point rasdb at some database; tests set the one they mean. */
-const CONNECTION_VARS = ['DATABASE_URL', 'PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE', 'PGSSLMODE', 'RASDB_DATA_DIR', 'RASDB_MIGRATIONS_DIR'];
+const CONNECTION_VARS = [
+  'DATABASE_URL',
+  'PGHOST',
+  'PGPORT',
+  'PGUSER',
+  'PGPASSWORD',
+  'PGDATABASE',
+  'PGSSLMODE',
+  'RASDB_DATA_DIR',
+  'RASDB_MIGRATIONS_DIR',
+];
 
 /**
  * Runs `bin/rasdb.js` as a user would: a child process, its own environment, its exit code.
@@ -18,7 +28,10 @@ const CONNECTION_VARS = ['DATABASE_URL', 'PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWO
  * @example
  * const { code, stdout } = await runCli(['status', '--json'], { env: { DATABASE_URL: db.url } });
  */
-export function runCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
   for (const name of CONNECTION_VARS) delete env[name];
   Object.assign(env, options.env);

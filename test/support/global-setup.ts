@@ -65,7 +65,20 @@ export async function startEmbeddedForTests(): Promise<{ url: string; stop: () =
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
     // A throwaway server: durability buys nothing here, speed does.
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+    ],
     onLog: () => undefined,
     onError: () => undefined,
   });

@@ -39,12 +39,17 @@ export function startPrivateServer(port: number, password: string, dataDir?: str
   const server: PrivateServer = {
     port,
     url: (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
-    start: () => void asPostgres([join(BIN, 'pg_ctl'), '-D', data, '-w', '-l', join(base, 'log'), '-o', options, 'start']),
+    start: () =>
+      void asPostgres([join(BIN, 'pg_ctl'), '-D', data, '-w', '-l', join(base, 'log'), '-o', options, 'start']),
     crash: () => {
       const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
       // The whole server at once, as a power cut would: a backend left running its query would
       // keep the shared memory, and the restart would refuse.
-      const children = execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').map(Number);
+      const children = execFileSync('pgrep', ['-P', String(pid)])
+        .toString()
+        .trim()
+        .split('\n')
+        .map(Number);
       for (const each of [pid, ...children]) process.kill(each, 'SIGKILL');
       // Until every one is gone (and reaped): a pid still there makes the restart refuse.
       const alive = () => [pid, ...children].some((each) => existsSync(`/proc/${each}`));

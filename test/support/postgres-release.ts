@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -32,7 +42,9 @@ const CACHE = join(ROOT, 'node_modules', '.cache', 'rasdb-postgres');
  */
 export async function postgresBinaries(release: PostgresRelease): Promise<string> {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`the pinned PostgreSQL ${release} binaries are for linux-x64; this machine is ${process.platform}-${process.arch}`);
+    throw new Error(
+      `the pinned PostgreSQL ${release} binaries are for linux-x64; this machine is ${process.platform}-${process.arch}`,
+    );
   }
   const folder = join(CACHE, release);
   const bin = join(folder, 'native', 'bin');
@@ -94,7 +106,10 @@ const PASSWORD = 'private-admin-pw';
  * const server = await startPrivateServer(await postgresBinaries('14.23.0-beta.17'));
  * try { ... server.url ... } finally { await server.stop(); }
  */
-export async function startPrivateServer(bin: string, options: { flags?: readonly string[] } = {}): Promise<PrivateServer> {
+export async function startPrivateServer(
+  bin: string,
+  options: { flags?: readonly string[] } = {},
+): Promise<PrivateServer> {
   const port = await freePort();
   // Mode 755 (mkdtemp makes 700): the postgres user must be able to enter it.
   const folder = mkdtempSync(join(tmpdir(), 'rasdb-private-pg-'));
@@ -103,13 +118,44 @@ export async function startPrivateServer(bin: string, options: { flags?: readonl
   const asRoot = process.getuid?.() === 0;
   if (asRoot) await $`chown postgres ${folder}`;
   const run = (command: string, args: readonly string[]) =>
-    asRoot ? $({ quiet: true })`runuser -u postgres -- ${join(bin, command)} ${args}` : $({ quiet: true })`${join(bin, command)} ${args}`;
+    asRoot
+      ? $({ quiet: true })`runuser -u postgres -- ${join(bin, command)} ${args}`
+      : $({ quiet: true })`${join(bin, command)} ${args}`;
   const pwfile = join(folder, 'pw');
   writeFileSync(pwfile, PASSWORD, { mode: 0o644 });
   try {
-    await run('initdb', ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-sync']);
-    const serverFlags = ['-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...(options.flags ?? [])];
-    await run('pg_ctl', ['-D', data, '-l', join(folder, 'log'), '-w', '-t', '60', '-o', serverFlags.join(' '), 'start']);
+    await run('initdb', [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth=scram-sha-256',
+      `--pwfile=${pwfile}`,
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-sync',
+    ]);
+    const serverFlags = [
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...(options.flags ?? []),
+    ];
+    await run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(folder, 'log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      serverFlags.join(' '),
+      'start',
+    ]);
   } catch (error) {
     rmSync(folder, { recursive: true, force: true });
     throw error;

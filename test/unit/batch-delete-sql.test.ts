@@ -55,7 +55,7 @@ const OPS_CATALOG = [
 ];
 
 describe('targets', () => {
-  it('gives integration operations the keys of the catalog, the document\'s first under their old reasons', () => {
+  it("gives integration operations the keys of the catalog, the document's first under their old reasons", () => {
     const ops = detailTarget(effective('integration_operations'), OPS_CATALOG);
     expect(ops).toMatchObject({ table: 'integration_operations', timeColumn: 'started_at' });
     expect(ops.references.map((r) => `${r.reason}: ${r.table}.${r.columns.join(',')}`)).toEqual([
@@ -67,7 +67,7 @@ describe('targets', () => {
     expect(api).toMatchObject({ references: [], timeColumn: 'called_at' });
   });
 
-  it('names any other key by its schema and table, after the document\'s, and marks those that cascade', () => {
+  it("names any other key by its schema and table, after the document's, and marks those that cascade", () => {
     const mine = catalogRef('tickets', ['op'], { schema: 'ops', onDelete: 'cascade' });
     const nulling = catalogRef('notes', ['op'], { onDelete: 'set null' });
     const refs = referencesOf([mine, ...OPS_CATALOG, nulling]);
@@ -132,12 +132,17 @@ describe('reasonOf', () => {
       'referenced_by_child_operation',
     ]);
     expect(text).toContain('WHEN "s"."id" > $2 THEN');
-    expect(text).toContain('FROM "public"."integration_operations" AS r WHERE "r"."parent_operation_id" = "s"."operation_id"');
+    expect(text).toContain(
+      'FROM "public"."integration_operations" AS r WHERE "r"."parent_operation_id" = "s"."operation_id"',
+    );
   });
 
   it('matches every column of a composite key, quoting names from the catalog', () => {
     const composite = catalogRef('odd"name', ['a', 'b'], { schema: 'x.y' });
-    const reason = reasonOf({ ...ops, references: referencesOf([{ ...composite, referencedColumns: ['operation_id', 'status'] }]) }, []);
+    const reason = reasonOf(
+      { ...ops, references: referencesOf([{ ...composite, referencedColumns: ['operation_id', 'status'] }]) },
+      [],
+    );
     expect(reason && compileSql(reason).sql).toContain(
       'FROM "x.y"."odd""name" AS r WHERE "r"."a" = "s"."operation_id" AND "r"."b" = "s"."status")',
     );

@@ -90,7 +90,7 @@ describe('diffCatalogs', () => {
     const live = alerts({
       constraints: [
         { name: 'alerts_pkey', type: 'p', definition: 'PRIMARY KEY (id, severity)' },
-        { name: 'alerts_note_check', type: 'c', definition: 'CHECK ((note <> \'\'::text))' },
+        { name: 'alerts_note_check', type: 'c', definition: "CHECK ((note <> ''::text))" },
       ],
     });
     const unique = { name: 'alerts_severity_key', type: 'u', definition: 'UNIQUE (severity)' } as const;

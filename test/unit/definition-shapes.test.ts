@@ -124,7 +124,10 @@ describe('assertDashboard', () => {
   const layout = (second: Record<string, unknown>) => ({
     version: 1,
     columns: 12,
-    items: [{ widget: 'w1', x: 0, y: 0, w: 6, h: 2 }, { widget: 'w2', ...second }],
+    items: [
+      { widget: 'w1', x: 0, y: 0, w: 6, h: 2 },
+      { widget: 'w2', ...second },
+    ],
   });
 
   it('accepts widgets side by side that fill the grid exactly', () => {

@@ -24,7 +24,7 @@ describe('planLateRows', () => {
     ]);
   });
 
-  it('makes a bucket an hour or a month wide by the summary\'s unit', () => {
+  it("makes a bucket an hour or a month wide by the summary's unit", () => {
     const hour = planLateRows([{ ...bucket('2026-05-20'), bucket: '2026-05-20 23:00:00' }], mark, null, 'hour');
     expect(hour.recompute).toEqual([{ from: '2026-05-20 23:00:00', to: '2026-05-21 00:00:00' }]);
     const month = planLateRows([bucket('2026-01-01')], mark, null, 'month');

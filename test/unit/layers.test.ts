@@ -40,7 +40,9 @@ function unitOf(path: string): string | undefined {
 
 /** The file's code without its comments, whose examples may show what the code must not do. */
 function codeOf(file: string): string {
-  return readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
 }
 
 function importsOf(file: string): string[] {
@@ -71,7 +73,9 @@ describe('the layers of src/', () => {
   });
 
   it('only src/ledger writes to rasdb.* tables', () => {
-    const writers = files.filter((file) => unitOf(file) !== 'ledger' && /(INSERT INTO|UPDATE|DELETE FROM)\s+rasdb\./.test(codeOf(file)));
+    const writers = files.filter(
+      (file) => unitOf(file) !== 'ledger' && /(INSERT INTO|UPDATE|DELETE FROM)\s+rasdb\./.test(codeOf(file)),
+    );
     expect(writers.map((file) => relative(SRC, file))).toEqual([]);
   });
 

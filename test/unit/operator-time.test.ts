@@ -27,7 +27,11 @@ describe('parseOperatorTime', () => {
   });
 
   it('reads a time without an offset as a clock reading, and a date as its midnight', () => {
-    expect(parseOperatorTime('from', '2026-05-02')).toEqual({ wall: '2026-05-02 00:00:00', offset: null, given: '2026-05-02' });
+    expect(parseOperatorTime('from', '2026-05-02')).toEqual({
+      wall: '2026-05-02 00:00:00',
+      offset: null,
+      given: '2026-05-02',
+    });
     expect(parseOperatorTime('from', '2026-05-02T13:45').wall).toBe('2026-05-02 13:45:00');
     expect(parseOperatorTime('from', '2026-05-02 13:45:10.500').wall).toBe('2026-05-02 13:45:10.5');
     expect(parseOperatorTime('from', '2026-05-02 13:45:10.000').wall).toBe('2026-05-02 13:45:10');
@@ -35,7 +39,9 @@ describe('parseOperatorTime', () => {
   });
 
   it('refuses impossible dates and times, naming the flag', () => {
-    expect(refusal(() => parseOperatorTime('until', '2026-02-30'))).toBe('--until: 2026-02-30 is not a date (February 2026 has 28 days)');
+    expect(refusal(() => parseOperatorTime('until', '2026-02-30'))).toBe(
+      '--until: 2026-02-30 is not a date (February 2026 has 28 days)',
+    );
     expect(refusal(() => parseOperatorTime('until', '2025-02-29'))).toMatch(/February 2025 has 28 days/);
     expect(refusal(() => parseOperatorTime('until', '2026-04-31'))).toMatch(/April 2026 has 30 days/);
     expect(refusal(() => parseOperatorTime('from', '2026-13-01'))).toMatch(/^--from: 2026-13-01 is not a date/);
@@ -51,16 +57,23 @@ describe('parseOperatorTime', () => {
   });
 
   it('refuses offsets no zone has, and text that is not a time', () => {
-    expect(refusal(() => parseOperatorTime('until', '2026-05-02T00:00:00+15:00'))).toMatch(/offset must be from -12:00 to \+14:00/);
+    expect(refusal(() => parseOperatorTime('until', '2026-05-02T00:00:00+15:00'))).toMatch(
+      /offset must be from -12:00 to \+14:00/,
+    );
     expect(refusal(() => parseOperatorTime('until', '2026-05-02T00:00:00+05:75'))).toMatch(/offset/);
     for (const bad of ['tomorrow', '2026-5-2', '2026/05/02', '05/02/2026', '2026-05-02T', '2026-05-02 EST', '']) {
-      expect(refusal(() => parseOperatorTime('until', bad)), bad).toMatch(/^--until takes a time such as/);
+      expect(
+        refusal(() => parseOperatorTime('until', bad)),
+        bad,
+      ).toMatch(/^--until takes a time such as/);
     }
   });
 
   it('takes only a date where a day is meant', () => {
     expect(parseOperatorTime('asOf', '2026-11-29', { dateOnly: true }).wall).toBe('2026-11-29 00:00:00');
-    expect(refusal(() => parseOperatorTime('asOf', '2026-11-29T10:00', { dateOnly: true }))).toMatch(/^--asOf takes a date such as/);
+    expect(refusal(() => parseOperatorTime('asOf', '2026-11-29T10:00', { dateOnly: true }))).toMatch(
+      /^--asOf takes a date such as/,
+    );
     expect(refusal(() => parseOperatorTime('asOf', '2026-11-29Z', { dateOnly: true }))).toMatch(/takes a date/);
     expect(refusal(() => parseOperatorTime('asOf', '2026-02-30', { dateOnly: true }))).toMatch(/not a date/);
   });
@@ -72,6 +85,9 @@ describe('zonedSql', () => {
       '($2::text::timestamptz AT TIME ZONE $1::text)',
       '2026-05-02 00:00:00-05:00',
     ]);
-    expect(zonedSql(parseOperatorTime('until', '2026-05-02'), 3, 1)).toEqual(['$3::text::timestamp', '2026-05-02 00:00:00']);
+    expect(zonedSql(parseOperatorTime('until', '2026-05-02'), 3, 1)).toEqual([
+      '$3::text::timestamp',
+      '2026-05-02 00:00:00',
+    ]);
   });
 });

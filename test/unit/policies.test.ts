@@ -29,7 +29,10 @@ describe('parseKeep', () => {
 
   it('refuses zero, fractions, negatives, minutes and words, naming the flag', () => {
     for (const value of ['0d', '1.5y', '-3d', '10m', '10min', 'forever', '', 'd']) {
-      expect(usage(() => parseKeep('--keep-summary', value)), value).toBe(
+      expect(
+        usage(() => parseKeep('--keep-summary', value)),
+        value,
+      ).toBe(
         `--keep-summary must be a whole number of days, weeks, months or years (90d, 12w, 18mo, 1y), got "${value}"`,
       );
     }

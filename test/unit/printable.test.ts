@@ -19,7 +19,9 @@ describe('printable', () => {
   });
 
   it('with colours, lets only the colour codes rasdb uses through', () => {
-    expect(printable('\u001b[31m✗\u001b[39m \u001b[2mdim\u001b[22m', true)).toBe('\u001b[31m✗\u001b[39m \u001b[2mdim\u001b[22m');
+    expect(printable('\u001b[31m✗\u001b[39m \u001b[2mdim\u001b[22m', true)).toBe(
+      '\u001b[31m✗\u001b[39m \u001b[2mdim\u001b[22m',
+    );
     expect(printable('\u001b[8mhidden\u001b[2J\u001b[1A', true)).toBe('\\x1b[8mhidden\\x1b[2J\\x1b[1A');
     expect(printable('\u001b[31m', false)).toBe('\\x1b[31m');
   });

@@ -93,7 +93,7 @@ describe('planPolicyPrune: the detail cutoff', () => {
     });
   });
 
-  it('pulls it back for a late row after a cutoff that falls inside that row\'s day', () => {
+  it("pulls it back for a late row after a cutoff that falls inside that row's day", () => {
     const midDay = policy('api_call_logs', '2026-03-03 06:00:00');
     const late = marks([daily, '2026-06-01 00:00:00']);
     expect(planPolicyPrune(midDay, late, null).steps[0].effective).toBe('2026-03-03 06:00:00');

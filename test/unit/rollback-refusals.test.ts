@@ -36,14 +36,27 @@ describe('refuseRows', () => {
   });
 
   it('names every table that holds rows, with its count, and exits 4', () => {
-    const error = refusal(() => refuseRows([{ table: 'alerts', rows: 1 }, { table: 'empty', rows: 0 }, { table: 'audit', rows: 2 }], false));
+    const error = refusal(() =>
+      refuseRows(
+        [
+          { table: 'alerts', rows: 1 },
+          { table: 'empty', rows: 0 },
+          { table: 'audit', rows: 2 },
+        ],
+        false,
+      ),
+    );
     expect(error.exitCode).toBe(ExitCode.check);
-    expect(error.message).toMatch(/^rollback would drop tables that hold rows: alerts \(1 row\), audit \(2 rows\); back them up/);
+    expect(error.message).toMatch(
+      /^rollback would drop tables that hold rows: alerts \(1 row\), audit \(2 rows\); back them up/,
+    );
   });
 
   it('says where it stopped when rows arrived after the first count', () => {
     const error = refusal(() => refuseRows([{ table: 'alerts', rows: 1 }], undefined, '4003-performance-monitoring'));
-    expect(error.message).toMatch(/^rollback stopped before 4003-performance-monitoring: rows were committed after rollback counted them/);
+    expect(error.message).toMatch(
+      /^rollback stopped before 4003-performance-monitoring: rows were committed after rollback counted them/,
+    );
   });
 });
 
@@ -53,9 +66,13 @@ describe('refuseHeld', () => {
   });
 
   it('names each hold by id, table and reason (quoted), and how to release it', () => {
-    const error = refusal(() => refuseHeld([hold(3, 'api_call_logs', 'case "17"'), hold(5, 'integration_operations', 'audit')]));
+    const error = refusal(() =>
+      refuseHeld([hold(3, 'api_call_logs', 'case "17"'), hold(5, 'integration_operations', 'audit')]),
+    );
     expect(error.exitCode).toBe(ExitCode.check);
-    expect(error.message).toContain('hold 3 on api_call_logs ("case \\"17\\""), hold 5 on integration_operations ("audit")');
+    expect(error.message).toContain(
+      'hold 3 on api_call_logs ("case \\"17\\""), hold 5 on integration_operations ("audit")',
+    );
     expect(error.message).toContain('rasdb retention hold release 3');
   });
 });

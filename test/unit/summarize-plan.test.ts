@@ -45,7 +45,7 @@ describe('advanceWatermark', () => {
     expect(advanceWatermark(fresh, 0)).toEqual(fresh);
   });
 
-  it('later, looks one run back: the last run\'s ids become the examined and folded ones', () => {
+  it("later, looks one run back: the last run's ids become the examined and folded ones", () => {
     const next = advanceWatermark(running, 5_300);
     expect(next).toEqual({ ...running, seenId: 5_300, previousSeenId: 5_000, mergedUpTo: 5_000 });
   });

@@ -5,10 +5,16 @@ import { isPgServerError } from '../../src/errors.js';
 
 /** An error as Node.js raises it for a failed system call. */
 const systemError = (code: string, syscall: string, path?: string): Error =>
-  Object.assign(new Error(`${code}: failed, ${syscall}${path ? ` '${path}'` : ''}`), { code, syscall, errno: -1, path });
+  Object.assign(new Error(`${code}: failed, ${syscall}${path ? ` '${path}'` : ''}`), {
+    code,
+    syscall,
+    errno: -1,
+    path,
+  });
 
 /** An error as node-postgres builds it from the server's ErrorResponse. */
-const serverError = (code: string, message: string): Error => Object.assign(new Error(message), { code, severity: 'ERROR' });
+const serverError = (code: string, message: string): Error =>
+  Object.assign(new Error(message), { code, severity: 'ERROR' });
 
 describe('isPgServerError', () => {
   it('takes a SQLSTATE from the server', () => {
@@ -32,7 +38,9 @@ describe('isSystemError and its words', () => {
   it('says what went wrong, keeping the errno name', () => {
     expect(fileSystemReason(systemError('ENOSPC', 'write'))).toBe('no space left on the device (ENOSPC)');
     const erofs = systemError('EROFS', 'open', '/srv/db.ts');
-    expect(isSystemError(erofs) && describeSystemError(erofs)).toBe('cannot open /srv/db.ts: the file system is read-only (EROFS)');
+    expect(isSystemError(erofs) && describeSystemError(erofs)).toBe(
+      'cannot open /srv/db.ts: the file system is read-only (EROFS)',
+    );
   });
 });
 

@@ -24,7 +24,9 @@ describe('transactionControlIn', () => {
 
 describe('assertNoTransactionControl', () => {
   it('refuses with exit 4 naming every offender, and passes clean migrations', () => {
-    expect(() => assertNoTransactionControl([{ name: 'a', direction: 'up', statements: ['create table a ()'] }])).not.toThrow();
+    expect(() =>
+      assertNoTransactionControl([{ name: 'a', direction: 'up', statements: ['create table a ()'] }]),
+    ).not.toThrow();
     try {
       assertNoTransactionControl([
         { name: 'a', direction: 'up', statements: ['commit'] },

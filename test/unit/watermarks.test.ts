@@ -27,7 +27,7 @@ describe('summarizedUntil', () => {
     expect(summarizedUntil(perf, oneNull)).toBeNull();
   });
 
-  it('is the earliest watermark of the policy\'s summaries, whatever their order', () => {
+  it("is the earliest watermark of the policy's summaries, whatever their order", () => {
     const perf = named('performance_metrics');
     const marks = new Map([
       at('performance_metrics_daily', '2026-01-01 00:00:00'),

@@ -8,14 +8,13 @@ import { withOptions } from '../settings.js';
 
 /** `rasdb baseline [--phase N]`: adopt a live RAS DASH database. */
 export function registerBaseline(program: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(program.command('baseline'), BASELINE_OPTIONS),
-    [
+  withExamples(withOptions(program.command('baseline'), BASELINE_OPTIONS), [
     'rasdb baseline',
     'rasdb baseline --phase 2',
-  ],
-  )
-    .description('adopt a live database: check its existing tables, then record their phases as applied without running them')
+  ])
+    .description(
+      'adopt a live database: check its existing tables, then record their phases as applied without running them',
+    )
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runBaseline(command);
     });
@@ -34,11 +33,16 @@ async function runBaseline(command: Command): Promise<number> {
     }
     for (const d of result.differences) {
       const detail =
-        d.kind === 'changed' ? (d.detail ?? `expected ${d.expected}, found ${d.actual}`) : d.kind === 'missing' ? `expected ${d.expected}` : `found ${d.actual}`;
+        d.kind === 'changed'
+          ? (d.detail ?? `expected ${d.expected}, found ${d.actual}`)
+          : d.kind === 'missing'
+            ? `expected ${d.expected}`
+            : `found ${d.actual}`;
       out.line(`  ${d.blocking ? c.red(d.kind.toUpperCase()) : c.yellow(d.kind)}  ${d.type} ${d.object}: ${detail}`);
     }
     if (!result.adopted) {
-      const failed = result.checks.filter((ch) => !ch.passed).length + result.differences.filter((d) => d.blocking).length;
+      const failed =
+        result.checks.filter((ch) => !ch.passed).length + result.differences.filter((d) => d.blocking).length;
       out.error(
         `rasdb: baseline refused: ${failed} ${failed === 1 ? 'check' : 'checks'} failed; nothing was recorded. Apply the fixes above and run rasdb baseline again`,
       );

@@ -10,14 +10,11 @@ const DEFAULT_OUT = 'generated/db.ts';
 
 /** `rasdb codegen [--out file] [--check]`: typed table interfaces of the live database. */
 export function registerCodegen(program: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(program.command('codegen'), CODEGEN_OPTIONS),
-    [
+  withExamples(withOptions(program.command('codegen'), CODEGEN_OPTIONS), [
     'rasdb codegen',
     'rasdb codegen --check',
     'rasdb codegen --out src/db-types.ts',
-  ],
-  )
+  ])
     .description("write typed table interfaces (kysely-codegen) of the live database, rasdb's ledger left out")
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runCodegen(command);
@@ -49,7 +46,9 @@ async function runCodegen(command: Command): Promise<number> {
         return ExitCode.check;
       case 'stale':
         out.always((result.diff ?? '').trimEnd());
-        out.error(`rasdb: ${result.outFile} does not match ${session.label} (diff above: - on disk, + from the database); run \`${rerun}\` and commit it`);
+        out.error(
+          `rasdb: ${result.outFile} does not match ${session.label} (diff above: - on disk, + from the database); run \`${rerun}\` and commit it`,
+        );
         return ExitCode.check;
     }
   });

@@ -11,14 +11,11 @@ import { redactServerText } from '../../db/redact.js';
 
 /** `rasdb migrate [--phase N] [--dry-run]`: the library loads only when the command runs. */
 export function registerMigrate(program: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(program.command('migrate'), MIGRATE_OPTIONS),
-    [
+  withExamples(withOptions(program.command('migrate'), MIGRATE_OPTIONS), [
     'rasdb migrate --phase 2',
     'rasdb migrate --dry-run --phase 4 > plan.sql',
     'DATABASE_URL=postgres://dba@db:5432/rasdash rasdb migrate --lock-timeout 2s --lock-retries 10',
-  ],
-  )
+  ])
     .description('apply pending migrations, phase by phase, each in its own transaction')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runMigrate(command);
@@ -32,9 +29,12 @@ async function runMigrate(command: Command): Promise<number> {
     if (settings.dryRun) {
       const plan = await dryRun(session.client, { phase, migrationsDir });
       out.json({ ok: true, dryRun: true, database: session.label, ...plan });
-      if (plan.migrations.length === 0) out.always(`-- nothing to apply: ${session.label} is at ${phaseName(plan.currentPhase)}`);
+      if (plan.migrations.length === 0)
+        out.always(`-- nothing to apply: ${session.label} is at ${phaseName(plan.currentPhase)}`);
       for (const m of plan.migrations) {
-        out.always(`-- ${m.name} (phase ${m.phase})${m.transactional ? ', in its own transaction' : ', outside a transaction'}`);
+        out.always(
+          `-- ${m.name} (phase ${m.phase})${m.transactional ? ', in its own transaction' : ', outside a transaction'}`,
+        );
         for (const statement of m.statements) out.always(`${statement};`);
         out.always('');
       }
@@ -60,9 +60,11 @@ async function runMigrate(command: Command): Promise<number> {
               (lost.lost.length ? ` (not there: ${lost.lost.join(', ')}, lost with the server)` : '') +
               `; the database is at ${phaseName(result.phaseAfter)}.`
           : `The connection was lost while applying ${result.failed.name}, and no new connection could be made to read the ledger: ` +
-              'which of this run\'s migrations survived is not known; run rasdb status once the server is back.',
+              "which of this run's migrations survived is not known; run rasdb status once the server is back.",
       );
-      out.error(`rasdb: the connection to ${session.label} was lost while applying ${result.failed.name}: ${error?.message}`);
+      out.error(
+        `rasdb: the connection to ${session.label} was lost while applying ${result.failed.name}: ${error?.message}`,
+      );
       return ExitCode.failed;
     }
     if (result.failed) {
@@ -71,7 +73,9 @@ async function runMigrate(command: Command): Promise<number> {
         `Applied ${applied.length} of ${result.steps.length} pending migrations; ${result.failed.name} failed and was rolled back alone. ` +
           'Fix the cause and run rasdb migrate again.',
       );
-      out.error(`rasdb: migration ${result.failed.name} failed: ${redactServerText(error?.message ?? '')}${error?.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}`);
+      out.error(
+        `rasdb: migration ${result.failed.name} failed: ${redactServerText(error?.message ?? '')}${error?.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}`,
+      );
       return ExitCode.failed;
     }
     out.always(

@@ -8,13 +8,10 @@ import { withOptions } from '../settings.js';
 
 /** `rasdb repair --accept <migration>`: record a deliberate change to an applied migration. */
 export function registerRepair(program: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(program.command('repair'), REPAIR_OPTIONS),
-    [
+  withExamples(withOptions(program.command('repair'), REPAIR_OPTIONS), [
     'rasdb repair --accept 1001-integration-configuration',
     'rasdb validate && rasdb repair --accept 2001-asset-management --json',
-  ],
-  )
+  ])
     .description("accept a deliberate change to an applied migration: record its file's new checksum")
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runRepair(command);

@@ -12,13 +12,19 @@ const ids: OptionSpec<number[] | undefined> = {
   flags: '--ids <ids>',
   description: 'comma-separated ids of the rows to hold',
   parse: (raw: RawValue, name: string) =>
-    typeof raw === 'string' ? raw.split(',').map((id) => parseCount(name, id.trim(), 1, Number.MAX_SAFE_INTEGER)) : undefined,
+    typeof raw === 'string'
+      ? raw.split(',').map((id) => parseCount(name, id.trim(), 1, Number.MAX_SAFE_INTEGER))
+      : undefined,
 };
 
 const ADD_OPTIONS = {
   table: { ...requiredText('--table <table>', 'the table the hold applies to') },
   from: timeOption('--from <time>', "first time held (inclusive); without an offset, in the data's time zone", 'from'),
-  until: timeOption('--until <time>', "end of the held range (exclusive); without an offset, in the data's time zone", 'until'),
+  until: timeOption(
+    '--until <time>',
+    "end of the held range (exclusive); without an offset, in the data's time zone",
+    'until',
+  ),
   ids,
   reason: requiredText('--reason <text>', 'why (a case or ticket number): kept in the record'),
   by: textOption('--by <name>', 'who asks for it; your OS account and database role are recorded too'),
@@ -33,36 +39,31 @@ const RELEASE_OPTIONS = {
 
 /** `rasdb retention hold add|list|release`: legal holds no retention run may delete under. */
 export function registerRetentionHold(retention: Command, outcome: CommandOutcome): void {
-  const hold = asGroup(retention.command('hold')).description('legal holds: rows that no retention run may delete while the hold is active');
-  withExamples(
-    withOptions(hold.command('add'), ADD_OPTIONS),
-    [
+  const hold = asGroup(retention.command('hold')).description(
+    'legal holds: rows that no retention run may delete while the hold is active',
+  );
+  withExamples(withOptions(hold.command('add'), ADD_OPTIONS), [
     "rasdb retention hold add --table api_call_logs --from 2025-03-01 --until 2025-04-01 --reason 'case 2025-17'",
     "rasdb retention hold add --table integration_operations --ids 101,102 --reason 'INC-88' --by legal",
-  ],
-  )
-    .description("hold a time range (--from/--until, in the data's time zone unless given an offset) or a list of ids of one table")
+  ])
+    .description(
+      "hold a time range (--from/--until, in the data's time zone unless given an offset) or a list of ids of one table",
+    )
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runAdd(command);
     });
-  withExamples(
-    withOptions(hold.command('list'), LIST_OPTIONS),
-    [
+  withExamples(withOptions(hold.command('list'), LIST_OPTIONS), [
     'rasdb retention hold list',
     'rasdb retention hold list --all --json',
-  ],
-  )
+  ])
     .description('active holds')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runList(command);
     });
-  withExamples(
-    withOptions(hold.command('release <id>'), RELEASE_OPTIONS),
-    [
+  withExamples(withOptions(hold.command('release <id>'), RELEASE_OPTIONS), [
     "rasdb retention hold release 3 --reason 'case closed'",
     "rasdb retention hold release 3 --reason 'case closed' --by legal",
-  ],
-  )
+  ])
     .description('release a hold; it stays in the record with who released it and why')
     .action(async (id: string, _options, command: Command) => {
       outcome.exitCode = await runRelease(command, id);

@@ -10,7 +10,8 @@ import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
 const keep = (flags: string, description: string): OptionSpec<string | undefined> => ({
   flags,
   description,
-  parse: (raw: RawValue, name: string) => (typeof raw === 'string' ? withinACentury(name, parseKeep(name, raw)) : undefined),
+  parse: (raw: RawValue, name: string) =>
+    typeof raw === 'string' ? withinACentury(name, parseKeep(name, raw)) : undefined,
 });
 
 /** The server would take 99999999999 years and overflow later; no retention policy means more than a century. */
@@ -41,14 +42,13 @@ const ZONE_OPTIONS = {
  * `rasdb retention policy time-zone <zone>`: the recorded zone the data is written in.
  */
 export function registerRetentionPolicy(retention: Command, outcome: CommandOutcome): void {
-  const policy = asGroup(retention.command('policy')).description('change a retention policy (recorded in the run history)');
-  withExamples(
-    withOptions(policy.command('set <policy>'), SET_OPTIONS),
-    [
+  const policy = asGroup(retention.command('policy')).description(
+    'change a retention policy (recorded in the run history)',
+  );
+  withExamples(withOptions(policy.command('set <policy>'), SET_OPTIONS), [
     "rasdb retention policy set api_call_logs --keep-detail 120d --reason 'OPS-12'",
     "rasdb retention policy set performance_metrics --keep-summary 3y --reason 'capacity review'",
-  ],
-  )
+  ])
     .description('set how long a policy keeps detail rows and summaries')
     .action(async (name: string, _options, command: Command) => {
       outcome.exitCode = await runSet(command, name);
@@ -65,7 +65,9 @@ async function runTimeZone(command: Command, zone: string): Promise<number> {
     const { declareZone } = await import('../../retention/time-zone.js');
     const result = await declareZone(session.client, { ...settings, timeZone: zone });
     out.json({ ok: true, ...result });
-    out.always(`Retention now computes in ${result.timeZone} (before: ${result.before ?? 'none recorded'}; recorded as run ${result.runId}).`);
+    out.always(
+      `Retention now computes in ${result.timeZone} (before: ${result.before ?? 'none recorded'}; recorded as run ${result.runId}).`,
+    );
     return ExitCode.ok;
   });
 }
@@ -82,7 +84,9 @@ async function runSet(command: Command, policy: string): Promise<number> {
       const result = await setPolicy(session.client, { ...settings, policy });
       out.json({ ok: true, ...result });
       if (result.after.belowComplianceMinimum) {
-        out.error(`rasdb: WARNING: ${policy} now keeps rows less than the ${result.after.minimumKeepDetail} compliance minimum`);
+        out.error(
+          `rasdb: WARNING: ${policy} now keeps rows less than the ${result.after.minimumKeepDetail} compliance minimum`,
+        );
       }
       const summaries = result.after.keepSummary ? `, summaries ${result.after.keepSummary}` : '';
       out.always(`Policy ${policy}: detail ${result.after.keepDetail}${summaries} (recorded as run ${result.runId}).`);

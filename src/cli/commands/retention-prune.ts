@@ -10,20 +10,27 @@ import { finalCode, heldText, n } from './retention-words.js';
 
 const PRUNE_OPTIONS = {
   ...RETENTION_RUN_OPTIONS,
-  batchSize: countOption('--batch-size <rows>', 'the most rows one batch deletes; the size adapts below it to --batch-time', 1, 1_000_000, '50000'),
-  batchTargetMs: durationOption('--batch-time <duration>', 'the time one batch should take', { defaultValue: '50ms', minMs: 1, maxMs: 60_000 }),
+  batchSize: countOption(
+    '--batch-size <rows>',
+    'the most rows one batch deletes; the size adapts below it to --batch-time',
+    1,
+    1_000_000,
+    '50000',
+  ),
+  batchTargetMs: durationOption('--batch-time <duration>', 'the time one batch should take', {
+    defaultValue: '50ms',
+    minMs: 1,
+    maxMs: 60_000,
+  }),
 } as const;
 
 /** `rasdb retention prune`: delete detail rows past their horizon (once summarized), in short batches. */
 export function registerRetentionPrune(retention: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(retention.command('prune'), PRUNE_OPTIONS),
-    [
+  withExamples(withOptions(retention.command('prune'), PRUNE_OPTIONS), [
     'rasdb retention prune --dry-run',
     'rasdb retention prune --max-runtime 30min --quiet',
     'rasdb retention prune --policy performance_metrics --batch-size 10000',
-  ],
-  )
+  ])
     .description('delete detail rows past their horizon (once summarized) and summaries past theirs')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runPrune(command);
@@ -34,10 +41,15 @@ async function runPrune(command: Command): Promise<number> {
   return runCommand(command, PRUNE_OPTIONS, async ({ session, out, settings }) => {
     const { prune } = await import('../../retention/prune.js');
     const progress = progressBar(settings, 'deleted');
-    const result = await prune(session.client, { ...settings, onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined) });
+    const result = await prune(session.client, {
+      ...settings,
+      onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined),
+    });
     progress?.done();
     out.json({ ok: true, database: session.label, ...result });
-    out.line(`${result.dryRun ? 'Dry run, nothing changed: would prune' : 'Pruned'} ${session.label} as of ${result.asOf} ${result.timeZone}`);
+    out.line(
+      `${result.dryRun ? 'Dry run, nothing changed: would prune' : 'Pruned'} ${session.label} as of ${result.asOf} ${result.timeZone}`,
+    );
     for (const t of result.tables) {
       const horizon = t.effectiveCutoff !== t.cutoff ? ` (horizon ${t.cutoff})` : '';
       const cut = t.effectiveCutoff === null ? 'nothing summarized yet' : `before ${t.effectiveCutoff}${horizon}`;

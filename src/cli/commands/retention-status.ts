@@ -15,13 +15,10 @@ const STATUS_OPTIONS = {
 
 /** `rasdb retention status`: what an auditor reads: policies, watermarks, holds and the last runs. */
 export function registerRetentionStatus(retention: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(retention.command('status'), STATUS_OPTIONS),
-    [
+  withExamples(withOptions(retention.command('status'), STATUS_OPTIONS), [
     'rasdb retention status',
     'rasdb retention status --runs 50 --json',
-  ],
-  )
+  ])
     .description('policies, watermarks, how far each table is pruned, active holds and the last runs')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runStatus(command);
@@ -37,10 +34,15 @@ async function runStatus(command: Command): Promise<number> {
     if (report.timeZone) out.line(`  times are in ${report.timeZone}: ${report.timeZoneSource}`);
     if (report.timeZoneProblem) out.error(`rasdb: retention runs would refuse: ${report.timeZoneProblem}`);
     for (const p of report.policies) {
-      const loud = p.belowComplianceMinimum ? ` !! BELOW THE ${p.minimumKeepDetail?.toUpperCase()} COMPLIANCE MINIMUM (override recorded)` : '';
-      out.line(`  ${p.name}: keep detail ${p.keepDetail}${p.keepSummary ? `, summaries ${p.keepSummary}` : ''}${p.changed ? ' (changed)' : ''}${loud}`);
+      const loud = p.belowComplianceMinimum
+        ? ` !! BELOW THE ${p.minimumKeepDetail?.toUpperCase()} COMPLIANCE MINIMUM (override recorded)`
+        : '';
+      out.line(
+        `  ${p.name}: keep detail ${p.keepDetail}${p.keepSummary ? `, summaries ${p.keepSummary}` : ''}${p.changed ? ' (changed)' : ''}${loud}`,
+      );
       out.line(`    horizon ${p.detailCutoff}; pruned before ${p.prunedBefore ?? 'never pruned'}`);
-      for (const w of p.watermarks) out.line(`    ${w.summary}: summarized until ${w.summarizedUntil ?? 'never summarized'}`);
+      for (const w of p.watermarks)
+        out.line(`    ${w.summary}: summarized until ${w.summarizedUntil ?? 'never summarized'}`);
     }
     out.line(`Active holds: ${report.holds.length || 'none'}`);
     for (const h of report.holds) out.line(`  ${describeHold(h)}`);
@@ -55,9 +57,13 @@ async function runStatus(command: Command): Promise<number> {
           : r.kind === 'summarize'
             ? `summarized ${n(summarized)} rows`
             : redactServerText(r.message ?? ''); // an error a failed run recorded: server text
-      out.line(`  #${r.id} ${r.kind.padEnd(9)} ${r.startedAt} ${r.outcome.padEnd(13)} [${r.policies.join(', ')}] ${work} by ${r.actor}`);
+      out.line(
+        `  #${r.id} ${r.kind.padEnd(9)} ${r.startedAt} ${r.outcome.padEnd(13)} [${r.policies.join(', ')}] ${work} by ${r.actor}`,
+      );
     }
-    out.always(`${report.policies.length} policies, ${report.holds.length} active holds, ${report.runs.length} runs shown.`);
+    out.always(
+      `${report.policies.length} policies, ${report.holds.length} active holds, ${report.runs.length} runs shown.`,
+    );
     return ExitCode.ok;
   });
 }

@@ -19,14 +19,11 @@ const SUMMARIZE_OPTIONS = {
 
 /** `rasdb retention summarize`: roll closed buckets of the detail tables into their summaries. */
 export function registerRetentionSummarize(retention: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(retention.command('summarize'), SUMMARIZE_OPTIONS),
-    [
+  withExamples(withOptions(retention.command('summarize'), SUMMARIZE_OPTIONS), [
     'rasdb retention summarize',
     'rasdb retention summarize --policy api_call_logs --dry-run',
     'rasdb retention summarize --max-runtime 10min',
-  ],
-  )
+  ])
     .description('summarize closed buckets of the detail tables into their summary tables')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runSummarize(command);
@@ -37,10 +34,15 @@ async function runSummarize(command: Command): Promise<number> {
   return runCommand(command, SUMMARIZE_OPTIONS, async ({ session, out, settings }) => {
     const { summarize } = await import('../../retention/summarize.js');
     const progress = progressBar(settings, 'summarized');
-    const result = await summarize(session.client, { ...settings, onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined) });
+    const result = await summarize(session.client, {
+      ...settings,
+      onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined),
+    });
     progress?.done();
     out.json({ ok: true, database: session.label, ...result });
-    out.line(`${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${result.asOf} ${result.timeZone}`);
+    out.line(
+      `${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${result.asOf} ${result.timeZone}`,
+    );
     for (const s of result.summaries) {
       const late = s.lateBucketsRecomputed ? `; ${s.lateBucketsRecomputed} buckets with late rows recomputed` : '';
       const merged = s.lateRowsMerged ? `; ${n(s.lateRowsMerged)} late rows folded into pruned buckets` : '';
@@ -48,11 +50,15 @@ async function runSummarize(command: Command): Promise<number> {
         ? `; ${n(s.lateRowsAfterPrune)} late rows in buckets pruned before rasdb recorded prunes (not summarized)`
         : '';
       const moved = `${s.watermarkBefore ?? 'start'} -> ${s.watermarkAfter ?? 'start'}`;
-      out.line(`  ${s.summary.padEnd(40)} ${moved}: ${n(s.bucketsSummarized)} buckets, ${n(s.rowsSummarized)} rows${late}${merged}${lost}`);
+      out.line(
+        `  ${s.summary.padEnd(40)} ${moved}: ${n(s.bucketsSummarized)} buckets, ${n(s.rowsSummarized)} rows${late}${merged}${lost}`,
+      );
     }
     const verb = result.dryRun ? 'Would summarize' : 'Summarized';
     const run = result.runId ? ` (run ${result.runId})` : '';
-    out.always(`${verb} ${n(result.totals.rowsSummarized)} rows in ${n(result.totals.bucketsSummarized)} buckets${run}.`);
+    out.always(
+      `${verb} ${n(result.totals.rowsSummarized)} rows in ${n(result.totals.bucketsSummarized)} buckets${run}.`,
+    );
     return finalCode(out, result.stoppedEarly, 'buckets');
   });
 }

@@ -33,7 +33,9 @@ export function finalCode(out: Output, stoppedEarly: boolean, what: string): num
  */
 export function describeHold(h: Hold): string {
   const what = h.ids ? `ids ${h.ids.join(',')}` : `${h.from ?? 'the beginning'} to ${h.until ?? 'no end'}`;
-  const released = h.releasedAt ? `; released ${h.releasedAt} by ${oneLine(h.releasedBy)}: ${oneLine(h.releaseReason)}` : '';
+  const released = h.releasedAt
+    ? `; released ${h.releasedAt} by ${oneLine(h.releasedBy)}: ${oneLine(h.releaseReason)}`
+    : '';
   return `hold ${h.id} on ${h.table}, ${what}: "${oneLine(h.reason)}", placed ${h.placedAt} by ${oneLine(h.placedBy)}${released}`;
 }
 

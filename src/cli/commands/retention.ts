@@ -13,7 +13,11 @@ export function registerRetention(program: Command, outcome: CommandOutcome): vo
     asGroup(program.command('retention')).description(
       'summarize and prune logs by the retention policies; legal holds; the run history for auditors',
     ),
-    ['rasdb retention summarize && rasdb retention prune --max-runtime 30min', 'rasdb retention status', 'rasdb help retention prune'],
+    [
+      'rasdb retention summarize && rasdb retention prune --max-runtime 30min',
+      'rasdb retention status',
+      'rasdb help retention prune',
+    ],
   );
   registerRetentionSummarize(retention, outcome);
   registerRetentionPrune(retention, outcome);

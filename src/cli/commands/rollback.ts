@@ -10,14 +10,11 @@ import { redactServerText } from '../../db/redact.js';
 
 /** `rasdb rollback --phase N | --all [--force]`: revert the phases above N. */
 export function registerRollback(program: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(program.command('rollback'), ROLLBACK_OPTIONS),
-    [
+  withExamples(withOptions(program.command('rollback'), ROLLBACK_OPTIONS), [
     'rasdb rollback --phase 2',
     'rasdb rollback --all --force',
     'rasdb rollback --phase 3 --lock-timeout 2s --lock-retries 10',
-  ],
-  )
+  ])
     .description('revert every migration of the phases above N, newest first')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runRollback(command);
@@ -44,10 +41,13 @@ async function runRollback(command: Command): Promise<number> {
         onRetry: (notice) => out.notice(retryLine(notice)),
       });
       out.json({ ok: !result.failed, database: session.label, ...result });
-      for (const table of result.droppedTables.filter((t) => t.rows > 0)) out.line(`  dropped ${table.table} with ${table.rows} rows (--force)`);
+      for (const table of result.droppedTables.filter((t) => t.rows > 0))
+        out.line(`  dropped ${table.table} with ${table.rows} rows (--force)`);
       const reverted = result.steps.filter((s) => s.status === 'Success').length;
       if (result.failed) {
-        out.error(`rasdb: reverting ${result.failed.name} failed: ${redactServerText(result.failed.error?.message ?? '')}; it was rolled back and is still applied`);
+        out.error(
+          `rasdb: reverting ${result.failed.name} failed: ${redactServerText(result.failed.error?.message ?? '')}; it was rolled back and is still applied`,
+        );
         return ExitCode.failed;
       }
       out.always(

@@ -35,7 +35,8 @@ const SEED_OPTIONS = {
     defaultValue: '1',
     parse: (raw, name) => {
       const scale = Number(raw);
-      if (!/^\d+(\.\d+)?$/.test(String(raw)) || !(scale > 0) || scale > 1000) throw usageError(`${name} must be a number above 0 and at most 1000, got "${String(raw)}"`);
+      if (!/^\d+(\.\d+)?$/.test(String(raw)) || !(scale > 0) || scale > 1000)
+        throw usageError(`${name} must be a number above 0 and at most 1000, got "${String(raw)}"`);
       return scale;
     },
   } satisfies OptionSpec<number>,
@@ -45,28 +46,36 @@ const SEED_OPTIONS = {
     needs: 'demo',
     defaultValue: '1',
     parse: (raw, name) => {
-      if (!/^\d{1,9}$/.test(String(raw))) throw usageError(`${name} must be a whole number from 0 to 999999999, got "${String(raw)}"`);
+      if (!/^\d{1,9}$/.test(String(raw)))
+        throw usageError(`${name} must be a whole number from 0 to 999999999, got "${String(raw)}"`);
       return Number(raw);
     },
   } satisfies OptionSpec<number>,
-  asOf: { ...timeOption('--as-of <date>', 'with --demo: the UTC day the synthetic history ends, YYYY-MM-DD (default: today)', 'asOf', {
-    dateOnly: true,
-  }), needs: 'demo' },
+  asOf: {
+    ...timeOption(
+      '--as-of <date>',
+      'with --demo: the UTC day the synthetic history ends, YYYY-MM-DD (default: today)',
+      'asOf',
+      {
+        dateOnly: true,
+      },
+    ),
+    needs: 'demo',
+  },
 
   lockWaitMs: lockWaitOption(),
 } as const;
 
 /** `rasdb seed [--only sets] [--check] [--dry-run] [--demo ...]`: reference data, then demo data. */
 export function registerSeed(program: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(program.command('seed'), SEED_OPTIONS),
-    [
+  withExamples(withOptions(program.command('seed'), SEED_OPTIONS), [
     'rasdb seed',
     'rasdb seed --only controls,metrics --dry-run',
     'rasdb seed --demo --scale 5 --seed 7',
-  ],
-  )
-    .description('upsert the reference data every installation shares (controls, integrations, metrics, reports, workflows)')
+  ])
+    .description(
+      'upsert the reference data every installation shares (controls, integrations, metrics, reports, workflows)',
+    )
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runSeed(command);
     });
@@ -75,7 +84,8 @@ export function registerSeed(program: Command, outcome: CommandOutcome): void {
 async function runSeed(command: Command): Promise<number> {
   const combinations = (s: { check: boolean; dryRun: boolean; demo: boolean; only: unknown }) => [
     s.check && s.dryRun && 'give either --check or --dry-run, not both',
-    s.demo && (s.check || s.dryRun || s.only !== undefined) &&
+    s.demo &&
+      (s.check || s.dryRun || s.only !== undefined) &&
       '--demo loads every reference set and then the demo data; it does not combine with --only, --check or --dry-run',
   ];
   return runCommand(
@@ -88,20 +98,31 @@ async function runSeed(command: Command): Promise<number> {
       if (mode === 'dry-run') out.line(`Dry run against ${session.label}: nothing is written.`);
       else if (mode === 'apply') out.line(`Seeding ${session.label}`);
       const result = await seed(session.client, { only, mode, lockWaitMs, onSet: (set) => printSet(out, set, mode) });
-      const demoOptions = { scale: settings.scale, seed: settings.seed, asOf: settings.asOf ?? new Date().toISOString().slice(0, 10) };
+      const demoOptions = {
+        scale: settings.scale,
+        seed: settings.seed,
+        asOf: settings.asOf ?? new Date().toISOString().slice(0, 10),
+      };
       const demo = settings.demo ? await runDemo(session.client, out, demoOptions, lockWaitMs) : undefined;
       const ok = mode !== 'check' || result.differences === 0;
       out.json({ ok, database: session.label, ...result, ...(demo ? { demo } : {}) });
       const applied = result.sets.filter((set) => set.status !== 'skipped');
       const t = result.totals;
-      const kept = t.kept ? `; ${t.kept} ${t.kept === 1 ? 'row' : 'rows'} kept as operators left ${t.kept === 1 ? 'it' : 'them'}` : '';
+      const kept = t.kept
+        ? `; ${t.kept} ${t.kept === 1 ? 'row' : 'rows'} kept as operators left ${t.kept === 1 ? 'it' : 'them'}`
+        : '';
       if (mode === 'check' && applied.length === 0) {
         // A check that could look at nothing has not passed: the database lacks every set's tables.
-        out.error('rasdb: no reference set could be checked: the database lacks their tables (listed above); run rasdb migrate first');
+        out.error(
+          'rasdb: no reference set could be checked: the database lacks their tables (listed above); run rasdb migrate first',
+        );
         return ExitCode.check;
       }
       if (mode === 'check') {
-        if (ok) out.always(`The reference rows of ${applied.length} ${applied.length === 1 ? 'set' : 'sets'} match the seeds.`);
+        if (ok)
+          out.always(
+            `The reference rows of ${applied.length} ${applied.length === 1 ? 'set' : 'sets'} match the seeds.`,
+          );
         else {
           const rows = `${result.differences} reference ${result.differences === 1 ? 'row differs' : 'rows differ'}`;
           out.error(
@@ -112,9 +133,13 @@ async function runSeed(command: Command): Promise<number> {
       }
       const verb = mode === 'dry-run' ? 'Would insert' : 'Inserted';
       if (t.inserted + t.updated === 0) {
-        out.always(`Nothing to change: all ${t.unchanged + t.kept} seeded rows of ${applied.length} sets are as the seeds left them${kept}.`);
+        out.always(
+          `Nothing to change: all ${t.unchanged + t.kept} seeded rows of ${applied.length} sets are as the seeds left them${kept}.`,
+        );
       } else {
-        out.always(`${verb} ${t.inserted} and ${mode === 'dry-run' ? 'update' : 'updated'} ${t.updated} rows in ${applied.length} sets; ${t.unchanged} unchanged${kept}.`);
+        out.always(
+          `${verb} ${t.inserted} and ${mode === 'dry-run' ? 'update' : 'updated'} ${t.updated} rows in ${applied.length} sets; ${t.unchanged} unchanged${kept}.`,
+        );
       }
       return ExitCode.ok;
     },
@@ -124,21 +149,35 @@ async function runSeed(command: Command): Promise<number> {
 
 function printSet(out: Output, set: SetResult, mode: SeedMode): void {
   if (set.status === 'skipped') {
-    out.always(`${set.name}: skipped, needs phase ${set.phase} (not migrated yet: ${set.missingTables.join(', ')}); run \`rasdb migrate --phase ${set.phase}\` first`);
+    out.always(
+      `${set.name}: skipped, needs phase ${set.phase} (not migrated yet: ${set.missingTables.join(', ')}); run \`rasdb migrate --phase ${set.phase}\` first`,
+    );
     return;
   }
   const when = mode === 'apply' ? ` ${out.color.dim(formatMs(set.durationMs))}` : '';
   out.line(`${set.name}: ${set.title}${when}`);
   const would = mode === 'apply' ? '' : 'would be ';
   for (const table of set.tables) {
-    out.line(`  ${table.table.padEnd(26)} ${table.inserted} ${would}inserted, ${table.updated} ${would}updated, ${table.unchanged} unchanged${table.kept ? `, ${table.kept} kept` : ''}`);
-    printNotes(out, set.notes.filter((note) => note.table === table.table), mode);
+    out.line(
+      `  ${table.table.padEnd(26)} ${table.inserted} ${would}inserted, ${table.updated} ${would}updated, ${table.unchanged} unchanged${table.kept ? `, ${table.kept} kept` : ''}`,
+    );
+    printNotes(
+      out,
+      set.notes.filter((note) => note.table === table.table),
+      mode,
+    );
   }
   const held = set.heldBack;
   if (held.length) {
     const waiting = [...new Set(held.flatMap((row) => row.missing))].join(', ');
-    const keys = held.slice(0, 5).map((row) => row.key).join(', ') + (held.length > 5 ? `, and ${held.length - 5} more` : '');
-    out.line(`  ${held.length} ${held.length === 1 ? 'row waits' : 'rows wait'} for tables not migrated yet (${waiting}): ${keys}`);
+    const keys =
+      held
+        .slice(0, 5)
+        .map((row) => row.key)
+        .join(', ') + (held.length > 5 ? `, and ${held.length - 5} more` : '');
+    out.line(
+      `  ${held.length} ${held.length === 1 ? 'row waits' : 'rows wait'} for tables not migrated yet (${waiting}): ${keys}`,
+    );
   }
 }
 
@@ -149,7 +188,8 @@ function printNotes(out: Output, notes: RowNote[], mode: SeedMode): void {
     if (mode === 'check') out.always(line);
     else out.line(line);
   }
-  if (notes.length > NOTES_PER_TABLE) out.line(`    ... and ${notes.length - NOTES_PER_TABLE} more (--json lists every one)`);
+  if (notes.length > NOTES_PER_TABLE)
+    out.line(`    ... and ${notes.length - NOTES_PER_TABLE} more (--json lists every one)`);
 }
 
 function describe(note: RowNote, mode: SeedMode): string {
@@ -175,13 +215,21 @@ async function runDemo(client: pg.Client, out: Output, options: DemoOptions, loc
     ...options,
     lockWaitMs,
     onProgress: (p) => progress?.update(p.table, p.done, p.total),
-    onStep: (step) => (progress?.done(), out.line(`  ${step.table.padEnd(26)} ${String(step.rows).padStart(9)} rows${step.failed ? `, ${step.failed} rejected by the mappings` : ''}  ${out.color.dim(formatMs(step.durationMs))}`)),
+    onStep: (step) => (
+      progress?.done(),
+      out.line(
+        `  ${step.table.padEnd(26)} ${String(step.rows).padStart(9)} rows${step.failed ? `, ${step.failed} rejected by the mappings` : ''}  ${out.color.dim(formatMs(step.durationMs))}`,
+      )
+    ),
   });
   progress?.done();
-  if (result.status === 'already_loaded') out.always('This demo data (same --seed, --scale and --as-of) is already loaded; nothing to do.');
+  if (result.status === 'already_loaded')
+    out.always('This demo data (same --seed, --scale and --as-of) is already loaded; nothing to do.');
   else {
     const rate = Math.round(result.generatedRows / Math.max(result.generationMs / 1000, 0.001));
-    out.always(`Loaded ${result.totalRows} demo rows in ${formatMs(result.durationMs)}; the synthetic activity, ${result.generatedRows} rows, at ${rate} rows/s.`);
+    out.always(
+      `Loaded ${result.totalRows} demo rows in ${formatMs(result.durationMs)}; the synthetic activity, ${result.generatedRows} rows, at ${rate} rows/s.`,
+    );
   }
   return result;
 }

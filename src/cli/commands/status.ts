@@ -14,13 +14,10 @@ const STATUS_OPTIONS = {
 
 /** `rasdb status`: applied and pending migrations per phase. */
 export function registerStatus(program: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(program.command('status'), STATUS_OPTIONS),
-    [
+  withExamples(withOptions(program.command('status'), STATUS_OPTIONS), [
     'rasdb status',
     'rasdb status --json | jq .currentPhase',
-  ],
-  )
+  ])
     .description('show, per phase, which migrations are applied (and when) and which are pending')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runStatus(command);
@@ -35,16 +32,25 @@ async function runStatus(command: Command): Promise<number> {
     const c = out.color;
     out.line(`Database: ${session.label}${report.ledger.present ? '' : ' (no rasdb ledger yet)'}`);
     for (const phase of report.phases) {
-      out.line(`Phase ${phase.phase}${phase.folder ? ` (${phase.folder})` : ''}: ${phase.applied} applied, ${phase.pending} pending`);
+      out.line(
+        `Phase ${phase.phase}${phase.folder ? ` (${phase.folder})` : ''}: ${phase.applied} applied, ${phase.pending} pending`,
+      );
       for (const m of phase.migrations) {
-        const when = m.appliedAt ? `${m.baselined ? 'baselined' : 'applied'} ${m.appliedAt} by ${m.appliedBy}` : 'pending';
+        const when = m.appliedAt
+          ? `${m.baselined ? 'baselined' : 'applied'} ${m.appliedAt} by ${m.appliedBy}`
+          : 'pending';
         out.line(`  ${m.state === 'applied' ? c.green('✓') : c.yellow('·')} ${m.name.padEnd(36)} ${when}`);
         const f = m.lastFailure;
-        if (f) out.line(`      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${redactServerText(f.message ?? '')}`);
+        if (f)
+          out.line(
+            `      ${c.red('last failed')} ${f.at}${f.sqlstate ? ` (SQLSTATE ${f.sqlstate})` : ''}: ${redactServerText(f.message ?? '')}`,
+          );
       }
     }
     for (const set of report.seedSets) {
-      out.line(`Seed set ${set.name.padEnd(13)} ${set.checksum.slice(0, 12)}  applied ${set.appliedAt} by ${set.appliedBy}`);
+      out.line(
+        `Seed set ${set.name.padEnd(13)} ${set.checksum.slice(0, 12)}  applied ${set.appliedAt} by ${set.appliedBy}`,
+      );
     }
     const pending = `${report.pending} ${report.pending === 1 ? 'migration' : 'migrations'} pending`;
     out.always(`The database is at ${phaseName(report.currentPhase)}; ${pending}.`);

@@ -6,14 +6,7 @@ import { runCommand } from '../session-command.js';
 
 /** `rasdb validate`: checksums of the applied migrations against their files. */
 export function registerValidate(program: Command, outcome: CommandOutcome): void {
-  withExamples(
-    program
-    .command('validate'),
-    [
-    'rasdb validate',
-    'rasdb validate --json',
-  ],
-  )
+  withExamples(program.command('validate'), ['rasdb validate', 'rasdb validate --json'])
     .description('check that every applied migration still matches its file (exit 4 naming those that changed)')
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runValidate(command);
@@ -32,7 +25,9 @@ async function runValidate(command: Command): Promise<number> {
     if (result.mismatches.length) {
       const n = result.mismatches.length;
       const names = result.mismatches.map((m) => m.name).join(', ');
-      out.error(`rasdb: ${n} applied ${n === 1 ? 'migration has' : 'migrations have'} changed: ${names}; restore the files, or rasdb repair --accept <migration>`);
+      out.error(
+        `rasdb: ${n} applied ${n === 1 ? 'migration has' : 'migrations have'} changed: ${names}; restore the files, or rasdb repair --accept <migration>`,
+      );
       return ExitCode.check;
     }
     out.always(`All ${result.checked} applied migrations match their files.`);

@@ -11,14 +11,13 @@ import { plural } from '../words.js';
 
 /** `rasdb verify [--scratch-url url] [--strict]`: the database against a replay of its migrations. */
 export function registerVerify(program: Command, outcome: CommandOutcome): void {
-  withExamples(
-    withOptions(program.command('verify'), VERIFY_OPTIONS),
-    [
+  withExamples(withOptions(program.command('verify'), VERIFY_OPTIONS), [
     'rasdb verify',
     'rasdb verify --scratch-url postgres://postgres@ci-db:5432/postgres --strict',
-  ],
-  )
-    .description('prove the database is what its applied migrations produce: replay them on a scratch database and compare')
+  ])
+    .description(
+      'prove the database is what its applied migrations produce: replay them on a scratch database and compare',
+    )
     .action(async (_options, command: Command) => {
       outcome.exitCode = await runVerify(command);
     });
@@ -35,7 +34,9 @@ async function runVerify(command: Command): Promise<number> {
     const summary = summarize(result);
     if (result.ok) {
       const shown = summary ? ` (${summary})` : '';
-      out.always(`${session.label} matches its ${result.replayed.length} applied migrations${shown}; checked in ${formatMs(durationMs)}.`);
+      out.always(
+        `${session.label} matches its ${result.replayed.length} applied migrations${shown}; checked in ${formatMs(durationMs)}.`,
+      );
       return ExitCode.ok;
     }
     out.error(`rasdb: ${session.label} does not match its migrations: ${summary}`);
@@ -45,18 +46,25 @@ async function runVerify(command: Command): Promise<number> {
 
 function render(out: Output, result: VerifyResult): void {
   const c = out.color;
-  out.line(`Replayed ${result.replayed.length} applied migrations on ${result.scratch} and compared the public schemas.`);
+  out.line(
+    `Replayed ${result.replayed.length} applied migrations on ${result.scratch} and compared the public schemas.`,
+  );
   for (const d of result.differences) {
     const how = d.detail || (d.expected && d.actual ? `${d.expected} -> ${d.actual}` : (d.expected ?? d.actual ?? ''));
     out.always(`  ${c.red(d.kind.padEnd(9))} ${`${d.type} ${d.object}`.padEnd(48)} ${how}`);
   }
-  for (const m of result.pending) out.always(`  ${c.yellow('pending'.padEnd(9))} migration ${m.name} (phase ${m.phase}): run rasdb migrate`);
+  for (const m of result.pending)
+    out.always(`  ${c.yellow('pending'.padEnd(9))} migration ${m.name} (phase ${m.phase}): run rasdb migrate`);
   for (const m of result.checksumMismatches) {
-    out.always(`  ${c.red('checksum'.padEnd(9))} migration ${m.name}: applied ${m.recorded.slice(0, 12)}, file now ${m.current.slice(0, 12)}`);
+    out.always(
+      `  ${c.red('checksum'.padEnd(9))} migration ${m.name}: applied ${m.recorded.slice(0, 12)}, file now ${m.current.slice(0, 12)}`,
+    );
   }
   for (const u of result.unmanaged) {
     const note = result.strict ? 'no migration makes it (--strict)' : 'no migration makes it; allowed without --strict';
-    out.always(`  ${(result.strict ? c.red : c.dim)('unmanaged'.padEnd(9))} ${`${u.type} ${u.name}`.padEnd(48)} ${note}`);
+    out.always(
+      `  ${(result.strict ? c.red : c.dim)('unmanaged'.padEnd(9))} ${`${u.type} ${u.name}`.padEnd(48)} ${note}`,
+    );
   }
 }
 
@@ -64,7 +72,11 @@ function summarize(result: VerifyResult): string {
   const parts: string[] = [];
   if (result.differences.length) parts.push(plural(result.differences.length, 'difference'));
   if (result.pending.length) parts.push(plural(result.pending.length, 'pending migration'));
-  if (result.checksumMismatches.length) parts.push(plural(result.checksumMismatches.length, 'checksum mismatch', 'checksum mismatches'));
-  if (result.unmanaged.length) parts.push(`${plural(result.unmanaged.length, 'unmanaged object')}${result.strict ? '' : ', allowed without --strict'}`);
+  if (result.checksumMismatches.length)
+    parts.push(plural(result.checksumMismatches.length, 'checksum mismatch', 'checksum mismatches'));
+  if (result.unmanaged.length)
+    parts.push(
+      `${plural(result.unmanaged.length, 'unmanaged object')}${result.strict ? '' : ', allowed without --strict'}`,
+    );
   return parts.join(', ');
 }

@@ -29,12 +29,19 @@ export async function activityContextOf(db: Kysely<DB>, rand: RandomSql, scale: 
   const systems = await db.selectFrom('external_systems').select(['id', 'system_type']).execute();
   const idOf = (type: string): number => {
     const found = systems.find((s) => s.system_type === type);
-    if (!found) throw new RasdbError(ExitCode.check, `no ${type} external system; run \`rasdb seed --only integrations\` first`);
+    if (!found)
+      throw new RasdbError(ExitCode.check, `no ${type} external system; run \`rasdb seed --only integrations\` first`);
     return found.id;
   };
   const users = await db.selectFrom('users').select('id').where('username', 'like', 'demo.%').orderBy('id').execute();
   const assets = await db.selectFrom('ingestion_assets').select('asset_uuid').orderBy('id').execute();
-  return { rand, scale, systems: [idOf('tenable'), idOf('qualys'), idOf('xacta')], users: users.map((u) => u.id), assets: assets.map((a) => a.asset_uuid) };
+  return {
+    rand,
+    scale,
+    systems: [idOf('tenable'), idOf('qualys'), idOf('xacta')],
+    users: users.map((u) => u.id),
+    assets: assets.map((a) => a.asset_uuid),
+  };
 }
 
 /**
@@ -55,7 +62,8 @@ export async function generateActivity(
     const started = performance.now();
     let rows = 0;
     for (let lo = 1; lo <= statement.count; lo += statement.chunk) {
-      rows += (await client.query(statement.build(lo, Math.min(statement.count, lo + statement.chunk - 1)))).rowCount ?? 0;
+      rows +=
+        (await client.query(statement.build(lo, Math.min(statement.count, lo + statement.chunk - 1)))).rowCount ?? 0;
       onProgress?.({ table: statement.table, done: rows, total: statement.count });
     }
     const count = { table: statement.table, rows, durationMs: Math.round(performance.now() - started) };

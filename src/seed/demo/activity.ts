@@ -44,10 +44,12 @@ export function activityStatements(context: ActivityContext): ActivityStatement[
   const operations = Math.max(8, Math.round((10_000 * scale) / 8) * 8);
   const users = `ARRAY[${context.users.join(', ')}]::int[]`;
   const assets = `ARRAY[${context.assets.map((uuid) => `'${uuid.replace(/[^0-9a-f-]/gi, '')}'`).join(', ')}]::uuid[]`;
-  const anyOf = (array: string, size: number, u: string, type: string) => (size ? `(${array})[1 + floor(${u} * ${size})::int]` : `NULL::${type}`);
+  const anyOf = (array: string, size: number, u: string, type: string) =>
+    size ? `(${array})[1 + floor(${u} * ${size})::int]` : `NULL::${type}`;
   const user = (index: string, stream: number) => anyOf(users, context.users.length, rand.u(index, stream), 'int');
   const asset = (index: string, stream: number) => anyOf(assets, context.assets.length, rand.u(index, stream), 'uuid');
-  const ops = (lo: number, hi: number) => `generate_series(${lo}, ${hi}) AS g(i) CROSS JOIN LATERAL ${operation(context)} AS o`;
+  const ops = (lo: number, hi: number) =>
+    `generate_series(${lo}, ${hi}) AS g(i) CROSS JOIN LATERAL ${operation(context)} AS o`;
   const call = 'g.i * 16 + k.j';
   return [
     {
@@ -104,7 +106,15 @@ SELECT o.system_id, o.id, CASE WHEN k.j = 1 THEN 'POST' ELSE 'GET' END,
 INSERT INTO sync_conflicts (operation_id, entity_type, entity_id, external_entity_id, conflict_type, field_name, internal_value, external_value,
   resolution_status, resolution_action, resolved_by, resolved_at, auto_resolved, created_at)
 SELECT o.id, o.entity, o.entity || '-' || (g.i % 997), substr(md5('${rand.seed}:ext:' || g.i), 1, 16),
-       ${rand.weighted([['field_mismatch', 60], ['missing_record', 20], ['duplicate', 10], ['validation_error', 10]], rand.u('g.i', 31))},
+       ${rand.weighted(
+         [
+           ['field_mismatch', 60],
+           ['missing_record', 20],
+           ['duplicate', 10],
+           ['validation_error', 10],
+         ],
+         rand.u('g.i', 31),
+       )},
        ${SYSTEM_ENTITIES.field('o.entity')},
        to_jsonb(${rand.pick(['Open', 'high', 'in_progress', 'implemented'], rand.u('g.i', 32))}),
        to_jsonb(${rand.pick(['Fixed', 'critical', 'completed', 'planned'], rand.u('g.i', 33))}),
@@ -133,7 +143,15 @@ function operation(context: ActivityContext): string {
   const group = '((g.i - 1) / 8)';
   return `(SELECT b.*, ${rand.uuid('operation', 'g.i')} AS id, ${rand.uuid('export', 'g.i')} AS export_id, (ARRAY[${context.systems.join(', ')}])[b.system] AS system_id,
          ${SYSTEM_ENTITIES.pick('b.system', rand.u(group, 3))} AS entity,
-         CASE WHEN b.slot = 0 THEN 'sync' ELSE ${rand.weighted([['update', 50], ['create', 30], ['sync', 15], ['delete', 5]], rand.u('g.i', 5))} END AS type,
+         CASE WHEN b.slot = 0 THEN 'sync' ELSE ${rand.weighted(
+           [
+             ['update', 50],
+             ['create', 30],
+             ['sync', 15],
+             ['delete', 5],
+           ],
+           rand.u('g.i', 5),
+         )} END AS type,
          CASE WHEN b.system <> 3 THEN 'inbound' WHEN b.slot = 0 THEN 'bidirectional' WHEN ${rand.u('g.i', 6)} < 0.5 THEN 'outbound' ELSE 'inbound' END AS direction,
          CASE WHEN b.started > ${rand.anchor} - interval '6 hours' AND ${rand.u('g.i', 10)} < 0.3 THEN 'in_progress'
               WHEN ${rand.u('g.i', 10)} < 0.93 THEN 'completed' ELSE 'failed' END AS status

@@ -71,9 +71,22 @@ export async function loadDemo(client: pg.Client, options: DemoOptions): Promise
     const db = kyselyOn<DB>(client);
     const params: DemoParameters = { seed: options.seed, scale: options.scale, asOf: options.asOf };
     const loaded = await checkPreconditions(client, db, params);
-    const result: DemoResult = { ...params, status: loaded ? 'already_loaded' : 'loaded', steps: [], totalRows: 0, generatedRows: 0, generationMs: 0, durationMs: 0 };
+    const result: DemoResult = {
+      ...params,
+      status: loaded ? 'already_loaded' : 'loaded',
+      steps: [],
+      totalRows: 0,
+      generatedRows: 0,
+      generationMs: 0,
+      durationMs: 0,
+    };
     if (loaded) return result;
-    const record = async (synthetic: boolean, work: () => Promise<{ table: string; rows: number; failed: number } | { table: string; rows: number; failed: number }[]>) => {
+    const record = async (
+      synthetic: boolean,
+      work: () => Promise<
+        { table: string; rows: number; failed: number } | { table: string; rows: number; failed: number }[]
+      >,
+    ) => {
       const begun = performance.now();
       const counts = [await work()].flat();
       const each = (performance.now() - begun) / counts.length;
@@ -93,16 +106,28 @@ export async function loadDemo(client: pg.Client, options: DemoOptions): Promise
       await record(true, () => loadRemediation(db, rand, params, people.ids));
       const generationStarted = performance.now();
       const context = await activityContextOf(db, rand, params.scale);
-      await generateActivity(client, context, (count) => {
-        const step = { ...count, failed: 0, synthetic: true };
-        result.steps.push(step);
-        options.onStep?.(step);
-      }, options.onProgress);
+      await generateActivity(
+        client,
+        context,
+        (count) => {
+          const step = { ...count, failed: 0, synthetic: true };
+          result.steps.push(step);
+          options.onStep?.(step);
+        },
+        options.onProgress,
+      );
       result.generationMs = Math.round(performance.now() - generationStarted);
       // Fresh statistics, so that the first metric queries on the demo plan well; not part of the generation rate.
       await client.query(`ANALYZE ${DEMO_TABLES.join(', ')}, controls_extended, users`);
     });
-    const activity = new Set(['integration_operations', 'api_call_logs', 'sync_conflicts', 'performance_metrics', 'security_events_extended', 'integration_health']);
+    const activity = new Set([
+      'integration_operations',
+      'api_call_logs',
+      'sync_conflicts',
+      'performance_metrics',
+      'security_events_extended',
+      'integration_health',
+    ]);
     result.totalRows = result.steps.filter((s) => s.table !== 'controls_extended').reduce((sum, s) => sum + s.rows, 0);
     result.generatedRows = result.steps.filter((s) => activity.has(s.table)).reduce((sum, s) => sum + s.rows, 0);
     result.durationMs = Math.round(performance.now() - started);
@@ -115,16 +140,42 @@ async function checkPreconditions(client: pg.Client, db: Kysely<DB>, params: Dem
   const needed = [...DEMO_TABLES, 'controls_extended', 'control_baselines', 'data_field_mappings', 'users'];
   const present = await presentTables(client, needed);
   const missing = needed.filter((table) => !present.has(table));
-  if (missing.length) throw new RasdbError(ExitCode.check, `${option('demo')} needs phase 4 (not migrated yet: ${missing.join(', ')}); run \`rasdb migrate\` first`);
-  const previous = await db.selectFrom('ingestion_batches').select('metadata').where('source_system', '=', 'tenable').orderBy('id').limit(1).executeTakeFirst();
+  if (missing.length)
+    throw new RasdbError(
+      ExitCode.check,
+      `${option('demo')} needs phase 4 (not migrated yet: ${missing.join(', ')}); run \`rasdb migrate\` first`,
+    );
+  const previous = await db
+    .selectFrom('ingestion_batches')
+    .select('metadata')
+    .where('source_system', '=', 'tenable')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
   const meta = previous?.metadata as { demo?: boolean; seed?: number; scale?: number; as_of?: string } | undefined;
   if (meta?.demo) {
     if (meta.seed === params.seed && meta.scale === params.scale && meta.as_of === params.asOf) return true;
-    throw new RasdbError(ExitCode.check, `demo data with ${option('seed')} ${meta.seed} ${option('scale')} ${meta.scale} ${option('asOf')} ${meta.as_of} is already loaded here; load other demo data into a fresh database`);
+    throw new RasdbError(
+      ExitCode.check,
+      `demo data with ${option('seed')} ${meta.seed} ${option('scale')} ${meta.scale} ${option('asOf')} ${meta.as_of} is already loaded here; load other demo data into a fresh database`,
+    );
   }
-  const { rows } = await client.query(DEMO_TABLES.map((table) => `SELECT '${table}' AS t WHERE EXISTS (SELECT 1 FROM ${table})`).join(' UNION ALL '));
-  if (rows.length) throw new RasdbError(ExitCode.check, `${option('demo')} loads only into empty tables, and these hold rows: ${rows.map((r) => r.t).join(', ')}; use a fresh database`);
-  const mappings = await db.selectFrom('data_field_mappings').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-  if (Number(mappings.n) === 0) throw new RasdbError(ExitCode.check, 'the demo loads through the seeded field mappings, and there are none; run `rasdb seed` first');
+  const { rows } = await client.query(
+    DEMO_TABLES.map((table) => `SELECT '${table}' AS t WHERE EXISTS (SELECT 1 FROM ${table})`).join(' UNION ALL '),
+  );
+  if (rows.length)
+    throw new RasdbError(
+      ExitCode.check,
+      `${option('demo')} loads only into empty tables, and these hold rows: ${rows.map((r) => r.t).join(', ')}; use a fresh database`,
+    );
+  const mappings = await db
+    .selectFrom('data_field_mappings')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  if (Number(mappings.n) === 0)
+    throw new RasdbError(
+      ExitCode.check,
+      'the demo loads through the seeded field mappings, and there are none; run `rasdb seed` first',
+    );
   return false;
 }

@@ -10,7 +10,11 @@ import type { TableName } from '../types.js';
  * @example
  * await insertRows(db, 'ingestion_assets', [{ asset_uuid: '…', hostname: 'archie' }]) // 1
  */
-export async function insertRows(db: Kysely<DB>, table: TableName, rows: readonly Record<string, unknown>[]): Promise<number> {
+export async function insertRows(
+  db: Kysely<DB>,
+  table: TableName,
+  rows: readonly Record<string, unknown>[],
+): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const result = await sql`
@@ -45,5 +49,8 @@ export function prng(seed: number, salt: string): () => number {
 
 /** `YYYY-MM-DD HH:MM:SS` of `asOf` (a UTC day) moved by `days`; the form TIMESTAMP columns take. */
 export function shiftDay(asOf: string, days: number): string {
-  return new Date(Date.parse(`${asOf}T00:00:00Z`) + Math.round(days * 86_400_000)).toISOString().replace('T', ' ').slice(0, 19);
+  return new Date(Date.parse(`${asOf}T00:00:00Z`) + Math.round(days * 86_400_000))
+    .toISOString()
+    .replace('T', ' ')
+    .slice(0, 19);
 }

@@ -59,7 +59,15 @@ SELECT ${rand.uuid('event', 'g.i')}, e.type, e.severity,
        CASE WHEN e.resolved THEN e.occurred + make_interval(secs => 600 + ${rand.logNormal('g.i', 13, 8, 1.2)} * 3600) END
   FROM generate_series(${lo}, ${hi}) AS g(i)
  CROSS JOIN LATERAL (SELECT ${rand.pick(['authentication_failure', 'privilege_escalation', 'malware_detected', 'policy_violation', 'suspicious_login', 'data_exfiltration_attempt', 'port_scan', 'configuration_change'], rand.u('g.i', 1))} AS type,
-                            ${rand.weighted([['low', 45], ['medium', 35], ['high', 15], ['critical', 5]], rand.u('g.i', 2))} AS severity,
+                            ${rand.weighted(
+                              [
+                                ['low', 45],
+                                ['medium', 35],
+                                ['high', 15],
+                                ['critical', 5],
+                              ],
+                              rand.u('g.i', 2),
+                            )} AS severity,
                             ${when('g.i', 14)} AS occurred,
                             ${rand.u('g.i', 16)} < 0.85 AS resolved) AS e`,
     },
@@ -77,7 +85,14 @@ SELECT (ARRAY[${context.systems.join(', ')}])[1 + (g.i - 1) % 3],
        CASE WHEN h.status <> 'healthy' THEN jsonb_build_object('message', CASE h.status WHEN 'degraded' THEN 'slow responses' ELSE 'connection timed out' END) END,
        h.checked
   FROM generate_series(${lo}, ${hi}) AS g(i)
- CROSS JOIN LATERAL (SELECT ${rand.weighted([['healthy', 93], ['degraded', 6], ['unhealthy', 1]], rand.u('g.i', 1))} AS status,
+ CROSS JOIN LATERAL (SELECT ${rand.weighted(
+   [
+     ['healthy', 93],
+     ['degraded', 6],
+     ['unhealthy', 1],
+   ],
+   rand.u('g.i', 1),
+ )} AS status,
                             ${rand.anchor} - make_interval(secs => ((g.i - 1) / 3) * ${(checkEvery * 86400).toFixed(3)}) AS checked) AS h`,
     },
   ];

@@ -34,7 +34,11 @@ export async function loadPoams(db: Kysely<DB>, params: DemoParameters, owners: 
     SELECT v.plugin_id, v.plugin_name, v.severity, v.solution, to_char(v.first_found, 'YYYY-MM-DD') AS first_found, a.hostname
       FROM ingestion_vulnerabilities v JOIN ingestion_assets a ON a.asset_uuid = v.asset_uuid
      WHERE v.state = 'Open' AND v.severity >= 2 ORDER BY v.id`.execute(db);
-  const controls = await db.selectFrom('controls_extended').select(['id', 'control_id']).where('framework', '=', 'nist_800_53').execute();
+  const controls = await db
+    .selectFrom('controls_extended')
+    .select(['id', 'control_id'])
+    .where('framework', '=', 'nist_800_53')
+    .execute();
   const controlIds = new Map(controls.map((c) => [`nist_800_53/${c.control_id}`, c.id]));
   const random = prng(params.seed, 'poams');
   const rows: Record<string, unknown>[] = [];
@@ -59,7 +63,9 @@ export async function loadPoams(db: Kysely<DB>, params: DemoParameters, owners: 
       'Planned Milestones': `(1) Test the fix in staging - ${shiftDay(params.asOf, dueInDays - 14).slice(0, 10)}\n(2) Deploy to production - ${shiftDay(params.asOf, dueInDays).slice(0, 10)}`,
       'Original Risk Rating': original,
       'Adjusted Risk Rating': adjusted,
-      'Deviation Rationale': downgraded ? 'Compensating control: the service is reachable from the management network only.' : '',
+      'Deviation Rationale': downgraded
+        ? 'Compensating control: the service is reachable from the management network only.'
+        : '',
     };
     const mapped = mapRecord(record, mappings, { controlIds });
     if (mapped.errors.length) {
@@ -73,7 +79,9 @@ export async function loadPoams(db: Kysely<DB>, params: DemoParameters, owners: 
     rows.push({
       ...mapped.rows.poams_extended,
       status,
-      actual_completion_date: finished ? shiftDay(params.asOf, -Math.floor(random() * Math.min(createdDaysAgo, 30))).slice(0, 10) : null,
+      actual_completion_date: finished
+        ? shiftDay(params.asOf, -Math.floor(random() * Math.min(createdDaysAgo, 30))).slice(0, 10)
+        : null,
       risk_acceptance_date: downgraded ? shiftDay(params.asOf, -createdDaysAgo + 7).slice(0, 10) : null,
       external_poam_id: demoUuid('xacta-poam', params.seed, i),
       created_at: createdAt,

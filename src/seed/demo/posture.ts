@@ -27,11 +27,30 @@ const SLA_DAYS = `(ARRAY[180, 90, 30, 15])[v.severity]`;
  * @example
  * const people = await loadUsers(db, params); people.ids.length // 10
  */
-export async function loadUsers(db: Kysely<DB>, params: DemoParameters): Promise<{ ids: number[]; names: string[]; count: LoadCount }> {
+export async function loadUsers(
+  db: Kysely<DB>,
+  params: DemoParameters,
+): Promise<{ ids: number[]; names: string[]; count: LoadCount }> {
   const stamp = shiftDay(params.asOf, -400);
-  const rows = PEOPLE.map(([username, , role]) => ({ username, email: `${username}@example.invalid`, role, is_active: true, created_at: stamp, updated_at: stamp }));
+  const rows = PEOPLE.map(([username, , role]) => ({
+    username,
+    email: `${username}@example.invalid`,
+    role,
+    is_active: true,
+    created_at: stamp,
+    updated_at: stamp,
+  }));
   const inserted = await insertRows(db, 'users', rows);
-  const found = await db.selectFrom('users').select(['id', 'username']).where('username', 'in', PEOPLE.map(([u]) => u)).orderBy('id').execute();
+  const found = await db
+    .selectFrom('users')
+    .select(['id', 'username'])
+    .where(
+      'username',
+      'in',
+      PEOPLE.map(([u]) => u),
+    )
+    .orderBy('id')
+    .execute();
   const names = found.map((user) => PEOPLE.find(([u]) => u === user.username)?.[1] ?? user.username);
   return { ids: found.map((user) => user.id), names, count: { table: 'users', rows: inserted, failed: 0 } };
 }
@@ -42,8 +61,17 @@ export async function loadUsers(db: Kysely<DB>, params: DemoParameters): Promise
  */
 export async function setControlStatuses(db: Kysely<DB>, rand: RandomSql): Promise<LoadCount> {
   const key = `hashtextextended(c.framework || '/' || c.control_id, ${rand.seed})`;
-  const u = (stream: number) => `((hashint8extended(${key} # ${stream}, ${rand.seed}) & 2147483647)::float8 / 2147483648.0)`;
-  const status = rand.weighted([['implemented', 72], ['partially_implemented', 14], ['planned', 9], ['not_implemented', 5]], u(1));
+  const u = (stream: number) =>
+    `((hashint8extended(${key} # ${stream}, ${rand.seed}) & 2147483647)::float8 / 2147483648.0)`;
+  const status = rand.weighted(
+    [
+      ['implemented', 72],
+      ['partially_implemented', 14],
+      ['planned', 9],
+      ['not_implemented', 5],
+    ],
+    u(1),
+  );
   const result = await sql`
     UPDATE controls_extended c SET
       implementation_status = ${sql.raw(status)},
@@ -63,9 +91,15 @@ export async function setControlStatuses(db: Kysely<DB>, rand: RandomSql): Promi
  * found over the last year and fixed after a log-normal time that grows with lower severity; each
  * has a validated, remediated item.
  */
-export async function loadRemediation(db: Kysely<DB>, rand: RandomSql, params: DemoParameters, users: readonly number[]): Promise<LoadCount[]> {
+export async function loadRemediation(
+  db: Kysely<DB>,
+  rand: RandomSql,
+  params: DemoParameters,
+  users: readonly number[],
+): Promise<LoadCount[]> {
   const anchor = rand.anchor;
-  const user = (stream: number, index: string) => `(ARRAY[${users.join(', ')}]::int[])[1 + floor(${rand.u(index, stream)} * ${users.length})::int]`;
+  const user = (stream: number, index: string) =>
+    `(ARRAY[${users.join(', ')}]::int[])[1 + floor(${rand.u(index, stream)} * ${users.length})::int]`;
   const open = await sql`
     INSERT INTO vulnerability_remediation (vulnerability_id, asset_uuid, remediation_status, remediation_method, assigned_to, due_date, priority_score,
                                            remediation_plan, validation_required, created_at, updated_at)
@@ -78,7 +112,18 @@ export async function loadRemediation(db: Kysely<DB>, rand: RandomSql, params: D
   const batchId = demoUuid('batch', params.seed, 'history');
   const stamp = shiftDay(params.asOf, 0);
   await insertRows(db, 'ingestion_batches', [
-    { batch_id: batchId, source_system: 'demo', batch_type: 'vulnerabilities', total_records: history, successful_records: history, status: 'completed', started_at: stamp, completed_at: stamp, created_at: stamp, metadata: { demo: true, synthetic: true, seed: params.seed, scale: params.scale, as_of: params.asOf } },
+    {
+      batch_id: batchId,
+      source_system: 'demo',
+      batch_type: 'vulnerabilities',
+      total_records: history,
+      successful_records: history,
+      status: 'completed',
+      started_at: stamp,
+      completed_at: stamp,
+      created_at: stamp,
+      metadata: { demo: true, synthetic: true, seed: params.seed, scale: params.scale, as_of: params.asOf },
+    },
   ]);
   // Templates: the real findings of low severity and above, numbered 1..n; assets: the real assets.
   const fixed = await sql`
@@ -103,6 +148,14 @@ export async function loadRemediation(db: Kysely<DB>, rand: RandomSql, params: D
     SELECT v.id, v.asset_uuid, 'remediated', 'patch', ${sql.raw(user(5, 'v.id'))}, v.first_found::date + ${sql.raw(SLA_DAYS)}, v.severity * 25,
            true, 'validated', ${sql.raw(user(6, 'v.id'))}, v.last_found + interval '1 hour', v.first_found + interval '1 hour', v.last_found + interval '1 hour'
       FROM ingestion_vulnerabilities v WHERE v.ingestion_batch_id = ${batchId}::uuid ORDER BY v.id`.execute(db);
-  const count = (table: string, result: { numAffectedRows?: bigint }) => ({ table, rows: Number(result.numAffectedRows ?? 0), failed: 0 });
-  return [count('vulnerability_remediation', open), count('ingestion_vulnerabilities', fixed), count('vulnerability_remediation', remediated)];
+  const count = (table: string, result: { numAffectedRows?: bigint }) => ({
+    table,
+    rows: Number(result.numAffectedRows ?? 0),
+    failed: 0,
+  });
+  return [
+    count('vulnerability_remediation', open),
+    count('ingestion_vulnerabilities', fixed),
+    count('vulnerability_remediation', remediated),
+  ];
 }

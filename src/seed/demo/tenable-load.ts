@@ -37,14 +37,28 @@ export async function loadTenable(db: Kysely<DB>, params: DemoParameters): Promi
     vulnerability: await readMappings(db, 'tenable', 'vulnerability'),
     plugin: await readMappings(db, 'tenable', 'plugin'),
   };
-  const empty = Object.entries(mappings).filter(([, list]) => list.length === 0).map(([entity]) => entity);
-  if (empty.length) throw new RasdbError(ExitCode.check, `the database has no Tenable field mappings for ${empty.join(', ')}; run \`rasdb seed --only integrations\` first`);
+  const empty = Object.entries(mappings)
+    .filter(([, list]) => list.length === 0)
+    .map(([entity]) => entity);
+  if (empty.length)
+    throw new RasdbError(
+      ExitCode.check,
+      `the database has no Tenable field mappings for ${empty.join(', ')}; run \`rasdb seed --only integrations\` first`,
+    );
   await assertTargets(db, 'tenable', mappings.asset, 'ingestion_assets');
   await assertTargets(db, 'tenable', mappings.vulnerability, 'ingestion_vulnerabilities');
   await assertTargets(db, 'tenable', mappings.plugin, 'vulnerability_intelligence');
   const stamp = shiftDay(params.asOf, 0);
   const assets = await loadExport(db, params, 'assets', ASSETS_FILE, mappings.asset, 'ingestion_assets', stamp);
-  const findings = await loadExport(db, params, 'vulnerabilities', FINDINGS_FILE, mappings.vulnerability, 'ingestion_vulnerabilities', stamp);
+  const findings = await loadExport(
+    db,
+    params,
+    'vulnerabilities',
+    FINDINGS_FILE,
+    mappings.vulnerability,
+    'ingestion_vulnerabilities',
+    stamp,
+  );
   const plugins = await loadPlugins(db, mappings.plugin, stamp);
   return [assets, findings, plugins];
 }
@@ -62,7 +76,13 @@ async function loadExport(
   const batchId = demoUuid('batch', params.seed, batchType);
   const mapped = records.map((record) => mapRecord(record, mappings));
   const good = mapped.filter((m) => m.errors.length === 0);
-  const rows = good.map((m) => ({ ...m.rows[table], ingestion_source: 'tenable', ingestion_batch_id: batchId, created_at: stamp, updated_at: stamp }));
+  const rows = good.map((m) => ({
+    ...m.rows[table],
+    ingestion_source: 'tenable',
+    ingestion_batch_id: batchId,
+    created_at: stamp,
+    updated_at: stamp,
+  }));
   await insertRows(db, 'ingestion_batches', [
     {
       batch_id: batchId,
@@ -76,8 +96,18 @@ async function loadExport(
       started_at: stamp,
       completed_at: stamp,
       created_at: stamp,
-      error_details: mapped.flatMap((m) => m.errors).slice(0, 20).join('\n') || null,
-      metadata: { demo: true, seed: params.seed, scale: params.scale, as_of: params.asOf, source: 'Tenable demo lab, 2018, via pyTenable test recordings' },
+      error_details:
+        mapped
+          .flatMap((m) => m.errors)
+          .slice(0, 20)
+          .join('\n') || null,
+      metadata: {
+        demo: true,
+        seed: params.seed,
+        scale: params.scale,
+        as_of: params.asOf,
+        source: 'Tenable demo lab, 2018, via pyTenable test recordings',
+      },
     },
   ]);
   return { table, rows: await insertRows(db, table, rows), failed: records.length - good.length };
@@ -101,21 +131,39 @@ async function loadPlugins(db: Kysely<DB>, mappings: readonly FieldMapping[], st
     const cves = (row.cve_ids as string[] | null) ?? [];
     const listed = [...cves].sort().flatMap((cve) => {
       const entry = kev.get(cve);
-      return entry ? [{ cve, date_added: entry.date_added, due_date: entry.due_date, known_ransomware: entry.known_ransomware }] : [];
+      return entry
+        ? [{ cve, date_added: entry.date_added, due_date: entry.due_date, known_ransomware: entry.known_ransomware }]
+        : [];
     });
     if (listed.length) row.threat_intelligence = { ...(row.threat_intelligence as object | null), cisa_kev: listed };
     rows.push({ ...row, created_at: stamp, updated_at: stamp });
   }
-  return { table: 'vulnerability_intelligence', rows: await insertRows(db, 'vulnerability_intelligence', rows), failed };
+  return {
+    table: 'vulnerability_intelligence',
+    rows: await insertRows(db, 'vulnerability_intelligence', rows),
+    failed,
+  };
 }
 
 /**
  * The mappings come from the database, where an operator may have edited them: each must write
  * into the entity's own table and name a column it has, or the load stops before reading a record.
  */
-export async function assertTargets(db: Kysely<DB>, system: string, mappings: readonly FieldMapping[], table: string): Promise<void> {
-  const problems = await mappingTargetProblems(db, mappings.map((m) => ({ name: m.external_field_name, internal: m.internal_field_name })), table);
+export async function assertTargets(
+  db: Kysely<DB>,
+  system: string,
+  mappings: readonly FieldMapping[],
+  table: string,
+): Promise<void> {
+  const problems = await mappingTargetProblems(
+    db,
+    mappings.map((m) => ({ name: m.external_field_name, internal: m.internal_field_name })),
+    table,
+  );
   if (problems.length) {
-    throw new RasdbError(ExitCode.check, `the ${system} field mappings into ${table} cannot be used: ${problems.join('; ')}; fix them, or delete them and run \`rasdb seed --only integrations\``);
+    throw new RasdbError(
+      ExitCode.check,
+      `the ${system} field mappings into ${table} cannot be used: ${problems.join('; ')}; fix them, or delete them and run \`rasdb seed --only integrations\``,
+    );
   }
 }
