@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { startPrivateServer, type PrivateServer } from './support/password-server.js';
+import { freePort, startPrivateServer, type PrivateServer } from './support/password-server.js';
 
 /**
  * A full disk, on small tmpfs mounts of this test's own: the embedded server's data folder, and a
@@ -66,7 +66,7 @@ describe('a full disk', () => {
     const disk = tmpfs('160m');
     const data = join(disk, 'data');
     mkdirSync(data);
-    server = startPrivateServer(57000 + (process.pid % 900), 'disk-pw', data);
+    server = startPrivateServer(await freePort(), 'disk-pw', data);
     const url = server.url();
     const dir = mkdtempSync(join(MODULES, '.rasdb-adv-disk-'));
     folders.push(dir);

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { BIN, runCli } from './support/cli.js';
-import { startPrivateServer, type PrivateServer } from './support/password-server.js';
+import { freePort, startPrivateServer, type PrivateServer } from './support/password-server.js';
 
 /**
  * An adversary's faults on a PostgreSQL of this test's own: a postmaster killed with -9 in the
@@ -52,8 +52,8 @@ async function crashWhileBusy(args: string[], database: string): Promise<{ code:
   return { code, stderr };
 }
 
-beforeAll(() => {
-  server = startPrivateServer(56000 + (process.pid % 900), PASSWORD);
+beforeAll(async () => {
+  server = startPrivateServer(await freePort(), PASSWORD);
 });
 afterAll(() => {
   server?.remove();

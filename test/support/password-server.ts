@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 /** A PostgreSQL of a test's own, to kill, stop or fill; never the shared server. */
@@ -15,6 +16,21 @@ export interface PrivateServer {
 }
 
 const BIN = execFileSync('pg_config', ['--bindir']).toString().trim();
+
+/**
+ * A TCP port nothing listens on now, from the kernel: a port derived from the pid can collide
+ * with another server of the same run.
+ *
+ * @example
+ * const server = startPrivateServer(await freePort(), 'p@ss');
+ */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 const asPostgres = (args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', ...args], { stdio: 'pipe' });
 
 /**
@@ -39,8 +55,15 @@ export function startPrivateServer(port: number, password: string, dataDir?: str
   const server: PrivateServer = {
     port,
     url: (database = 'postgres') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
-    start: () =>
-      void asPostgres([join(BIN, 'pg_ctl'), '-D', data, '-w', '-l', join(base, 'log'), '-o', options, 'start']),
+    start: () => {
+      try {
+        asPostgres([join(BIN, 'pg_ctl'), '-D', data, '-w', '-l', join(base, 'log'), '-o', options, 'start']);
+      } catch (error) {
+        // Say why: pg_ctl only points at its log.
+        const log = existsSync(join(base, 'log')) ? readFileSync(join(base, 'log'), 'utf8').slice(-2000) : '';
+        throw new Error(`the private server on port ${port} did not start: ${log}`, { cause: error });
+      }
+    },
     crash: () => {
       const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
       // The whole server at once, as a power cut would: a backend left running its query would
