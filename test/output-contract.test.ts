@@ -83,6 +83,20 @@ describe('--json', () => {
   );
 });
 
+describe('colour', () => {
+  const ESC = String.fromCharCode(27);
+  it('FORCE_COLOR colours a pipe; --no-color and NO_COLOR win over it', async () => {
+    const forced = await runCli(['status'], { env: { ...env(), NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain(`${ESC}[`);
+    const refused = await runCli(['status', '--no-color'], {
+      env: { ...env(), NO_COLOR: undefined, FORCE_COLOR: '1' },
+    });
+    expect(refused.stdout).not.toContain(ESC);
+    const none = await runCli(['status'], { env: { ...env(), NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(none.stdout).not.toContain(ESC);
+  });
+});
+
 describe('--timestamps', () => {
   it('begins every line with an ISO 8601 time in UTC', async () => {
     const result = await runCli(['status', '--timestamps'], { env: env() });

@@ -135,6 +135,11 @@ export const GLOBAL_OPTIONS = {
   json: flag('--json', 'print one JSON document on stdout, for machines'),
   quiet: flag('-q, --quiet', 'print only errors and the final summary'),
   verbose: flag('-v, --verbose', 'print more detail, including stack traces of errors'),
+  color: {
+    flags: '--no-color',
+    description: 'never colour the output (as NO_COLOR does); FORCE_COLOR=1 colours it off a terminal',
+    parse: (raw: RawValue) => raw !== false,
+  } satisfies OptionSpec<boolean>,
   timestamps: flag('--timestamps', 'begin every line with the time (ISO 8601, UTC), for log files'),
   connectTimeoutMs: durationOption('--connect-timeout <duration>', 'give up connecting after this long', {
     defaultValue: '10s',

@@ -9,6 +9,22 @@ export interface GlobalFlags {
   verbose?: boolean;
   /** Prefix every human-readable line with the time, ISO 8601 in UTC, for a log file. */
   timestamps?: boolean;
+  /** `--no-color`: false. */
+  color?: boolean;
+}
+
+/**
+ * Whether to colour: never under --json, --no-color or NO_COLOR (any value); always with
+ * FORCE_COLOR set to anything but 0 or false (a CI log that renders colour); else only on a terminal.
+ *
+ * @example
+ * wantsColor({}, false, { FORCE_COLOR: '1' }) // true
+ */
+export function wantsColor(flags: GlobalFlags, terminal: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (flags.json || flags.color === false || 'NO_COLOR' in env) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false'].includes(force.trim().toLowerCase());
+  return terminal;
 }
 
 /** The version of the shape of every `--json` document; fields are only ever added. */
@@ -36,7 +52,7 @@ export class Output {
     private readonly stdout: NodeJS.WriteStream = process.stdout,
     private readonly stderr: NodeJS.WriteStream = process.stderr,
   ) {
-    const useColor = Boolean(stdout.isTTY) && !('NO_COLOR' in process.env) && !flags.json;
+    const useColor = wantsColor(flags, Boolean(stdout.isTTY), process.env);
     this.color = new Chalk({ level: useColor ? 1 : 0 });
     this.colors = useColor;
   }
