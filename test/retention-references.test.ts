@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
+import { untilSomeoneWaitsForALock } from './support/lock-waits.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { NOW, seedRetentionData } from './support/retention-data.js';
 
@@ -51,19 +52,6 @@ async function heldInRun(table: string): Promise<Record<string, number>> {
   return step.held_back;
 }
 
-/** Waits until some session of the test database other than `except` waits for a lock. */
-async function untilSomeoneWaitsForALock(except: pg.Client): Promise<void> {
-  const pid = (except as pg.Client & { readonly processID: number }).processID;
-  for (;;) {
-    const rows = await db.query(
-      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1`,
-      [pid],
-    );
-    if (rows.length) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('prune and foreign keys it did not create', () => {
   it('keeps the rows of an operator table with ON DELETE CASCADE, and holds back the operations it references by name', async () => {
     await db.query(`
@@ -97,7 +85,7 @@ describe('prune and foreign keys it did not create', () => {
       // Written, not committed, when prune starts: its reference check cannot see the ticket yet.
       await writer.query(`BEGIN; INSERT INTO ops_tickets (op) ${LONELY_OPERATIONS.replace('LIMIT 4', 'LIMIT 1')}`);
       const run = cli(['prune', '--json', '--policy', 'integration_operations', '--lock-timeout', '30s']);
-      await untilSomeoneWaitsForALock(writer);
+      await untilSomeoneWaitsForALock(db, writer);
       await writer.query('COMMIT');
       const result = await run;
       expect(result.code, result.stderr).toBe(0);
@@ -118,7 +106,7 @@ describe('prune and foreign keys it did not create', () => {
       // Holds the run in its first batch (of api_call_logs), after it read the keys at its start.
       await operator.query('BEGIN; LOCK TABLE rasdb.retention_holds IN EXCLUSIVE MODE');
       const run = cli(['prune', '--json', '--lock-timeout', '30s']);
-      await untilSomeoneWaitsForALock(operator);
+      await untilSomeoneWaitsForALock(db, operator);
       const other = await db.connect();
       try {
         await other.query(`

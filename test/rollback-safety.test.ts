@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
+import { untilSomeoneWaitsForALock } from './support/lock-waits.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 
 // What a rollback must not drop: rows that arrive after it counted, rows under a legal hold; and
@@ -23,19 +24,6 @@ async function appliedInPhase(phase: number): Promise<number> {
   return row.n;
 }
 
-/** Waits until some session of the test database other than `except` waits for a lock. */
-async function untilSomeoneWaitsForALock(except: pg.Client): Promise<void> {
-  const pid = (except as pg.Client & { readonly processID: number }).processID;
-  for (;;) {
-    const rows = await db.query(
-      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1`,
-      [pid],
-    );
-    if (rows.length) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('rollback never drops what it did not count or may not drop', () => {
   it('refuses, naming the table, a row committed after it counted the empty tables and before it dropped them', async () => {
     const writer = new pg.Client({ connectionString: db.url, application_name: 'late-writer' });
@@ -45,7 +33,7 @@ describe('rollback never drops what it did not count or may not drop', () => {
       await writer.query(`BEGIN; INSERT INTO performance_metrics_hourly (hour, metric_type, component, unit, samples, min_value, max_value, avg_value, p95_value)
                           VALUES ('2026-05-01 10:00', 'latency', 'ingest', 'ms', 1, 1, 1, 1, 1)`);
       const rollback = cli(['rollback', '--phase', '3', '--lock-timeout', '30s']);
-      await untilSomeoneWaitsForALock(writer);
+      await untilSomeoneWaitsForALock(db, writer);
       await writer.query('COMMIT');
       const result = await rollback;
       expect(result.code, result.stderr).toBe(4);
