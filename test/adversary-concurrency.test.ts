@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
@@ -17,6 +18,22 @@ async function database(label: string, migrated = true): Promise<TestDatabase> {
   const db = await createTestDatabase(label, migrated ? { template: template.name } : {});
   created.push(db);
   return db;
+}
+
+/** rasdb's retention advisory lock, in its two-key form (class 'rasd', key 2). */
+const RETENTION_LOCK = `${0x72617364}, 2`;
+
+/** Waits until a session other than `except` polls for one of rasdb's advisory locks. */
+async function untilSomeoneTriesTheLock(db: TestDatabase, except: pg.Client): Promise<void> {
+  const pid = (except as pg.Client & { readonly processID: number }).processID;
+  for (;;) {
+    const rows = await db.query(
+      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid NOT IN ($1, pg_backend_pid()) AND query LIKE 'SELECT pg_try_advisory_lock%'`,
+      [pid],
+    );
+    if (rows.length) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 const both = (db: TestDatabase, a: string[], b: string[]) =>
@@ -116,6 +133,45 @@ describe('two runs at once', () => {
     const [last] = await db.query(`SELECT time_zone FROM rasdb.retention_time_zones ORDER BY id DESC LIMIT 1`);
     expect(status.stdout).toContain(last.time_zone);
     expect((await runCli(['retention', 'summarize', '-q'], { env: { DATABASE_URL: db.url } })).code).toBe(0);
+  });
+
+  it('a time-zone declaration while a retention run holds its lock exits 5 naming it, and records nothing', async () => {
+    const db = await database('adv_conc_tz_busy');
+    const holder = await db.connect();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(${RETENTION_LOCK})`);
+      const declared = await runCli(['retention', 'policy', 'time-zone', 'Asia/Kolkata', '--reason', 'x'], {
+        env: { DATABASE_URL: db.url },
+      });
+      expect(declared.code, declared.stderr).toBe(5);
+      expect(declared.stderr).toMatch(/holds the lock \(pid \d+/);
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM rasdb.retention_time_zones`);
+      expect(n).toBe(0);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('a zone declared while summarize waits for the lock is the zone that run computes in and records', async () => {
+    const db = await database('adv_conc_tz_wait');
+    const holder = await db.connect();
+    let summarize: Promise<CliResult>;
+    try {
+      // The holder plays a declaration in progress: it has the lock and commits its zone before it lets go.
+      await holder.query(`SELECT pg_advisory_lock(${RETENTION_LOCK})`);
+      summarize = runCli(['retention', 'summarize', '--lock-wait', '60s', '--json'], { env: { DATABASE_URL: db.url } });
+      await untilSomeoneTriesTheLock(db, holder);
+      await holder.query(
+        `INSERT INTO rasdb.retention_time_zones (time_zone, declared_by, reason) VALUES ('Asia/Kolkata', 'test', 'race')`,
+      );
+    } finally {
+      await holder.end();
+    }
+    const waited = await summarize;
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(JSON.parse(waited.stdout).timeZone).toBe('Asia/Kolkata');
+    const again = await runCli(['retention', 'summarize', '-q'], { env: { DATABASE_URL: db.url } });
+    expect(again.code, again.stderr).toBe(0);
   });
 
   it('codegen while a migration runs: codegen ends 0 or 5, and the file it leaves is whole', async () => {

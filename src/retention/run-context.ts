@@ -73,17 +73,27 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
   work: (context: RunContext) => Promise<T>,
 ): Promise<T & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
   await assertRetentionTables(client);
-  const zone = await resolveDataZone(client);
-  const { timeZone } = zone;
-  const asOf = await resolveAsOf(client, timeZone, settings.now);
   const started = Date.now();
   const timeUp = (): boolean => settings.maxRuntimeMs !== undefined && Date.now() - started >= settings.maxRuntimeMs;
-  const base = { client, db: kyselyOn<DB>(client), asOf, timeZone, timeUp };
+  const clock = async () => {
+    const zone = await resolveDataZone(client);
+    const asOf = await resolveAsOf(client, zone.timeZone, settings.now);
+    return {
+      zone,
+      timeZone: zone.timeZone,
+      asOf,
+      base: { client, db: kyselyOn<DB>(client), asOf, timeZone: zone.timeZone, timeUp },
+    };
+  };
   if (settings.dryRun) {
+    const { asOf, timeZone, base } = await clock();
     const result = await work({ ...base, runId: null, dryRun: true });
     return { ...result, runId: null, asOf, timeZone, interruptedRunsFound: 0 };
   }
   return withAdvisoryLock(client, LockKey.retention, settings.lockWaitMs ?? 0, async () => {
+    // Read under the lock: a zone declared while this run waited for it is the zone it computes in
+    // and records, so the record of runs never goes back to a zone declared before it.
+    const { zone, asOf, timeZone, base } = await clock();
     await applySessionSettings(client, kind, settings);
     // Prune writes WAL by the gigabyte; summarize writes a few summary rows. Its own statement:
     // a role that may not set wal_compression may not RESET it either.

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ExitCode, isPgServerError, option, RasdbError, usageError } from '../errors.js';
 import { utcText } from '../db/time-text.js';
+import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { withTransaction } from '../db/transaction.js';
 import { actor } from '../ledger/actor.js';
 import { finishRun, startRun } from '../ledger/retention-runs.js';
@@ -42,18 +43,31 @@ export async function resolveDataZone(client: pg.Client, options: { allowChange?
  */
 export async function declareZone(
   client: pg.Client,
-  input: { timeZone: string; reason: string; by?: string },
+  input: { timeZone: string; reason: string; by?: string; lockWaitMs?: number },
 ): Promise<{ timeZone: string; before: string | null; runId: number }> {
   if (!input.reason.trim()) throw usageError(`a time zone declaration needs a ${option('reason')}`);
   await assertRetentionTables(client);
   const timeZone = await checkedZone(client, input.timeZone);
-  const before = (await lastRecordedZones(client))?.timeZone ?? null;
   const who = `${input.by ? `${input.by} via ` : ''}${actor()}`;
+  // Under the retention lock: a run between a declaration and its record, or two declarations
+  // interleaved, would leave the last run's zone other than the last declared one (exit 4 after).
+  return withAdvisoryLock(client, LockKey.retention, input.lockWaitMs ?? 0, () =>
+    record(client, timeZone, who, input.reason),
+  );
+}
+
+async function record(
+  client: pg.Client,
+  timeZone: string,
+  who: string,
+  reason: string,
+): Promise<{ timeZone: string; before: string | null; runId: number }> {
+  const before = (await lastRecordedZones(client))?.timeZone ?? null;
   return withTransaction(client, async () => {
-    await insertZoneDeclaration(client, timeZone, who, input.reason.trim());
+    await insertZoneDeclaration(client, timeZone, who, reason.trim());
     const zone = await resolveDataZone(client, { allowChange: true });
     const { rows } = await client.query(`SELECT ${utcText('now() AT TIME ZONE $1')} AS t`, [timeZone]);
-    const details = { reason: input.reason.trim(), timeZone: { before, after: timeZone } };
+    const details = { reason: reason.trim(), timeZone: { before, after: timeZone } };
     const runId = await startRun(
       client,
       'policy',

@@ -3,7 +3,7 @@ import { ExitCode, usageError } from '../../errors.js';
 import { parseKeep } from '../../retention/policies.js';
 import { asGroup, withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
-import { flag, requiredText, textOption } from '../options.js';
+import { flag, lockWaitOption, requiredText, textOption } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
 
@@ -35,6 +35,7 @@ const SET_OPTIONS = {
 const ZONE_OPTIONS = {
   reason: requiredText('--reason <text>', 'why: kept in the record'),
   by: textOption('--by <name>', 'who asks for it; your OS account and database role are recorded too'),
+  lockWaitMs: lockWaitOption('0s', 'a retention run'),
 } as const;
 
 /**
