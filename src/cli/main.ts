@@ -5,6 +5,7 @@ import { rasdbVersion } from '../version.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerCodegen } from './commands/codegen.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPartition } from './commands/partition.js';
 import { registerRepair } from './commands/repair.js';
 import { registerRetention } from './commands/retention.js';
 import { registerRollback } from './commands/rollback.js';
@@ -68,6 +69,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
     registerSeed,
     registerRetention,
     registerVerify,
+    registerPartition,
   ]) {
     register(program, outcome);
   }

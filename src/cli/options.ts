@@ -312,3 +312,38 @@ export function nowOption(): OptionSpec<string | undefined> {
     hidden: true,
   });
 }
+
+/** How partition DDL waits for locks: short waits, retried, the blockers named. */
+const PARTITION_LOCK_OPTIONS = {
+  lockWaitMs: lockWaitOption(),
+  lockTimeoutMs: durationOption('--lock-timeout <duration>', 'lock_timeout for each partitioning step', {
+    defaultValue: '2s',
+    minMs: 1,
+    maxMs: HOUR,
+  }),
+  statementTimeoutMs: durationOption(
+    '--statement-timeout <duration>',
+    'statement_timeout for each step (the index build and the validation scan the whole table)',
+    { defaultValue: '6h', minMs: 1, maxMs: DAY },
+  ),
+  lockAttempts: countOption('--lock-retries <n>', 'tries per step that times out waiting for a lock', 1, 100, '5'),
+} as const;
+
+export const PARTITION_ENABLE_OPTIONS = {
+  interval: {
+    flags: '--interval <unit>',
+    description: 'one partition per day, week or month',
+    required: true,
+    parse: (raw: RawValue, name: string) => {
+      const value = text(raw);
+      if (value !== 'day' && value !== 'week' && value !== 'month') {
+        throw usageError(`${name} must be day, week or month, got "${value ?? ''}"`);
+      }
+      return value;
+    },
+  } satisfies OptionSpec<'day' | 'week' | 'month'>,
+  premake: optionalCountOption('--premake <n>', 'intervals made ahead (default: about four months)', 1, 1000),
+  ...PARTITION_LOCK_OPTIONS,
+} as const;
+
+export const PARTITION_MAINTAIN_OPTIONS = { ...PARTITION_LOCK_OPTIONS } as const;

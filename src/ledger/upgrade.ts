@@ -4,6 +4,7 @@ import { ExitCode, RasdbError } from '../errors.js';
 import { MIGRATION_EVENT_DIRECTION, MIGRATION_TABLES } from './migration-tables.js';
 import { RETENTION_TABLES, RETENTION_THINNED, RETENTION_TIME_ZONE } from './retention-tables.js';
 import { SEED_TABLES } from './seed-tables.js';
+import { PARTITION_TABLES } from './partition-tables.js';
 
 /** rasdb's own bookkeeping lives in this schema, apart from the application's tables. */
 export const LEDGER_SCHEMA = 'rasdb';
@@ -19,6 +20,7 @@ const LEDGER_STEPS: readonly string[] = [
   RETENTION_THINNED,
   MIGRATION_EVENT_DIRECTION,
   RETENTION_TIME_ZONE,
+  PARTITION_TABLES,
 ];
 
 export const LEDGER_VERSION = LEDGER_STEPS.length;

@@ -9,6 +9,8 @@ const SRC = fileURLToPath(new URL('../../src', import.meta.url));
  * The house's layers, lowest first. A folder may import from a lower layer and from itself, never
  * from its own layer or above: so no import runs upward and no two folders import each other.
  * schema sits above migrate because verify replays migrations through migrate's executor.
+ * partition sits above migrate (its lock waits name blockers as migrate's do) and below retention
+ * (prune drops whole partitions) and schema (verify replays partitioning).
  */
 const LAYER: Record<string, number> = {
   'errors.ts': 0,
@@ -18,9 +20,10 @@ const LAYER: Record<string, number> = {
   ledger: 2,
   migrate: 3,
   seed: 3,
-  retention: 3,
-  schema: 4,
-  cli: 5,
+  partition: 4,
+  retention: 5,
+  schema: 6,
+  cli: 7,
 };
 
 function* sourceFiles(dir: string): Generator<string> {

@@ -1,0 +1,127 @@
+import type pg from 'pg';
+import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
+import { readPartitionTables, recordPartitionStep, type PartitionTableRecord } from '../ledger/partitions.js';
+import { ensureLedger } from '../ledger/upgrade.js';
+import { futureName, partitionsAhead, type Reading } from './bounds.js';
+import { DEFAULT_LOCK_SETTINGS, lockedStep, type LockSettings } from './locked-step.js';
+import { dataNow, readPartitions } from './partitions.js';
+import { futureStatement, quoted, rangeStatement, stamp } from './swap-sql.js';
+
+export interface MaintainResult {
+  table: string;
+  created: string[];
+  /** Rows that were in the far-future partition and now sit in the new partitions made for them. */
+  movedFromFuture: number;
+}
+
+/**
+ * Makes the partitions that keep `premake` intervals ahead of now, in one short transaction with
+ * lock_timeout and retries (creating a partition locks the tables its foreign keys reference
+ * against writes). The far-future partition is split to make room: dropped when empty, or
+ * detached, emptied of the rows the new partitions take (moved, not lost) and attached again
+ * above them. Recorded in the partition history. Nothing to do is the usual case.
+ *
+ * @example
+ * await maintainTable(client, record, async () => '2026-12-01 12:00:00', settings) // { created: ['api_call_logs_p202704'], ... }
+ */
+export async function maintainTable(
+  client: pg.Client,
+  record: PartitionTableRecord,
+  now: () => Promise<Reading>,
+  settings: LockSettings,
+  runId?: number | null,
+): Promise<MaintainResult> {
+  const result: MaintainResult = { table: record.table, created: [], movedFromFuture: 0 };
+  const current = await readPartitions(client, record.table);
+  const future = current.find((p) => p.kind === 'future');
+  if (!future || future.from === null) return result;
+  const wanted = partitionsAhead(record.table, record.interval, future.from, await now(), record.premake);
+  if (!wanted.length) return result;
+  const newEnd = wanted[wanted.length - 1].to;
+  const started = performance.now();
+  const t = quoted(record.table);
+  const f = quoted(futureName(record.table));
+  await lockedStep(
+    client,
+    settings,
+    record.table,
+    'premake',
+    async () => {
+      const { rows } = await client.query(
+        `SELECT count(*)::int AS n FROM ${f} WHERE ${quoted(record.timeColumn)} < ${stamp(newEnd)}`,
+      );
+      const strays = Number(rows[0].n);
+      if (strays === 0) {
+        await client.query(`DROP TABLE ${f}`);
+        for (const p of wanted) await client.query(rangeStatement(record.table, p));
+        await client.query(futureStatement(record.table, newEnd));
+      } else {
+        await client.query(`ALTER TABLE ${t} DETACH PARTITION ${f}`);
+        for (const p of wanted) await client.query(rangeStatement(record.table, p));
+        await client.query(
+          `WITH moved AS (DELETE FROM ${f} WHERE ${quoted(record.timeColumn)} < ${stamp(newEnd)} RETURNING *) INSERT INTO ${t} SELECT * FROM moved`,
+        );
+        await client.query(`ALTER TABLE ${t} ATTACH PARTITION ${f} FOR VALUES FROM (${stamp(newEnd)}) TO (MAXVALUE)`);
+      }
+      result.created = wanted.map((p) => p.name);
+      result.movedFromFuture = strays;
+      await recordPartitionStep(client, {
+        table: record.table,
+        step: 'premake',
+        outcome: 'done',
+        durationMs: performance.now() - started,
+        detail: { created: result.created, movedFromFuture: strays, until: newEnd },
+        runId,
+      });
+    },
+    { runId },
+  );
+  return result;
+}
+
+/**
+ * `rasdb partition maintain`: makes partitions ahead for every table rasdb partitions, under the
+ * retention lock and then the migration lock.
+ *
+ * @example
+ * await maintainAll(client, { timeZone: 'UTC' }) // [{ table: 'api_call_logs', created: [], movedFromFuture: 0 }]
+ */
+export async function maintainAll(
+  client: pg.Client,
+  options: Partial<LockSettings> & { timeZone: string; lockWaitMs?: number },
+): Promise<MaintainResult[]> {
+  const settings = { ...DEFAULT_LOCK_SETTINGS, ...stripUndefined(options) };
+  const wait = options.lockWaitMs ?? 60_000;
+  return withAdvisoryLock(client, LockKey.retention, wait, () =>
+    withAdvisoryLock(client, LockKey.migrate, wait, async () => {
+      await ensureLedger(client);
+      return maintainUnlocked(client, options.timeZone, settings);
+    }),
+  );
+}
+
+/**
+ * Maintains every partitioned table, for a caller that holds the locks (prune holds the retention
+ * lock and takes the migration lock around this).
+ *
+ * @example
+ * await maintainUnlocked(client, 'UTC', DEFAULT_LOCK_SETTINGS, runId);
+ */
+export async function maintainUnlocked(
+  client: pg.Client,
+  timeZone: string,
+  settings: LockSettings,
+  runId?: number | null,
+): Promise<MaintainResult[]> {
+  const now = async (): Promise<Reading> => dataNow(client, timeZone);
+  const out: MaintainResult[] = [];
+  for (const record of await readPartitionTables(client)) {
+    if (record.state !== 'partitioned') continue;
+    out.push(await maintainTable(client, record, now, settings, runId));
+  }
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

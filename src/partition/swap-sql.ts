@@ -1,0 +1,122 @@
+import {
+  boundCheckName,
+  futureName,
+  legacyName,
+  uniqueIndexName,
+  type RangePartition,
+  type Reading,
+} from './bounds.js';
+import type { TableFacts } from './facts.js';
+
+/** `"name"`, with any double quote doubled: identifiers come from the catalog and the fixed table list. */
+export const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** A reading as a TIMESTAMP literal; readings are checked `YYYY-MM-DD HH:MM:SS` text. */
+export function stamp(reading: Reading): string {
+  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(reading)) throw new Error(`not a reading: ${reading}`);
+  return `'${reading}'::timestamp`;
+}
+
+/** A key of the table widened to include the time column, as the partitioned parent must have it. */
+export interface WidenedKey {
+  /** The parent's constraint name. */
+  name: string;
+  primary: boolean;
+  columns: string[];
+  /** What the document's DDL had. */
+  original: { name: string; columns: string[]; primary: boolean };
+}
+
+/**
+ * Every primary key and unique constraint, with the time column added when it lacks it (a key of a
+ * partitioned table must contain the partition key). A primary key stays one only when the time
+ * column is NOT NULL: a primary key would make a nullable time column NOT NULL and reject the rows
+ * without a time the application writes today, so it becomes UNIQUE (id, time) instead.
+ *
+ * @example
+ * widenedKeys('api_call_logs', 'called_at', facts)[0] // { name: 'api_call_logs_id_called_at_key', primary: false, columns: ['id', 'called_at'], ... }
+ */
+export function widenedKeys(table: string, timeColumn: string, facts: TableFacts): WidenedKey[] {
+  return facts.keys.map((k) => {
+    const columns = k.columns.includes(timeColumn) ? k.columns : [...k.columns, timeColumn];
+    const primary = k.primary && !facts.timeNullable;
+    return {
+      name: primary ? `${table}_pkey` : uniqueIndexName(table, columns),
+      primary,
+      columns,
+      original: { name: k.name, columns: k.columns, primary: k.primary },
+    };
+  });
+}
+
+/** The name an index of the adopted heap takes, freeing its old name for the parent's index. */
+export const legacyIndexName = (name: string): string =>
+  name.endsWith('_legacy') ? name : `${name.slice(0, 56)}_legacy`;
+
+/** The index on the heap, built concurrently before the swap, that becomes its part of a widened key. */
+export const adoptIndexName = (key: WidenedKey): string => `${key.name.slice(0, 56)}_adopt`;
+
+export const rangeStatement = (table: string, p: RangePartition): string =>
+  `CREATE TABLE IF NOT EXISTS ${quoted(p.name)} PARTITION OF ${quoted(table)} FOR VALUES FROM (${stamp(p.from)}) TO (${stamp(p.to)})`;
+
+export const futureStatement = (table: string, from: Reading): string =>
+  `CREATE TABLE ${quoted(futureName(table))} PARTITION OF ${quoted(table)} FOR VALUES FROM (${stamp(from)}) TO (MAXVALUE)`;
+
+/**
+ * The swap, in order, for one transaction that already holds ACCESS EXCLUSIVE on the table: the
+ * heap is renamed to `<table>_legacy` (its indexes too), the partitioned parent is made with the
+ * same columns, defaults, checks, widened keys, foreign keys, indexes, sequence ownership and
+ * grants while it is empty (so none of it scans anything), the heap is attached as the DEFAULT
+ * partition (no partition constraint to prove), and the range partitions from C on are created
+ * (the heap's valid CHECK (time < C) proves it holds none of their rows, so that is not scanned
+ * either) up to the far-future partition.
+ *
+ * @example
+ * swapStatements({ table: 'api_call_logs', timeColumn: 'called_at', facts, partitions, futureFrom })[0]
+ * // 'ALTER TABLE "api_call_logs" RENAME TO "api_call_logs_legacy"'
+ */
+export function swapStatements(input: {
+  table: string;
+  timeColumn: string;
+  facts: TableFacts;
+  partitions: readonly RangePartition[];
+  futureFrom: Reading;
+}): string[] {
+  const { table, timeColumn, facts } = input;
+  const t = quoted(table);
+  const legacy = quoted(legacyName(table));
+  const out = [`ALTER TABLE ${t} RENAME TO ${legacy}`];
+  for (const index of facts.indexes) {
+    out.push(`ALTER INDEX ${quoted(index.name)} RENAME TO ${quoted(legacyIndexName(index.name))}`);
+  }
+  // A partition can have one primary key only: the parent's, widened (its index was built beforehand).
+  const widened = widenedKeys(table, timeColumn, facts);
+  for (const key of widened) {
+    if (key.primary && key.original.primary && key.columns.length > key.original.columns.length) {
+      out.push(`ALTER TABLE ${legacy} DROP CONSTRAINT ${quoted(legacyIndexName(key.original.name))}`);
+    }
+  }
+  out.push(
+    `CREATE TABLE ${t} (LIKE ${legacy} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS INCLUDING STATISTICS INCLUDING COMPRESSION) PARTITION BY RANGE (${quoted(timeColumn)})`,
+  );
+  for (const check of facts.checks) {
+    if (check.name === boundCheckName(table)) continue;
+    out.push(`ALTER TABLE ${t} ADD CONSTRAINT ${quoted(check.name)} ${check.definition}`);
+  }
+  for (const key of widened) {
+    out.push(
+      `ALTER TABLE ${t} ADD CONSTRAINT ${quoted(key.name)} ${key.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${key.columns.map(quoted).join(', ')})`,
+    );
+  }
+  for (const fk of facts.foreignKeys) out.push(`ALTER TABLE ${t} ADD CONSTRAINT ${quoted(fk.name)} ${fk.definition}`);
+  for (const index of facts.indexes) {
+    if (index.constraint || index.unique) continue;
+    out.push(index.definition);
+  }
+  for (const s of facts.sequences) out.push(`ALTER SEQUENCE ${s.sequence} OWNED BY ${t}.${quoted(s.column)}`);
+  for (const g of facts.grants) out.push(`GRANT ${g.privilege} ON ${t} TO ${g.grantee}`);
+  out.push(`ALTER TABLE ${t} ATTACH PARTITION ${legacy} DEFAULT`);
+  for (const p of input.partitions) out.push(rangeStatement(table, p));
+  out.push(futureStatement(table, input.futureFrom));
+  return out;
+}

@@ -1,0 +1,253 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+
+// partition enable / status / maintain against a migrated database; every test works on a copy.
+let template: TestDatabase;
+let db: TestDatabase;
+beforeAll(async () => {
+  template = await createTestDatabase('part_template');
+  const migrated = await runCli(['migrate', '-q'], { env: { DATABASE_URL: template.url } });
+  expect(migrated.code, migrated.stderr).toBe(0);
+}, 120_000);
+afterAll(async () => {
+  await template.drop();
+});
+beforeEach(async () => {
+  db = await createTestDatabase('part', { template: template.name });
+});
+afterEach(async () => {
+  await db.drop();
+});
+
+const cli = (args: string[]) => runCli(['partition', ...args], { env: { DATABASE_URL: db.url } });
+
+/** Every row of the table as text, in id order: what must survive partitioning unchanged. */
+async function snapshot(table: string): Promise<{ n: number; sum: string }> {
+  const [row] = await db.query(
+    `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY id), '')) AS sum FROM ${table} t`,
+  );
+  return { n: row.n, sum: row.sum };
+}
+
+async function seedMetrics(rows: number): Promise<void> {
+  await db.query(
+    `INSERT INTO performance_metrics (metric_type, component, value, unit, tags, recorded_at)
+     SELECT 'cpu', 'api-' || (i % 7), i, 'pct', jsonb_build_object('i', i),
+            (now() AT TIME ZONE current_setting('TimeZone')) - (i % 400) * interval '1 day'
+       FROM generate_series(1, $1) i`,
+    [rows],
+  );
+  await db.query(
+    `INSERT INTO performance_metrics (metric_type, component, value, unit, recorded_at) VALUES ('cpu', 'x', 1, 'u', NULL)`,
+  );
+}
+
+async function kindOf(table: string): Promise<string | null> {
+  const [row] = await db.query(`SELECT relkind::text AS k FROM pg_class WHERE oid = to_regclass($1)`, [table]);
+  return row?.k ?? null;
+}
+
+describe('partition enable', () => {
+  it('partitions an empty, freshly migrated table in one step, and accepts every insert the application makes', async () => {
+    const result = await cli(['enable', 'api_call_logs', '--interval', 'month', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.adoptedRows).toBe(false);
+    expect(doc.steps.map((s: { step: string }) => s.step)).toEqual(['swap', 'premake']);
+    expect(await kindOf('api_call_logs')).toBe('p');
+    const placed = await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, called_at) VALUES
+         ('GET', '/null', NULL), ('GET', '/past', '1901-01-01'), ('GET', '/future', '2999-12-31'),
+         ('GET', '/now', DEFAULT), ('GET', '/burst', now() + interval '3 years')
+       RETURNING endpoint, tableoid::regclass::text AS part`,
+    );
+    const where = Object.fromEntries(placed.map((r) => [r.endpoint, r.part]));
+    expect(where['/null']).toBe('api_call_logs_legacy');
+    expect(where['/past']).toBe('api_call_logs_legacy');
+    expect(where['/future']).toBe('api_call_logs_future');
+    expect(where['/burst']).toBe('api_call_logs_future');
+    expect(where['/now']).toMatch(/^api_call_logs_p\d{6}$/);
+    const steps = await db.query(
+      `SELECT step, outcome FROM rasdb.partition_history WHERE table_name = 'api_call_logs' ORDER BY id`,
+    );
+    expect(steps.map((s) => s.step)).toContain('swap');
+  });
+
+  it('adopts a table with rows without copying them: same rows, same heap, keys widened, foreign keys and indexes carried over', async () => {
+    await seedMetrics(20_000);
+    const before = await snapshot('performance_metrics');
+    const [{ node }] = await db.query(`SELECT pg_relation_filenode('performance_metrics') AS node`);
+    const result = await cli(['enable', 'performance_metrics', '--interval', 'week', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.steps.map((s: { step: string }) => s.step)).toEqual([
+      'unique-index',
+      'bound-check',
+      'validate',
+      'swap',
+      'premake',
+    ]);
+    expect(await snapshot('performance_metrics')).toEqual(before);
+    // The heap is the same file: nothing was copied.
+    const [{ legacyNode }] = await db.query(
+      `SELECT pg_relation_filenode('performance_metrics_legacy') AS "legacyNode"`,
+    );
+    expect(legacyNode).toBe(node);
+    const idx = await db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'performance_metrics' ORDER BY 1`);
+    expect(idx.map((i) => i.indexname)).toEqual(
+      expect.arrayContaining(['idx_performance_metrics_component', 'performance_metrics_id_recorded_at_key']),
+    );
+    // The sequence goes on from where it was, and belongs to the parent.
+    const [owner] = await db.query(
+      `SELECT d.refobjid::regclass::text AS t FROM pg_depend d WHERE d.objid = 'performance_metrics_id_seq'::regclass AND d.deptype = 'a'`,
+    );
+    expect(owner.t).toBe('performance_metrics');
+    const [inserted] = await db.query(
+      `INSERT INTO performance_metrics (metric_type, component, value, unit) VALUES ('a', 'b', 1, 'u') RETURNING id`,
+    );
+    expect(inserted.id).toBeGreaterThan(20_001);
+    const history = await db.query(
+      `SELECT step FROM rasdb.partition_history WHERE table_name = 'performance_metrics' ORDER BY id`,
+    );
+    expect(history.map((h) => h.step)).toEqual(['unique-index', 'bound-check', 'validate', 'swap']);
+  });
+
+  it('keeps foreign keys out of the partitioned table enforced, and a second run only makes partitions ahead', async () => {
+    await db.query(
+      `INSERT INTO users (username, email) VALUES ('u', 'u@example.org');
+       INSERT INTO security_events_extended (event_type, severity, event_details, occurred_at, user_id)
+       SELECT 'login', 'low', '{}', now() - i * interval '1 hour', (SELECT min(id) FROM users) FROM generate_series(1, 500) i`,
+    );
+    const first = await cli(['enable', 'security_events_extended', '--interval', 'month']);
+    expect(first.code, first.stderr).toBe(0);
+    const bad = await runCliQuery(
+      `INSERT INTO security_events_extended (event_type, severity, event_details, occurred_at, user_id) VALUES ('x', 'y', '{}', now(), -5)`,
+    );
+    expect(bad).toMatch(/foreign key/);
+    const again = await cli(['enable', 'security_events_extended', '--interval', 'month', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).steps.map((s: { step: string }) => s.step)).toEqual([
+      'already-partitioned',
+      'premake',
+    ]);
+    // occurred_at is NOT NULL there: the key stays a primary key, widened.
+    const [pk] = await db.query(
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'security_events_extended'::regclass AND contype = 'p'`,
+    );
+    expect(pk.def).toBe('PRIMARY KEY (id, occurred_at)');
+    const differently = await cli(['enable', 'security_events_extended', '--interval', 'week']);
+    expect(differently.code).toBe(4);
+  });
+
+  it('finishes what an interrupted run left: an invalid index of its own, a bound not yet validated', async () => {
+    await seedMetrics(5_000);
+    const before = await snapshot('performance_metrics');
+    // What a run killed during CREATE INDEX CONCURRENTLY and after ADD CONSTRAINT ... NOT VALID leaves.
+    await db.query(
+      `CREATE UNIQUE INDEX performance_metrics_id_recorded_at_key_adopt ON performance_metrics (id, recorded_at);
+       UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'performance_metrics_id_recorded_at_key_adopt'::regclass`,
+    );
+    const resumed = await cli(['enable', 'performance_metrics', '--interval', 'month', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await snapshot('performance_metrics')).toEqual(before);
+    const [detail] = await db.query(
+      `SELECT detail FROM rasdb.partition_history WHERE step = 'unique-index' AND outcome = 'done' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(detail.detail.rebuilt).toBe(true);
+  });
+
+  it('refuses (exit 4, naming them) a table others point at, a view on it, an invalid index, and integration_operations', async () => {
+    const ops = await cli(['enable', 'integration_operations', '--interval', 'month']);
+    expect(ops.code).toBe(4);
+    expect(ops.stderr).toMatch(/UNIQUE \(operation_id, started_at\).*three single-column foreign keys/);
+    await db.query(`CREATE VIEW recent_calls AS SELECT * FROM api_call_logs`);
+    await db.query(`CREATE TABLE call_notes (id int, call_id int, called_at timestamp)`);
+    await db.query(`ALTER TABLE call_notes ADD FOREIGN KEY (call_id) REFERENCES api_call_logs (id)`);
+    const refused = await cli(['enable', 'api_call_logs', '--interval', 'month']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/call_notes/);
+    expect(refused.stderr).toMatch(/recent_calls/);
+    expect(await kindOf('api_call_logs')).toBe('r');
+    const unknown = await cli(['enable', 'users', '--interval', 'month']);
+    expect(unknown.code).toBe(2);
+    const badInterval = await cli(['enable', 'api_call_logs', '--interval', 'hour']);
+    expect(badInterval.code).toBe(2);
+  });
+
+  it('loses no row a writer inserts while the table is adopted', async () => {
+    await seedMetrics(30_000);
+    const writer = await db.connect();
+    let stop = false;
+    let written = 0;
+    let failed: unknown;
+    const writing = (async () => {
+      while (!stop) {
+        try {
+          await writer.query(
+            `INSERT INTO performance_metrics (metric_type, component, value, unit) VALUES ('w', 'w', 1, 'u')`,
+          );
+          written++;
+        } catch (error) {
+          failed = error;
+          return;
+        }
+      }
+    })();
+    const result = await cli(['enable', 'performance_metrics', '--interval', 'month']);
+    stop = true;
+    await writing;
+    await writer.end();
+    expect(result.code, result.stderr).toBe(0);
+    expect(failed).toBeUndefined();
+    expect(written).toBeGreaterThan(0);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM performance_metrics WHERE metric_type = 'w'`);
+    expect(n).toBe(written);
+  });
+});
+
+describe('partition status and maintain', () => {
+  it('reports each partition and the deviations, as text and JSON', async () => {
+    expect((await cli(['enable', 'api_call_logs', '--interval', 'month'])).code).toBe(0);
+    const status = await cli(['status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const doc = JSON.parse(status.stdout);
+    const api = doc.tables.find((t: { table: string }) => t.table === 'api_call_logs');
+    expect(api.partitions[0].kind).toBe('legacy');
+    expect(api.partitions.at(-1).kind).toBe('future');
+    expect(api.deviations.join('\n')).toMatch(/PRIMARY KEY \(id\) is UNIQUE \(id, called_at\)/);
+    expect(doc.unpartitioned).toContain('security_events_extended');
+    const text = await cli(['status']);
+    expect(text.stdout).toMatch(/api_call_logs_future/);
+  });
+
+  it('makes partitions ahead, moving rows that had gone to the far-future partition', async () => {
+    expect((await cli(['enable', 'api_call_logs', '--interval', 'month', '--premake', '1'])).code).toBe(0);
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/burst', now() + interval '70 days'), ('GET', '/far', '2999-01-01')`,
+    );
+    await db.query(`UPDATE rasdb.partition_tables SET premake = 4`);
+    const maintained = await cli(['maintain', '--json']);
+    expect(maintained.code, maintained.stderr).toBe(0);
+    const [api] = JSON.parse(maintained.stdout).tables;
+    expect(api.created.length).toBeGreaterThan(0);
+    expect(api.movedFromFuture).toBe(1);
+    const rows = await db.query(
+      `SELECT endpoint, tableoid::regclass::text AS part FROM api_call_logs ORDER BY endpoint`,
+    );
+    expect(rows.find((r) => r.endpoint === '/far')?.part).toBe('api_call_logs_future');
+    expect(rows.find((r) => r.endpoint === '/burst')?.part).toMatch(/^api_call_logs_p\d{6}$/);
+    const again = await cli(['maintain', '--json']);
+    expect(JSON.parse(again.stdout).tables[0].created).toEqual([]);
+  });
+});
+
+async function runCliQuery(text: string): Promise<string> {
+  try {
+    await db.query(text);
+    return 'ok';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
