@@ -164,7 +164,7 @@ async function deleteBatch(
     rows: [counts],
   } = await sql<{ deleted: number; examined: number; held: Record<string, number> }>`
     WITH win AS MATERIALIZED (SELECT s.ctid AS tid, ${reason} AS reason FROM ${t} AS s WHERE ${window}),
-    gone AS (DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT tid FROM win WHERE reason IS NULL)) RETURNING 1)
+    gone AS (DELETE FROM ${t} AS d WHERE d.ctid = ANY(ARRAY(SELECT tid FROM win WHERE reason IS NULL)) AND ${inWindow(target, 'd', from, upper ?? cutoff)} RETURNING 1)
     SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM win)::int AS examined,
            coalesce((SELECT json_object_agg(reason, n) FROM (SELECT reason, count(*)::int AS n FROM win WHERE reason IS NOT NULL GROUP BY reason) r), '{}') AS held`.execute(
     ctx.db,
@@ -186,9 +186,8 @@ async function deleteTies(
   const keep = plainKeep(target, holds);
   const reason = reasonOf(target, holds) ?? (keep ? sql`(CASE WHEN ${keep} THEN 'kept' END)` : sql`NULL::text`);
   const deleted = await sql`
-    DELETE FROM ${t} WHERE ctid = ANY(ARRAY(SELECT s.ctid FROM ${t} AS s WHERE ${time} = ${at}::timestamp AND ${reason} IS NULL LIMIT ${rows}))`.execute(
-    ctx.db,
-  );
+    DELETE FROM ${t} AS d WHERE d.ctid = ANY(ARRAY(SELECT s.ctid FROM ${t} AS s WHERE ${time} = ${at}::timestamp AND ${reason} IS NULL LIMIT ${rows}))
+       AND ${sql.ref(`d.${target.timeColumn}`)} = ${at}::timestamp`.execute(ctx.db);
   const n = Number(deleted.numAffectedRows ?? 0);
   if (n === rows) return { deleted: n, examined: n, held: {}, next: at };
   const { rows: held } = await sql<{ reason: string; n: number }>`
@@ -200,6 +199,16 @@ async function deleteTies(
     held: Object.fromEntries(held.map((h) => [h.reason, h.n])),
     next: await nextTime(ctx, target, at, cutoff),
   };
+}
+
+/**
+ * The batch's window again, on the row the DELETE itself visits: a row address (ctid) names a row
+ * only within one partition, so on a partitioned table the same ctid is a row in every partition,
+ * and the window keeps the DELETE to the rows the batch chose.
+ */
+function inWindow(target: DeleteTarget, alias: string, from: string, upper: string): RawBuilder<boolean> {
+  const time = sql.ref(`${alias}.${target.timeColumn}`);
+  return sql<boolean>`${time} >= ${from}::timestamp AND ${time} < ${upper}::timestamp`;
 }
 
 /** The earliest time after `after` (or at all) below `cutoff`, through the time index. */

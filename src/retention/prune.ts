@@ -28,6 +28,7 @@ import { summaryNamed } from './summaries.js';
 import { CHILD_REASON, detailTarget, summaryTarget } from './targets.js';
 import { readReferences, type CatalogReference } from '../catalog/references.js';
 import { advancePrunedBefore, readWatermarks, type Watermark } from '../ledger/retention-watermarks.js';
+import { maintainBeforePrune, prunePartitions } from './partition-prune.js';
 
 export interface PruneOptions extends RunSettings {
   policies?: readonly string[];
@@ -51,6 +52,9 @@ export interface TablePrune {
   eligible?: number;
   /** Dry run only: batches at the starting batch size. */
   estimatedBatches?: number;
+  /** Partitions dropped whole (their rows are in `deleted`), and those past the cutoff kept, with why. */
+  partitionsDropped?: { name: string; rows: number }[];
+  partitionsKept?: { name: string; reason: string }[];
   heldBack: Record<string, number>;
   batches: number;
   slowestBatchMs: number;
@@ -66,6 +70,9 @@ export interface PruneResult {
   tables: TablePrune[];
   totals: { deleted: number; heldBack: number; batches: number };
   message?: string;
+  /** Partitions made ahead before pruning (see maintainBeforePrune), or why none were. */
+  partitionsMade?: string[];
+  maintainSkipped?: string;
 }
 
 /**
@@ -92,6 +99,7 @@ export async function prune(
       policies.flatMap((p) => [p.table, ...p.summaries]),
     );
     const going = ctx.dryRun ? await goingAway(ctx, policies, refs) : undefined;
+    const made = ctx.dryRun ? {} : await maintainBeforePrune(ctx);
     const tables: TablePrune[] = [];
     let stoppedEarly = false;
     for (const policy of policies) {
@@ -107,7 +115,15 @@ export async function prune(
     const message = stoppedEarly
       ? 'stopped at --max-runtime; the next run continues where this one stopped'
       : undefined;
-    return { dryRun: ctx.dryRun, stoppedEarly, tables, totals: pruneTotals(tables), message };
+    return {
+      dryRun: ctx.dryRun,
+      stoppedEarly,
+      tables,
+      totals: pruneTotals(tables),
+      message,
+      ...(made.results ? { partitionsMade: made.results.flatMap((r) => r.created) } : {}),
+      ...(made.skipped ? { maintainSkipped: made.skipped } : {}),
+    };
   });
 }
 
@@ -183,6 +199,16 @@ async function pruneTable(
     effectiveCutoff: effective,
   });
   if (kind === 'detail') await advancePrunedBefore(ctx.client, target.table, effective, target.examinedUpTo);
+  if (kind === 'detail') {
+    // Whole partitions first: what they cannot drop, row-wise prune deletes below.
+    const whole = await prunePartitions(ctx, target, effective);
+    if (whole.dropped.length || whole.kept.length) {
+      table.deleted += whole.dropped.reduce((sum, p) => sum + p.rows, 0);
+      table.batches += whole.dropped.length;
+      table.partitionsDropped = whole.dropped.map((p) => ({ name: p.name, rows: p.rows }));
+      table.partitionsKept = whole.kept.map((p) => ({ name: p.name, reason: p.reason }));
+    }
+  }
   const estimated = options.onProgress
     ? await estimateRows(ctx.db, target.table, target.timeColumn, null, effective)
     : 0;

@@ -1,0 +1,131 @@
+import type pg from 'pg';
+import { readPartitionTables, recordPartitionStep } from '../ledger/partitions.js';
+import { boundCheckName, legacyName, type Reading } from './bounds.js';
+import { lockedStep, type LockSettings } from './locked-step.js';
+import { readPartitions, type PartitionInfo } from './partitions.js';
+import { partitionEnd } from './status.js';
+import { quoted, stamp } from './swap-sql.js';
+
+/** A partition dropped whole, or one past the cutoff kept, and why. */
+export interface PartitionOutcome {
+  name: string;
+  from: Reading | null;
+  to: Reading | null;
+  rows: number;
+}
+
+export interface DropResult {
+  dropped: PartitionOutcome[];
+  kept: (PartitionOutcome & { reason: string })[];
+}
+
+export interface DropInput {
+  table: string;
+  /** Rows before this may go (the policy's effective cutoff: horizon, summaries, late rows). */
+  cutoff: Reading;
+  runId: number | null;
+  settings: LockSettings;
+  /**
+   * Called inside the drop's transaction, with the partition locked: why a row of it must stay
+   * (a hold, a row not yet summarized, a reference), or null when none must. It may take locks
+   * that make new holds wait.
+   */
+  keep: (partition: string) => Promise<string | null>;
+  /** Called inside the same transaction with the rows dropped, for the run's record. */
+  onDropped: (partition: PartitionOutcome) => Promise<void>;
+}
+
+/**
+ * Drops every partition of `table` wholly before `cutoff` none of whose rows must stay, each in a
+ * short transaction with lock_timeout and retries: the partition is locked alone first (its rows
+ * counted, and `keep` asked, under that lock), then dropped, which locks the parent but not the
+ * tables its foreign keys reference. The adopted heap (the DEFAULT partition) goes too once its
+ * bound is past and it holds no row without a time: an empty DEFAULT partition with the same CHECK
+ * takes its place in the same transaction. Each drop is recorded in the partition history with
+ * the run's id; a partition kept is reported with its reason. An unpartitioned table drops nothing.
+ *
+ * @example
+ * await dropExpiredPartitions(client, { table: 'api_call_logs', cutoff: '2026-09-01 00:00:00', runId, settings, keep, onDropped })
+ */
+export async function dropExpiredPartitions(client: pg.Client, input: DropInput): Promise<DropResult> {
+  const result: DropResult = { dropped: [], kept: [] };
+  const record = (await readPartitionTables(client)).find((r) => r.table === input.table && r.state === 'partitioned');
+  if (!record) return result;
+  for (const p of await readPartitions(client, input.table)) {
+    if (!expired(p, record.bound, input.cutoff)) continue;
+    await lockedStep(
+      client,
+      input.settings,
+      input.table,
+      'drop',
+      async () => {
+        await client.query(`LOCK TABLE ${quoted(p.name)} IN ACCESS EXCLUSIVE MODE`);
+        const outcome = {
+          name: p.name,
+          from: p.from,
+          to: partitionEnd(p, record.bound),
+          rows: await count(client, p.name),
+        };
+        const reason =
+          p.kind === 'legacy' && (await hasTimeless(client, p.name, record.timeColumn))
+            ? 'rows_without_time'
+            : await input.keep(p.name);
+        if (reason) {
+          result.kept.push({ ...outcome, reason });
+          return;
+        }
+        // A foreign key onto the parent depends on every partition: DETACH (which checks that no
+        // row references the partition's rows) frees it. It locks the referencing tables briefly.
+        if (await referenced(client, p.name)) {
+          await client.query(`ALTER TABLE ${quoted(input.table)} DETACH PARTITION ${quoted(p.name)}`);
+        }
+        await client.query(`DROP TABLE ${quoted(p.name)}`);
+        if (p.kind === 'legacy') {
+          const t = quoted(input.table);
+          await client.query(`CREATE TABLE ${quoted(legacyName(input.table))} PARTITION OF ${t} DEFAULT`);
+          await client.query(
+            `ALTER TABLE ${quoted(legacyName(input.table))} ADD CONSTRAINT ${quoted(boundCheckName(input.table))} CHECK (${quoted(record.timeColumn)} < ${stamp(record.bound as Reading)})`,
+          );
+        }
+        await input.onDropped(outcome);
+        await recordPartitionStep(client, {
+          table: input.table,
+          step: 'drop',
+          outcome: 'done',
+          runId: input.runId,
+          detail: { partition: p.name, from: outcome.from, to: outcome.to, rows: outcome.rows, cutoff: input.cutoff },
+        });
+        result.dropped.push(outcome);
+      },
+      { runId: input.runId },
+    );
+  }
+  return result;
+}
+
+/** Whether every row the partition can hold is before the cutoff. The far-future partition never is. */
+function expired(p: PartitionInfo, bound: Reading | null, cutoff: Reading): boolean {
+  if (p.kind === 'future') return false;
+  const end = partitionEnd(p, bound);
+  return end !== null && end <= cutoff;
+}
+
+async function count(client: pg.Client, partition: string): Promise<number> {
+  const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM ${quoted(partition)}`);
+  return Number(rows[0].n);
+}
+
+async function hasTimeless(client: pg.Client, partition: string, timeColumn: string): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT EXISTS (SELECT 1 FROM ${quoted(partition)} WHERE ${quoted(timeColumn)} IS NULL) AS any`,
+  );
+  return rows[0].any;
+}
+
+async function referenced(client: pg.Client, partition: string): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE contype = 'f' AND confrelid = to_regclass(quote_ident($1))) AS any`,
+    [partition],
+  );
+  return rows[0].any;
+}
