@@ -6,7 +6,10 @@ import { planMigrations } from '../migrate/plan.js';
 import { readCatalog } from '../catalog/catalog.js';
 import { diffCatalogs, type Difference } from '../catalog/catalog-diff.js';
 import { readLooseRelations, type LooseRelation } from '../catalog/relations.js';
-import { replayMigrations } from './replay.js';
+import { replayMigrations, replayPartitioning } from './replay.js';
+import { partitionDrift, partitionNames } from '../catalog/partition-drift.js';
+import { readPartitionTables } from '../ledger/partitions.js';
+import type { Catalog, CatalogClient } from '../catalog/catalog.js';
 import { withScratchDatabase, type ScratchOptions } from './scratch-database.js';
 
 export interface VerifyOptions extends ScratchOptions {
@@ -53,13 +56,19 @@ export async function verify(client: pg.Client, options: VerifyOptions = {}): Pr
   const plan = await planMigrations(client, files, options.phase);
   const appliedNames = new Set(plan.applied.map((m) => m.name));
   const replayed = files.filter((f) => appliedNames.has(f.name));
+  const partitioned = await readPartitionTables(client);
   // The live reads and the checksums overlap with creating and filling the scratch database.
   const [expected, live, checksumMismatches] = await Promise.all([
     withScratchDatabase(options, async (scratch, label) => {
       await replayMigrations(scratch, replayed);
-      return { label, catalog: await readCatalog(scratch), loose: await readLooseRelations(scratch) };
+      await replayPartitioning(scratch, partitioned);
+      return { label, catalog: await parents(scratch), loose: await readLooseRelations(scratch) };
     }),
-    (async () => ({ catalog: await readCatalog(client), loose: await readLooseRelations(client) }))(),
+    (async () => ({
+      catalog: await parents(client),
+      loose: await readLooseRelations(client),
+      partitions: await partitionDrift(client),
+    }))(),
     findMismatches(plan.applied, files),
   ]);
 
@@ -76,7 +85,7 @@ export async function verify(client: pg.Client, options: VerifyOptions = {}): Pr
   ];
   const pending = plan.pending.map((f) => ({ name: f.name, phase: f.phase }));
   const strict = Boolean(options.strict);
-  const drift = [...differences, ...missingLoose];
+  const drift = [...differences, ...missingLoose, ...live.partitions];
   const ok =
     drift.length === 0 &&
     pending.length === 0 &&
@@ -92,4 +101,11 @@ export async function verify(client: pg.Client, options: VerifyOptions = {}): Pr
     differences: drift,
     unmanaged,
   };
+}
+
+/** The catalog without partitions: which exist is data; how they differ from their parent is partitionDrift's. */
+async function parents(client: CatalogClient): Promise<Catalog> {
+  const catalog = await readCatalog(client);
+  const partitions = await partitionNames(client);
+  return { ...catalog, tables: catalog.tables.filter((t) => !partitions.has(t.name)) };
 }
