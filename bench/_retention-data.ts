@@ -27,11 +27,19 @@ export async function connectTo(database: string): Promise<pg.Client> {
   return client;
 }
 
-/** Creates (or, with BENCH_KEEP=1 and the same row count, reuses) the template database. */
-export async function buildTemplate(rows: number): Promise<void> {
-  const shape = `${SHAPE} ${rows}`;
+/**
+ * Creates (or, with BENCH_KEEP=1 and the same row count, reuses) the template database; `prepare`
+ * runs after the migrations and before the rows are generated (the partition bench partitions the
+ * empty table there, into its own template).
+ */
+export async function buildTemplate(
+  rows: number,
+  options: { template?: string; prepare?: (client: pg.Client) => Promise<void> } = {},
+): Promise<void> {
+  const templateName = options.template ?? TEMPLATE;
+  const shape = `${SHAPE} ${rows}${options.prepare ? ` ${templateName}` : ''}`;
   if (process.env.BENCH_KEEP === '1') {
-    const existing = await connectTo(TEMPLATE).catch(() => undefined);
+    const existing = await connectTo(templateName).catch(() => undefined);
     if (existing) {
       const { rows: found } = await existing
         .query(`SELECT obj_description('api_call_logs'::regclass) AS shape`)
@@ -42,11 +50,12 @@ export async function buildTemplate(rows: number): Promise<void> {
       if (found[0].shape === shape) return;
     }
   }
-  await admin(`DROP DATABASE IF EXISTS ${TEMPLATE} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${TEMPLATE}`);
-  const client = await connectTo(TEMPLATE);
+  await admin(`DROP DATABASE IF EXISTS ${templateName} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${templateName}`);
+  const client = await connectTo(templateName);
   try {
     await migrate(client, {});
+    await options.prepare?.(client);
     await client.query(`INSERT INTO external_systems (system_name, system_type, api_base_url, authentication_method, connection_config)
       SELECT 'system ' || g, 'scanner', 'https://example.org/' || g, 'api_key', '{}' FROM generate_series(1, 10) g`);
     const started = performance.now();
@@ -82,9 +91,9 @@ export async function buildTemplate(rows: number): Promise<void> {
 }
 
 /** A copy of the template, taken with CREATE DATABASE ... TEMPLATE. */
-export async function copyTemplate(name: string): Promise<pg.Client> {
+export async function copyTemplate(name: string, template = TEMPLATE): Promise<pg.Client> {
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
+  await admin(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   return connectTo(name);
 }
 

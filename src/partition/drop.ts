@@ -59,6 +59,7 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
       input.table,
       'drop',
       async () => {
+        const started = performance.now();
         await client.query(`LOCK TABLE ${quoted(p.name)} IN ACCESS EXCLUSIVE MODE`);
         const outcome = {
           name: p.name,
@@ -93,6 +94,8 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
           step: 'drop',
           outcome: 'done',
           runId: input.runId,
+          // From the partition's lock to just before the commit: how long its locks were held.
+          durationMs: performance.now() - started,
           detail: { partition: p.name, from: outcome.from, to: outcome.to, rows: outcome.rows, cutoff: input.cutoff },
         });
         result.dropped.push(outcome);

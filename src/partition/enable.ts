@@ -16,7 +16,6 @@ import {
   chooseBound,
   defaultPremake,
   floorTo,
-  partitionsAhead,
   type Reading,
 } from './bounds.js';
 import { readTableFacts, type TableFacts } from './facts.js';
@@ -291,6 +290,7 @@ class Enable {
     const t = quoted(this.table);
     await lockedStep(this.client, this.settings, this.table, 'swap', async () => {
       await this.client.query(`LOCK TABLE ${t} IN ACCESS EXCLUSIVE MODE`);
+      const locked = performance.now();
       const now = await this.now();
       if (!adoptedRows) {
         if (await this.hasRows())
@@ -315,15 +315,7 @@ class Enable {
       }
       const bound = this.record.bound as Reading;
       const facts = await readTableFacts(this.client, this.table, this.timeColumn);
-      const partitions = partitionsAhead(this.table, this.record.interval, bound, now, this.record.premake);
-      const futureFrom = partitions.length ? partitions[partitions.length - 1].to : bound;
-      for (const statement of swapStatements({
-        table: this.table,
-        timeColumn: this.timeColumn,
-        facts,
-        partitions,
-        futureFrom,
-      })) {
+      for (const statement of swapStatements({ table: this.table, timeColumn: this.timeColumn, facts, bound })) {
         await this.client.query(statement);
       }
       this.record = { ...this.record, state: 'partitioned' };
@@ -333,7 +325,8 @@ class Enable {
         step: 'swap',
         outcome: 'done',
         durationMs: performance.now() - started,
-        detail: { bound, partitions: partitions.map((p) => p.name), empty: !adoptedRows },
+        // From the moment the table's lock was granted to just before the commit.
+        detail: { bound, empty: !adoptedRows, lockHeldMs: Math.round(performance.now() - locked) },
       });
     });
     this.note(

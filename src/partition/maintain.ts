@@ -15,7 +15,7 @@ export interface MaintainResult {
 }
 
 /**
- * Makes the partitions that keep `premake` intervals ahead of now, in one short transaction with
+ * Makes the partitions that keep `premake` intervals ahead of now, each in a short transaction with
  * lock_timeout and retries (creating a partition locks the tables its foreign keys reference
  * against writes). The far-future partition is split to make room: dropped when empty, or
  * detached, emptied of the rows the new partitions take (moved, not lost) and attached again
@@ -37,45 +37,49 @@ export async function maintainTable(
   if (!future || future.from === null) return result;
   const wanted = partitionsAhead(record.table, record.interval, future.from, await now(), record.premake);
   if (!wanted.length) return result;
-  const newEnd = wanted[wanted.length - 1].to;
-  const started = performance.now();
   const t = quoted(record.table);
   const f = quoted(futureName(record.table));
-  await lockedStep(
-    client,
-    settings,
-    record.table,
-    'premake',
-    async () => {
-      const { rows } = await client.query(
-        `SELECT count(*)::int AS n FROM ${f} WHERE ${quoted(record.timeColumn)} < ${stamp(newEnd)}`,
-      );
-      const strays = Number(rows[0].n);
-      if (strays === 0) {
-        await client.query(`DROP TABLE ${f}`);
-        for (const p of wanted) await client.query(rangeStatement(record.table, p));
-        await client.query(futureStatement(record.table, newEnd));
-      } else {
-        await client.query(`ALTER TABLE ${t} DETACH PARTITION ${f}`);
-        for (const p of wanted) await client.query(rangeStatement(record.table, p));
-        await client.query(
-          `WITH moved AS (DELETE FROM ${f} WHERE ${quoted(record.timeColumn)} < ${stamp(newEnd)} RETURNING *) INSERT INTO ${t} SELECT * FROM moved`,
+  // One partition a transaction: each creation locks the tables its foreign keys reference.
+  for (const p of wanted) {
+    const started = performance.now();
+    await lockedStep(
+      client,
+      settings,
+      record.table,
+      'premake',
+      async () => {
+        // Dropped only when it holds no row at all; otherwise detached, the rows the new partition
+        // takes moved into it, and attached again above it (its scan covers its few rows).
+        const { rows } = await client.query(
+          `SELECT count(*) FILTER (WHERE ${quoted(record.timeColumn)} < ${stamp(p.to)})::int AS strays, count(*)::int AS total FROM ${f}`,
         );
-        await client.query(`ALTER TABLE ${t} ATTACH PARTITION ${f} FOR VALUES FROM (${stamp(newEnd)}) TO (MAXVALUE)`);
-      }
-      result.created = wanted.map((p) => p.name);
-      result.movedFromFuture = strays;
-      await recordPartitionStep(client, {
-        table: record.table,
-        step: 'premake',
-        outcome: 'done',
-        durationMs: performance.now() - started,
-        detail: { created: result.created, movedFromFuture: strays, until: newEnd },
-        runId,
-      });
-    },
-    { runId },
-  );
+        const strays = Number(rows[0].strays);
+        if (Number(rows[0].total) === 0) {
+          await client.query(`DROP TABLE ${f}`);
+          await client.query(rangeStatement(record.table, p));
+          await client.query(futureStatement(record.table, p.to));
+        } else {
+          await client.query(`ALTER TABLE ${t} DETACH PARTITION ${f}`);
+          await client.query(rangeStatement(record.table, p));
+          await client.query(
+            `WITH moved AS (DELETE FROM ${f} WHERE ${quoted(record.timeColumn)} < ${stamp(p.to)} RETURNING *) INSERT INTO ${t} SELECT * FROM moved`,
+          );
+          await client.query(`ALTER TABLE ${t} ATTACH PARTITION ${f} FOR VALUES FROM (${stamp(p.to)}) TO (MAXVALUE)`);
+        }
+        await recordPartitionStep(client, {
+          table: record.table,
+          step: 'premake',
+          outcome: 'done',
+          durationMs: performance.now() - started,
+          detail: { created: p.name, from: p.from, to: p.to, movedFromFuture: strays },
+          runId,
+        });
+        result.created.push(p.name);
+        result.movedFromFuture += strays;
+      },
+      { runId },
+    );
+  }
   return result;
 }
 

@@ -67,20 +67,21 @@ export const futureStatement = (table: string, from: Reading): string =>
  * heap is renamed to `<table>_legacy` (its indexes too), the partitioned parent is made with the
  * same columns, defaults, checks, widened keys, foreign keys, indexes, sequence ownership and
  * grants while it is empty (so none of it scans anything), the heap is attached as the DEFAULT
- * partition (no partition constraint to prove), and the range partitions from C on are created
- * (the heap's valid CHECK (time < C) proves it holds none of their rows, so that is not scanned
- * either) up to the far-future partition.
+ * partition (no partition constraint to prove), and one partition takes every row from C on (the
+ * heap's valid CHECK (time < C) proves it holds none of them, so that is not scanned either).
+ * maintain then splits it into the partitions ahead, one short transaction each: every partition
+ * made inside the swap would lengthen the one lock that stops writers.
  *
  * @example
- * swapStatements({ table: 'api_call_logs', timeColumn: 'called_at', facts, partitions, futureFrom })[0]
+ * swapStatements({ table: 'api_call_logs', timeColumn: 'called_at', facts, bound: '2027-01-01 00:00:00' })[0]
  * // 'ALTER TABLE "api_call_logs" RENAME TO "api_call_logs_legacy"'
  */
 export function swapStatements(input: {
   table: string;
   timeColumn: string;
   facts: TableFacts;
-  partitions: readonly RangePartition[];
-  futureFrom: Reading;
+  /** C: the heap holds what is before it; the far-future partition takes the rest until maintain splits it. */
+  bound: Reading;
 }): string[] {
   const { table, timeColumn, facts } = input;
   const t = quoted(table);
@@ -95,6 +96,15 @@ export function swapStatements(input: {
     if (key.primary && key.original.primary && key.columns.length > key.original.columns.length) {
       out.push(`ALTER TABLE ${legacy} DROP CONSTRAINT ${quoted(legacyIndexName(key.original.name))}`);
     }
+  }
+  // ATTACH matches a key of the parent only with a constraint of the partition: a bare unique
+  // index is passed over and a new one built, scanning the heap under the lock. Made a constraint
+  // first (metadata only: the index exists and its columns are NOT NULL where a primary key needs it).
+  for (const key of widened) {
+    const index = quoted(legacyIndexName(adoptIndexName(key)));
+    out.push(
+      `ALTER TABLE ${legacy} ADD CONSTRAINT ${index} ${key.primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${index}`,
+    );
   }
   out.push(
     `CREATE TABLE ${t} (LIKE ${legacy} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS INCLUDING STATISTICS INCLUDING COMPRESSION) PARTITION BY RANGE (${quoted(timeColumn)})`,
@@ -116,7 +126,6 @@ export function swapStatements(input: {
   for (const s of facts.sequences) out.push(`ALTER SEQUENCE ${s.sequence} OWNED BY ${t}.${quoted(s.column)}`);
   for (const g of facts.grants) out.push(`GRANT ${g.privilege} ON ${t} TO ${g.grantee}`);
   out.push(`ALTER TABLE ${t} ATTACH PARTITION ${legacy} DEFAULT`);
-  for (const p of input.partitions) out.push(rangeStatement(table, p));
-  out.push(futureStatement(table, input.futureFrom));
+  out.push(futureStatement(table, input.bound));
   return out;
 }
