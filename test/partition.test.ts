@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { adminUrl, createTestDatabase, type TestDatabase } from './support/database.js';
 
 // partition enable / status / maintain against a migrated database; every test works on a copy.
 let template: TestDatabase;
@@ -244,6 +244,31 @@ describe('partition status and maintain', () => {
     expect(rows.find((r) => r.endpoint === '/burst')?.part).toMatch(/^api_call_logs_p\d{6}$/);
     const again = await cli(['maintain', '--json']);
     expect(JSON.parse(again.stdout).tables[0].created).toEqual([]);
+  });
+});
+
+describe('rollback of a phase whose tables are partitioned', () => {
+  it('drops the partitioned tables whole, forgets their partitioning, and migrate makes them plain again', async () => {
+    for (const table of ['api_call_logs', 'performance_metrics'])
+      expect((await cli(['enable', table, '--interval', 'month'])).code).toBe(0);
+    const env = { DATABASE_URL: db.url };
+    const back = await runCli(['rollback', '--phase', '3'], { env });
+    expect(back.code, back.stderr).toBe(0);
+    expect(await kindOf('performance_metrics')).toBeNull();
+    const [{ n }] = await db.query(
+      `SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'performance_metrics_%' AND relkind IN ('r', 'p')`,
+    );
+    expect(n).toBe(0);
+    const known = await db.query(`SELECT table_name FROM rasdb.partition_tables ORDER BY 1`);
+    expect(known.map((r) => r.table_name)).toEqual(['api_call_logs']);
+    expect((await runCli(['migrate', '-q'], { env })).code).toBe(0);
+    expect(await kindOf('performance_metrics')).toBe('r');
+    expect(await kindOf('api_call_logs')).toBe('p');
+    const verified = await runCli(['verify', '--scratch-url', adminUrl()], { env });
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    const all = await runCli(['rollback', '--all'], { env });
+    expect(all.code, all.stderr).toBe(0);
+    expect(await db.query(`SELECT table_name FROM rasdb.partition_tables`)).toEqual([]);
   });
 });
 

@@ -68,13 +68,17 @@ export async function savePartitionTable(client: pg.Client, record: PartitionTab
 }
 
 /**
- * Forgets a table's partitioning (its table was dropped by a rollback); the history stays.
+ * Forgets the partitioning of tables a rollback drops (a partitioned table goes whole, with its
+ * partitions); their history stays.
  *
  * @example
- * await forgetPartitionTable(client, 'api_call_logs');
+ * await forgetPartitionTables(client, ['api_call_logs']);
  */
-export async function forgetPartitionTable(client: pg.Client, table: string): Promise<void> {
-  await client.query(`DELETE FROM rasdb.partition_tables WHERE table_name = $1`, [table]);
+export async function forgetPartitionTables(client: pg.Client, tables: readonly string[]): Promise<void> {
+  if (!tables.length) return;
+  const { rows } = await client.query(`SELECT to_regclass('rasdb.partition_tables') IS NOT NULL AS ok`);
+  if (!rows[0].ok) return;
+  await client.query(`DELETE FROM rasdb.partition_tables WHERE table_name = ANY($1::text[])`, [tables]);
 }
 
 /**

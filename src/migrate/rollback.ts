@@ -4,6 +4,7 @@ import { ExitCode, RasdbError } from '../errors.js';
 import { ensureLedger } from '../ledger/upgrade.js';
 import { activeHoldsOn } from '../ledger/retention-holds.js';
 import { forgetTables } from '../ledger/retention-watermarks.js';
+import { forgetPartitionTables } from '../ledger/partitions.js';
 import { rasdbVersion } from '../version.js';
 import { refuseHeld, refuseRows, type TableRows } from './rollback-refusals.js';
 import { compileMigration } from './compile.js';
@@ -85,6 +86,10 @@ export async function rollback(client: pg.Client, options: RollbackOptions): Pro
       refuseRows(tables, options.force, file.name);
       for (const table of tables) byName.set(table.table, table);
       await forgetTables(
+        client,
+        tables.map((t) => t.table),
+      );
+      await forgetPartitionTables(
         client,
         tables.map((t) => t.table),
       );
