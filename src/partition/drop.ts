@@ -59,8 +59,12 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
       input.table,
       'drop',
       async () => {
+        // SHARE: readers of the parent go on while the rows are counted and checked; writes to
+        // this partition (a late row) wait. Only the DROP below takes ACCESS EXCLUSIVE, briefly.
+        await client.query(`LOCK TABLE ${quoted(p.name)} IN SHARE MODE`);
         const started = performance.now();
-        await client.query(`LOCK TABLE ${quoted(p.name)} IN ACCESS EXCLUSIVE MODE`);
+        // Counted through an index (the visibility map spares the heap), not by reading the heap.
+        await client.query('SET LOCAL enable_seqscan = off');
         const outcome = {
           name: p.name,
           from: p.from,
@@ -75,6 +79,8 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
           result.kept.push({ ...outcome, reason });
           return;
         }
+        await client.query('SET LOCAL enable_seqscan = on');
+        const dropping = performance.now();
         // A foreign key onto the parent depends on every partition: DETACH (which checks that no
         // row references the partition's rows) frees it. It locks the referencing tables briefly.
         if (await referenced(client, p.name)) {
@@ -94,9 +100,17 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
           step: 'drop',
           outcome: 'done',
           runId: input.runId,
-          // From the partition's lock to just before the commit: how long its locks were held.
+          // From the partition's SHARE lock to just before the commit; the parent's ACCESS
+          // EXCLUSIVE lock is held from the DROP on (parentLockMs).
           durationMs: performance.now() - started,
-          detail: { partition: p.name, from: outcome.from, to: outcome.to, rows: outcome.rows, cutoff: input.cutoff },
+          detail: {
+            partition: p.name,
+            from: outcome.from,
+            to: outcome.to,
+            rows: outcome.rows,
+            cutoff: input.cutoff,
+            parentLockMs: Math.round(performance.now() - dropping),
+          },
         });
         result.dropped.push(outcome);
       },
@@ -131,4 +145,23 @@ async function referenced(client: pg.Client, partition: string): Promise<boolean
     [partition],
   );
   return rows[0].any;
+}
+
+/**
+ * How far row-wise prune goes on a partitioned table: not into a range partition that straddles
+ * the cutoff. Such a partition goes whole once its upper bound is past the cutoff (as TimescaleDB
+ * keeps whole chunks: the horizon rounds up to a partition bound, never down), so its rows are
+ * never deleted one by one. Below that, row-wise prune still reaches the adopted heap (the DEFAULT
+ * partition, before C) and what is left of partitions kept for a hold or a reference.
+ *
+ * @example
+ * await rowWiseCutoff(client, 'api_call_logs', '2026-03-03 00:00:00') // '2026-03-01 00:00:00'
+ */
+export async function rowWiseCutoff(client: pg.Client, table: string, cutoff: Reading): Promise<Reading> {
+  const record = (await readPartitionTables(client)).find((r) => r.table === table && r.state === 'partitioned');
+  if (!record) return cutoff;
+  const straddling = (await readPartitions(client, table)).find(
+    (p) => p.kind === 'range' && p.from !== null && p.to !== null && p.from < cutoff && cutoff < p.to,
+  );
+  return straddling?.from ?? cutoff;
 }

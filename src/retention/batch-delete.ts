@@ -163,8 +163,10 @@ async function deleteBatch(
   const {
     rows: [counts],
   } = await sql<{ deleted: number; examined: number; held: Record<string, number> }>`
-    WITH win AS MATERIALIZED (SELECT s.ctid AS tid, ${reason} AS reason FROM ${t} AS s WHERE ${window}),
-    gone AS (DELETE FROM ${t} AS d WHERE d.ctid = ANY(ARRAY(SELECT tid FROM win WHERE reason IS NULL)) AND ${inWindow(target, 'd', from, upper ?? cutoff)} RETURNING 1)
+    WITH win AS MATERIALIZED (SELECT s.tableoid AS toid, s.ctid AS tid, ${reason} AS reason FROM ${t} AS s WHERE ${window}),
+    gone AS (DELETE FROM ${t} AS d WHERE d.ctid = ANY(ARRAY(SELECT tid FROM win WHERE reason IS NULL))
+                AND (d.tableoid, d.ctid) = ANY(ARRAY(SELECT (toid, tid) FROM win WHERE reason IS NULL))
+                AND ${inWindow(target, 'd', from, upper ?? cutoff)} RETURNING 1)
     SELECT (SELECT count(*) FROM gone)::int AS deleted, (SELECT count(*) FROM win)::int AS examined,
            coalesce((SELECT json_object_agg(reason, n) FROM (SELECT reason, count(*)::int AS n FROM win WHERE reason IS NOT NULL GROUP BY reason) r), '{}') AS held`.execute(
     ctx.db,
@@ -203,8 +205,8 @@ async function deleteTies(
 
 /**
  * The batch's window again, on the row the DELETE itself visits: a row address (ctid) names a row
- * only within one partition, so on a partitioned table the same ctid is a row in every partition,
- * and the window keeps the DELETE to the rows the batch chose.
+ * only within one partition, so on a partitioned table the same ctid is a row in every partition.
+ * The DELETE matches the partition (tableoid) with the address, and keeps to the batch's window.
  */
 function inWindow(target: DeleteTarget, alias: string, from: string, upper: string): RawBuilder<boolean> {
   const time = sql.ref(`${alias}.${target.timeColumn}`);

@@ -29,6 +29,7 @@ import { CHILD_REASON, detailTarget, summaryTarget } from './targets.js';
 import { readReferences, type CatalogReference } from '../catalog/references.js';
 import { advancePrunedBefore, readWatermarks, type Watermark } from '../ledger/retention-watermarks.js';
 import { maintainBeforePrune, prunePartitions } from './partition-prune.js';
+import { rowWiseCutoff } from '../partition/drop.js';
 
 export interface PruneOptions extends RunSettings {
   policies?: readonly string[];
@@ -55,6 +56,8 @@ export interface TablePrune {
   /** Partitions dropped whole (their rows are in `deleted`), and those past the cutoff kept, with why. */
   partitionsDropped?: { name: string; rows: number }[];
   partitionsKept?: { name: string; reason: string }[];
+  /** Partitioned tables: row-wise prune stopped here, at the start of the partition the cutoff falls in (it goes whole later). */
+  rowWiseCutoff?: string;
   heldBack: Record<string, number>;
   batches: number;
   slowestBatchMs: number;
@@ -219,8 +222,10 @@ async function pruneTable(
   const batchMs: number[] = [];
   const treeReasons = target.references.some((r) => r.reason === CHILD_REASON) ? [CHILD_REASON] : [];
   // Repeated while a pass frees parents whose children it deleted (see needsAnotherPass).
+  const rowWise = kind === 'detail' ? await rowWiseCutoff(ctx.client, target.table, effective) : effective;
+  if (rowWise !== effective) table.rowWiseCutoff = rowWise;
   for (;;) {
-    const result = await deleteInBatches(ctx, target, effective, sizer, (deleted) =>
+    const result = await deleteInBatches(ctx, target, rowWise, sizer, (deleted) =>
       options.onProgress?.({ action: 'prune', table: target.table, done: table.deleted + deleted, estimated }),
     );
     table.deleted += result.deleted;
