@@ -84,7 +84,15 @@ async function benchPrune(rows: number): Promise<void> {
   const single = await copyTemplate('rasdb_bench_part_delete');
   await markSummarized(parts);
   await markSummarized(plain);
-  for (const c of [parts, plain, single]) await c.query('SELECT count(*) FROM api_call_logs');
+  // The same warm-up for each copy: its pages read once, its catalogs vacuumed (a fresh copy's first
+  // catalog writes otherwise cost megabytes of WAL of their own), and a dry run of the prunes.
+  for (const c of [parts, plain, single]) {
+    await c.query('SELECT count(*) FROM api_call_logs');
+    await c.query(
+      'VACUUM pg_class, pg_attribute, pg_depend, pg_constraint, pg_index, pg_trigger, pg_inherits, pg_type, pg_attrdef',
+    );
+  }
+  for (const c of [parts, plain]) await prune(c, { policies: ['api_call_logs'], now: NOW, dryRun: true });
 
   let lsn = await walMark(parts);
   let started = performance.now();
@@ -92,11 +100,13 @@ async function benchPrune(rows: number): Promise<void> {
   const partsMs = performance.now() - started;
   const partsWal = await walMb(parts, lsn);
   const t = byPartitions.tables[0];
-  const { rows: drops } = await parts.query(
-    `SELECT count(*)::int AS n, coalesce(max(duration_ms), 0) AS longest FROM rasdb.partition_history WHERE step = 'drop'`,
+  const { rows: stages } = await parts.query(
+    `SELECT coalesce(max(duration_ms) FILTER (WHERE step = 'truncate'), 0) AS truncate FROM rasdb.partition_history`,
   );
+  const dropped = t.partitionsDropped ?? [];
+  const parentLock = Math.max(0, ...dropped.map((p) => p.parentLockMs ?? 0));
   console.log(
-    `  by partitions: ${t.deleted.toLocaleString('en-US')} rows gone, ${drops[0].n} partitions dropped (longest held ${drops[0].longest} ms), the rest row by row (slowest batch ${t.slowestBatchMs} ms); ${partsMs.toFixed(0)} ms, ${partsWal.toFixed(2)} MB of WAL`,
+    `  by partitions: ${t.deleted.toLocaleString('en-US')} rows gone, ${dropped.length} partitions dropped (TRUNCATE, locking only its partition, up to ${stages[0].truncate} ms before its commit; then DROP holding the parent up to ${parentLock} ms, commit included), the rest row by row (slowest batch ${t.slowestBatchMs} ms); ${partsMs.toFixed(0)} ms, ${partsWal.toFixed(2)} MB of WAL`,
   );
 
   lsn = await walMark(plain);
@@ -121,12 +131,14 @@ async function benchPrune(rows: number): Promise<void> {
 
   const timeRatio = partsMs / deleteMs;
   const walRatio = partsWal / rowWal;
-  const longest = Math.max(Number(drops[0].longest), t.slowestBatchMs);
+  const longest = Math.max(parentLock, t.slowestBatchMs);
   console.log(`prune by partitions / one DELETE: ratio ${timeRatio.toFixed(3)}${verdict(timeRatio <= 0.1, '<= 0.1')}`);
   console.log(
     `WAL by partitions / row-wise prune: ${(walRatio * 100).toFixed(3)} %${verdict(walRatio <= 0.01, '<= 1 %')}`,
   );
-  console.log(`longest lock held by prune by partitions: ${longest} ms${verdict(longest < 100, '< 100 ms')}`);
+  console.log(
+    `longest lock on the table held by prune by partitions: ${longest} ms (a drop's lock on the parent, or a row-wise batch)${verdict(longest < 100, '< 100 ms')}`,
+  );
   for (const c of [parts, plain, single]) await c.end();
   await drop('rasdb_bench_part_drop', 'rasdb_bench_part_rowwise', 'rasdb_bench_part_delete');
   if (process.env.BENCH_KEEP !== '1') await drop(PARTITIONED_TEMPLATE);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { ExitCode, RasdbError } from '../errors.js';
 import { readPartitionTables, recordPartitionStep } from '../ledger/partitions.js';
 import { boundCheckName, legacyName, type Reading } from './bounds.js';
 import { lockedStep, type LockSettings } from './locked-step.js';
@@ -12,6 +13,8 @@ export interface PartitionOutcome {
   from: Reading | null;
   to: Reading | null;
   rows: number;
+  /** How long the parent's ACCESS EXCLUSIVE lock was held by the DROP, its commit included. */
+  parentLockMs?: number;
 }
 
 export interface DropResult {
@@ -53,6 +56,7 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
   if (!record) return result;
   for (const p of await readPartitions(client, input.table)) {
     if (!expired(p, record.bound, input.cutoff)) continue;
+    let emptied: PartitionOutcome | undefined;
     await lockedStep(
       client,
       input.settings,
@@ -60,12 +64,12 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
       'drop',
       async () => {
         // SHARE: readers of the parent go on while the rows are counted and checked; writes to
-        // this partition (a late row) wait. Only the DROP below takes ACCESS EXCLUSIVE, briefly.
+        // this partition (a late row) wait.
         await client.query(`LOCK TABLE ${quoted(p.name)} IN SHARE MODE`);
         const started = performance.now();
         // Counted through an index (the visibility map spares the heap), not by reading the heap.
         await client.query('SET LOCAL enable_seqscan = off');
-        const outcome = {
+        const outcome: PartitionOutcome = {
           name: p.name,
           from: p.from,
           to: partitionEnd(p, record.bound),
@@ -80,42 +84,37 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
           return;
         }
         await client.query('SET LOCAL enable_seqscan = on');
-        const dropping = performance.now();
-        // A foreign key onto the parent depends on every partition: DETACH (which checks that no
-        // row references the partition's rows) frees it. It locks the referencing tables briefly.
-        if (await referenced(client, p.name)) {
-          await client.query(`ALTER TABLE ${quoted(input.table)} DETACH PARTITION ${quoted(p.name)}`);
-        }
-        await client.query(`DROP TABLE ${quoted(p.name)}`);
-        if (p.kind === 'legacy') {
-          const t = quoted(input.table);
-          await client.query(`CREATE TABLE ${quoted(legacyName(input.table))} PARTITION OF ${t} DEFAULT`);
-          await client.query(
-            `ALTER TABLE ${quoted(legacyName(input.table))} ADD CONSTRAINT ${quoted(boundCheckName(input.table))} CHECK (${quoted(record.timeColumn)} < ${stamp(record.bound as Reading)})`,
-          );
+        const whole = p.kind === 'legacy' || (await referenced(client, p.name));
+        if (whole) {
+          // A foreign key onto the parent depends on every partition: DETACH (which checks that
+          // no row references the partition's rows) frees it; TRUNCATE would refuse.
+          if (p.kind !== 'legacy') {
+            await client.query(`ALTER TABLE ${quoted(input.table)} DETACH PARTITION ${quoted(p.name)}`);
+          }
+          await client.query(`DROP TABLE ${quoted(p.name)}`);
+          if (p.kind === 'legacy')
+            await replaceDefault(client, input.table, record.timeColumn, record.bound as Reading);
+        } else {
+          // Stage one: TRUNCATE locks only this partition, and its commit returns the space
+          // (the unlink of the files, tens of milliseconds, happens under this lock, not the parent's).
+          await client.query(`TRUNCATE ${quoted(p.name)}`);
+          emptied = outcome;
         }
         await input.onDropped(outcome);
         await recordPartitionStep(client, {
           table: input.table,
-          step: 'drop',
+          step: whole ? 'drop' : 'truncate',
           outcome: 'done',
           runId: input.runId,
-          // From the partition's SHARE lock to just before the commit; the parent's ACCESS
-          // EXCLUSIVE lock is held from the DROP on (parentLockMs).
+          // From the partition's SHARE lock to just before the commit.
           durationMs: performance.now() - started,
-          detail: {
-            partition: p.name,
-            from: outcome.from,
-            to: outcome.to,
-            rows: outcome.rows,
-            cutoff: input.cutoff,
-            parentLockMs: Math.round(performance.now() - dropping),
-          },
+          detail: { partition: p.name, from: outcome.from, to: outcome.to, rows: outcome.rows, cutoff: input.cutoff },
         });
-        result.dropped.push(outcome);
+        if (whole) result.dropped.push(outcome);
       },
       { runId: input.runId },
     );
+    if (emptied) await dropEmptied(client, input, emptied, result);
   }
   return result;
 }
@@ -164,4 +163,49 @@ export async function rowWiseCutoff(client: pg.Client, table: string, cutoff: Re
     (p) => p.kind === 'range' && p.from !== null && p.to !== null && p.from < cutoff && cutoff < p.to,
   );
   return straddling?.from ?? cutoff;
+}
+
+/**
+ * Stage two: DROP of the emptied partition, which locks the parent for the few milliseconds an
+ * empty table takes. When that lock cannot be had in the retries, the empty partition stays (its
+ * rows are gone and recorded) and the next run drops it.
+ */
+async function dropEmptied(
+  client: pg.Client,
+  input: DropInput,
+  p: PartitionOutcome,
+  result: DropResult,
+): Promise<void> {
+  const started = performance.now();
+  try {
+    await lockedStep(
+      client,
+      input.settings,
+      input.table,
+      'drop',
+      async () => {
+        await client.query(`DROP TABLE ${quoted(p.name)}`);
+        await recordPartitionStep(client, {
+          table: input.table,
+          step: 'drop',
+          outcome: 'done',
+          runId: input.runId,
+          detail: { partition: p.name, from: p.from, to: p.to, rows: 0, truncatedRows: p.rows, cutoff: input.cutoff },
+        });
+      },
+      { runId: input.runId },
+    );
+    result.dropped.push({ ...p, parentLockMs: Math.round(performance.now() - started) });
+  } catch (error) {
+    if (!(error instanceof RasdbError) || error.exitCode !== ExitCode.busy) throw error;
+    result.kept.push({ ...p, reason: 'emptied; its DROP waits for the lock on the parent' });
+  }
+}
+
+/** The adopted heap dropped: an empty DEFAULT partition with the same CHECK takes its place. */
+async function replaceDefault(client: pg.Client, table: string, timeColumn: string, bound: Reading): Promise<void> {
+  await client.query(`CREATE TABLE ${quoted(legacyName(table))} PARTITION OF ${quoted(table)} DEFAULT`);
+  await client.query(
+    `ALTER TABLE ${quoted(legacyName(table))} ADD CONSTRAINT ${quoted(boundCheckName(table))} CHECK (${quoted(timeColumn)} < ${stamp(bound)})`,
+  );
 }

@@ -54,7 +54,7 @@ export interface TablePrune {
   /** Dry run only: batches at the starting batch size. */
   estimatedBatches?: number;
   /** Partitions dropped whole (their rows are in `deleted`), and those past the cutoff kept, with why. */
-  partitionsDropped?: { name: string; rows: number }[];
+  partitionsDropped?: { name: string; rows: number; parentLockMs?: number }[];
   partitionsKept?: { name: string; reason: string }[];
   /** Partitioned tables: row-wise prune stopped here, at the start of the partition the cutoff falls in (it goes whole later). */
   rowWiseCutoff?: string;
@@ -188,7 +188,9 @@ async function pruneTable(
   };
   if (effective === null) return finish({});
   if (ctx.dryRun) {
-    const counts = await dryRunCounts(ctx, target, effective, going);
+    // A partitioned table is pruned up to the partition the cutoff falls in (see rowWiseCutoff).
+    const reach = kind === 'detail' ? await rowWiseCutoff(ctx.client, target.table, effective) : effective;
+    const counts = await dryRunCounts(ctx, target, reach, going);
     table.eligible = counts.eligible;
     table.estimatedBatches = estimatedBatches(counts.eligible, options.batchSize);
     return finish(counts.heldBack);
@@ -206,9 +208,16 @@ async function pruneTable(
     // Whole partitions first: what they cannot drop, row-wise prune deletes below.
     const whole = await prunePartitions(ctx, target, effective);
     if (whole.dropped.length || whole.kept.length) {
-      table.deleted += whole.dropped.reduce((sum, p) => sum + p.rows, 0);
-      table.batches += whole.dropped.length;
-      table.partitionsDropped = whole.dropped.map((p) => ({ name: p.name, rows: p.rows }));
+      table.deleted += [...whole.dropped, ...whole.kept.filter((p) => p.reason.startsWith('emptied'))].reduce(
+        (sum, p) => sum + p.rows,
+        0,
+      );
+      table.batches += whole.dropped.length + whole.kept.filter((p) => p.reason.startsWith('emptied')).length;
+      table.partitionsDropped = whole.dropped.map((p) => ({
+        name: p.name,
+        rows: p.rows,
+        parentLockMs: p.parentLockMs,
+      }));
       table.partitionsKept = whole.kept.map((p) => ({ name: p.name, reason: p.reason }));
     }
   }

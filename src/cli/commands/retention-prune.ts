@@ -58,6 +58,14 @@ async function runPrune(command: Command): Promise<number> {
         ? `would delete ${n(t.eligible ?? 0)} rows in ~${n(t.estimatedBatches ?? 0)} batches`
         : `deleted ${n(t.deleted)} rows in ${n(t.batches)} batches${slowest}`;
       out.line(`  ${t.table.padEnd(40)} ${cut}: ${did}${heldText(t.heldBack)}`);
+      if (t.partitionsDropped?.length)
+        out.line(
+          `    partitions dropped whole: ${t.partitionsDropped.map((p) => `${p.name} (${n(p.rows)} rows)`).join(', ')}`,
+        );
+      for (const p of t.partitionsKept ?? [])
+        out.line(`    partition kept: ${p.name} (${p.reason.replace(/_/g, ' ')}); its other rows pruned row by row`);
+      if (t.rowWiseCutoff)
+        out.line(`    rows from ${t.rowWiseCutoff} wait for their partition to pass the horizon whole`);
     }
     const verb = result.dryRun ? 'Would delete' : 'Deleted';
     const count = result.dryRun ? result.tables.reduce((s, t) => s + (t.eligible ?? 0), 0) : result.totals.deleted;
