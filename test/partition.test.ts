@@ -247,6 +247,54 @@ describe('partition status and maintain', () => {
   });
 });
 
+describe('locks and time zones', () => {
+  it('a swap blocked by a writer on a referenced table retries, then exits 5 naming it, and changes nothing', async () => {
+    const writer = await db.connect();
+    try {
+      await writer.query(`BEGIN; LOCK TABLE integration_operations IN ROW EXCLUSIVE MODE`);
+      const [{ pid }] = (await writer.query(`SELECT pg_backend_pid() AS pid`)).rows;
+      const blocked = await cli([
+        'enable',
+        'api_call_logs',
+        '--interval',
+        'month',
+        '--lock-timeout',
+        '300ms',
+        '--lock-retries',
+        '2',
+      ]);
+      expect(blocked.code).toBe(5);
+      expect(blocked.stderr.trim().split('\n').at(-1)).toMatch(
+        new RegExp(`swap of api_call_logs could not take its locks in 2 attempts.*pid ${pid}`),
+      );
+      expect(await kindOf('api_call_logs')).toBe('r');
+      const history = await db.query(`SELECT outcome FROM rasdb.partition_history WHERE step = 'swap' ORDER BY id`);
+      expect(history.map((h) => h.outcome)).toEqual(['retried', 'failed']);
+      await writer.query('COMMIT');
+    } finally {
+      await writer.end();
+    }
+    expect((await cli(['enable', 'api_call_logs', '--interval', 'month'])).code).toBe(0);
+  });
+
+  it('reads bounds and now in the data zone of a database that is not UTC', async () => {
+    await db.query(`ALTER DATABASE "${db.name}" SET timezone = 'Pacific/Kiritimati'`);
+    const result = await cli(['enable', 'api_call_logs', '--interval', 'day', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.timeZone).toBe('Pacific/Kiritimati');
+    const [{ today }] = await db.query(
+      `SELECT to_char(now() AT TIME ZONE 'Pacific/Kiritimati', 'YYYY-MM-DD') AS today`,
+    );
+    // An empty table: the bound is the start of today on the data clock (UTC+14), not UTC's.
+    expect(doc.bound).toBe(`${today} 00:00:00`);
+    const [row] = await db.query(
+      `INSERT INTO api_call_logs (method, endpoint) VALUES ('GET', '/now') RETURNING tableoid::regclass::text AS part`,
+    );
+    expect(row.part).toBe(`api_call_logs_p${today.replace(/-/g, '')}`);
+  });
+});
+
 describe('rollback of a phase whose tables are partitioned', () => {
   it('drops the partitioned tables whole, forgets their partitioning, and migrate makes them plain again', async () => {
     for (const table of ['api_call_logs', 'performance_metrics'])
