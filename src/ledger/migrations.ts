@@ -68,26 +68,43 @@ export async function readApplied(client: pg.Client): Promise<AppliedMigration[]
   }));
 }
 
+/** What recordApplied records. */
+export interface AppliedEntry {
+  name: string;
+  phase: number;
+  checksum: string;
+  durationMs: number;
+  baselined?: boolean;
+}
+
 /**
  * Records an applied (or baselined) migration and its history event in one statement.
  *
  * @example
  * await recordApplied(client, { name, phase, checksum, durationMs: 12 }, rasdbVersion());
  */
-export async function recordApplied(
-  client: pg.Client,
-  entry: { name: string; phase: number; checksum: string; durationMs: number; baselined?: boolean },
-  version: string,
-): Promise<void> {
-  await client.query(
-    `WITH m AS (
+export async function recordApplied(client: pg.Client, entry: AppliedEntry, version: string): Promise<void> {
+  await client.query(appliedRecordSql(client, entry, version));
+}
+
+/**
+ * The statement recordApplied sends, as text with its values quoted by the driver, so a caller
+ * can send it in one round trip with other statements (the executor sends it with COMMIT).
+ *
+ * @example
+ * await client.query(`${appliedRecordSql(client, entry, rasdbVersion())}; COMMIT`);
+ */
+export function appliedRecordSql(client: pg.Client, entry: AppliedEntry, version: string): string {
+  const text = (value: string) => client.escapeLiteral(value);
+  const whole = (value: number) => String(Math.trunc(value));
+  const baselined = entry.baselined ? 'true' : 'false';
+  return `WITH m AS (
        INSERT INTO rasdb.migrations (name, phase, checksum, duration_ms, applied_by, rasdb_version, baselined)
-       VALUES ($1, $2, $3, $4, current_user || ' (' || $5 || ')', $6, $7)
+       VALUES (${text(entry.name)}, ${whole(entry.phase)}, ${text(entry.checksum)}, ${whole(entry.durationMs)},
+               current_user || ' (' || ${text(actor())} || ')', ${text(version)}, ${baselined})
        RETURNING name, phase, checksum, duration_ms, applied_by)
      INSERT INTO rasdb.migration_events (name, phase, event, actor, duration_ms, new_checksum)
-     SELECT name, phase, CASE WHEN $7 THEN 'baselined' ELSE 'applied' END, applied_by, duration_ms, checksum FROM m`,
-    [entry.name, entry.phase, entry.checksum, entry.durationMs, actor(), version, entry.baselined ?? false],
-  );
+     SELECT name, phase, ${entry.baselined ? "'baselined'" : "'applied'"}, applied_by, duration_ms, checksum FROM m`;
 }
 
 /**

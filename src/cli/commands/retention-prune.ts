@@ -5,7 +5,6 @@ import { RETENTION_RUN_OPTIONS, countOption, durationOption } from '../options.j
 import { formatMs } from '../output.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
-import { progressBar } from '../progress.js';
 import { finalCode, heldText, n } from './retention-words.js';
 
 const PRUNE_OPTIONS = {
@@ -40,6 +39,7 @@ export function registerRetentionPrune(retention: Command, outcome: CommandOutco
 async function runPrune(command: Command): Promise<number> {
   return runCommand(command, PRUNE_OPTIONS, async ({ session, out, settings }) => {
     const { prune } = await import('../../retention/prune.js');
+    const { progressBar } = await import('../progress.js');
     const progress = progressBar(settings, 'deleted');
     const result = await prune(session.client, {
       ...settings,

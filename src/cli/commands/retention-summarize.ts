@@ -4,7 +4,6 @@ import type { CommandOutcome } from '../main.js';
 import { RETENTION_RUN_OPTIONS, optionalCountOption } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
-import { progressBar } from '../progress.js';
 import { finalCode, n } from './retention-words.js';
 
 const SUMMARIZE_OPTIONS = {
@@ -33,6 +32,7 @@ export function registerRetentionSummarize(retention: Command, outcome: CommandO
 async function runSummarize(command: Command): Promise<number> {
   return runCommand(command, SUMMARIZE_OPTIONS, async ({ session, out, settings }) => {
     const { summarize } = await import('../../retention/summarize.js');
+    const { progressBar } = await import('../progress.js');
     const progress = progressBar(settings, 'summarized');
     const result = await summarize(session.client, {
       ...settings,

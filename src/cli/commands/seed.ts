@@ -8,7 +8,6 @@ import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { flag, lockWaitOption, timeOption } from '../options.js';
 import { formatMs, type Output } from '../output.js';
-import { progressBar } from '../progress.js';
 import { runCommand } from '../session-command.js';
 import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
 
@@ -210,6 +209,7 @@ interface DemoOptions {
 async function runDemo(client: pg.Client, out: Output, options: DemoOptions, lockWaitMs: number): Promise<DemoResult> {
   const { loadDemo } = await import('../../seed/demo/demo.js');
   out.line(`Demo data: --seed ${options.seed} --scale ${options.scale}, history up to ${options.asOf} (UTC)`);
+  const { progressBar } = await import('../progress.js');
   const progress = progressBar(out.flags, 'generated');
   const result = await loadDemo(client, {
     ...options,
