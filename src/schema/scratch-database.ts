@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { targetFromUrl } from '../db/connection-options.js';
 import { startEmbedded } from '../db/embedded.js';
-import { registerCleanup } from '../db/cleanup.js';
+import { interruptedBy, registerCleanup } from '../db/cleanup.js';
+import { killChildrenNaming } from '../db/child-processes.js';
 import { closeClient, connect } from '../db/session.js';
 import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
 import { redactServerText } from '../db/redact.js';
@@ -90,7 +91,16 @@ async function onEmbedded<T>(
   try {
     // Registered before it starts: a signal while it is starting still stops it once it is up.
     const starting = startEmbedded(folder, { lockWaitMs: 0, log: options.onLog });
-    const stopServer = registerCleanup(async () => (await starting.catch(() => undefined))?.stop());
+    let settled = false;
+    void starting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const stopServer = registerCleanup(async () => {
+      // Interrupted while initdb builds the scratch cluster: nothing in it is worth the wait.
+      if (!settled && interruptedBy()) await killChildrenNaming(join(folder, 'pg'));
+      await (await starting.catch(() => undefined))?.stop();
+    });
     try {
       const server = await starting;
       const describe = {
