@@ -1,6 +1,4 @@
 import pg from 'pg';
-import type { Kysely } from 'kysely';
-import { kyselyOn } from './single-client-pool.js';
 import { ExitCode, RasdbError, isPgServerError, option } from '../errors.js';
 import { resolveConnection, type ServerTarget } from './connection-options.js';
 import { embeddedFolder, startEmbedded, type EmbeddedServer } from './embedded.js';
@@ -14,7 +12,6 @@ import { guardQueries, queryDeadlineMs } from './query-deadline.js';
  */
 export interface Session {
   readonly client: pg.Client;
-  readonly db: Kysely<any>;
   /** host:port/database, safe to print. */
   readonly label: string;
   readonly embedded: boolean;
@@ -240,13 +237,12 @@ function wrap(
   openSibling: () => Promise<pg.Client>,
   afterClose: () => Promise<void>,
 ): Session {
-  const db = kyselyOn(client);
   // Closing the connection also releases the session's advisory locks on the server.
   const close = registerCleanup(async () => {
     await closeClient(client);
     await afterClose();
   });
-  return { client, db, label, embedded, openSibling, close };
+  return { client, label, embedded, openSibling, close };
 }
 
 function firstLine(text: string): string {

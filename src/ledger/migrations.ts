@@ -1,9 +1,8 @@
 import type pg from 'pg';
-import { sql } from 'kysely';
 import { isoText } from '../db/time-text.js';
 import { withTransaction } from '../db/transaction.js';
 import { actor } from './actor.js';
-import { ledgerDb, type MigrationEventKind } from './tables.js';
+import type { MigrationEventKind } from './tables.js';
 import { ledgerVersion } from './upgrade.js';
 
 export type { MigrationEventKind } from './tables.js';
@@ -50,13 +49,19 @@ export interface FailureRecord {
  */
 export async function readApplied(client: pg.Client): Promise<AppliedMigration[]> {
   if ((await ledgerVersion(client)) === 0) return [];
-  const rows = await ledgerDb(client)
-    .selectFrom('rasdb.migrations')
-    .select(['name', 'phase', 'checksum', 'duration_ms', 'applied_by', 'baselined'])
-    .select(sql<string>`${sql.raw(isoText('applied_at'))}`.as('applied_at'))
-    .orderBy('phase')
-    .orderBy('name')
-    .execute();
+  // SQL text rather than the typed builder: migrate reads this at every start, and needs no Kysely.
+  const { rows } = await client.query<{
+    name: string;
+    phase: number;
+    checksum: string;
+    duration_ms: number;
+    applied_by: string;
+    baselined: boolean;
+    applied_at: string;
+  }>(
+    `SELECT name, phase, checksum, duration_ms, applied_by, baselined, ${isoText('applied_at')} AS applied_at
+       FROM rasdb.migrations ORDER BY phase, name`,
+  );
   return rows.map((row) => ({
     name: row.name,
     phase: row.phase,
@@ -117,6 +122,7 @@ export async function recordReverted(
   client: pg.Client,
   entry: { name: string; phase: number; durationMs: number },
 ): Promise<void> {
+  const { ledgerDb } = await import('./tables.js');
   await ledgerDb(client).deleteFrom('rasdb.migrations').where('name', '=', entry.name).execute();
   await recordEvent(client, { name: entry.name, phase: entry.phase, event: 'reverted', durationMs: entry.durationMs });
 }
@@ -156,6 +162,7 @@ export async function recordEvent(client: pg.Client, event: MigrationEvent): Pro
  * await acceptChecksum(client, applied, await currentChecksum(file));
  */
 export async function acceptChecksum(client: pg.Client, entry: AppliedMigration, current: string): Promise<void> {
+  const { ledgerDb } = await import('./tables.js');
   await withTransaction(client, async () => {
     await ledgerDb(client)
       .updateTable('rasdb.migrations')

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { ExitCode, RasdbError } from '../errors.js';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { MigrationFile, MigrationModule } from './migration-files.js';
 
 /**
@@ -30,6 +29,8 @@ export async function recordMigration(
   direction: 'up' | 'down',
   label = 'a migration',
 ): Promise<{ statements: string[]; parameterized: boolean }> {
+  // Loaded here: a run of the build's compiled SQL compiles nothing and needs no Kysely.
+  const { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } = await import('kysely');
   const statements: string[] = [];
   let parameterized = false;
   const recorder = new Kysely<any>({

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { Kysely } from 'kysely';
 import { isConnectionLost } from '../db/connection-lost.js';
-import { kyselyOn } from '../db/single-client-pool.js';
 import { isPgServerError, RasdbError } from '../errors.js';
 import { appliedRecordSql, recordEvent, recordReverted } from '../ledger/migrations.js';
 import { batchDeadlineMs, type QueryWithDeadline } from '../db/query-deadline.js';
@@ -91,16 +90,23 @@ const SAVEPOINT = 'rasdb_migration';
  * const step = await executor.run(file, 'up');
  */
 export class MigrationExecutor {
-  private readonly db: Kysely<any>;
+  private db: Kysely<any> | undefined;
   private lastStatement: string | undefined;
 
   constructor(
     private readonly client: pg.Client,
     private readonly settings: ExecutorSettings,
-  ) {
-    this.db = kyselyOn(client, (event) => {
-      this.lastStatement = event.query.sql;
-    });
+  ) {}
+
+  /** The Kysely a migration's up(db) and down(db) get, made on first use: a migrate of the shipped plan needs none. */
+  private async kysely(): Promise<Kysely<any>> {
+    if (!this.db) {
+      const { kyselyOn } = await import('../db/single-client-pool.js');
+      this.db = kyselyOn(this.client, (event) => {
+        this.lastStatement = event.query.sql;
+      });
+    }
+    return this.db;
   }
 
   /**
@@ -192,8 +198,8 @@ export class MigrationExecutor {
             await this.client.query(statement.replace(/\bconcurrently\b/i, ''));
           }
         } else {
-          const module = await source.module();
-          await (direction === 'up' ? module.up(this.db) : module.down?.(this.db));
+          const [module, db] = await Promise.all([source.module(), this.kysely()]);
+          await (direction === 'up' ? module.up(db) : module.down?.(db));
         }
       }
       const durationMs = Math.round(performance.now() - started);
