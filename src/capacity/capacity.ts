@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ExitCode, RasdbError } from '../errors.js';
-import { hasSnapshotTables, readSnapshots, recordSnapshot } from '../ledger/capacity-snapshots.js';
+import { readSnapshots, recordSnapshot } from '../ledger/capacity-snapshots.js';
 import { assertLedgerReadable, LEDGER_VERSION, ledgerVersion } from '../ledger/upgrade.js';
 import { loadPolicies } from '../retention/policies.js';
 import { resolveAsOf } from '../retention/time.js';
@@ -61,7 +61,13 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
     client,
     present.map((m) => {
       const size = sizes.find((s) => s.table === m.table);
-      return { table: m.table, timeColumn: m.timeColumn, totalBytes: size?.totalBytes ?? 0, rows: size?.rows ?? null };
+      return {
+        table: m.table,
+        timeColumn: m.timeColumn,
+        totalBytes: size?.totalBytes ?? 0,
+        heapBytes: size?.heapBytes ?? 0,
+        rows: size?.rows ?? null,
+      };
     }),
     { asOf, windowDays, exactRowLimit: options.exactRowLimit, smallTableBytes: options.smallTableBytes },
   );
@@ -131,7 +137,7 @@ export async function takeSnapshot(
 async function assertLedgerCurrent(client: pg.Client): Promise<void> {
   const version = await ledgerVersion(client);
   assertLedgerReadable(version);
-  if (version < LEDGER_VERSION || !(await hasSnapshotTables(client))) {
+  if (version < LEDGER_VERSION) {
     throw new RasdbError(
       ExitCode.check,
       version === 0
@@ -147,14 +153,12 @@ async function keepsInForce(
   asOf: string,
 ): Promise<{ table: string; keepDetail: string; keepDays: number; changed: boolean }[]> {
   const policies = await loadPolicies(client, asOf, undefined, { enforceMinimum: false });
-  const { rows } = await client.query<{ days: number }>(
-    `SELECT extract(epoch FROM ($1::timestamp - cutoff)) / 86400 AS days FROM unnest($2::timestamp[]) WITH ORDINALITY AS c(cutoff, ord) ORDER BY ord`,
-    [asOf, policies.map((p) => p.detailCutoff)],
-  );
-  return policies.map((p, i) => ({
+  // Both are naive readings PostgreSQL's calendar produced: their distance in days is exact read as UTC.
+  const at = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
+  return policies.map((p) => ({
     table: p.table,
     keepDetail: p.keepDetail,
-    keepDays: Number(rows[i].days),
+    keepDays: (at(asOf) - at(p.detailCutoff)) / 86_400_000,
     changed: p.changed,
   }));
 }

@@ -86,7 +86,7 @@ export function chartSpec(report: CapacityReport): TopLevelSpec {
         strokeDash: {
           field: 'series',
           type: 'nominal',
-          legend: null,
+          title: null,
           scale: {
             domain: ['projected (retention in force)', 'no retention', 'document estimate x years'],
             range: [
@@ -99,7 +99,7 @@ export function chartSpec(report: CapacityReport): TopLevelSpec {
       },
     },
     resolve: { scale: { y: 'independent' } },
-    config: { legend: { orient: 'bottom' } },
+    config: { legend: { orient: 'top', labelLimit: 260 } },
   };
 }
 

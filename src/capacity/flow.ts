@@ -1,21 +1,24 @@
 import type pg from 'pg';
-import { utcText } from '../db/time-text.js';
+import { estimateInRange, type ColumnStats } from './histogram.js';
 
 /** What flow measurement needs to know of a table. */
 export interface FlowSubject {
   readonly table: string;
   readonly timeColumn: string;
   readonly totalBytes: number;
+  /** The main fork and its maps: 0 means no row has ever been written (nothing to read). */
+  readonly heapBytes: number;
   /** Rows as the statistics count them (null: never counted). */
   readonly rows: number | null;
 }
 
 /**
  * How a window's rows were counted: `count` exactly (over the time column's index, or a small
- * table), `estimate` by the planner from the column's statistics (pg_stats histogram times the
- * row count: nothing is read), `empty` for a table with no row before the as-of time.
+ * table), `estimate` from the column's statistics as the planner would (nothing is read),
+ * `empty` for a table with no row before the as-of time, `unmeasured` for a large table without
+ * an index on the column and without statistics (run ANALYZE).
  */
-export type FlowMethod = 'count' | 'estimate' | 'empty';
+export type FlowMethod = 'count' | 'estimate' | 'empty' | 'unmeasured';
 
 export interface TableFlow {
   readonly table: string;
@@ -30,7 +33,7 @@ export interface TableFlow {
   /** Total bytes (heap, TOAST, indexes) per row; null when the table has no row. */
   readonly bytesPerRow: number | null;
   readonly bytesPerDay: number;
-  /** Whether an index leads with the time column (min and counts then read the index only). */
+  /** Whether an index leads with the time column (min, max and counts then read the index only). */
   readonly indexed: boolean;
 }
 
@@ -39,23 +42,33 @@ export interface FlowSettings {
   readonly asOf: string;
   /** Days back from asOf; the window starts no earlier than the table's first row. */
   readonly windowDays: number;
-  /** Count exactly over the index when the planner expects at most this many rows in the window. */
+  /** Count exactly over the index when the statistics expect at most this many rows in the window. */
   readonly exactRowLimit?: number;
-  /** Tables at most this big (total bytes) are counted exactly even without an index. */
+  /** Tables at most this big (total bytes) are read for their bounds and counted exactly even without an index. */
   readonly smallTableBytes?: number;
 }
 
-export const EXACT_ROW_LIMIT = 100_000;
-export const SMALL_TABLE_BYTES = 8 * 1024 * 1024;
+export const EXACT_ROW_LIMIT = 10_000;
+export const SMALL_TABLE_BYTES = 1024 * 1024;
+const DAY = 86_400;
+
+const NO_FACTS: Facts = { indexed: false, leaves: [], actual: { min: null, max: null } };
+
+interface Facts {
+  readonly indexed: boolean;
+  readonly leaves: ColumnStats[];
+  /** The column's min and max, read over its index or from a small table; nulls for the rest. */
+  readonly actual: { min: number | null; max: number | null };
+}
 
 /**
  * Rows and bytes added per day to each table over a window ending at `asOf`, from the time
- * column that tells when a row arrived, without a full scan: the window's start is the later of
+ * column that tells when a row arrived, without a full scan. The window starts at the later of
  * `asOf - windowDays` and the first row (the index's min, or the statistics' lowest bound), but
  * at least a day before `asOf` (a table whose one row came a minute ago gains a row a day, not
- * 1,440); its
- * rows are counted over the index when few, else estimated by the planner. Bytes per day are
- * rows per day times the table's bytes per row. A handful of statements for all tables together.
+ * 1,440). Its rows are estimated from the statistics as the planner does (summed over
+ * partitions), then counted exactly over the index when that estimate is small. Bytes per day are
+ * rows per day times the table's bytes per row. Three or four statements for all tables together.
  *
  * @example
  * const [api] = await measureFlows(client, subjects, { asOf: '2026-06-01 00:00:00', windowDays: 30 });
@@ -69,77 +82,53 @@ export async function measureFlows(
   if (!subjects.length) return [];
   const exactRowLimit = settings.exactRowLimit ?? EXACT_ROW_LIMIT;
   const small = settings.smallTableBytes ?? SMALL_TABLE_BYTES;
-  const facts = await catalogFacts(client, subjects);
-  const q = (s: FlowSubject): { table: string; column: string } => ({
-    table: client.escapeIdentifier(s.table),
-    column: client.escapeIdentifier(s.timeColumn),
-  });
-  // The first row: over the index, or by reading a small table; else the statistics' lowest bound.
+  // A table with no heap page holds no row: nothing to ask about it.
+  const written = subjects.filter((s) => s.heapBytes > 0);
+  const found = await catalogFacts(client, written, settings.asOf, small);
+  const asOf = found.asOf;
+  const facts = subjects.map((s): Facts => found.facts[written.indexOf(s)] ?? NO_FACTS);
   const readable = subjects.map((s, i) => facts[i].indexed || s.totalBytes <= small);
-  const firstRow = subjects.map((s, i) => {
-    const { table, column } = q(s);
-    const first = readable[i] ? `(SELECT min(${column}) FROM ${table})` : `($3::timestamp[])[${i + 1}]`;
-    return `SELECT ${i} AS i, ${utcText(`w.start`)} AS "from", extract(epoch FROM ($1::timestamp - w.start)) / 86400 AS days,
-                   w.first IS NULL OR w.first >= $1::timestamp AS none_before
-              FROM (SELECT f.first, least($1::timestamp - interval '1 day', greatest($1::timestamp - $2::int * interval '1 day', f.first)) AS start
-                      FROM (SELECT ${first} AS first) f) w`;
+  const actual = facts.map((f) => f.actual);
+  const windows = subjects.map((s, i) => {
+    const statsFirst = lowest(facts[i].leaves);
+    const first = readable[i] ? actual[i].min : statsFirst;
+    // Without statistics a large unindexed table cannot tell its first row: measure the whole window.
+    const unknown = s.heapBytes > 0 && !readable[i] && statsFirst === null && !(s.rows === 0);
+    if (!unknown && (first === null || first >= asOf)) return null;
+    const from = Math.min(asOf - DAY, Math.max(asOf - settings.windowDays * DAY, first ?? -Infinity));
+    return { from, days: (asOf - from) / DAY };
   });
-  const { rows: found } = await client.query<{ i: number; from: string; days: number; none_before: boolean }>(
-    firstRow.join('\nUNION ALL\n'),
-    [
-      settings.asOf,
-      settings.windowDays,
-      // Only bound when some table needs it: PostgreSQL refuses a parameter no statement uses.
-      ...(readable.every(Boolean) ? [] : [facts.map((f) => f.lowestBound)]),
-    ],
-  );
-  // No row before asOf: none by the index or a read, or none by statistics that exist (without
-  // statistics an unreadable table is measured over the whole window).
-  const windows = found.map((w) => {
-    const i = Number(w.i);
-    const known = readable[i] || facts[i].lowestBound !== null || !(subjects[i].rows !== null && subjects[i].rows > 0);
-    return { i, from: w.none_before && known ? null : w.from, days: Number(w.days) };
+  const estimates = subjects.map((_, i) => {
+    const w = windows[i];
+    if (!w) return 0;
+    const parts = facts[i].leaves.map((leaf) =>
+      estimateInRange(leaf, w.from, asOf, newestEnds(facts[i].leaves, leaf, actual[i])),
+    );
+    return parts.length && parts.every((p) => p !== null) ? parts.reduce((sum: number, p) => sum + (p ?? 0), 0) : null;
   });
-  const window = (i: number) => windows.find((w) => w.i === i);
-  const estimates: number[] = [];
-  for (const [i, s] of subjects.entries()) {
-    const w = window(i);
-    estimates.push(w?.from && Number(w.days) > 0 ? await plannerRows(client, s, w.from, settings.asOf) : 0);
-  }
   const exact = subjects
-    .map((s, i) => ({ s, i, w: window(i) }))
-    .filter(
-      ({ s, i, w }) =>
-        w?.from && Number(w.days) > 0 && ((facts[i].indexed && estimates[i] <= exactRowLimit) || s.totalBytes <= small),
-    );
-  const counted = new Map<number, number>();
-  if (exact.length) {
-    const { rows } = await client.query<{ i: number; n: string }>(
-      exact
-        .map(({ s, i }, k) => {
-          const { table, column } = q(s);
-          return `SELECT ${i} AS i, count(*) AS n FROM ${table} WHERE ${column} >= $${k + 2}::timestamp AND ${column} < $1::timestamp`;
-        })
-        .join('\nUNION ALL\n'),
-      [settings.asOf, ...exact.map(({ w }) => w?.from)],
-    );
-    for (const r of rows) counted.set(Number(r.i), Number(r.n));
-  }
+    .map((s, i) => ({ s, i }))
+    .filter(({ s, i }) => {
+      const estimate = estimates[i];
+      return (
+        windows[i] && (s.totalBytes <= small || (facts[i].indexed && (estimate === null || estimate <= exactRowLimit)))
+      );
+    });
+  const counted = await countWindows(client, exact, windows, asOf);
   return subjects.map((s, i) => {
-    const w = window(i);
-    const days = w?.from ? Number(w.days) : 0;
-    const method: FlowMethod = !w?.from || days <= 0 ? 'empty' : counted.has(i) ? 'count' : 'estimate';
-    const rowsInWindow = method === 'empty' ? 0 : (counted.get(i) ?? estimates[i]);
-    const rowsPerDay = days > 0 ? rowsInWindow / days : 0;
-    const statRows = s.rows && s.rows > 0 ? s.rows : null;
-    const bytesPerRow = statRows === null ? null : s.totalBytes / statRows;
+    const w = windows[i];
+    const estimate = estimates[i];
+    const method: FlowMethod = !w ? 'empty' : counted.has(i) ? 'count' : estimate === null ? 'unmeasured' : 'estimate';
+    const rowsInWindow = counted.get(i) ?? estimate ?? 0;
+    const rowsPerDay = w ? rowsInWindow / w.days : 0;
+    const bytesPerRow = s.rows !== null && s.rows > 0 ? s.totalBytes / s.rows : null;
     return {
       table: s.table,
       timeColumn: s.timeColumn,
       method,
-      from: w?.from ?? null,
+      from: w ? naiveText(w.from) : null,
       until: settings.asOf,
-      windowDays: days,
+      windowDays: w?.days ?? 0,
       rowsInWindow,
       rowsPerDay,
       bytesPerRow,
@@ -149,33 +138,132 @@ export async function measureFlows(
   });
 }
 
-/** Per subject: whether an index leads with its time column, and the statistics' lowest value of it. */
+/** The lowest value any relation's statistics know of, or null. */
+function lowest(leaves: readonly ColumnStats[]): number | null {
+  const firsts = leaves.flatMap((l) => [...(l.bounds.length ? [l.bounds[0]] : []), ...l.common]);
+  return firsts.length ? Math.min(...firsts) : null;
+}
+
+/** The table's actual min and max apply to the relations whose statistics hold its oldest and newest values. */
+function newestEnds(
+  leaves: readonly ColumnStats[],
+  leaf: ColumnStats,
+  actual: { min: number | null; max: number | null },
+): { min?: number | null; max?: number | null } {
+  const top = (l: ColumnStats) => (l.bounds.length ? l.bounds[l.bounds.length - 1] : -Infinity);
+  const bottom = (l: ColumnStats) => (l.bounds.length ? l.bounds[0] : Infinity);
+  return {
+    max: leaves.every((other) => top(other) <= top(leaf)) ? actual.max : null,
+    min: leaves.every((other) => bottom(other) >= bottom(leaf)) ? actual.min : null,
+  };
+}
+
+/**
+ * `asOf` as seconds, and per subject whether an index leads with its column, each relation's
+ * statistics of it, and its actual min and max where they are cheap to read (over the index, or
+ * a small table): one statement. CASE evaluates a reading subquery only for the tables it names.
+ */
 async function catalogFacts(
   client: pg.Client,
   subjects: readonly FlowSubject[],
-): Promise<{ indexed: boolean; lowestBound: string | null }[]> {
-  const { rows } = await client.query<{ indexed: boolean; lowest: string | null }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+  asOf: string,
+  small: number,
+): Promise<{ asOf: number; facts: Facts[] }> {
+  const epochs = (expression: string) =>
+    `coalesce((SELECT array_agg(extract(epoch FROM v)) FROM unnest((${expression})::text::timestamp[]) v), '{}')`;
+  const ends = subjects.map((s, i) => {
+    const table = client.escapeIdentifier(s.table);
+    const column = client.escapeIdentifier(s.timeColumn);
+    return `WHEN ${i + 1} THEN (SELECT json_build_object('min', extract(epoch FROM min(${column})), 'max', extract(epoch FROM max(${column}))) FROM ${table})`;
+  });
+  if (!subjects.length) return { asOf: naiveSeconds(asOf), facts: [] };
+  const { rows } = await client.query<{
+    indexed: boolean;
+    leaves: ColumnStats[];
+    actual: { min: number | null; max: number | null } | null;
+  }>(
+    `SELECT indexed, leaves,
+            CASE WHEN indexed OR total <= $4 THEN CASE ord ${ends.join(' ')} END END AS actual
+       FROM (
+     SELECT s.ord, s.total,
+            EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
                      WHERE i.indrelid = to_regclass(quote_ident(s.t)) AND a.attname = s.c) AS indexed,
-            (SELECT ${utcText('min((st.histogram_bounds::text::timestamp[])[1])')}
-               FROM pg_stats st
-              WHERE st.attname = s.c
-                AND (st.tablename = s.t OR st.tablename IN (
-                      SELECT c.relname FROM pg_partition_tree(to_regclass(quote_ident(s.t))) p JOIN pg_class c ON c.oid = p.relid))) AS lowest
-       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(t, c, ord)
-      ORDER BY s.ord`,
-    [subjects.map((s) => s.table), subjects.map((s) => s.timeColumn)],
+            -- Statistics only where an estimate may be needed: a small table is counted.
+            CASE WHEN s.total > $4 THEN (SELECT coalesce(json_agg(json_build_object(
+                      'reltuples', c.reltuples, 'relpages', c.relpages,
+                      'pages', pg_relation_size(c.oid) / current_setting('block_size')::int,
+                      'nullFrac', coalesce(st.null_frac, 0),
+                      'bounds', ${epochs('st.histogram_bounds')},
+                      'common', ${epochs('st.most_common_vals')},
+                      'commonFreqs', coalesce(st.most_common_freqs, '{}'))), '[]')
+               -- A plain table is its own one relation; pg_partition_tree lists none for it.
+               FROM (SELECT to_regclass(quote_ident(s.t)) AS relid
+                     UNION SELECT relid FROM pg_partition_tree(to_regclass(quote_ident(s.t)))) p
+               JOIN pg_class c ON c.oid = p.relid AND c.relkind IN ('r', 'm')
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+               LEFT JOIN pg_stats st ON st.schemaname = n.nspname AND st.tablename = c.relname AND st.attname = s.c AND NOT st.inherited
+            ) ELSE '[]' END AS leaves
+       FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS s(t, c, total, ord)) f
+      ORDER BY ord`,
+    [subjects.map((s) => s.table), subjects.map((s) => s.timeColumn), subjects.map((s) => s.totalBytes), small],
   );
-  return rows.map((r) => ({ indexed: r.indexed, lowestBound: r.lowest }));
+  const number = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    asOf: naiveSeconds(asOf),
+    facts: rows.map((r) => ({
+      indexed: r.indexed,
+      leaves: r.leaves.map((l) => ({ ...l, bounds: l.bounds.map(Number), common: l.common.map(Number) })),
+      actual: { min: number(r.actual?.min), max: number(r.actual?.max) },
+    })),
+  };
 }
 
-/** The planner's estimate of the rows in [from, until): it reads the statistics, not the table. */
-async function plannerRows(client: pg.Client, s: FlowSubject, from: string, until: string): Promise<number> {
-  const table = client.escapeIdentifier(s.table);
-  const column = client.escapeIdentifier(s.timeColumn);
-  const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} WHERE ${column} >= $1::timestamp AND ${column} < $2::timestamp`,
-    [from, until],
+/** Exact counts of the window's rows, in one statement. */
+async function countWindows(
+  client: pg.Client,
+  exact: readonly { s: FlowSubject; i: number }[],
+  windows: readonly ({ from: number } | null)[],
+  asOf: number,
+): Promise<Map<number, number>> {
+  const counted = new Map<number, number>();
+  if (!exact.length) return counted;
+  const at = (n: number) => `(timestamp '1970-01-01' + $${n}::float8 * interval '1 second')`;
+  const { rows } = await client.query<{ i: number; n: string }>(
+    exact
+      .map(({ s, i }, k) => {
+        const column = client.escapeIdentifier(s.timeColumn);
+        return `SELECT ${i} AS i, count(*) AS n FROM ${client.escapeIdentifier(s.table)} WHERE ${column} >= ${at(k + 2)} AND ${column} < ${at(1)}`;
+      })
+      .join('\nUNION ALL\n'),
+    [asOf, ...exact.map(({ i }) => windows[i]?.from)],
   );
-  return rows[0]['QUERY PLAN'][0].Plan['Plan Rows'];
+  for (const r of rows) counted.set(Number(r.i), Number(r.n));
+  return counted;
+}
+
+/**
+ * Seconds since 1970 of a naive reading, back to `2026-05-31 23:00:00` (microseconds kept, zeros dropped).
+ *
+ * @example
+ * naiveText(0) // '1970-01-01 00:00:00'
+ */
+export function naiveText(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const micros = Math.round((seconds - whole) * 1e6);
+  const text = new Date(whole * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  return micros ? `${text}.${String(micros).padStart(6, '0').replace(/0+$/, '')}` : text;
+}
+
+/**
+ * A naive reading (`2026-05-31 23:00:00.25`) as seconds since 1970, as `extract(epoch FROM
+ * timestamp)` gives it: naiveText's inverse, microseconds kept.
+ *
+ * @example
+ * naiveSeconds('1970-01-02 00:00:00.5') // 86400.5
+ */
+export function naiveSeconds(text: string): number {
+  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?$/.exec(text);
+  if (!match) throw new Error(`bug: ${text} is not a time in the house spelling`);
+  const whole = Date.parse(`${match[1]}T${match[2]}Z`) / 1000;
+  return whole + (match[3] ? Number(match[3].padEnd(6, '0')) / 1e6 : 0);
 }

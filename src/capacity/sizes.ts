@@ -45,18 +45,22 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
        UNION ALL
        SELECT tree.name, i.inhrelid::regclass FROM tree JOIN pg_inherits i ON i.inhparent = tree.rel
      ), leaf AS (
-       SELECT tree.name, c.oid, c.reltoastrelid, c.reltuples, s.n_live_tup, s.n_dead_tup
+       -- The functions behind pg_stat_all_tables, called for these relations only (the view groups them all).
+       SELECT tree.name, c.oid, c.reltuples,
+              pg_stat_get_live_tuples(c.oid) AS n_live_tup, pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
+              pg_total_relation_size(c.oid) AS total, pg_indexes_size(c.oid) AS indexes,
+              CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END AS toast
          FROM tree JOIN pg_class c ON c.oid = tree.rel
-         LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
         WHERE c.relkind IN ('r', 'm')
      )
      SELECT w.name, w.root IS NOT NULL AS present,
-            (SELECT count(*) FROM leaf WHERE leaf.name = w.name)::int AS leaves,
+            count(l.oid)::int AS leaves,
             coalesce((SELECT relkind = 'p' FROM pg_class WHERE oid = w.root), false) AS partitioned,
-            coalesce(sum(pg_table_size(l.oid) - CASE WHEN l.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(l.reltoastrelid) END), 0) AS heap,
-            coalesce(sum(CASE WHEN l.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(l.reltoastrelid) END), 0) AS toast,
-            coalesce(sum(pg_indexes_size(l.oid)), 0) AS indexes,
-            coalesce(sum(pg_total_relation_size(l.oid)), 0) AS total,
+            -- Each size read once: the heap (with its maps) is what the total holds besides TOAST and indexes.
+            coalesce(sum(l.total - l.toast - l.indexes), 0) AS heap,
+            coalesce(sum(l.toast), 0) AS toast,
+            coalesce(sum(l.indexes), 0) AS indexes,
+            coalesce(sum(l.total), 0) AS total,
             CASE WHEN count(l.oid) = 0 THEN 0
                  WHEN bool_and(l.reltuples >= 0 OR l.n_live_tup IS NOT NULL)
                  THEN sum(CASE WHEN l.reltuples >= 0 THEN l.reltuples ELSE l.n_live_tup END)::bigint END AS rows,

@@ -78,14 +78,14 @@ export function renderCapacity(database: string, report: CapacityReport): string
   lines.push('');
   lines.push('Yearly flow against the design estimate (bar: 0-2x, | = estimate); stock under retention');
   lines.push(
-    `  ${pad('category', 20)} ${right('estimate/y', 10)} ${right('flow/y', 10)} ${right('ratio', 6)}  ${pad('', BAR_CELLS + 2)} ${right('now', 10)} ${right('1 y', 10)} ${right('3 y', 10)} ${right('7 y', 10)} ${right('saved 7 y', 10)}  trend of snapshots`,
+    `  ${pad('category', 20)} ${right('estimate/y', 10)} ${right('flow/y', 10)} ${right('ratio', 8)}  ${pad('', BAR_CELLS + 2)} ${right('now', 10)} ${right('1 y', 10)} ${right('3 y', 10)} ${right('7 y', 10)} ${right('saved 7 y', 10)}  trend of snapshots`,
   );
   for (const c of report.categories) {
     const ratio = c.ratio === null ? '' : ratioText(c.ratio);
     const bar = c.ratio === null ? pad('(no estimate)', BAR_CELLS + 2) : ratioBar(c.ratio);
     const [y1, y3, y7] = c.stock;
     lines.push(
-      `  ${pad(c.name, 20)} ${right(c.estimateBytes === null ? '-' : bytes(c.estimateBytes), 10)} ${right(bytes(c.bytesPerYear), 10)} ${right(ratio, 6)}  ${bar} ${right(bytes(c.currentBytes), 10)} ${right(bytes(y1.withRetention), 10)} ${right(bytes(y3.withRetention), 10)} ${right(bytes(y7.withRetention), 10)} ${right(bytes(y7.saved), 10)}  ${trendText(c.trend)}`,
+      `  ${pad(c.name, 20)} ${right(c.estimateBytes === null ? '-' : bytes(c.estimateBytes), 10)} ${right(bytes(c.bytesPerYear), 10)} ${right(ratio, 8)}  ${bar} ${right(bytes(c.currentBytes), 10)} ${right(bytes(y1.withRetention), 10)} ${right(bytes(y3.withRetention), 10)} ${right(bytes(y7.withRetention), 10)} ${right(bytes(y7.saved), 10)}  ${trendText(c.trend)}`,
     );
   }
   const unassigned = report.categories.find((c) => c.name === 'unassigned');
