@@ -190,7 +190,7 @@ async function catalogFacts(
                      WHERE i.indrelid = to_regclass(quote_ident(s.t)) AND a.attname = s.c) AS indexed,
             -- Statistics only where an estimate may be needed: a small table is counted.
             CASE WHEN s.total > $4 THEN (SELECT coalesce(json_agg(json_build_object(
-                      'reltuples', c.reltuples, 'relpages', c.relpages,
+                      'reltuples', c.reltuples, 'relpages', c.relpages, 'liveTuples', pg_stat_get_live_tuples(c.oid),
                       'pages', pg_relation_size(c.oid) / current_setting('block_size')::int,
                       'nullFrac', coalesce(st.null_frac, 0),
                       'bounds', ${epochs('st.histogram_bounds')},

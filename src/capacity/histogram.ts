@@ -8,6 +8,8 @@ export interface ColumnStats {
   /** pg_class.relpages then, and the pages the relation has now. */
   readonly relpages: number;
   readonly pages: number;
+  /** pg_stat's live rows: every insert and delete counted since ANALYZE (0 after a statistics reset). */
+  readonly liveTuples: number;
   readonly nullFrac: number;
   /** pg_stats.histogram_bounds; empty when ANALYZE found too few distinct values. */
   readonly bounds: readonly number[];
@@ -17,16 +19,20 @@ export interface ColumnStats {
 }
 
 /**
- * The rows a relation has now, as the planner reckons it: the density at the last ANALYZE
- * applied to its current size (rows written since are counted, as long as they look alike).
+ * The rows a relation has now: the larger of the statistics system's live count (every insert
+ * and delete since ANALYZE, but only since the counters were last reset: a crash, pg_stat_reset,
+ * a copy of the database) and the planner's reckoning (the density at the last ANALYZE applied
+ * to the relation's current size, short when the new rows are narrower than the old). Each falls
+ * short in its own case; in a log written by appends neither overshoots for long (VACUUM after
+ * a prune brings the density back). Null when neither knows anything.
  *
  * @example
- * currentRows({ reltuples: 1000, relpages: 10, pages: 12, ... }) // 1200
+ * currentRows({ liveTuples: 0, reltuples: 1000, relpages: 10, pages: 12, ... }) // 1200
  */
 export function currentRows(stats: ColumnStats): number | null {
-  if (stats.reltuples < 0) return null;
-  if (stats.relpages <= 0) return stats.reltuples;
-  return (stats.reltuples / stats.relpages) * stats.pages;
+  if (stats.reltuples < 0) return stats.liveTuples > 0 ? stats.liveTuples : null;
+  const scaled = stats.relpages <= 0 ? stats.reltuples : (stats.reltuples / stats.relpages) * stats.pages;
+  return Math.max(stats.liveTuples, scaled);
 }
 
 /** The share of histogram rows at or below `x`, by linear interpolation inside a bucket. */

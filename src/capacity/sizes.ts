@@ -4,8 +4,8 @@ import type { SnapshotTable } from '../ledger/capacity-snapshots.js';
 /**
  * A table's footprint, summed over its partitions (or inheritance children) when it has any:
  * heap (main fork with its free-space and visibility maps), TOAST (table and index), indexes and
- * total; rows as the statistics count them (pg_class.reltuples, else pg_stat n_live_tup; null
- * when never counted).
+ * total; rows as the statistics count them (the larger of pg_stat's live count and reltuples at
+ * the relation's current size, see currentRows; null when never counted).
  */
 export interface TableSize extends SnapshotTable {
   /** False when the table does not exist in this database (a phase not applied yet). */
@@ -46,7 +46,7 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
        SELECT tree.name, i.inhrelid::regclass FROM tree JOIN pg_inherits i ON i.inhparent = tree.rel
      ), leaf AS (
        -- The functions behind pg_stat_all_tables, called for these relations only (the view groups them all).
-       SELECT tree.name, c.oid, c.reltuples,
+       SELECT tree.name, c.oid, c.reltuples, c.relpages,
               pg_stat_get_live_tuples(c.oid) AS n_live_tup, pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
               pg_total_relation_size(c.oid) AS total, pg_indexes_size(c.oid) AS indexes,
               CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END AS toast
@@ -61,9 +61,13 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
             coalesce(sum(l.toast), 0) AS toast,
             coalesce(sum(l.indexes), 0) AS indexes,
             coalesce(sum(l.total), 0) AS total,
+            -- As currentRows (histogram.ts): the larger of the live count and reltuples at today's size.
             CASE WHEN count(l.oid) = 0 THEN 0
-                 WHEN bool_and(l.reltuples >= 0 OR l.n_live_tup IS NOT NULL)
-                 THEN sum(CASE WHEN l.reltuples >= 0 THEN l.reltuples ELSE l.n_live_tup END)::bigint END AS rows,
+                 WHEN bool_and(l.n_live_tup > 0 OR l.reltuples >= 0)
+                 THEN round(sum(CASE WHEN l.reltuples < 0 THEN l.n_live_tup
+                                     ELSE greatest(l.n_live_tup, CASE WHEN l.relpages > 0
+                                          THEN l.reltuples / l.relpages * (pg_relation_size(l.oid) / current_setting('block_size')::int)
+                                          ELSE l.reltuples END) END))::bigint END AS rows,
             coalesce(sum(l.n_dead_tup), 0) AS dead
        FROM wanted w LEFT JOIN leaf l ON l.name = w.name
       GROUP BY w.name, w.ord, w.root

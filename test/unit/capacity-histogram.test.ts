@@ -7,6 +7,7 @@ const even: ColumnStats = {
   reltuples: 1000,
   relpages: 10,
   pages: 10,
+  liveTuples: 0,
   nullFrac: 0,
   bounds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((d) => d * 86_400),
   common: [],
@@ -25,6 +26,11 @@ describe('rows in a window from the statistics', () => {
     expect(currentRows({ ...even, pages: 12 })).toBe(1200);
     expect(estimateInRange({ ...even, pages: 12 }, 0, 11 * 86_400)).toBeCloseTo(1200, 9);
     expect(currentRows({ ...even, reltuples: -1 })).toBeNull();
+    // New rows narrower than the old: the live count knows better than the density.
+    expect(currentRows({ ...even, pages: 12, liveTuples: 1500 })).toBe(1500);
+    // Counters reset (a copy of the database) and 100 rows since: the density knows better.
+    expect(currentRows({ ...even, pages: 12, liveTuples: 100 })).toBe(1200);
+    expect(currentRows({ ...even, reltuples: -1, liveTuples: 7 })).toBe(7);
     expect(estimateInRange({ ...even, reltuples: -1 }, 0, 1)).toBeNull();
   });
 
