@@ -35,6 +35,8 @@ export interface CapacityReport {
 }
 
 export const DEFAULT_WINDOW_DAYS = 30;
+/** The trend is fitted over the snapshots of this many days: recent growth, and a bounded read. */
+export const TREND_DAYS = 90;
 
 /**
  * The capacity report: every document table's size (summed over partitions), its flow in rows
@@ -75,7 +77,7 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
     (m) => measured.find((f) => f.table === m.table) ?? absentFlow(m.table, m.timeColumn, asOf),
   );
   const policies = await keepsInForce(client, asOf);
-  const snapshots = await readSnapshots(client, null);
+  const snapshots = await readSnapshots(client, TREND_DAYS);
   const assembled = assembleReport({
     mapping,
     sizes,
@@ -128,9 +130,8 @@ export async function takeSnapshot(
       DOCUMENT_TABLES.map((d) => d.table),
     )
   ).filter((s) => s.present);
-  const id = await recordSnapshot(client, takenAt, sizes);
-  const recorded = (await readSnapshots(client, null)).find((s) => s.id === id);
-  return { id, takenAt: recorded?.takenAt ?? '', tables: sizes.length };
+  const recorded = await recordSnapshot(client, takenAt, sizes);
+  return { ...recorded, tables: sizes.length };
 }
 
 /** Refuses (exit 4) a database whose ledger is missing or older than this rasdb's. */

@@ -37,19 +37,20 @@ export async function hasSnapshotTables(client: pg.Client): Promise<boolean> {
 
 /**
  * Records one snapshot, taken at `takenAt` (a timestamptz the server reads; the server's clock
- * when null), in one transaction. Returns its id.
+ * when null), in one transaction. Returns its id and time (ISO 8601, UTC).
  *
  * @example
- * await recordSnapshot(client, null, [{ table: 'api_call_logs', heapBytes: 1, toastBytes: 0, indexBytes: 0, totalBytes: 1, rows: 1, deadRows: 0 }]) // 7
+ * await recordSnapshot(client, null, [{ table: 'api_call_logs', heapBytes: 1, toastBytes: 0, indexBytes: 0, totalBytes: 1, rows: 1, deadRows: 0 }]) // { id: 7, takenAt: '2026-06-01T04:00:00.000Z' }
  */
 export async function recordSnapshot(
   client: pg.Client,
   takenAt: string | null,
   tables: readonly SnapshotTable[],
-): Promise<number> {
+): Promise<{ id: number; takenAt: string }> {
   return withTransaction(client, async () => {
-    const { rows } = await client.query<{ id: string }>(
-      `INSERT INTO rasdb.capacity_snapshots (taken_at, taken_by) VALUES (coalesce($1::timestamptz, now()), current_user || ' (' || $2 || ')') RETURNING id`,
+    const { rows } = await client.query<{ id: string; taken_at: string }>(
+      `INSERT INTO rasdb.capacity_snapshots (taken_at, taken_by) VALUES (coalesce($1::timestamptz, now()), current_user || ' (' || $2 || ')')
+       RETURNING id, ${isoText('taken_at')} AS taken_at`,
       [takenAt, actor()],
     );
     const id = Number(rows[0].id);
@@ -67,17 +68,18 @@ export async function recordSnapshot(
         tables.map((t) => t.deadRows),
       ],
     );
-    return id;
+    return { id, takenAt: rows[0].taken_at };
   });
 }
 
 /**
- * The snapshots taken since `since` (a timestamptz; all when null), oldest first, each with its tables.
+ * The snapshots of the last `days` days by the server's clock (all when null), oldest first,
+ * each with its tables.
  *
  * @example
- * (await readSnapshots(client, null)).length // 30
+ * (await readSnapshots(client, 90)).length // 90
  */
-export async function readSnapshots(client: pg.Client, since: string | null): Promise<Snapshot[]> {
+export async function readSnapshots(client: pg.Client, days: number | null): Promise<Snapshot[]> {
   const { rows } = await client.query<{
     id: string;
     taken_at: string;
@@ -93,9 +95,9 @@ export async function readSnapshots(client: pg.Client, since: string | null): Pr
     `SELECT s.id, ${isoText('s.taken_at')} AS taken_at, s.taken_by, t.table_name, t.heap_bytes, t.toast_bytes, t.index_bytes,
             t.total_bytes, t.row_count, t.dead_rows
        FROM rasdb.capacity_snapshots s JOIN rasdb.capacity_snapshot_tables t ON t.snapshot_id = s.id
-      WHERE $1::timestamptz IS NULL OR s.taken_at >= $1::timestamptz
+      WHERE $1::float8 IS NULL OR s.taken_at >= now() - $1::float8 * interval '1 day'
       ORDER BY s.taken_at, s.id, t.table_name`,
-    [since],
+    [days],
   );
   const byId = new Map<number, Snapshot>();
   for (const r of rows) {
