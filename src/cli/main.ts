@@ -3,6 +3,7 @@ import { cleanupFinished, interruptedBy, SIGNAL_EXIT_CODES, trapSignals } from '
 import { ExitCode } from '../errors.js';
 import { rasdbVersion } from '../version.js';
 import { registerBaseline } from './commands/baseline.js';
+import { registerCapacity } from './commands/capacity.js';
 import { registerCodegen } from './commands/codegen.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRepair } from './commands/repair.js';
@@ -68,6 +69,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
     registerSeed,
     registerRetention,
     registerVerify,
+    registerCapacity,
   ]) {
     register(program, outcome);
   }

@@ -2,6 +2,7 @@ import { usageError, type OptionName } from '../errors.js';
 import { parseOperatorTime } from '../retention/operator-time.js';
 import { MAX_PHASE } from '../migrate/migration-files.js';
 import { parseCount, parseDuration } from './duration.js';
+import { parseRatio } from '../capacity/fail-over.js';
 import type { OptionSpec, RawValue } from './settings.js';
 
 /**
@@ -312,3 +313,29 @@ export function nowOption(): OptionSpec<string | undefined> {
     hidden: true,
   });
 }
+
+/** `rasdb capacity`: the window, category overrides, the chart and the alert threshold. */
+export const CAPACITY_OPTIONS = {
+  windowDays: countOption('--window-days <n>', "measure each table's flow over its last N days of rows", 1, 3650, '30'),
+  categories: {
+    flags: '--category <table=category...>',
+    description:
+      'put a table in another category (integration, analytics, audit-security, workflow, enhanced-management) or none; repeatable',
+    parse: (raw: RawValue) => (Array.isArray(raw) ? raw : undefined),
+  } satisfies OptionSpec<string[] | undefined>,
+  chart: textOption(
+    '--chart <file.svg>',
+    'also draw the projected stock per category over 7 years, against the estimate',
+  ),
+  failOver: {
+    flags: '--fail-over <ratio>',
+    description: "exit 4 naming each category whose projected yearly flow exceeds ratio times the document's estimate",
+    parse: (raw: RawValue, name: string) => {
+      const value = text(raw);
+      return value === undefined ? undefined : parseRatio(name, value);
+    },
+  } satisfies OptionSpec<number | undefined>,
+  now: nowOption(),
+} as const;
+
+export const CAPACITY_SNAPSHOT_OPTIONS = { now: nowOption() } as const;

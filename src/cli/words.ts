@@ -7,6 +7,8 @@ const FLAG_OF: Record<OptionName, string> = {
   asOf: '--as-of',
   batchSize: '--batch-size',
   belowComplianceMinimum: '--violate-7-year-security-retention',
+  category: '--category',
+  chart: '--chart',
   databaseUrl: '--database-url',
   demo: '--demo',
   force: '--force',

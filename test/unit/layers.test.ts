@@ -19,6 +19,7 @@ const LAYER: Record<string, number> = {
   migrate: 3,
   seed: 3,
   retention: 3,
+  capacity: 4,
   schema: 4,
   cli: 5,
 };
