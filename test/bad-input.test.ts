@@ -401,6 +401,21 @@ const cases: Case[] = [
     4,
     /ledger lists a migration with no file here \(0002-ingestion-tables\)/,
   ],
+  [
+    'rasdb psql with no psql on PATH',
+    ['psql'],
+    () => withDb({ PATH: '/nonexistent' }),
+    1,
+    /psql was not found on PATH .*install the PostgreSQL client/,
+  ],
+  ['rasdb psql --json', ['psql', '--json'], withDb, 2, /psql's output is its own: rasdb psql does not take --json/],
+  [
+    'rasdb embedded url with no server kept running',
+    ['embedded', 'url'],
+    () => ({ RASDB_DATA_DIR: mkdtempSync(join(tmpdir(), 'rasdb-none-')) }),
+    3,
+    /no embedded PostgreSQL is running in .*; start one with rasdb embedded start/,
+  ],
 ];
 
 describe('bad input', () => {

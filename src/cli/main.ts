@@ -4,7 +4,9 @@ import { ExitCode } from '../errors.js';
 import { rasdbVersion } from '../version.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerCodegen } from './commands/codegen.js';
+import { registerEmbedded } from './commands/embedded.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPsql } from './commands/psql.js';
 import { registerRepair } from './commands/repair.js';
 import { registerRetention } from './commands/retention.js';
 import { registerRollback } from './commands/rollback.js';
@@ -68,6 +70,8 @@ export function buildProgram(outcome: CommandOutcome): Command {
     registerSeed,
     registerRetention,
     registerVerify,
+    registerPsql,
+    registerEmbedded,
   ]) {
     register(program, outcome);
   }

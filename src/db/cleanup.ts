@@ -89,6 +89,8 @@ export function trapSignals(options: {
 }): void {
   for (const signal of Object.keys(SIGNAL_EXIT_CODES) as TrappedSignal[]) {
     process.on(signal, () => {
+      // Ctrl-C reaches the whole foreground process group: it is meant for the interactive child.
+      if (signal === 'SIGINT' && foregroundChildren > 0 && !interrupted) return;
       if (interrupted) return options.exit(SIGNAL_EXIT_CODES[interrupted.signal]);
       // Marked before the clean-up starts, so anything registered from now on runs at once.
       let finished = (): void => undefined;
@@ -99,6 +101,25 @@ export function trapSignals(options: {
         options.exit(SIGNAL_EXIT_CODES[signal]);
       });
     });
+  }
+}
+
+let foregroundChildren = 0;
+
+/**
+ * Runs `work` (which waits for an interactive child such as psql) with SIGINT left to the child:
+ * the terminal sends Ctrl-C to both, and it cancels the child's query, not this run. SIGTERM
+ * still cleans up and exits.
+ *
+ * @example
+ * const code = await withForegroundChild(() => runPsql(args));
+ */
+export async function withForegroundChild<T>(work: () => Promise<T>): Promise<T> {
+  foregroundChildren++;
+  try {
+    return await work();
+  } finally {
+    foregroundChildren--;
   }
 }
 
