@@ -6,7 +6,7 @@ import { formatMs } from '../output.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
 import { progressBar } from '../progress.js';
-import { finalCode, heldText, n } from './retention-words.js';
+import { finalCode, heldText, n, retentionJson } from './retention-words.js';
 
 const PRUNE_OPTIONS = {
   ...RETENTION_RUN_OPTIONS,
@@ -46,7 +46,7 @@ async function runPrune(command: Command): Promise<number> {
       onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined),
     });
     progress?.done();
-    out.json({ ok: true, database: session.label, ...result });
+    await retentionJson(out, session.client, { ok: true, database: session.label, ...result }, result.timeZone);
     out.line(
       `${result.dryRun ? 'Dry run, nothing changed: would prune' : 'Pruned'} ${session.label} as of ${result.asOf} ${result.timeZone}`,
     );

@@ -5,7 +5,7 @@ import type { CommandOutcome } from '../main.js';
 import { countOption, nowOption } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
-import { describeHold, n } from './retention-words.js';
+import { describeHold, n, retentionJson } from './retention-words.js';
 import { redactServerText } from '../../db/redact.js';
 
 const STATUS_OPTIONS = {
@@ -29,7 +29,7 @@ async function runStatus(command: Command): Promise<number> {
   return runCommand(command, STATUS_OPTIONS, async ({ session, out, settings }) => {
     const { retentionStatus } = await import('../../retention/status.js');
     const report = await retentionStatus(session.client, { runs: settings.runs, now: settings.now });
-    out.json({ ok: true, database: session.label, ...report });
+    await retentionJson(out, session.client, { ok: true, database: session.label, ...report }, report.timeZone);
     out.line(`Retention on ${session.label}, as of ${report.asOf} ${report.timeZone ?? 'UTC'}`);
     if (report.timeZone) out.line(`  times are in ${report.timeZone}: ${report.timeZoneSource}`);
     if (report.timeZoneProblem) out.error(`rasdb: retention runs would refuse: ${report.timeZoneProblem}`);

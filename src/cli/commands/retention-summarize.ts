@@ -5,7 +5,7 @@ import { RETENTION_RUN_OPTIONS, optionalCountOption } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
 import { progressBar } from '../progress.js';
-import { finalCode, n } from './retention-words.js';
+import { finalCode, n, retentionJson } from './retention-words.js';
 
 const SUMMARIZE_OPTIONS = {
   ...RETENTION_RUN_OPTIONS,
@@ -39,7 +39,7 @@ async function runSummarize(command: Command): Promise<number> {
       onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined),
     });
     progress?.done();
-    out.json({ ok: true, database: session.label, ...result });
+    await retentionJson(out, session.client, { ok: true, database: session.label, ...result }, result.timeZone);
     out.line(
       `${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${result.asOf} ${result.timeZone}`,
     );

@@ -1,6 +1,25 @@
 import type { Hold } from '../../ledger/retention-holds.js';
 import { ExitCode } from '../../errors.js';
 import type { Output } from '../output.js';
+import type pg from 'pg';
+
+/**
+ * The command's `--json` document, its retention times (readings of the data's zone) given as
+ * ISO 8601 instants in UTC; see withInstants. Nothing is asked of the server without --json.
+ *
+ * @example
+ * await retentionJson(out, session.client, { ok: true, ...result }, result.timeZone);
+ */
+export async function retentionJson(
+  out: Output,
+  client: pg.Client,
+  document: Record<string, unknown>,
+  zone?: string | null,
+): Promise<void> {
+  if (!out.flags.json) return;
+  const { withInstants } = await import('../../retention/json-instants.js');
+  out.json(await withInstants(client, document, zone));
+}
 
 /** `12,345`: retention counts are large. */
 export const n = (value: number): string => value.toLocaleString('en-US');
