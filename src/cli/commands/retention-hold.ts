@@ -7,6 +7,7 @@ import { parseCount } from '../duration.js';
 import { runCommand } from '../session-command.js';
 import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
 import { describeHold, retentionJson } from './retention-words.js';
+import { count } from '../text.js';
 
 const ids: OptionSpec<number[] | undefined> = {
   flags: '--ids <ids>',
@@ -86,7 +87,7 @@ async function runList(command: Command): Promise<number> {
     const holds = await listHolds(session.client, { includeReleased: settings.all });
     await retentionJson(out, session.client, { ok: true, holds });
     for (const h of holds) out.line(describeHold(h));
-    out.always(`${holds.length} ${holds.length === 1 ? 'hold' : 'holds'}.`);
+    out.always(`${count(holds.length, 'hold')}.`);
     return ExitCode.ok;
   });
 }
