@@ -402,6 +402,21 @@ const cases: Case[] = [
     /ledger lists a migration with no file here \(0002-ingestion-tables\)/,
   ],
   [
+    'rasdb new with a name that is not words joined by hyphens',
+    ['new', 'Add Widgets', '--phase', '2'],
+    withDb,
+    2,
+    /a migration name is lower-case words joined by hyphens/,
+  ],
+  ['rasdb new without --phase', ['new', 'add-widgets'], withDb, 2, /rasdb new needs --phase N/],
+  [
+    'rasdb new for a phase with no folder',
+    ['new', 'add-widgets', '--phase', '3', '--migrations-dir', mkdtempSync(join(tmpdir(), 'rasdb-nophase-'))],
+    withDb,
+    2,
+    /has no folder for phase 3/,
+  ],
+  [
     'rasdb psql with no psql on PATH',
     ['psql'],
     () => withDb({ PATH: '/nonexistent' }),

@@ -6,6 +6,7 @@ import { registerBaseline } from './commands/baseline.js';
 import { registerCodegen } from './commands/codegen.js';
 import { registerEmbedded } from './commands/embedded.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerNew } from './commands/new.js';
 import { registerPsql } from './commands/psql.js';
 import { registerRepair } from './commands/repair.js';
 import { registerRetention } from './commands/retention.js';
@@ -72,6 +73,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
     registerVerify,
     registerPsql,
     registerEmbedded,
+    registerNew,
   ]) {
     register(program, outcome);
   }
