@@ -411,7 +411,7 @@ const cases: Case[] = [
   ['rasdb new without --phase', ['new', 'add-widgets'], withDb, 2, /rasdb new needs --phase N/],
   [
     'rasdb new for a phase with no folder',
-    ['new', 'add-widgets', '--phase', '3', '--migrations-dir', mkdtempSync(join(tmpdir(), 'rasdb-nophase-'))],
+    ['new', 'add-widgets', '--phase', '3', '--migrations-dir', tmpdir()],
     withDb,
     2,
     /has no folder for phase 3/,
@@ -427,7 +427,7 @@ const cases: Case[] = [
   [
     'rasdb embedded url with no server kept running',
     ['embedded', 'url'],
-    () => ({ RASDB_DATA_DIR: mkdtempSync(join(tmpdir(), 'rasdb-none-')) }),
+    () => ({ RASDB_DATA_DIR: join(tmpdir(), `rasdb-never-made-${process.pid}`) }),
     3,
     /no embedded PostgreSQL is running in .*; start one with rasdb embedded start/,
   ],

@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -193,4 +193,38 @@ describe('rasdb embedded start|url|stop', () => {
     expect(nobody.stderr).toMatch(/Permission denied/);
     expect(psql(url, 'select 1').stdout).toBe('1');
   });
+
+  it.runIf(asRoot)(
+    'kept by an ordinary user: runs as that user, root gets in, nobody does not, root stops it',
+    async () => {
+      const { cwd, env } = project();
+      const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+      chownSync(cwd, id('-u'), id('-g'));
+      const started = spawnSync(process.execPath, [BIN, 'embedded', 'start'], {
+        cwd,
+        env: {
+          ...process.env,
+          ...env,
+          DATABASE_URL: undefined,
+          PGHOST: undefined,
+          PGDATABASE: undefined,
+          NO_COLOR: '1',
+        },
+        uid: id('-u'),
+        gid: id('-g'),
+        encoding: 'utf8',
+      });
+      expect(started.status, started.stderr).toBe(0);
+      const url = started.stdout.trim();
+      const pid = postmasterPid(cwd)!;
+      expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(new RegExp(`^Uid:\\s+${id('-u')}\\s`, 'm'));
+      expect(psql(url, 'select current_user').stdout).toBe('postgres'); // root, mapped by peer
+      const nobody = psql(url, 'select 1', 'nobody');
+      expect(nobody.status).not.toBe(0);
+      expect(nobody.stderr).toMatch(/Permission denied/);
+      const stopped = await runCli(['embedded', 'stop'], { cwd, env });
+      expect(stopped.code, stopped.stderr).toBe(0);
+      expect(alive(pid)).toBe(false);
+    },
+  );
 });
