@@ -401,6 +401,36 @@ const cases: Case[] = [
     4,
     /ledger lists a migration with no file here \(0002-ingestion-tables\)/,
   ],
+  [
+    'rasdb new with a name that is not words joined by hyphens',
+    ['new', 'Add Widgets', '--phase', '2'],
+    withDb,
+    2,
+    /a migration name is lower-case words joined by hyphens/,
+  ],
+  ['rasdb new without --phase', ['new', 'add-widgets'], withDb, 2, /rasdb new needs --phase N/],
+  [
+    'rasdb new for a phase with no folder',
+    ['new', 'add-widgets', '--phase', '3', '--migrations-dir', tmpdir()],
+    withDb,
+    2,
+    /has no folder for phase 3/,
+  ],
+  [
+    'rasdb psql with no psql on PATH',
+    ['psql'],
+    () => withDb({ PATH: '/nonexistent' }),
+    1,
+    /psql was not found on PATH .*install the PostgreSQL client/,
+  ],
+  ['rasdb psql --json', ['psql', '--json'], withDb, 2, /psql's output is its own: rasdb psql does not take --json/],
+  [
+    'rasdb embedded url with no server kept running',
+    ['embedded', 'url'],
+    () => ({ RASDB_DATA_DIR: join(tmpdir(), `rasdb-never-made-${process.pid}`) }),
+    3,
+    /no embedded PostgreSQL is running in .*; start one with rasdb embedded start/,
+  ],
 ];
 
 describe('bad input', () => {

@@ -5,7 +5,10 @@ import { rasdbVersion } from '../version.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerCapacity } from './commands/capacity.js';
 import { registerCodegen } from './commands/codegen.js';
+import { registerEmbedded } from './commands/embedded.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerNew } from './commands/new.js';
+import { registerPsql } from './commands/psql.js';
 import { registerRepair } from './commands/repair.js';
 import { registerRetention } from './commands/retention.js';
 import { registerRollback } from './commands/rollback.js';
@@ -70,6 +73,9 @@ export function buildProgram(outcome: CommandOutcome): Command {
     registerRetention,
     registerVerify,
     registerCapacity,
+    registerPsql,
+    registerEmbedded,
+    registerNew,
   ]) {
     register(program, outcome);
   }

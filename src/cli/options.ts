@@ -219,6 +219,10 @@ export const BASELINE_OPTIONS = {
   lockWaitMs: lockWaitOption(),
 } as const;
 
+export const NEW_OPTIONS = {
+  phase: phaseOption('the phase the migration belongs to (required)'),
+} as const;
+
 export const REPAIR_OPTIONS = {
   accept: requiredText('--accept <migration>', 'the migration whose new checksum to record'),
   lockWaitMs: lockWaitOption(),

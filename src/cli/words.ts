@@ -50,6 +50,3 @@ export function wordError(error: RasdbError): string {
 export function wordText(text: string): string {
   return wordOptions(text, (name) => FLAG_OF[name]);
 }
-
-/** `1 migration`, `2 migrations`. */
-export const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;

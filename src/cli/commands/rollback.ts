@@ -7,6 +7,7 @@ import { phaseName, printStep, retryLine } from '../render-steps.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
 import { redactServerText } from '../../db/redact.js';
+import { count } from '../text.js';
 
 /** `rasdb rollback --phase N | --all [--force]`: revert the phases above N. */
 export function registerRollback(program: Command, outcome: CommandOutcome): void {
@@ -42,7 +43,7 @@ async function runRollback(command: Command): Promise<number> {
       });
       out.json({ ok: !result.failed, database: session.label, ...result });
       for (const table of result.droppedTables.filter((t) => t.rows > 0))
-        out.line(`  dropped ${table.table} with ${table.rows} rows (--force)`);
+        out.line(`  dropped ${table.table} with ${count(table.rows, 'row')} (--force)`);
       const reverted = result.steps.filter((s) => s.status === 'Success').length;
       if (result.failed) {
         out.error(
@@ -52,7 +53,7 @@ async function runRollback(command: Command): Promise<number> {
       }
       out.always(
         reverted
-          ? `Reverted ${reverted} ${reverted === 1 ? 'migration' : 'migrations'}; the database is at ${phaseName(result.phaseAfter)}.`
+          ? `Reverted ${count(reverted, 'migration')}; the database is at ${phaseName(result.phaseAfter)}.`
           : `Nothing to revert: the database is at ${phaseName(result.phaseAfter)}.`,
       );
       return ExitCode.ok;
