@@ -23,6 +23,11 @@ export interface Session {
    * A function property, not a method: it uses no `this`, so it may be passed on by itself.
    */
   readonly openSibling: () => Promise<pg.Client>;
+  /**
+   * A connection to another database of the same server, as the same user (the caller ends it):
+   * a scratch database beside the target, on the very server version the target runs.
+   */
+  readonly openDatabase: (database: string) => Promise<{ client: pg.Client; label: string }>;
   close(): Promise<void>;
 }
 
@@ -69,7 +74,11 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
   if (choice.source !== 'embedded') {
     const client = await connect(choice.config, choice, timeouts);
     const sibling = () => connect(choice.config, choice, timeouts);
-    return wrap(client, choice.label, false, sibling, async () => undefined);
+    const other = async (database: string) => {
+      const label = `${choice.host}:${choice.port}/${database}`;
+      return { client: await connect({ ...choice.config, database }, { ...choice, database }, timeouts), label };
+    };
+    return wrap(client, choice.label, false, sibling, other, async () => undefined);
   }
   const folder = embeddedFolder(env, options.cwd ?? process.cwd());
   // Registered before it starts: a signal while it is starting still stops it once it is up.
@@ -86,7 +95,19 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
   try {
     const client = await connectEmbedded(server, timeouts);
     const sibling = () => connectEmbedded(server, timeouts);
-    return wrap(client, server.label, true, sibling, stopServer);
+    const other = async (database: string) => {
+      const describe = {
+        label: server.label,
+        host: String(server.config.host),
+        port: Number(server.config.port),
+        database,
+      };
+      return {
+        client: await connect({ ...server.config, database }, describe, timeouts),
+        label: `${server.label}, database ${database}`,
+      };
+    };
+    return wrap(client, server.label, true, sibling, other, stopServer);
   } catch (error) {
     await stopServer();
     throw error;
@@ -238,6 +259,7 @@ function wrap(
   label: string,
   embedded: boolean,
   openSibling: () => Promise<pg.Client>,
+  openDatabase: Session['openDatabase'],
   afterClose: () => Promise<void>,
 ): Session {
   const db = kyselyOn(client);
@@ -246,7 +268,7 @@ function wrap(
     await closeClient(client);
     await afterClose();
   });
-  return { client, db, label, embedded, openSibling, close };
+  return { client, db, label, embedded, openSibling, openDatabase, close };
 }
 
 function firstLine(text: string): string {

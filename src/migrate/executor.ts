@@ -73,6 +73,12 @@ export interface RunOptions {
    * unrecorded (nothing was tried); any other error fails the step as the migration's own would.
    */
   inTransaction?: (file: MigrationFile, transaction: boolean) => Promise<void>;
+  /**
+   * Each statement the migration itself sends (its `up` or `down` queries, not the executor's own
+   * BEGIN, timeouts and ledger rows) is run by calling `run` inside this, on the same connection:
+   * `rasdb plan` reads the locks the statement took before the next one is sent.
+   */
+  aroundStatement?: (sql: string, run: () => Promise<unknown>) => Promise<unknown>;
 }
 
 const LOCK_TIMEOUT = '55P03';
@@ -175,7 +181,8 @@ export class MigrationExecutor {
           await this.client.query(statement.replace(/\bconcurrently\b/i, ''));
         }
       } else {
-        await (direction === 'up' ? module.up(this.db) : module.down?.(this.db));
+        const db = options.aroundStatement ? this.observed(options.aroundStatement) : this.db;
+        await (direction === 'up' ? module.up(db) : module.down?.(db));
       }
       const durationMs = Math.round(performance.now() - started);
       if (enclosed) {
@@ -191,6 +198,26 @@ export class MigrationExecutor {
       if (!transactional && !enclosed)
         await this.client.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
     }
+  }
+
+  /** A Kysely whose every query passes through `around` (see RunOptions.aroundStatement). */
+  private observed(around: NonNullable<RunOptions['aroundStatement']>): Kysely<any> {
+    const client = this.client;
+    const watched = new Proxy(client, {
+      get(target, property) {
+        if (property === 'query') {
+          return (text: unknown, ...rest: unknown[]) =>
+            around(typeof text === 'string' ? text : String((text as { text?: unknown }).text), () =>
+              (target.query as (...args: unknown[]) => Promise<unknown>)(text, ...rest),
+            );
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return kyselyOn(watched, (event) => {
+      this.lastStatement = event.query.sql;
+    });
   }
 
   private async record(file: MigrationFile, direction: Direction, checksum: string, durationMs: number): Promise<void> {
