@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { closeClient } from '../db/session.js';
+import { withTransaction } from '../db/transaction.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { MigrationExecutor, type Direction } from '../migrate/executor.js';
 import { executorSettings } from '../migrate/migrate.js';
 import type { MigrationFile } from '../migrate/migration-files.js';
-import { LOCK_MODES, lockRank, type LockMode } from './lock-modes.js';
+import { conflicts, LOCK_MODES, lockRank, type LockMode } from './lock-modes.js';
 import { locksOf, ownSnapshot, relationsNow, type HeldLock, type RelationInfo } from './relations.js';
 import { shortSql } from './short-sql.js';
 import type { MigrationLocks, RelationLock, StatementLocks } from './types.js';
@@ -188,15 +189,27 @@ function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
+/** A transaction on another connection holding ROW EXCLUSIVE on tables, as a writer of the application would. */
+interface Holder {
+  readonly slot: number;
+  readonly pid: number;
+  release(): Promise<void>;
+}
+
+/** How many times a statement outside a transaction is held up and let go again, at most. */
+const MAX_ROUNDS = 20;
+
 /**
  * Watches statements that run outside a transaction from other connections to the scratch
- * database: a holder takes ROW EXCLUSIVE on every table (as a writer of the application would
- * hold it), so a statement that must wait for writers (CREATE INDEX CONCURRENTLY, DETACH
- * CONCURRENTLY) or needs a lock a writer blocks waits; a watcher reads its locks until it is
- * seen waiting on the holder, then the holder lets go and the statement finishes, still watched.
+ * database. A holder takes ROW EXCLUSIVE on every table, as the application's writers would hold
+ * it, so a statement that must wait for writers (CREATE INDEX CONCURRENTLY, DETACH CONCURRENTLY)
+ * or needs a lock a writer blocks waits, and a watcher reads its locks while it waits. Then a second
+ * holder takes over every table the statement neither holds nor waits for, the first lets go, and
+ * the statement goes on to its next wait, until it finishes: each wait is seen, not just the first.
+ * A holder gives up after a short lock_timeout rather than ever waiting on the statement.
  */
 class OutsideObserver {
-  private holder: pg.Client | undefined;
+  private readonly slots: (pg.Client | undefined)[] = [undefined, undefined];
   private watcher: pg.Client | undefined;
 
   constructor(
@@ -209,46 +222,44 @@ class OutsideObserver {
     before: ReadonlyMap<number, RelationInfo>,
     known: Map<number, RelationInfo>,
   ): Promise<{ value: T; seen: Seen[] }> {
-    this.holder ??= await this.openScratch();
     this.watcher ??= await this.openScratch();
-    const holder = this.holder;
     const watcher = this.watcher;
     const tables = [...before.values()].filter((r) => r.kind === 'table' || r.kind === 'partitioned table');
-    await holder.query('BEGIN');
-    if (tables.length) {
-      const list = tables.map((t) =>
-        t.relation
-          .split('.')
-          .map((part) => holder.escapeIdentifier(part))
-          .join('.'),
-      );
-      await holder.query(`LOCK TABLE ${list.join(', ')} IN ROW EXCLUSIVE MODE`);
-    }
-    const holderPid = (holder as pg.Client & { readonly processID: number }).processID;
+    let holder = await this.hold(0, tables);
     const pid = (this.scratch as pg.Client & { readonly processID: number }).processID;
     const observed = new Map<string, HeldLock>();
     let settled = false;
-    let released = false;
     const running = run().finally(() => {
       settled = true;
     });
     running.catch(() => undefined);
     try {
-      while (!settled) {
-        const { locks, blockedByHolder } = await locksOf(watcher, pid, released ? undefined : holderPid);
+      for (let rounds = 0; !settled;) {
+        const { locks, blockedByHolder } = await locksOf(watcher, pid, holder?.pid);
         for (const lock of locks) {
           const key = `${lock.oid}:${lock.mode}`;
           const was = observed.get(key);
           observed.set(key, { ...lock, granted: lock.granted || Boolean(was?.granted) });
         }
-        if (blockedByHolder && !released) {
-          released = true;
-          await holder.query('COMMIT');
+        if (holder && blockedByHolder) {
+          // What the statement holds against writers, or waits for, the next holder leaves alone.
+          const busy = new Set(
+            locks.filter((l) => !l.granted || conflicts(l.mode, 'RowExclusiveLock')).map((l) => l.oid),
+          );
+          const next =
+            ++rounds < MAX_ROUNDS
+              ? await this.hold(
+                  1 - holder.slot,
+                  tables.filter((t) => !busy.has(t.oid)),
+                )
+              : undefined;
+          await holder.release();
+          holder = next;
         }
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
     } finally {
-      if (!released) await holder.query('COMMIT').catch(() => undefined);
+      await holder?.release();
     }
     const value = await running;
     const after = await relationsNow(this.scratch);
@@ -264,7 +275,50 @@ class OutsideObserver {
     return { value, seen };
   }
 
+  /** Opens a holder on slot `slot` locking `tables`; none when it cannot get them at once. */
+  private async hold(slot: number, tables: readonly RelationInfo[]): Promise<Holder | undefined> {
+    const client = (this.slots[slot] ??= await this.openScratch());
+    let release = (): void => undefined;
+    const releasing = new Promise<void>((resolve) => (release = resolve));
+    let locked = (): void => undefined;
+    const holding = withTransaction(
+      client,
+      async () => {
+        if (tables.length) {
+          // ONLY: each table is listed itself, and a parent must not drag in a partition left alone.
+          const list = tables.map(
+            (t) =>
+              `ONLY ${t.relation
+                .split('.')
+                .map((part) => client.escapeIdentifier(part))
+                .join('.')}`,
+          );
+          await client.query(`LOCK TABLE ${list.join(', ')} IN ROW EXCLUSIVE MODE`);
+        }
+        locked();
+        await releasing;
+      },
+      { settings: [`lock_timeout = ${HOLDER_LOCK_TIMEOUT_MS}`] },
+    );
+    try {
+      await Promise.race([new Promise<void>((resolve) => (locked = resolve)), holding]);
+    } catch {
+      return undefined;
+    }
+    return {
+      slot,
+      pid: (client as pg.Client & { readonly processID: number }).processID,
+      release: async () => {
+        release();
+        await holding.catch(() => undefined);
+      },
+    };
+  }
+
   async close(): Promise<void> {
-    for (const client of [this.holder, this.watcher]) if (client) await closeClient(client);
+    for (const client of [...this.slots, this.watcher]) if (client) await closeClient(client);
   }
 }
+
+/** Well under deadlock_timeout (1 s): a holder that would wait gives up long before a deadlock is looked for. */
+const HOLDER_LOCK_TIMEOUT_MS = 200;
