@@ -60,13 +60,16 @@ function holdText(lock: RelationLock): string {
  */
 export function renderLockPlan(out: Output, plan: LockPlan, database: string): void {
   const c = out.color;
-  const verb = plan.direction === 'up' ? 'pending migration' : 'migration to revert';
+  const [one, many] =
+    plan.direction === 'up'
+      ? ['pending migration', 'pending migrations']
+      : ['migration to revert', 'migrations to revert'];
   const versions =
     plan.scratchServerVersion === plan.targetServerVersion
       ? `PostgreSQL ${plan.scratchServerVersion}, as the target`
       : `PostgreSQL ${plan.scratchServerVersion}; the target runs ${plan.targetServerVersion}`;
   out.line(
-    `${plural(plan.migrations.length, verb)} observed on ${plan.scratch} (${versions}) after replaying ${plural(plan.replayed.length, 'applied migration')}; nothing was written to ${database}.`,
+    `${plural(plan.migrations.length, one, many)} observed on ${plan.scratch} (${versions}) after replaying ${plural(plan.replayed.length, 'applied migration')}; nothing was written to ${database}.`,
   );
   const targets = new Map(plan.tables.map((t) => [t.relation, t.target]));
   for (const migration of plan.migrations) {

@@ -149,6 +149,8 @@ async function observeOne(
       durationMsOnScratch: round(s.durationMs),
       locks: s.seen
         .filter((entry) => entry.modes.size > 0)
+        // pg_locks lists them in no set order: by name, so that a report reads the same every time.
+        .sort((a, b) => (a.info.relation < b.info.relation ? -1 : a.info.relation > b.info.relation ? 1 : 0))
         .map((entry): RelationLock => {
           const modes = LOCK_MODES.filter((m) => entry.modes.has(m));
           const existedBefore = atMigrationStart.has(entry.info.oid);
