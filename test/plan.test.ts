@@ -115,7 +115,11 @@ describe('rasdb plan', () => {
       expect(result.code, result.stderr).toBe(0);
       const report = JSON.parse(result.stdout);
       const assets = report.tables.find((t: { relation: string }) => t.relation === 'ingestion_assets');
-      expect(assets.target.sessions).toMatchObject({ total: 1, writing: 1, pids: [writer.processID] });
+      expect(assets.target.sessions).toMatchObject({
+        total: 1,
+        writing: 1,
+        pids: [(writer as pg.Client & { readonly processID: number }).processID],
+      });
       expect(assets.target.sessions.oldestTransactionStart).toEqual(expect.any(String));
       const text = await plan(url, '--phase', '2');
       expect(text.stdout).toMatch(/1 session hold locks on it now \(1 writing; pids \d+; oldest transaction since /);
