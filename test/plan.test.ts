@@ -155,6 +155,43 @@ describe('rasdb plan', () => {
     );
   });
 
+  it('without CREATEDB says so in one line (exit 3) and points at --scratch-url', async () => {
+    const url = await copyOf(1);
+    const role = `rasdb_plan_nocreatedb_${process.pid}`;
+    await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    await adminQuery(`CREATE ROLE ${role} LOGIN PASSWORD 'plan-pw' NOCREATEDB`);
+    const name = new URL(url).pathname.slice(1);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client
+      .query(`GRANT USAGE ON SCHEMA rasdb TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA rasdb, public TO ${role}`)
+      .finally(() => client.end());
+    const limited = new URL(url);
+    limited.username = role;
+    limited.password = 'plan-pw';
+    try {
+      const result = await runCli(['plan'], { env: { DATABASE_URL: limited.toString() } });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(
+        /^rasdb: cannot create a scratch database on .*: permission denied to create database; rasdb observes the migrations on a scratch database beside the target: give the user CREATEDB, or point --scratch-url at a server where it may\n$/,
+      );
+      expect(result.stderr).not.toContain('plan-pw');
+      // rollback --dry-run still prints the down SQL, and says why the lock report is missing.
+      const dry = await runCli(['rollback', '--phase', '0', '--dry-run'], {
+        env: { DATABASE_URL: limited.toString() },
+      });
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain('drop table "sync_conflicts";');
+      expect(dry.stderr).toMatch(
+        /^rasdb: the lock report of the reverts was skipped: cannot create a scratch database on /,
+      );
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      copies.splice(copies.indexOf(name), 1);
+      await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    }
+  });
+
   it('says so when nothing is pending', async () => {
     const result = await plan(await copyOf(4));
     expect(result.code, result.stderr).toBe(0);

@@ -37,25 +37,26 @@ export interface PlanOptions extends ScratchOptions {
  */
 export async function planLocks(client: pg.Client, options: PlanOptions = {}): Promise<LockPlan> {
   const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
-  const version = await ledgerVersion(client);
-  assertLedgerReadable(version);
-  if (version === 0) await assertNoUnadoptedTables(client);
-  const targetPhase = options.phase ?? MAX_PHASE;
-  const plan = await planMigrations(client, files, targetPhase);
-  const mismatches = await findMismatches(plan.applied, files);
-  if (mismatches.length) throw mismatchError(mismatches);
-  const compiled = await Promise.all(plan.pending.map(async (f) => ({ name: f.name, ...(await compileSql(f)) })));
-  assertNoTransactionControl(
-    compiled.map((m) => ({ name: m.name, direction: 'up' as const, statements: m.statements })),
-  );
-  const done = new Set(plan.applied.map((m) => m.name));
-  const replayed = files.filter((f) => done.has(f.name));
-  return observeRun(client, options, {
-    direction: 'up',
-    targetPhase,
-    currentPhase: plan.currentPhase,
-    replayed,
-    runs: plan.pending,
+  return observeRun(client, options, async () => {
+    const version = await ledgerVersion(client);
+    assertLedgerReadable(version);
+    if (version === 0) await assertNoUnadoptedTables(client);
+    const targetPhase = options.phase ?? MAX_PHASE;
+    const plan = await planMigrations(client, files, targetPhase);
+    const mismatches = await findMismatches(plan.applied, files);
+    if (mismatches.length) throw mismatchError(mismatches);
+    const compiled = await Promise.all(plan.pending.map(async (f) => ({ name: f.name, ...(await compileSql(f)) })));
+    assertNoTransactionControl(
+      compiled.map((m) => ({ name: m.name, direction: 'up' as const, statements: m.statements })),
+    );
+    const done = new Set(plan.applied.map((m) => m.name));
+    return {
+      direction: 'up',
+      targetPhase,
+      currentPhase: plan.currentPhase,
+      replayed: files.filter((f) => done.has(f.name)),
+      runs: plan.pending,
+    };
   });
 }
 
@@ -72,25 +73,26 @@ export async function planRollbackLocks(
   options: PlanOptions & { phase: number },
 ): Promise<LockPlan> {
   const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
-  assertLedgerReadable(await ledgerVersion(client));
-  const plan = await planMigrations(client, files);
-  const mismatches = await findMismatches(plan.applied, files);
-  if (mismatches.length) throw mismatchError(mismatches);
-  const runs = revertTargets(plan, options.phase);
-  const downs = await Promise.all(
-    runs.map(async (f) => ({ name: f.name, statements: await compileMigration(await f.load(), 'down', f.name) })),
-  );
-  assertNoTransactionControl(
-    downs.map((m) => ({ name: m.name, direction: 'down' as const, statements: m.statements })),
-  );
-  const done = new Set(plan.applied.map((m) => m.name));
-  const replayed = files.filter((f) => done.has(f.name));
-  return observeRun(client, options, {
-    direction: 'down',
-    targetPhase: options.phase,
-    currentPhase: plan.currentPhase,
-    replayed,
-    runs,
+  return observeRun(client, options, async () => {
+    assertLedgerReadable(await ledgerVersion(client));
+    const plan = await planMigrations(client, files);
+    const mismatches = await findMismatches(plan.applied, files);
+    if (mismatches.length) throw mismatchError(mismatches);
+    const runs = revertTargets(plan, options.phase);
+    const downs = await Promise.all(
+      runs.map(async (f) => ({ name: f.name, statements: await compileMigration(await f.load(), 'down', f.name) })),
+    );
+    assertNoTransactionControl(
+      downs.map((m) => ({ name: m.name, direction: 'down' as const, statements: m.statements })),
+    );
+    const done = new Set(plan.applied.map((m) => m.name));
+    return {
+      direction: 'down',
+      targetPhase: options.phase,
+      currentPhase: plan.currentPhase,
+      replayed: files.filter((f) => done.has(f.name)),
+      runs,
+    };
   });
 }
 
@@ -102,28 +104,45 @@ interface Run {
   readonly runs: readonly MigrationFile[];
 }
 
-async function observeRun(client: pg.Client, options: PlanOptions, run: Run): Promise<LockPlan> {
-  const observed = await withScratchDatabase(options, async (scratch, label, openAnother) => {
-    await replayMigrations(scratch, run.replayed);
-    const migrations = await observeMigrations(scratch, run.runs, run.direction, openAnother);
-    return { label, migrations, version: await serverVersion(scratch) };
-  });
-  const existing = new Set<string>();
-  for (const m of observed.migrations)
-    for (const s of m.statements)
-      for (const lock of s.locks)
-        if (lock.origin === 'existing' && TABLE_KINDS.includes(lock.kind)) existing.add(lock.relation);
-  const targets = await readTargetTables(client, [...existing]);
+/**
+ * Reads and checks the target (`prepare`) while the scratch database is being made, then replays
+ * and observes there; the target's tables are read while the scratch database is dropped. When
+ * both fail, the target's refusal is the one reported: it is what the operator has to fix first.
+ */
+async function observeRun(client: pg.Client, options: PlanOptions, prepare: () => Promise<Run>): Promise<LockPlan> {
+  const preparing = prepare();
+  preparing.catch(() => undefined);
+  let observed;
+  try {
+    observed = await withScratchDatabase(options, async (scratch, label, openAnother) => {
+      const run = await preparing;
+      await replayMigrations(scratch, run.replayed);
+      const migrations = await observeMigrations(scratch, run.runs, run.direction, openAnother);
+      const existing = new Set<string>();
+      for (const m of migrations)
+        for (const s of m.statements)
+          for (const lock of s.locks)
+            if (lock.origin === 'existing' && TABLE_KINDS.includes(lock.kind)) existing.add(lock.relation);
+      const reading = Promise.all([readTargetTables(client, [...existing]), serverVersion(client)]);
+      reading.catch(() => undefined);
+      return { run, label, migrations, version: await serverVersion(scratch), reading };
+    });
+  } catch (error) {
+    await preparing;
+    throw error;
+  }
+  const { run, label, migrations, version, reading } = observed;
+  const [targets, targetVersion] = await reading;
   return {
     direction: run.direction,
     targetPhase: run.targetPhase,
     currentPhase: run.currentPhase,
-    scratch: observed.label,
-    scratchServerVersion: observed.version,
-    targetServerVersion: await serverVersion(client),
+    scratch: label,
+    scratchServerVersion: version,
+    targetServerVersion: targetVersion,
     replayed: run.replayed.map((f) => f.name),
-    migrations: observed.migrations,
-    tables: summarizeTables(observed.migrations, targets),
+    migrations,
+    tables: summarizeTables(migrations, targets),
   };
 }
 
