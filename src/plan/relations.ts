@@ -22,7 +22,8 @@ export interface HeldLock {
   readonly granted: boolean;
 }
 
-const KINDS: Record<string, RelationKind> = {
+/** pg_class.relkind in words. */
+export const KINDS: Record<string, RelationKind> = {
   r: 'table',
   p: 'partitioned table',
   v: 'view',

@@ -1,14 +1,7 @@
 import type pg from 'pg';
 import { isLockMode, lockRank } from './lock-modes.js';
-import type { RelationKind, TargetTable } from './types.js';
-
-const KINDS: Record<string, RelationKind> = {
-  r: 'table',
-  p: 'partitioned table',
-  v: 'view',
-  m: 'materialized view',
-  f: 'foreign table',
-};
+import { KINDS } from './relations.js';
+import type { TargetTable } from './types.js';
 
 interface Row {
   relation: string;
