@@ -69,16 +69,23 @@ async function observeOne(
   atStart: ReadonlyMap<number, RelationInfo>,
   outside: OutsideObserver,
 ): Promise<MigrationLocks> {
-  let before = await relationsNow(scratch);
-  const atMigrationStart = new Set(before.keys());
-  const known = new Map(before);
-  const statements: RawStatement[] = [];
+  let before = new Map<number, RelationInfo>();
+  let atMigrationStart = new Set<number>();
+  const known = new Map<number, RelationInfo>();
+  let statements: RawStatement[] = [];
   let transactional = true;
   let held = new Set<string>();
   const started = performance.now();
   const step = await executor.run(file, direction, {
+    // Inside the migration's transaction (when it has one): the server flushes its scan counts only
+    // between transactions, so counts read here and after each statement are this transaction's.
     inTransaction: async (_file, transaction) => {
       transactional = transaction;
+      before = await relationsNow(scratch);
+      atMigrationStart = new Set(before.keys());
+      for (const [oid, info] of before) known.set(oid, info);
+      statements = [];
+      held = new Set();
     },
     aroundStatement: async (sql, run) => {
       const startedAt = performance.now();
