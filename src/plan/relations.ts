@@ -78,9 +78,11 @@ function toInfo([oid, schema, name, kind, relfilenode, scans, tableSchema, table
  * const before = await relationsNow(scratch); before.get(oid)?.relation // 'ingestion_assets'
  */
 export async function relationsNow(client: pg.Client): Promise<Map<number, RelationInfo>> {
-  const { rows } = await client.query<{ r: NamedRow }>(
-    `SELECT ${NAMED} AS r FROM ${NAMED_FROM} WHERE ${USER_RELATION}`,
-  );
+  // Named: the server plans it once per connection, not once per migration.
+  const { rows } = await client.query<{ r: NamedRow }>({
+    name: 'rasdb_plan_relations',
+    text: `SELECT ${NAMED} AS r FROM ${NAMED_FROM} WHERE ${USER_RELATION}`,
+  });
   return new Map(rows.map(({ r }) => [r[0], toInfo(r)]));
 }
 
@@ -110,8 +112,10 @@ export async function ownSnapshot(
     locks: [number, string, boolean][];
     state: [number, number, number][];
     named: NamedRow[];
-  }>(
-    `WITH held AS (
+  }>({
+    // Named: planned once per connection, not after every statement of every migration.
+    name: 'rasdb_plan_own_snapshot',
+    text: `WITH held AS (
        SELECT relation::int8 AS oid, mode, granted FROM pg_locks
         WHERE pid = pg_backend_pid() AND locktype = 'relation' AND relation >= 16384
           AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
@@ -120,8 +124,8 @@ export async function ownSnapshot(
                FROM pg_class c WHERE c.oid = ANY($1::oid[])) AS state,
             (SELECT coalesce(json_agg(${NAMED}), '[]') FROM ${NAMED_FROM}
               WHERE c.oid IN (SELECT oid FROM held) AND NOT c.oid = ANY($2::oid[]) AND ${USER_RELATION}) AS named`,
-    [watched, known],
-  );
+    values: [watched, known],
+  });
   const { locks, state, named } = rows[0];
   return {
     locks: locks.flatMap(([oid, mode, granted]) => (isLockMode(mode) ? [{ oid, mode, granted }] : [])),
