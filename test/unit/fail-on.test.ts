@@ -2,37 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode, RasdbError } from '../../src/errors.js';
 import { describeViolation, parseFailRule, violations } from '../../src/plan/fail-on.js';
 import type { LockPlan, RelationLock, TargetTable } from '../../src/plan/types.js';
+import { lockOn, targetTable } from './support/lock-plan.js';
 
-function lock(relation: string, mode: RelationLock['mode'], extra: Partial<RelationLock> = {}): RelationLock {
-  return {
-    relation,
-    kind: 'table',
-    mode,
-    modes: [mode],
-    granted: true,
-    origin: 'existing',
-    existedBefore: true,
-    rewrite: false,
-    scan: false,
-    heldUntil: 'end of transaction',
-    heldThroughStatements: 1,
-    heldMsOnScratch: 1,
-    ...extra,
-  };
-}
-
-function target(relation: string, totalBytes: number): TargetTable {
-  return {
-    relation,
-    kind: 'table',
-    heapBytes: totalBytes,
-    indexBytes: 0,
-    toastBytes: 0,
-    totalBytes,
-    rowEstimate: null,
-    sessions: { total: 0, writing: 0, pids: [], oldestTransactionStart: null },
-  };
-}
+const lock = (relation: string, mode: RelationLock['mode'], extra: Partial<RelationLock> = {}) =>
+  lockOn(relation, mode, 1, extra);
+const target = targetTable;
 
 function planOf(locks: RelationLock[], targets: TargetTable[]): LockPlan {
   return {

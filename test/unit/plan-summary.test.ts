@@ -1,38 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeTables } from '../../src/plan/summary.js';
-import type { MigrationLocks, RelationLock, TargetTable } from '../../src/plan/types.js';
+import type { MigrationLocks, RelationLock } from '../../src/plan/types.js';
+import { lockOn, targetTable } from './support/lock-plan.js';
 
-const target = (relation: string): TargetTable => ({
-  relation,
-  kind: 'table',
-  heapBytes: 0,
-  indexBytes: 8192,
-  toastBytes: 0,
-  totalBytes: 8192,
-  rowEstimate: null,
-  sessions: { total: 0, writing: 0, pids: [], oldestTransactionStart: null },
-});
-
-const lock = (
-  relation: string,
-  mode: RelationLock['mode'],
-  held: number,
-  extra: Partial<RelationLock> = {},
-): RelationLock => ({
-  relation,
-  kind: 'table',
-  mode,
-  modes: [mode],
-  granted: true,
-  origin: 'existing',
-  existedBefore: true,
-  rewrite: false,
-  scan: false,
-  heldUntil: 'end of transaction',
-  heldThroughStatements: held,
-  heldMsOnScratch: held,
-  ...extra,
-});
+const target = (relation: string) => targetTable(relation);
+const lock = lockOn;
 
 const migration = (name: string, statements: RelationLock[][]): MigrationLocks => ({
   name,
