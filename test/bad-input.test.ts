@@ -107,6 +107,27 @@ const cases: Case[] = [
     /--phase must be a whole number from 0 to 4, got "x"/,
   ],
   ['--phase a fraction', ['status', '--phase', '1.5'], withDb, 2, /unknown option '--phase'/],
+  [
+    'plan --fail-on not a lock mode',
+    ['plan', '--fail-on', 'exclusive-ish'],
+    withDb,
+    2,
+    /--fail-on: "exclusive-ish" is not a lock mode/,
+  ],
+  [
+    'plan --fail-on not a size unit',
+    ['plan', '--fail-on', 'access-exclusive>100MiB'],
+    withDb,
+    2,
+    /"MiB" is not a size unit/,
+  ],
+  [
+    'rollback --scratch-url without --dry-run',
+    ['rollback', '--phase', '0', '--scratch-url', 'postgres://x@127.0.0.1/y'],
+    withDb,
+    2,
+    /--scratch-url has no effect without --dry-run/,
+  ],
   ['--phase on the dry run', ['migrate', '--dry-run', '--phase', '9'], withDb, 2, /--phase must be a whole number/],
   ['baseline --phase out of range', ['baseline', '--phase', '5'], withDb, 2, /--phase must be a whole number/],
   [

@@ -9,6 +9,7 @@ import { registerEmbedded } from './commands/embedded.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerNew } from './commands/new.js';
 import { registerPsql } from './commands/psql.js';
+import { registerPlan } from './commands/plan.js';
 import { registerRepair } from './commands/repair.js';
 import { registerRetention } from './commands/retention.js';
 import { registerRollback } from './commands/rollback.js';
@@ -28,7 +29,7 @@ Exit codes:
   1  the operation failed (a migration or database error)
   2  usage error: unknown command or flag, invalid value
   3  cannot connect or authenticate
-  4  a check failed (drift, checksum mismatch, stale types, tables that need a baseline)
+  4  a check failed (drift, checksum mismatch, stale types, tables that need a baseline, a plan --fail-on rule)
   5  busy: another rasdb run holds the lock
   6  stopped early at a time limit; the next run continues
   130, 143  interrupted by SIGINT or SIGTERM, after removing what the run created
@@ -76,6 +77,7 @@ export function buildProgram(outcome: CommandOutcome): Command {
     registerPsql,
     registerEmbedded,
     registerNew,
+    registerPlan,
   ]) {
     register(program, outcome);
   }

@@ -1,6 +1,7 @@
 import { usageError, type OptionName } from '../errors.js';
 import { parseOperatorTime } from '../retention/operator-time.js';
 import { MAX_PHASE } from '../migrate/migration-files.js';
+import { parseFailRule, type FailRule } from '../plan/fail-on.js';
 import { parseCount, parseDuration } from './duration.js';
 import { parseRatio } from '../capacity/fail-over.js';
 import type { OptionSpec, RawValue } from './settings.js';
@@ -211,6 +212,17 @@ export const ROLLBACK_OPTIONS = {
   phase: phaseOption('keep phases 0 to N (0-4); the ones above are reverted'),
   all: flag('--all', 'revert every migration rasdb applied, phase 0 included'),
   force: flag('--force', 'drop tables even when they hold rows'),
+  dryRun: flag(
+    '--dry-run',
+    'print the down SQL of each migration it would revert and what each would lock (observed on a scratch database); change nothing',
+  ),
+  scratchUrl: {
+    ...textOption(
+      '--scratch-url <url>',
+      'with --dry-run: observe the reverts in a temporary database on this server (default: beside the target, on its server)',
+    ),
+    needs: 'dryRun',
+  },
   ...EXECUTION_OPTIONS,
 } as const;
 
@@ -236,6 +248,20 @@ export const VERIFY_OPTIONS = {
     { env: 'RASDB_SCRATCH_URL' },
   ),
   strict: flag('--strict', 'also fail on objects no migration makes (tables, views, sequences)'),
+} as const;
+
+export const PLAN_OPTIONS = {
+  phase: phaseOption('observe the pending migrations of phases 0 to N (0-4); default: all phases'),
+  scratchUrl: textOption(
+    '--scratch-url <url>',
+    "observe in a temporary database on this server, which it creates and drops (default: beside the target, on the target's server)",
+  ),
+  failOn: {
+    flags: '--fail-on <rules...>',
+    description:
+      'exit 4 when an existing table gets a lock this strong or stronger, or a rewrite or scan, optionally above a size or on named tables: access-exclusive>100MB, share-row-exclusive:users, rewrite',
+    parse: (raw: RawValue, name: string) => (Array.isArray(raw) ? raw.map((rule) => parseFailRule(rule, name)) : []),
+  } satisfies OptionSpec<FailRule[]>,
 } as const;
 
 export const CODEGEN_OPTIONS = {

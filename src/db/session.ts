@@ -23,6 +23,11 @@ export interface Session {
    * A function property, not a method: it uses no `this`, so it may be passed on by itself.
    */
   readonly openSibling: () => Promise<pg.Client>;
+  /**
+   * A connection to another database of the same server, as the same user (the caller ends it):
+   * a scratch database beside the target, on the very server version the target runs.
+   */
+  readonly openDatabase: (database: string) => Promise<{ client: pg.Client; label: string }>;
   close(): Promise<void>;
 }
 
@@ -77,7 +82,11 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
     const client = await connect(choice.config, choice, timeouts);
     const sibling = () => connect(choice.config, choice, timeouts);
     const libpq = { url: choice.libpqUrl, password: choice.config.password as string | undefined };
-    return wrap(client, { label: choice.label, embedded: false, libpq }, sibling, async () => undefined);
+    const other = async (database: string) => {
+      const label = `${choice.host}:${choice.port}/${database}`;
+      return { client: await connect({ ...choice.config, database }, { ...choice, database }, timeouts), label };
+    };
+    return wrap(client, { label: choice.label, embedded: false, libpq }, sibling, other, async () => undefined);
   }
   return openEmbeddedSession(embeddedFolder(env, options.cwd ?? process.cwd()), options);
 }
@@ -109,8 +118,20 @@ export async function openEmbeddedSession(folder: string, options: OpenOptions =
   try {
     const client = await connectEmbedded(server, timeouts);
     const sibling = () => connectEmbedded(server, timeouts);
+    const other = async (database: string) => {
+      const describe = {
+        label: server.label,
+        host: String(server.config.host),
+        port: Number(server.config.port),
+        database,
+      };
+      return {
+        client: await connect({ ...server.config, database }, describe, timeouts),
+        label: `${server.label}, database ${database}`,
+      };
+    };
     const libpq = { url: embeddedUrl(String(server.config.host)) };
-    return wrap(client, { label: server.label, embedded: true, libpq }, sibling, stopServer);
+    return wrap(client, { label: server.label, embedded: true, libpq }, sibling, other, stopServer);
   } catch (error) {
     await stopServer();
     throw error;
@@ -265,6 +286,7 @@ function wrap(
   client: pg.Client,
   about: Pick<Session, 'label' | 'embedded' | 'libpq'>,
   openSibling: () => Promise<pg.Client>,
+  openDatabase: Session['openDatabase'],
   afterClose: () => Promise<void>,
 ): Session {
   // Closing the connection also releases the session's advisory locks on the server.
@@ -272,7 +294,7 @@ function wrap(
     await closeClient(client);
     await afterClose();
   });
-  return { client, ...about, openSibling, close };
+  return { client, ...about, openSibling, openDatabase, close };
 }
 
 function firstLine(text: string): string {

@@ -73,6 +73,12 @@ export interface RunOptions {
    * unrecorded (nothing was tried); any other error fails the step as the migration's own would.
    */
   inTransaction?: (file: MigrationFile, transaction: boolean) => Promise<void>;
+  /**
+   * Each statement the migration itself sends (its `up` or `down` queries, not the executor's own
+   * BEGIN, timeouts and ledger rows) is run by calling `run` inside this, on the same connection:
+   * `rasdb plan` reads the locks the statement took before the next one is sent.
+   */
+  aroundStatement?: (sql: string, run: () => Promise<unknown>) => Promise<unknown>;
 }
 
 const LOCK_TIMEOUT = '55P03';
@@ -131,7 +137,8 @@ export class MigrationExecutor {
     }
     // The build's SQL of a shipped migration, sent in one round trip (see runsAsRecorded); after a
     // failure the migration runs statement by statement, so that the failure names its statement.
-    let batch = direction === 'up' && !this.settings.enclosed && file.precompiled?.runnable === true;
+    let batch =
+      direction === 'up' && !this.settings.enclosed && !options.aroundStatement && file.precompiled?.runnable === true;
     for (let attempt = 1; ; attempt++) {
       this.lastStatement = undefined;
       if (direction === 'up' && !source.transactional && !this.settings.enclosed) {
@@ -198,7 +205,10 @@ export class MigrationExecutor {
             await this.client.query(statement.replace(/\bconcurrently\b/i, ''));
           }
         } else {
-          const [module, db] = await Promise.all([source.module(), this.kysely()]);
+          const [module, db] = await Promise.all([
+            source.module(),
+            options.aroundStatement ? this.observed(options.aroundStatement) : this.kysely(),
+          ]);
           await (direction === 'up' ? module.up(db) : module.down?.(db));
         }
       }
@@ -214,6 +224,27 @@ export class MigrationExecutor {
       if (!transactional && !enclosed)
         await this.client.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
     }
+  }
+
+  /** A Kysely whose every query passes through `around` (see RunOptions.aroundStatement). */
+  private async observed(around: NonNullable<RunOptions['aroundStatement']>): Promise<Kysely<any>> {
+    const { kyselyOn } = await import('../db/single-client-pool.js');
+    const client = this.client;
+    const watched = new Proxy(client, {
+      get(target, property) {
+        if (property === 'query') {
+          return (text: unknown, ...rest: unknown[]) =>
+            around(typeof text === 'string' ? text : String((text as { text?: unknown }).text), () =>
+              (target.query as (...args: unknown[]) => Promise<unknown>)(text, ...rest),
+            );
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return kyselyOn(watched, (event) => {
+      this.lastStatement = event.query.sql;
+    });
   }
 
   /**

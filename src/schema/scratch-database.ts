@@ -10,12 +10,23 @@ import { closeClient, connect } from '../db/session.js';
 import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
 import { redactServerText } from '../db/redact.js';
 
+/** What runs on the scratch database: its connection, its label, and a way to open more connections to it. */
+export type ScratchWork<T> = (client: pg.Client, label: string, openAnother: () => Promise<pg.Client>) => Promise<T>;
+
 export interface ScratchOptions {
   /** A server to create the scratch database on; the embedded PostgreSQL when omitted. */
   readonly scratchUrl?: string;
   readonly connectTimeoutMs?: number;
   /** The embedded server's log, for --verbose. */
   readonly onLog?: (line: string) => void;
+  /**
+   * Without `scratchUrl`: the server the target is on, instead of a throwaway embedded one, so that
+   * what is observed there is what that server version does (see Session.openSibling/openDatabase).
+   */
+  readonly besideTarget?: {
+    readonly openSibling: () => Promise<pg.Client>;
+    readonly openDatabase: (database: string) => Promise<{ client: pg.Client; label: string }>;
+  };
 }
 
 /**
@@ -27,26 +38,54 @@ export interface ScratchOptions {
  * @example
  * await withScratchDatabase({ scratchUrl: 'postgres://postgres@ci-db:5432/postgres' }, (client, label) => replay(client));
  */
-export async function withScratchDatabase<T>(
-  options: ScratchOptions,
-  work: (client: pg.Client, label: string) => Promise<T>,
-): Promise<T> {
-  return options.scratchUrl === undefined ? onEmbedded(options, work) : onServer(options.scratchUrl, options, work);
+export async function withScratchDatabase<T>(options: ScratchOptions, work: ScratchWork<T>): Promise<T> {
+  if (options.scratchUrl !== undefined) return onServer(serverAt(options.scratchUrl, options), work);
+  if (options.besideTarget) {
+    const beside = options.besideTarget;
+    return onServer(
+      {
+        admin: beside.openSibling,
+        open: beside.openDatabase,
+        refusal: `rasdb observes the migrations on a scratch database beside the target: give the user CREATEDB, or point ${option('scratchUrl')} at a server where it may`,
+      },
+      work,
+    );
+  }
+  return onEmbedded(options, work);
 }
 
-async function onServer<T>(
-  url: string,
-  options: ScratchOptions,
-  work: (client: pg.Client, label: string) => Promise<T>,
-): Promise<T> {
+/** How to reach a server to make a scratch database on: an administrative connection, and one to a named database. */
+interface ScratchServer {
+  readonly admin: () => Promise<pg.Client>;
+  readonly open: (database: string) => Promise<{ client: pg.Client; label: string }>;
+  /** What to do when CREATE DATABASE is refused. */
+  readonly refusal: string;
+  /** The server, for that error; host:port of the administrative connection when omitted. */
+  readonly label?: string;
+}
+
+function serverAt(url: string, options: ScratchOptions): ScratchServer {
   const target = targetFromUrl(url, 'scratchUrl');
   const timeouts = { connectMs: options.connectTimeoutMs };
-  const admin = await connect(target.config, target, timeouts);
+  return {
+    admin: () => connect(target.config, target, timeouts),
+    open: async (name) => ({
+      client: await connect({ ...target.config, database: name }, { ...target, database: name }, timeouts),
+      label: `${target.host}:${target.port}/${name}`,
+    }),
+    refusal: `${option('scratchUrl')} needs a user allowed to CREATE DATABASE`,
+    label: target.label,
+  };
+}
+
+async function onServer<T>(server: ScratchServer, work: ScratchWork<T>): Promise<T> {
+  const admin = await server.admin();
   const closeAdmin = registerCleanup(() => closeClient(admin));
+  const where = server.label ?? `${admin.host}:${admin.port}`;
   // Unique per run, and only ever a name this function made is dropped.
   const name = `rasdb_scratch_${process.pid}_${Date.now().toString(36)}`;
   try {
-    const creating = createDatabase(admin, name, target.label);
+    const creating = createDatabase(admin, name, where, server.refusal);
     // Registered before the database exists: a signal during CREATE DATABASE still drops it after.
     const dropScratch = registerCleanup(async () => {
       await creating.catch(() => undefined);
@@ -54,10 +93,10 @@ async function onServer<T>(
     });
     try {
       await creating;
-      const client = await connect({ ...target.config, database: name }, { ...target, database: name }, timeouts);
+      const { client, label } = await server.open(name);
       const closeScratch = registerCleanup(() => closeClient(client));
       try {
-        return await work(client, `${target.host}:${target.port}/${name}`);
+        return await work(client, label, async () => (await server.open(name)).client);
       } finally {
         await closeScratch();
       }
@@ -69,23 +108,17 @@ async function onServer<T>(
   }
 }
 
-async function createDatabase(admin: pg.Client, name: string, label: string): Promise<void> {
+async function createDatabase(admin: pg.Client, name: string, label: string, refusal: string): Promise<void> {
   try {
     // template0: whatever someone put into template1 must not look like the migrations' work.
     await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
   } catch (error) {
     const reason = redactServerText(isPgServerError(error) ? error.message : String(error));
-    throw new RasdbError(
-      ExitCode.connect,
-      `cannot create a scratch database on ${label}: ${reason}; ${option('scratchUrl')} needs a user allowed to CREATE DATABASE`,
-    );
+    throw new RasdbError(ExitCode.connect, `cannot create a scratch database on ${label}: ${reason}; ${refusal}`);
   }
 }
 
-async function onEmbedded<T>(
-  options: ScratchOptions,
-  work: (client: pg.Client, label: string) => Promise<T>,
-): Promise<T> {
+async function onEmbedded<T>(options: ScratchOptions, work: ScratchWork<T>): Promise<T> {
   const folder = makeScratchFolder();
   const removeFolder = registerCleanup(() => rmSync(folder, { recursive: true, force: true }));
   try {
@@ -112,7 +145,9 @@ async function onEmbedded<T>(
       const client = await connect(server.config, describe, { connectMs: options.connectTimeoutMs });
       const closeScratch = registerCleanup(() => closeClient(client));
       try {
-        return await work(client, server.label);
+        return await work(client, server.label, () =>
+          connect(server.config, describe, { connectMs: options.connectTimeoutMs }),
+        );
       } finally {
         await closeScratch();
       }

@@ -8,7 +8,8 @@ const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 /**
  * The house's layers, lowest first. A folder may import from a lower layer and from itself, never
  * from its own layer or above: so no import runs upward and no two folders import each other.
- * schema sits above migrate because verify replays migrations through migrate's executor.
+ * schema sits above migrate because verify replays migrations through migrate's executor; plan
+ * above schema because it observes migrations on schema's scratch database.
  */
 const LAYER: Record<string, number> = {
   'errors.ts': 0,
@@ -21,7 +22,8 @@ const LAYER: Record<string, number> = {
   retention: 3,
   capacity: 4,
   schema: 4,
-  cli: 5,
+  plan: 5,
+  cli: 6,
 };
 
 function* sourceFiles(dir: string): Generator<string> {
