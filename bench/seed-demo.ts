@@ -22,20 +22,12 @@ import type { DB } from '../generated/db.js';
 import { kyselyOn } from '../src/db/single-client-pool.js';
 import { activityStatements, type ActivityContext } from '../src/seed/demo/activity.js';
 import { activityContextOf, generateActivity } from '../src/seed/demo/activity-run.js';
-import { loadDemo } from '../src/seed/demo/demo.js';
+import { ACTIVITY_TABLES, loadDemo } from '../src/seed/demo/demo.js';
 import { demoDigest } from '../src/seed/demo/digest.js';
 import { RandomSql } from '../src/seed/demo/random-sql.js';
 import { admin, freshDatabase, median } from './_support.js';
 
 const BIN = fileURLToPath(new URL('../bin/rasdb.js', import.meta.url));
-const ACTIVITY = [
-  'integration_operations',
-  'api_call_logs',
-  'sync_conflicts',
-  'performance_metrics',
-  'security_events_extended',
-  'integration_health',
-];
 const DATABASE = 'rasdb_bench_demo';
 const AS_OF = '2026-01-31';
 const SEED = 1;
@@ -64,11 +56,11 @@ async function prepare(
 
 async function activityDigest(client: pg.Client): Promise<Record<string, string>> {
   const all = await demoDigest(client);
-  return Object.fromEntries(ACTIVITY.map((table) => [table, all[table]]));
+  return Object.fromEntries(ACTIVITY_TABLES.map((table) => [table, all[table]]));
 }
 
 async function timed(client: pg.Client, work: () => Promise<number>): Promise<{ rows: number; ms: number }> {
-  await client.query(`TRUNCATE ${ACTIVITY.join(', ')} RESTART IDENTITY`);
+  await client.query(`TRUNCATE ${ACTIVITY_TABLES.join(', ')} RESTART IDENTITY`);
   await client.query('CHECKPOINT');
   const started = performance.now();
   const rows = await work();
@@ -110,7 +102,7 @@ export default async function run(args: string[]): Promise<void> {
           ] as const)) {
         const result = await side(client, context);
         const digest = await activityDigest(client);
-        const differ = ACTIVITY.filter((table) => digest[table] !== expected[table]);
+        const differ = ACTIVITY_TABLES.filter((table) => digest[table] !== expected[table]);
         if (differ.length)
           throw new Error(`${name} produced other rows than rasdb seed --demo in ${differ.join(', ')}`);
         rows = result.rows;

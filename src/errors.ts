@@ -68,6 +68,8 @@ export type OptionName =
   | 'asOf'
   | 'batchSize'
   | 'belowComplianceMinimum'
+  | 'category'
+  | 'chart'
   | 'databaseUrl'
   | 'demo'
   | 'force'

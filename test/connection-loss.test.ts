@@ -37,7 +37,7 @@ describe('a connection lost in the middle of migrate', () => {
     await exited;
     expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toMatch(
-      /The connection was lost while applying 0002-slow; read again on a new connection, the ledger lists 1 of the 1 migrations/,
+      /The connection was lost while applying 0002-slow; read again on a new connection, the ledger lists 1 of the 1 migration this run applied/,
     );
     expect(result.stdout).not.toMatch(/^Applied \d/m);
     expect(result.stderr).toMatch(/^rasdb: the connection to .* was lost while applying 0002-slow/);

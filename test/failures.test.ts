@@ -52,6 +52,24 @@ describe('a failed migration', () => {
     ).toBe(true);
   });
 
+  it('a shipped migration (sent as recorded, in one round trip) that fails names its statement and leaves none of it', async () => {
+    expect((await cli(['migrate', '--phase', '0', '-q'])).code).toBe(0);
+    // The third statement of 1001 creates api_call_logs; an operator's table of that name is in the way.
+    await db.query(`CREATE TABLE api_call_logs (note text)`);
+    const failed = await cli(['migrate', '--phase', '1', '--json']);
+    expect(failed.code, failed.stderr).toBe(1);
+    const [event] = await db.query(
+      `SELECT name, sqlstate, statement FROM rasdb.migration_events WHERE event = 'failed'`,
+    );
+    expect(event).toMatchObject({ name: '1001-integration-configuration', sqlstate: '42P07' });
+    expect(event.statement).toMatch(/^create table "api_call_logs"/);
+    const [{ n }] = await db.query(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('external_systems', 'integration_operations')`,
+    );
+    expect(n).toBe(0);
+    expect(JSON.parse(failed.stdout).steps[0].attempts).toBe(1);
+  });
+
   it('without a transaction: an INVALID index left by a failed CREATE INDEX CONCURRENTLY is dropped before the retry', async () => {
     const dir = fixture('concurrent-index');
     const first = await cli(['migrate', '--migrations-dir', dir]);

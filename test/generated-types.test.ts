@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
+import { kyselyOn } from '../src/db/single-client-pool.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../generated/db.js';
@@ -36,7 +37,7 @@ describe('generated/db.ts in a process that is not in UTC', () => {
   it('reads the stored time exactly, where a plain pg Date would shift it by the local zone', async () => {
     const session = await openSession({ databaseUrl: db.url });
     try {
-      const typed: Kysely<DB> = session.db;
+      const typed: Kysely<DB> = kyselyOn<DB>(session.client);
       const row = await typed
         .selectFrom('external_systems')
         .select('created_at')

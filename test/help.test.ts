@@ -19,6 +19,9 @@ const COMMANDS = [
   ['retention', 'hold', 'list'],
   ['retention', 'hold', 'release'],
   ['retention', 'policy', 'set'],
+  ['psql'],
+  ['embedded'],
+  ['new'],
 ];
 
 describe('help', () => {

@@ -55,3 +55,30 @@ describe('a migrations folder rasdb cannot read as a plan', () => {
     expect(Date.now() - started).toBeLessThan(45_000);
   }, 60_000);
 });
+
+describe('a migrations folder outside any Node.js project', () => {
+  it("imports 'kysely' from rasdb's own install, and rolls back with it too", async () => {
+    const dir = join(work, 'elsewhere');
+    mkdirSync(join(dir, 'phase-0-x'), { recursive: true });
+    writeFileSync(
+      join(dir, 'phase-0-x', '0001-with-sql.js'),
+      `import { sql } from 'kysely';
+export async function up(db) { await sql\`CREATE TABLE fixture_elsewhere (at timestamptz DEFAULT now())\`.execute(db); }
+export async function down(db) { await sql\`DROP TABLE fixture_elsewhere\`.execute(db); }\n`,
+    );
+    const migrated = await cli(['migrate', '--migrations-dir', dir, '-q']);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    expect(await tables()).toEqual([{ relname: 'fixture_elsewhere' }]);
+    const reverted = await cli(['rollback', '--all', '--migrations-dir', dir, '-q']);
+    expect(reverted.code, reverted.stderr).toBe(0);
+    expect(await tables()).toEqual([]);
+    // A module the folder cannot resolve and rasdb does not provide is still named.
+    writeFileSync(
+      join(dir, 'phase-0-x', '0002-missing.js'),
+      `import 'no-such-package';\nexport async function up() {}\n`,
+    );
+    const missing = await cli(['migrate', '--migrations-dir', dir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/0002-missing\.js cannot be loaded: .*no-such-package/);
+  });
+});

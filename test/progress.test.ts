@@ -50,7 +50,7 @@ describe('progress of seed --demo', () => {
         await new Promise((r) => setTimeout(r, 100));
       const screen = execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
       expect(readFileSync(join(work, 'done'), 'utf8')).toContain('EXIT=0');
-      expect(screen).toMatch(/api_call_logs\s+\d+ rows/);
+      expect(screen).toMatch(/api_call_logs\s+\d{1,3}(,\d{3})* rows/);
       expect(screen).not.toMatch(/rows generated/);
       expect(readFileSync(raw, 'utf8')).toMatch(/api_call_logs: [\d,]+ rows generated/);
     } finally {

@@ -50,10 +50,10 @@ describe('rasdb retention summarize', () => {
   it('counts exactly the raw rows of every bucket, before and after prune; a re-run changes nothing', async () => {
     const first = await json(['summarize']);
     expect(first.summaries.map((s: { watermarkAfter: string }) => s.watermarkAfter)).toEqual([
-      '2026-06-01 00:00:00',
-      '2026-06-01 00:00:00',
-      '2026-06-01 00:00:00',
-      '2026-06-01 00:00:00',
+      '2026-06-01T00:00:00Z',
+      '2026-06-01T00:00:00Z',
+      '2026-06-01T00:00:00Z',
+      '2026-06-01T00:00:00Z',
     ]);
     for (const check of SUMMARY_CHECKS) expect(await bucketMismatches(check), check[0]).toEqual([]);
     const [p95] = await db.query(`
@@ -122,7 +122,7 @@ describe('rasdb retention summarize', () => {
     const whole = await rowsOf();
 
     const held = await json(['prune', '--policy', 'api_call_logs']);
-    expect(held.tables[0]).toMatchObject({ effectiveCutoff: '2025-12-15 00:00:00' });
+    expect(held.tables[0]).toMatchObject({ effectiveCutoff: '2025-12-15T00:00:00Z' });
     expect(held.tables[0].heldBack.not_yet_summarized).toBeGreaterThan(0);
     expect(await rowsOf()).toBe(whole);
 
@@ -133,7 +133,7 @@ describe('rasdb retention summarize', () => {
     // and the late row counts as examined.
     await json(['summarize', '--policy', 'api_call_logs']);
     const pruned = await json(['prune', '--policy', 'api_call_logs']);
-    expect(pruned.tables[0]).toMatchObject({ effectiveCutoff: '2026-03-03 00:00:00' });
+    expect(pruned.tables[0]).toMatchObject({ effectiveCutoff: '2026-03-03T00:00:00Z' });
     expect(await rowsOf()).toBe(0);
     expect(await day()).toBe(before + 1);
   });
@@ -160,8 +160,8 @@ describe('rasdb retention summarize', () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).tables[0]).toMatchObject({
-      cutoff: '2026-03-03 12:00:00',
-      effectiveCutoff: '2026-03-03 00:00:00',
+      cutoff: '2026-03-03T12:00:00Z',
+      effectiveCutoff: '2026-03-03T00:00:00Z',
     });
     expect(await morning()).toBe(before);
     const again = await json(['summarize', '--policy', 'api_call_logs']);
@@ -275,7 +275,7 @@ describe('rasdb retention prune', () => {
       Number((await db.query(`SELECT count(*) AS n FROM api_call_logs WHERE called_at < '2026-03-03'`))[0].n),
     );
     // Security events have no summary: their 7-year horizon applies as it is.
-    expect(security).toMatchObject({ table: 'security_events_extended', cutoff: '2019-06-01 00:00:00', deleted: 24 });
+    expect(security).toMatchObject({ table: 'security_events_extended', cutoff: '2019-06-01T00:00:00Z', deleted: 24 });
     expect(
       await db.query(`SELECT count(*)::int AS n FROM security_events_extended WHERE occurred_at < '2019-06-01'`),
     ).toEqual([{ n: 0 }]);
@@ -297,8 +297,8 @@ describe('rasdb retention prune', () => {
     ]);
     expect(hold.hold).toMatchObject({
       table: 'api_call_logs',
-      from: '2025-04-20 00:00:00',
-      until: '2025-06-10 00:00:00',
+      from: '2025-04-20T00:00:00Z',
+      until: '2025-06-10T00:00:00Z',
       reason: 'case 17',
     });
     await json([
@@ -327,9 +327,9 @@ describe('rasdb retention prune', () => {
       ).map((r) => r.k),
     );
     const deleted = before.filter((r) => !after.has(`${r.t}:${r.id}`));
-    const apiCut = new Date(`${byTable.api_call_logs.effectiveCutoff}Z`);
-    const opsCut = new Date(`${byTable.integration_operations.effectiveCutoff}Z`);
-    expect(byTable.integration_operations.effectiveCutoff).toBe('2025-06-01 00:00:00');
+    const apiCut = new Date(byTable.api_call_logs.effectiveCutoff);
+    const opsCut = new Date(byTable.integration_operations.effectiveCutoff);
+    expect(byTable.integration_operations.effectiveCutoff).toBe('2025-06-01T00:00:00Z');
     for (const row of deleted) {
       const ts = new Date(`${String(row.ts).replace(' ', 'T')}Z`);
       if (row.t === 'api') {
@@ -372,7 +372,7 @@ describe('rasdb retention prune', () => {
       action: 'prune',
       rowsDeleted: byTable.api_call_logs.deleted,
       rowsHeldBack: left.api_held,
-      cutoff: '2026-03-03 00:00:00',
+      cutoff: '2026-03-03T00:00:00Z',
     });
   });
 
@@ -458,7 +458,7 @@ describe('rasdb retention prune', () => {
       /security_events_extended: keep detail 5 years \(changed\) !! BELOW THE 7 YEARS COMPLIANCE MINIMUM/,
     );
     const result = await json(['prune', '--policy', 'security_events_extended']);
-    expect(result.tables[0]).toMatchObject({ cutoff: '2021-06-01 00:00:00', deleted: 48 });
+    expect(result.tables[0]).toMatchObject({ cutoff: '2021-06-01T00:00:00Z', deleted: 48 });
     const runs = (await json(['status'])).runs;
     expect(runs.map((r: { kind: string }) => r.kind)).toEqual(['prune', 'policy']);
     expect(runs[1].message).toContain('detail 7 years -> detail 5 years');

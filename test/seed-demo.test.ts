@@ -35,7 +35,7 @@ beforeAll(async () => {
   for (const target of [demo, twin, empty]) expect((await cli(['migrate', '-q'], target)).code).toBe(0);
   const loaded = await cli(demoArgs('7'), demo);
   expect(loaded.code, loaded.stderr).toBe(0);
-  expect(loaded.stdout).toMatch(/Loaded \d+ demo rows .* at \d+ rows\/s/);
+  expect(loaded.stdout).toMatch(/Loaded \d{1,3}(,\d{3})+ demo rows in .* at \d{1,3}(,\d{3})* rows\/s/);
   expect((await cli(demoArgs('7'), twin)).code).toBe(0);
   expect((await cli(['seed', '-q'], empty)).code).toBe(0);
 }, 240_000);

@@ -43,15 +43,17 @@ describe('rasdb seed: the reference sets', () => {
   it('seeds every set on an empty migrated database, then a second run writes nothing and says so', async () => {
     const first = await cli(['seed']);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/controls_extended\s+1421 inserted, 0 updated, 0 unchanged/);
-    expect(first.stdout).toMatch(/control_baselines\s+1947 inserted/);
+    expect(first.stdout).toMatch(/controls_extended\s+1,421 inserted, 0 updated, 0 unchanged/);
+    expect(first.stdout).toMatch(/control_baselines\s+1,947 inserted/);
     const before = await snapshot();
     const ledger = await db.query(`SELECT set_name, checksum, applied_at::text FROM rasdb.seed_sets ORDER BY 1`);
     expect(ledger.map((r) => r.set_name)).toEqual(['controls', 'integrations', 'metrics', 'reports', 'workflows']);
 
     const second = await cli(['seed']);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/Nothing to change: all \d+ seeded rows of 5 sets are as the seeds left them/);
+    expect(second.stdout).toMatch(
+      /Nothing to change: all \d{1,3}(,\d{3})+ seeded rows of 5 sets are as the seeds left them/,
+    );
     expect(second.stdout).not.toMatch(/[1-9]\d* inserted|[1-9]\d* updated/);
     expect(await snapshot()).toEqual(before);
     expect(await db.query(`SELECT set_name, checksum, applied_at::text FROM rasdb.seed_sets ORDER BY 1`)).toEqual(
@@ -111,7 +113,7 @@ describe('rasdb seed: the reference sets', () => {
 
   it('status shows each set with its checksum and when it was applied', async () => {
     const text = await cli(['status']);
-    expect(text.stdout).toMatch(/Seed set controls\s+[0-9a-f]{12}\s+applied \d{4}-\d\d-\d\dT/);
+    expect(text.stdout).toMatch(/Seed set controls\s+[0-9a-f]{12}\s+applied \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by /);
     const json = JSON.parse((await cli(['status', '--json'])).stdout);
     expect(json.seedSets.map((s: { name: string }) => s.name)).toEqual([
       'controls',
@@ -223,7 +225,7 @@ describe('rasdb seed: the reference sets', () => {
       expect((await cli(['migrate', '--phase', '3', '-q'], early)).code).toBe(0);
       const later = await cli(['seed'], early);
       expect(later.stdout).toMatch(/data_field_mappings\s+29 inserted, 0 updated, 23 unchanged/);
-      expect(later.stdout).toMatch(/controls_extended\s+1421 inserted/);
+      expect(later.stdout).toMatch(/controls_extended\s+1,421 inserted/);
     } finally {
       await early.drop();
     }

@@ -81,7 +81,9 @@ describe('an interrupted verify', () => {
     await until(() => {
       const found = readdirSync(temp).find((name) => name.startsWith('rasdb-scratch-'));
       folder = found ? join(temp, found) : '';
-      return folder !== '' && existsSync(join(folder, 'pg', 'postmaster.pid'));
+      // initdb's bootstrap backend writes a postmaster.pid too, with its pid negated.
+      const pidFile = join(folder, 'pg', 'postmaster.pid');
+      return folder !== '' && existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8').split('\n')[0]) > 0;
     });
     // Once the replay runs on it: the scratch server is up and in use.
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -92,6 +94,27 @@ describe('an interrupted verify', () => {
     expect(result.stderr).not.toMatch(/internal error|bug/);
     expect(existsSync(folder), `${folder} was left behind`).toBe(false);
     expect(processesNaming(folder)).toEqual([]);
+  });
+
+  it('while initdb creates its embedded scratch server, on SIGINT: ends initdb, removes its folder and password file, exits 130', async () => {
+    const before = new Set(readdirSync(temp));
+    const run = verify([]);
+    let folder = '';
+    await until(() => {
+      const found = readdirSync(temp).find((name) => name.startsWith('rasdb-scratch-') && !before.has(name));
+      folder = found ? join(temp, found) : '';
+      return (
+        folder !== '' &&
+        processesNaming(folder).some((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('initdb'))
+      );
+    });
+    run.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toMatch(/interrupted by SIGINT/);
+    expect(processesNaming(folder)).toEqual([]);
+    expect(existsSync(folder), `${folder} was left behind`).toBe(false);
+    expect(readdirSync(temp).filter((name) => !before.has(name))).toEqual([]);
   });
 
   it('with --scratch-url, on SIGTERM: drops the scratch database, exits 143', async () => {

@@ -63,8 +63,9 @@ describe('retention in a database whose writers are in America/New_York', () => 
     await asWriter(db, callsAt([`${now} - interval '89 days 20 hours'`, `${now} - interval '90 days 1 hour'`]));
     await ok(db, ['summarize', '--policy', 'api_call_logs', '--now', AFTER_FALL_BACK]);
     const pruned = await ok(db, ['prune', '--policy', 'api_call_logs', '--now', AFTER_FALL_BACK]);
-    expect(pruned).toMatchObject({ asOf: '2026-11-02 12:00:00', timeZone: ZONE });
-    expect(pruned.tables[0]).toMatchObject({ table: 'api_call_logs', cutoff: '2026-08-04 12:00:00', deleted: 1 });
+    // JSON gives instants: noon in New York (EST) and noon on 4 August (EDT), in UTC.
+    expect(pruned).toMatchObject({ asOf: '2026-11-02T17:00:00Z', timeZone: ZONE });
+    expect(pruned.tables[0]).toMatchObject({ table: 'api_call_logs', cutoff: '2026-08-04T16:00:00Z', deleted: 1 });
     const left = await db.query(`SELECT called_at::text AS t FROM api_call_logs`);
     expect(left).toEqual([{ t: '2026-08-04 16:00:00' }]);
     const [run] = await db.query(`SELECT time_zone, writers_time_zone FROM rasdb.retention_runs WHERE kind = 'prune'`);
@@ -89,7 +90,8 @@ describe('retention in a database whose writers are in America/New_York', () => 
     );
     // 22:00 in New York on 1 November: that day is still open, though it is 2 November in UTC.
     const evening = await ok(db, ['summarize', '--policy', 'api_call_logs', '--now', '2026-11-02T03:00:00Z']);
-    expect(evening.summaries[0]).toMatchObject({ closedUntil: '2026-11-01 00:00:00' });
+    // Midnight in New York (still EDT), as an instant.
+    expect(evening.summaries[0]).toMatchObject({ closedUntil: '2026-11-01T04:00:00Z' });
     expect(await db.query(`SELECT day::text, calls FROM api_call_daily_summary WHERE day >= '2026-10-31'`)).toEqual([]);
     await ok(db, ['summarize', '--policy', 'api_call_logs', '--now', AFTER_FALL_BACK]);
     expect(
@@ -115,7 +117,7 @@ describe('retention in a database whose writers are in America/New_York', () => 
       'case 17',
     ]);
     // Midnight at -05:00 is 01:00 in New York on 2 May (daylight saving time, -04:00).
-    expect(placed.hold).toMatchObject({ from: '2026-05-01 00:00:00', until: '2026-05-02 01:00:00' });
+    expect(placed.hold).toMatchObject({ from: '2026-05-01T04:00:00Z', until: '2026-05-02T05:00:00Z' });
     const utc = await ok(db, [
       'hold',
       'add',
@@ -126,7 +128,15 @@ describe('retention in a database whose writers are in America/New_York', () => 
       '--reason',
       'case 18',
     ]);
-    expect(utc.hold).toMatchObject({ from: '2026-01-10 00:00:00', until: null });
+    expect(utc.hold).toMatchObject({ from: '2026-01-10T05:00:00Z', until: null });
+    // Kept, and printed, as New York readings.
+    expect(
+      await db.query(`SELECT from_time::text AS f, until_time::text AS u FROM rasdb.retention_holds ORDER BY id`),
+    ).toEqual([
+      { f: '2026-05-01 00:00:00', u: '2026-05-02 01:00:00' },
+      { f: '2026-01-10 00:00:00', u: null },
+    ]);
+    expect((await retention(db, ['hold', 'list'])).stdout).toContain('2026-05-01 00:00:00 to 2026-05-02 01:00:00');
   });
 
   it('refuses hold ranges that make no sense, and writes nothing', async () => {
@@ -206,7 +216,7 @@ describe('retention in a database whose writers are in America/New_York', () => 
       ),
     ).toEqual([{ time_zone: 'Europe/Berlin', reason: 'OPS-77: the app moved to Frankfurt', by_dba: true }]);
     const after = await ok(db, ['summarize', '--now', AFTER_FALL_BACK]);
-    expect(after).toMatchObject({ timeZone: 'Europe/Berlin', asOf: '2026-11-02 18:00:00' });
+    expect(after).toMatchObject({ timeZone: 'Europe/Berlin', asOf: '2026-11-02T17:00:00Z' });
     expect((await ok(db, ['status'])).timeZone).toBe('Europe/Berlin');
   });
 
@@ -294,10 +304,9 @@ describe("retention's clock", () => {
     const result = await retention(db, ['prune', '--policy', 'api_call_logs', '--json'], { RASDB_NOW: '2099-01-01' });
     expect(result.code, result.stderr).toBe(0);
     const { asOf } = JSON.parse(result.stdout);
-    const [{ close }] = await db.query(
-      `SELECT abs(extract(epoch FROM localtimestamp - $1::timestamp)) < 3600 AS close`,
-      [asOf],
-    );
+    const [{ close }] = await db.query(`SELECT abs(extract(epoch FROM now() - $1::timestamptz)) < 3600 AS close`, [
+      asOf,
+    ]);
     expect(close, asOf).toBe(true);
     expect(await db.query(`SELECT count(*)::int AS n FROM api_call_logs`)).toEqual([{ n: 1 }]);
   });

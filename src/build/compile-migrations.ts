@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
-import { compileMigration } from '../migrate/compile.js';
+import { recordMigration } from '../migrate/compile.js';
+import { runsAsRecorded } from '../migrate/runs-as-recorded.js';
 import { listMigrations } from '../migrate/migration-files.js';
 import type { PrecompiledUp } from '../migrate/migration-manifest.js';
 
@@ -14,10 +15,12 @@ export async function compileFolder(dir: string): Promise<Map<string, Precompile
   const compiled = new Map<string, PrecompiledUp>();
   for (const file of listMigrations(dir)) {
     const module = await file.load();
-    const statements = await compileMigration(module, 'up');
+    const { statements, parameterized } = await recordMigration(module, 'up');
+    const transactional = module.transactional !== false;
     compiled.set(relative(dir, file.path).replaceAll('\\', '/'), {
       statements,
-      transactional: module.transactional !== false,
+      transactional,
+      runnable: runsAsRecorded({ statements, parameterized, transactional }),
     });
   }
   return compiled;

@@ -3,8 +3,13 @@ import { cleanupFinished, interruptedBy, SIGNAL_EXIT_CODES, trapSignals } from '
 import { ExitCode } from '../errors.js';
 import { rasdbVersion } from '../version.js';
 import { registerBaseline } from './commands/baseline.js';
+import { registerCapacity } from './commands/capacity.js';
 import { registerCodegen } from './commands/codegen.js';
+import { registerEmbedded } from './commands/embedded.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerNew } from './commands/new.js';
+import { registerPsql } from './commands/psql.js';
+import { registerPlan } from './commands/plan.js';
 import { registerPartition } from './commands/partition.js';
 import { registerRepair } from './commands/repair.js';
 import { registerRetention } from './commands/retention.js';
@@ -25,7 +30,7 @@ Exit codes:
   1  the operation failed (a migration or database error)
   2  usage error: unknown command or flag, invalid value
   3  cannot connect or authenticate
-  4  a check failed (drift, checksum mismatch, stale types, tables that need a baseline)
+  4  a check failed (drift, checksum mismatch, stale types, tables that need a baseline, a plan --fail-on rule)
   5  busy: another rasdb run holds the lock
   6  stopped early at a time limit; the next run continues
   130, 143  interrupted by SIGINT or SIGTERM, after removing what the run created
@@ -69,6 +74,11 @@ export function buildProgram(outcome: CommandOutcome): Command {
     registerSeed,
     registerRetention,
     registerVerify,
+    registerCapacity,
+    registerPsql,
+    registerEmbedded,
+    registerNew,
+    registerPlan,
     registerPartition,
   ]) {
     register(program, outcome);

@@ -1,7 +1,9 @@
 import { usageError, type OptionName } from '../errors.js';
 import { parseOperatorTime } from '../retention/operator-time.js';
 import { MAX_PHASE } from '../migrate/migration-files.js';
+import { parseFailRule, type FailRule } from '../plan/fail-on.js';
 import { parseCount, parseDuration } from './duration.js';
+import { parseRatio } from '../capacity/fail-over.js';
 import type { OptionSpec, RawValue } from './settings.js';
 
 /**
@@ -210,12 +212,27 @@ export const ROLLBACK_OPTIONS = {
   phase: phaseOption('keep phases 0 to N (0-4); the ones above are reverted'),
   all: flag('--all', 'revert every migration rasdb applied, phase 0 included'),
   force: flag('--force', 'drop tables even when they hold rows'),
+  dryRun: flag(
+    '--dry-run',
+    'print the down SQL of each migration it would revert and what each would lock (observed on a scratch database); change nothing',
+  ),
+  scratchUrl: {
+    ...textOption(
+      '--scratch-url <url>',
+      'with --dry-run: observe the reverts in a temporary database on this server (default: beside the target, on its server)',
+    ),
+    needs: 'dryRun',
+  },
   ...EXECUTION_OPTIONS,
 } as const;
 
 export const BASELINE_OPTIONS = {
   phase: phaseOption('the database already holds the tables of phases 0 to N (default 0)'),
   lockWaitMs: lockWaitOption(),
+} as const;
+
+export const NEW_OPTIONS = {
+  phase: phaseOption('the phase the migration belongs to (required)'),
 } as const;
 
 export const REPAIR_OPTIONS = {
@@ -231,6 +248,20 @@ export const VERIFY_OPTIONS = {
     { env: 'RASDB_SCRATCH_URL' },
   ),
   strict: flag('--strict', 'also fail on objects no migration makes (tables, views, sequences)'),
+} as const;
+
+export const PLAN_OPTIONS = {
+  phase: phaseOption('observe the pending migrations of phases 0 to N (0-4); default: all phases'),
+  scratchUrl: textOption(
+    '--scratch-url <url>',
+    "observe in a temporary database on this server, which it creates and drops (default: beside the target, on the target's server)",
+  ),
+  failOn: {
+    flags: '--fail-on <rules...>',
+    description:
+      'exit 4 when an existing table gets a lock this strong or stronger, or a rewrite or scan, optionally above a size or on named tables: access-exclusive>100MB, share-row-exclusive:users, rewrite',
+    parse: (raw: RawValue, name: string) => (Array.isArray(raw) ? raw.map((rule) => parseFailRule(rule, name)) : []),
+  } satisfies OptionSpec<FailRule[]>,
 } as const;
 
 export const CODEGEN_OPTIONS = {
@@ -312,6 +343,32 @@ export function nowOption(): OptionSpec<string | undefined> {
     hidden: true,
   });
 }
+
+/** `rasdb capacity`: the window, category overrides, the chart and the alert threshold. */
+export const CAPACITY_OPTIONS = {
+  windowDays: countOption('--window-days <n>', "measure each table's flow over its last N days of rows", 1, 3650, '30'),
+  categories: {
+    flags: '--category <table=category...>',
+    description:
+      'put a table in another category (integration, analytics, audit-security, workflow, enhanced-management) or none; repeatable',
+    parse: (raw: RawValue) => (Array.isArray(raw) ? raw : undefined),
+  } satisfies OptionSpec<string[] | undefined>,
+  chart: textOption(
+    '--chart <file.svg>',
+    'also draw the projected stock per category over 7 years, against the estimate',
+  ),
+  failOver: {
+    flags: '--fail-over <ratio>',
+    description: "exit 4 naming each category whose projected yearly flow exceeds ratio times the document's estimate",
+    parse: (raw: RawValue, name: string) => {
+      const value = text(raw);
+      return value === undefined ? undefined : parseRatio(name, value);
+    },
+  } satisfies OptionSpec<number | undefined>,
+  now: nowOption(),
+} as const;
+
+export const CAPACITY_SNAPSHOT_OPTIONS = { now: nowOption() } as const;
 
 /** How partition DDL waits for locks: short waits, retried, the blockers named. */
 const PARTITION_LOCK_OPTIONS = {

@@ -139,8 +139,3 @@ export function jsonDocument(value: Record<string, unknown>, exitCode: number): 
   const { ok: _ok, exitCode: _code, ...fields } = value;
   return { schemaVersion: JSON_SCHEMA_VERSION, ok: exitCode === 0, exitCode, ...fields };
 }
-
-/** `12 ms`, `1.4 s`: short enough for a migration list. */
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}

@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import { num } from './text.js';
 
 /**
  * A progress display for long work: one line per stage, redrawn in place and cleared when the stage
@@ -39,13 +40,13 @@ export function progressBar(
   ): string => {
     const elapsed = performance.now() - started;
     const rate = elapsed >= RATE_AFTER_MS ? params.value / (elapsed / 1000) : undefined;
-    const of = payload.estimated && params.total > params.value ? ` of ~${count(params.total)}` : '';
-    const speed = rate === undefined ? '' : `, ${count(Math.round(rate))} rows/s`;
+    const of = payload.estimated && params.total > params.value ? ` of ~${num(params.total)}` : '';
+    const speed = rate === undefined ? '' : `, ${num(Math.round(rate))} rows/s`;
     const left =
       rate && payload.estimated && params.total > params.value
         ? `, ~${seconds((params.total - params.value) / rate)} left`
         : '';
-    return `  ${payload.label}: ${count(params.value)} rows ${verb}${of}${speed}${left}`;
+    return `  ${payload.label}: ${num(params.value)} rows ${verb}${of}${speed}${left}`;
   };
   const finish = (): void => {
     if (!bar) return;
@@ -75,10 +76,6 @@ export function progressBar(
     },
     done: finish,
   };
-}
-
-function count(value: number): string {
-  return value.toLocaleString('en-US');
 }
 
 function seconds(s: number): string {

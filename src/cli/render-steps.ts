@@ -1,6 +1,7 @@
 import { describeBlockers } from '../migrate/blockers.js';
 import type { RetryNotice, StepResult } from '../migrate/executor.js';
-import { formatMs, type Output } from './output.js';
+import type { Output } from './output.js';
+import { duration, num } from './text.js';
 import { redactServerText } from '../db/redact.js';
 
 /**
@@ -12,7 +13,7 @@ import { redactServerText } from '../db/redact.js';
 export function printStep(out: Output, step: StepResult): void {
   const c = out.color;
   if (step.status === 'Success') {
-    out.line(`  ${c.green('✓')} ${step.name.padEnd(36)} phase ${step.phase}  ${c.dim(formatMs(step.durationMs ?? 0))}`);
+    out.line(`  ${c.green('✓')} ${step.name.padEnd(36)} phase ${step.phase}  ${c.dim(duration(step.durationMs ?? 0))}`);
   } else if (step.status === 'Error') {
     const e = step.error;
     out.always(
@@ -36,6 +37,6 @@ export function phaseName(phase: number): string {
 export function retryLine(n: RetryNotice): string {
   return (
     `  ${n.name} timed out waiting for a lock (blocked by ${describeBlockers(n.blockers)}); ` +
-    `retrying in ${formatMs(n.delayMs)} (attempt ${n.attempt + 1} of ${n.attempts})`
+    `retrying in ${duration(n.delayMs)} (attempt ${num(n.attempt + 1)} of ${num(n.attempts)})`
   );
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { isConnectionLost } from '../db/connection-lost.js';
-import { openSession, type Session } from '../db/session.js';
-import { assertSupportedServer } from '../db/server-version.js';
+import type { Session } from '../db/session.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { GLOBAL_OPTIONS } from './options.js';
 import { Output } from './output.js';
@@ -40,6 +39,11 @@ export async function runCommand<S extends OptionSpecs>(
     'statementTimeoutMs' in settings && typeof settings.statementTimeoutMs === 'number'
       ? settings.statementTimeoutMs
       : undefined;
+  // Loaded here, not at start-up: `rasdb --help` and usage errors need no database driver.
+  const [{ openSession }, { assertSupportedServer }] = await Promise.all([
+    import('../db/session.js'),
+    import('../db/server-version.js'),
+  ]);
   const session = await waitingFor(settings.waitMs, out, () =>
     openSession({
       databaseUrl: settings.databaseUrl,

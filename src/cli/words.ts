@@ -7,6 +7,8 @@ const FLAG_OF: Record<OptionName, string> = {
   asOf: '--as-of',
   batchSize: '--batch-size',
   belowComplianceMinimum: '--violate-7-year-security-retention',
+  category: '--category',
+  chart: '--chart',
   databaseUrl: '--database-url',
   demo: '--demo',
   force: '--force',
@@ -48,6 +50,3 @@ export function wordError(error: RasdbError): string {
 export function wordText(text: string): string {
   return wordOptions(text, (name) => FLAG_OF[name]);
 }
-
-/** `1 migration`, `2 migrations`. */
-export const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;

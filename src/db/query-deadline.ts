@@ -21,6 +21,22 @@ export function queryDeadlineMs(statementTimeoutMs = DEFAULT_STATEMENT_TIMEOUT_M
 }
 
 /**
+ * The deadline of a query that sends `statements` statements as one simple query: PostgreSQL
+ * (13 and later) applies statement_timeout to each of them, so the client allows one per statement.
+ *
+ * @example
+ * batchDeadlineMs(60_000, 3) // 190_000
+ */
+export function batchDeadlineMs(statementTimeoutMs: number, statements: number): number {
+  return statementTimeoutMs * Math.max(1, statements) + DEADLINE_MARGIN_MS;
+}
+
+/** A query that sets its own deadline (see batchDeadlineMs) instead of the connection's. */
+export interface QueryWithDeadline extends pg.QueryConfig {
+  deadlineMs: number;
+}
+
+/**
  * Makes every promise-returning query on `client` end within `deadlineMs`: past it, the socket is
  * destroyed (a stopped server never answers, and pg would queue every later query behind the
  * silent one, `end()` included) and the query fails with one line naming the server. A lost
@@ -36,10 +52,12 @@ export function guardQueries(client: pg.Client, where: string, deadlineMs: numbe
   const guarded = (...args: unknown[]): unknown => {
     const result: unknown = Reflect.apply(original, client, args);
     if (!(result instanceof Promise)) return result;
+    const own = ownDeadline(args[0]);
+    const limit = own ?? deadlineMs;
     const timer = setTimeout(() => {
       timedOut = true;
       client.connection.stream.destroy();
-    }, deadlineMs);
+    }, limit);
     return result.then(
       (value: unknown) => {
         clearTimeout(timer);
@@ -47,11 +65,16 @@ export function guardQueries(client: pg.Client, where: string, deadlineMs: numbe
       },
       (error: unknown) => {
         clearTimeout(timer);
-        throw explain(error, where, timedOut, deadlineMs);
+        throw explain(error, where, timedOut, limit);
       },
     );
   };
   client.query = guarded as typeof client.query;
+}
+
+function ownDeadline(query: unknown): number | undefined {
+  if (typeof query !== 'object' || query === null || !('deadlineMs' in query)) return undefined;
+  return typeof query.deadlineMs === 'number' ? query.deadlineMs : undefined;
 }
 
 function explain(error: unknown, where: string, timedOut: boolean, deadlineMs: number): unknown {

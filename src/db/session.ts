@@ -1,9 +1,8 @@
 import pg from 'pg';
-import type { Kysely } from 'kysely';
-import { kyselyOn } from './single-client-pool.js';
 import { ExitCode, RasdbError, isPgServerError, option } from '../errors.js';
 import { resolveConnection, type ServerTarget } from './connection-options.js';
 import { embeddedFolder, startEmbedded, type EmbeddedServer } from './embedded.js';
+import { EMBEDDED_DATABASE, embeddedUrl } from './embedded-kept.js';
 import { redactServerText } from './redact.js';
 import { registerCleanup } from './cleanup.js';
 import { guardQueries, queryDeadlineMs } from './query-deadline.js';
@@ -14,16 +13,28 @@ import { guardQueries, queryDeadlineMs } from './query-deadline.js';
  */
 export interface Session {
   readonly client: pg.Client;
-  readonly db: Kysely<any>;
   /** host:port/database, safe to print. */
   readonly label: string;
   readonly embedded: boolean;
+  /** The same database for libpq tools (psql): a URL without the password, and the password apart. */
+  readonly libpq: LibpqTarget;
   /**
    * A second connection to the same database (the caller ends it), e.g. to watch for lock blockers.
    * A function property, not a method: it uses no `this`, so it may be passed on by itself.
    */
   readonly openSibling: () => Promise<pg.Client>;
+  /**
+   * A connection to another database of the same server, as the same user (the caller ends it):
+   * a scratch database beside the target, on the very server version the target runs.
+   */
+  readonly openDatabase: (database: string) => Promise<{ client: pg.Client; label: string }>;
   close(): Promise<void>;
+}
+
+/** A connection as libpq's tools take it; the password goes in PGPASSWORD, never on a command line. */
+export interface LibpqTarget {
+  readonly url: string;
+  readonly password?: string;
 }
 
 export interface OpenOptions {
@@ -38,9 +49,10 @@ export interface OpenOptions {
   /** Told once when the embedded default is used, and given the embedded server's log. */
   onNotice?: (line: string) => void;
   onLog?: (line: string) => void;
+  /** Start the embedded server detached, to keep running after this run (`rasdb embedded start`). */
+  keepEmbedded?: boolean;
 }
 
-const EMBEDDED_DATABASE = 'rasdash';
 // Probes start after a minute of silence: a vanished host is noticed within minutes, not hours.
 const KEEPALIVE_DELAY_MS = 60_000;
 // A server that answers closes its end at once; one that does not is not waited for.
@@ -69,11 +81,31 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
   if (choice.source !== 'embedded') {
     const client = await connect(choice.config, choice, timeouts);
     const sibling = () => connect(choice.config, choice, timeouts);
-    return wrap(client, choice.label, false, sibling, async () => undefined);
+    const libpq = { url: choice.libpqUrl, password: choice.config.password as string | undefined };
+    const other = async (database: string) => {
+      const label = `${choice.host}:${choice.port}/${database}`;
+      return { client: await connect({ ...choice.config, database }, { ...choice, database }, timeouts), label };
+    };
+    return wrap(client, { label: choice.label, embedded: false, libpq }, sibling, other, async () => undefined);
   }
-  const folder = embeddedFolder(env, options.cwd ?? process.cwd());
+  return openEmbeddedSession(embeddedFolder(env, options.cwd ?? process.cwd()), options);
+}
+
+/**
+ * The session on the embedded server of `folder`: the one kept running there, else one started
+ * for this run (or, with `keepEmbedded`, started to keep running).
+ *
+ * @example
+ * const session = await openEmbeddedSession('/srv/app/.rasdb', { keepEmbedded: true });
+ */
+export async function openEmbeddedSession(folder: string, options: OpenOptions = {}): Promise<Session> {
+  const timeouts = { connectMs: options.connectTimeoutMs, statementMs: options.statementTimeoutMs };
   // Registered before it starts: a signal while it is starting still stops it once it is up.
-  const starting = startEmbedded(folder, { lockWaitMs: options.lockWaitMs ?? 60_000, log: options.onLog });
+  const starting = startEmbedded(folder, {
+    lockWaitMs: options.lockWaitMs ?? 60_000,
+    log: options.onLog,
+    keep: options.keepEmbedded,
+  });
   const stopServer = registerCleanup(async () => (await starting.catch(() => undefined))?.stop());
   const server = await starting.catch(async (error: unknown) => {
     await stopServer();
@@ -86,7 +118,20 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
   try {
     const client = await connectEmbedded(server, timeouts);
     const sibling = () => connectEmbedded(server, timeouts);
-    return wrap(client, server.label, true, sibling, stopServer);
+    const other = async (database: string) => {
+      const describe = {
+        label: server.label,
+        host: String(server.config.host),
+        port: Number(server.config.port),
+        database,
+      };
+      return {
+        client: await connect({ ...server.config, database }, describe, timeouts),
+        label: `${server.label}, database ${database}`,
+      };
+    };
+    const libpq = { url: embeddedUrl(String(server.config.host)) };
+    return wrap(client, { label: server.label, embedded: true, libpq }, sibling, other, stopServer);
   } catch (error) {
     await stopServer();
     throw error;
@@ -107,7 +152,11 @@ async function connectEmbedded(server: EmbeddedServer, timeouts: ConnectTimeouts
     if (!(error instanceof RasdbError) || error.details.sqlstate !== '3D000') throw error;
     const admin = await connect(server.config, describe, timeouts);
     try {
-      await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
+      await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`).catch((created: unknown) => {
+        // A kept server takes no folder lock per command: two first commands may both create it.
+        const code = (created as { code?: string }).code;
+        if (code !== '42P04' && code !== '23505') throw created;
+      });
     } finally {
       await closeClient(admin);
     }
@@ -235,18 +284,17 @@ function connectionError(
 
 function wrap(
   client: pg.Client,
-  label: string,
-  embedded: boolean,
+  about: Pick<Session, 'label' | 'embedded' | 'libpq'>,
   openSibling: () => Promise<pg.Client>,
+  openDatabase: Session['openDatabase'],
   afterClose: () => Promise<void>,
 ): Session {
-  const db = kyselyOn(client);
   // Closing the connection also releases the session's advisory locks on the server.
   const close = registerCleanup(async () => {
     await closeClient(client);
     await afterClose();
   });
-  return { client, db, label, embedded, openSibling, close };
+  return { client, ...about, openSibling, openDatabase, close };
 }
 
 function firstLine(text: string): string {

@@ -1,5 +1,3 @@
-import { sql, type RawBuilder } from 'kysely';
-
 /**
  * Times travel between rasdb and the server as text in one spelling, `2026-01-31 23:59:59.5`
  * (no trailing zeros), whatever the server's DateStyle or the client's type parsers say. This is
@@ -10,15 +8,6 @@ import { sql, type RawBuilder } from 'kysely';
  */
 export const utcText = (expression: string): string =>
   `rtrim(rtrim(to_char(${expression}, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')`;
-
-/**
- * The same, as a Kysely fragment around a column or expression.
- *
- * @example
- * sql`SELECT ${utcTextOf(sql.ref('s.called_at'))} AS t FROM api_call_logs AS s`
- */
-export const utcTextOf = (expression: RawBuilder<unknown>): RawBuilder<string> =>
-  sql<string>`rtrim(rtrim(to_char(${expression}, 'YYYY-MM-DD HH24:MI:SS.US'), '0'), '.')`;
 
 /** A `timestamptz` as ISO 8601 in UTC with milliseconds: `2026-11-29T17:23:58.110Z`. */
 export const isoText = (expression: string): string =>

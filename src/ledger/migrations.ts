@@ -1,9 +1,8 @@
 import type pg from 'pg';
-import { sql } from 'kysely';
 import { isoText } from '../db/time-text.js';
 import { withTransaction } from '../db/transaction.js';
 import { actor } from './actor.js';
-import { ledgerDb, type MigrationEventKind } from './tables.js';
+import type { MigrationEventKind } from './tables.js';
 import { ledgerVersion } from './upgrade.js';
 
 export type { MigrationEventKind } from './tables.js';
@@ -50,13 +49,19 @@ export interface FailureRecord {
  */
 export async function readApplied(client: pg.Client): Promise<AppliedMigration[]> {
   if ((await ledgerVersion(client)) === 0) return [];
-  const rows = await ledgerDb(client)
-    .selectFrom('rasdb.migrations')
-    .select(['name', 'phase', 'checksum', 'duration_ms', 'applied_by', 'baselined'])
-    .select(sql<string>`${sql.raw(isoText('applied_at'))}`.as('applied_at'))
-    .orderBy('phase')
-    .orderBy('name')
-    .execute();
+  // SQL text rather than the typed builder: migrate reads this at every start, and needs no Kysely.
+  const { rows } = await client.query<{
+    name: string;
+    phase: number;
+    checksum: string;
+    duration_ms: number;
+    applied_by: string;
+    baselined: boolean;
+    applied_at: string;
+  }>(
+    `SELECT name, phase, checksum, duration_ms, applied_by, baselined, ${isoText('applied_at')} AS applied_at
+       FROM rasdb.migrations ORDER BY phase, name`,
+  );
   return rows.map((row) => ({
     name: row.name,
     phase: row.phase,
@@ -68,26 +73,43 @@ export async function readApplied(client: pg.Client): Promise<AppliedMigration[]
   }));
 }
 
+/** What recordApplied records. */
+export interface AppliedEntry {
+  name: string;
+  phase: number;
+  checksum: string;
+  durationMs: number;
+  baselined?: boolean;
+}
+
 /**
  * Records an applied (or baselined) migration and its history event in one statement.
  *
  * @example
  * await recordApplied(client, { name, phase, checksum, durationMs: 12 }, rasdbVersion());
  */
-export async function recordApplied(
-  client: pg.Client,
-  entry: { name: string; phase: number; checksum: string; durationMs: number; baselined?: boolean },
-  version: string,
-): Promise<void> {
-  await client.query(
-    `WITH m AS (
+export async function recordApplied(client: pg.Client, entry: AppliedEntry, version: string): Promise<void> {
+  await client.query(appliedRecordSql(client, entry, version));
+}
+
+/**
+ * The statement recordApplied sends, as text with its values quoted by the driver, so a caller
+ * can send it in one round trip with other statements (the executor sends it with COMMIT).
+ *
+ * @example
+ * await client.query(`${appliedRecordSql(client, entry, rasdbVersion())}; COMMIT`);
+ */
+export function appliedRecordSql(client: pg.Client, entry: AppliedEntry, version: string): string {
+  const text = (value: string) => client.escapeLiteral(value);
+  const whole = (value: number) => String(Math.trunc(value));
+  const baselined = entry.baselined ? 'true' : 'false';
+  return `WITH m AS (
        INSERT INTO rasdb.migrations (name, phase, checksum, duration_ms, applied_by, rasdb_version, baselined)
-       VALUES ($1, $2, $3, $4, current_user || ' (' || $5 || ')', $6, $7)
+       VALUES (${text(entry.name)}, ${whole(entry.phase)}, ${text(entry.checksum)}, ${whole(entry.durationMs)},
+               current_user || ' (' || ${text(actor())} || ')', ${text(version)}, ${baselined})
        RETURNING name, phase, checksum, duration_ms, applied_by)
      INSERT INTO rasdb.migration_events (name, phase, event, actor, duration_ms, new_checksum)
-     SELECT name, phase, CASE WHEN $7 THEN 'baselined' ELSE 'applied' END, applied_by, duration_ms, checksum FROM m`,
-    [entry.name, entry.phase, entry.checksum, entry.durationMs, actor(), version, entry.baselined ?? false],
-  );
+     SELECT name, phase, ${entry.baselined ? "'baselined'" : "'applied'"}, applied_by, duration_ms, checksum FROM m`;
 }
 
 /**
@@ -100,6 +122,7 @@ export async function recordReverted(
   client: pg.Client,
   entry: { name: string; phase: number; durationMs: number },
 ): Promise<void> {
+  const { ledgerDb } = await import('./tables.js');
   await ledgerDb(client).deleteFrom('rasdb.migrations').where('name', '=', entry.name).execute();
   await recordEvent(client, { name: entry.name, phase: entry.phase, event: 'reverted', durationMs: entry.durationMs });
 }
@@ -139,6 +162,7 @@ export async function recordEvent(client: pg.Client, event: MigrationEvent): Pro
  * await acceptChecksum(client, applied, await currentChecksum(file));
  */
 export async function acceptChecksum(client: pg.Client, entry: AppliedMigration, current: string): Promise<void> {
+  const { ledgerDb } = await import('./tables.js');
   await withTransaction(client, async () => {
     await ledgerDb(client)
       .updateTable('rasdb.migrations')

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { utcText } from '../db/time-text.js';
+import { isoText, utcText } from '../db/time-text.js';
 
 /**
  * A legal hold: rows of one table, by a time range or by id, that no retention run may delete
@@ -22,7 +22,7 @@ export interface Hold {
 }
 
 const SELECT_HOLDS = `SELECT id, table_name, ${utcText('from_time')} AS from_time, ${utcText('until_time')} AS until_time, row_ids, reason,
-         placed_by, ${utcText(`placed_at AT TIME ZONE 'UTC'`)} AS placed_at, ${utcText(`released_at AT TIME ZONE 'UTC'`)} AS released_at,
+         placed_by, ${isoText('placed_at')} AS placed_at, ${isoText('released_at')} AS released_at,
          released_by, release_reason
     FROM rasdb.retention_holds`;
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction.js';
 import { ExitCode, RasdbError } from '../errors.js';
+import { CAPACITY_TABLES } from './capacity-tables.js';
 import { MIGRATION_EVENT_DIRECTION, MIGRATION_TABLES } from './migration-tables.js';
 import { RETENTION_TABLES, RETENTION_THINNED, RETENTION_TIME_ZONE } from './retention-tables.js';
 import { SEED_TABLES } from './seed-tables.js';
@@ -20,6 +21,7 @@ const LEDGER_STEPS: readonly string[] = [
   RETENTION_THINNED,
   MIGRATION_EVENT_DIRECTION,
   RETENTION_TIME_ZONE,
+  CAPACITY_TABLES,
   PARTITION_TABLES,
 ];
 

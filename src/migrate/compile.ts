@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { ExitCode, RasdbError } from '../errors.js';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import type { MigrationFile, MigrationModule } from './migration-files.js';
 
 /**
@@ -16,7 +15,24 @@ export async function compileMigration(
   direction: 'up' | 'down',
   label = 'a migration',
 ): Promise<string[]> {
+  return (await recordMigration(module, direction, label)).statements;
+}
+
+/**
+ * compileMigration, and whether any query bound parameters (shown inlined, for display only).
+ *
+ * @example
+ * const { statements, parameterized } = await recordMigration(module, 'up', '1001-ingestion');
+ */
+export async function recordMigration(
+  module: MigrationModule,
+  direction: 'up' | 'down',
+  label = 'a migration',
+): Promise<{ statements: string[]; parameterized: boolean }> {
+  // Loaded here: a run of the build's compiled SQL compiles nothing and needs no Kysely.
+  const { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } = await import('kysely');
   const statements: string[] = [];
+  let parameterized = false;
   const recorder = new Kysely<any>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
@@ -25,13 +41,14 @@ export async function compileMigration(
       createQueryCompiler: () => new PostgresQueryCompiler(),
     },
     log: (event) => {
+      if (event.query.parameters.length) parameterized = true;
       statements.push(inlineParameters(event.query.sql, event.query.parameters));
     },
   });
   const step = direction === 'up' ? module.up : module.down;
   if (step) await withinDeadline(step(recorder), label);
   await recorder.destroy();
-  return statements;
+  return { statements, parameterized };
 }
 
 /** A migration file loaded, with the SQL its `up` compiles to and that SQL's checksum. */
@@ -63,6 +80,37 @@ export function compileUp(file: MigrationFile): Promise<CompiledUp> {
     compiledUps.set(file, compiled);
   }
   return compiled;
+}
+
+/** What running a migration needs: its `up`'s SQL and checksum first, the module only when asked. */
+export interface MigrationSource {
+  statements: readonly string[];
+  checksum: string;
+  transactional: boolean;
+  module(): Promise<MigrationModule>;
+}
+
+/**
+ * A migration's source for the executor: a file the build compiled is loaded only if its module
+ * is needed (a `down`, or an `up` that cannot run as recorded), so a migrate of the shipped plan
+ * loads no migration at all.
+ *
+ * @example
+ * const source = await migrationSource(file); source.checksum // 'e3b0c442...'
+ */
+export async function migrationSource(file: MigrationFile): Promise<MigrationSource> {
+  const module = async () => (await compileUp(file)).module;
+  if (file.precompiled) {
+    const statements = file.precompiled.statements;
+    return { statements, checksum: checksumOf(statements), transactional: file.precompiled.transactional, module };
+  }
+  const compiled = await compileUp(file);
+  return {
+    statements: compiled.statements,
+    checksum: compiled.checksum,
+    transactional: compiled.module.transactional !== false,
+    module,
+  };
 }
 
 /** What a migration's `up` compiles to, without the module: what a dry run and a checksum need. */

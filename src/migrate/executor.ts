@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import type { Kysely } from 'kysely';
 import { isConnectionLost } from '../db/connection-lost.js';
-import { kyselyOn } from '../db/single-client-pool.js';
 import { isPgServerError, RasdbError } from '../errors.js';
-import { recordApplied, recordEvent, recordReverted } from '../ledger/migrations.js';
+import { appliedRecordSql, recordEvent, recordReverted } from '../ledger/migrations.js';
+import { batchDeadlineMs, type QueryWithDeadline } from '../db/query-deadline.js';
 import { describeBlockers, watchBlockers, type Blocker } from './blockers.js';
-import { compileMigration, compileUp } from './compile.js';
-import type { MigrationFile, MigrationModule } from './migration-files.js';
+import { compileMigration, migrationSource, type MigrationSource } from './compile.js';
+import type { MigrationFile } from './migration-files.js';
 
 export type StepStatus = 'Success' | 'Error' | 'NotExecuted';
 export type Direction = 'up' | 'down';
@@ -73,6 +73,12 @@ export interface RunOptions {
    * unrecorded (nothing was tried); any other error fails the step as the migration's own would.
    */
   inTransaction?: (file: MigrationFile, transaction: boolean) => Promise<void>;
+  /**
+   * Each statement the migration itself sends (its `up` or `down` queries, not the executor's own
+   * BEGIN, timeouts and ledger rows) is run by calling `run` inside this, on the same connection:
+   * `rasdb plan` reads the locks the statement took before the next one is sent.
+   */
+  aroundStatement?: (sql: string, run: () => Promise<unknown>) => Promise<unknown>;
 }
 
 const LOCK_TIMEOUT = '55P03';
@@ -90,16 +96,23 @@ const SAVEPOINT = 'rasdb_migration';
  * const step = await executor.run(file, 'up');
  */
 export class MigrationExecutor {
-  private readonly db: Kysely<any>;
+  private db: Kysely<any> | undefined;
   private lastStatement: string | undefined;
 
   constructor(
     private readonly client: pg.Client,
     private readonly settings: ExecutorSettings,
-  ) {
-    this.db = kyselyOn(client, (event) => {
-      this.lastStatement = event.query.sql;
-    });
+  ) {}
+
+  /** The Kysely a migration's up(db) and down(db) get, made on first use: a migrate of the shipped plan needs none. */
+  private async kysely(): Promise<Kysely<any>> {
+    if (!this.db) {
+      const { kyselyOn } = await import('../db/single-client-pool.js');
+      this.db = kyselyOn(this.client, (event) => {
+        this.lastStatement = event.query.sql;
+      });
+    }
+    return this.db;
   }
 
   /**
@@ -111,8 +124,8 @@ export class MigrationExecutor {
    */
   async run(file: MigrationFile, direction: Direction, options: RunOptions = {}): Promise<StepResult> {
     const started = performance.now();
-    const compiled = await compileUp(file);
-    if (direction === 'down' && !compiled.module.down) {
+    const source = await migrationSource(file);
+    if (direction === 'down' && !(await source.module()).down) {
       return this.failed(
         file,
         direction,
@@ -122,15 +135,19 @@ export class MigrationExecutor {
         [],
       );
     }
+    // The build's SQL of a shipped migration, sent in one round trip (see runsAsRecorded); after a
+    // failure the migration runs statement by statement, so that the failure names its statement.
+    let batch =
+      direction === 'up' && !this.settings.enclosed && !options.aroundStatement && file.precompiled?.runnable === true;
     for (let attempt = 1; ; attempt++) {
       this.lastStatement = undefined;
-      if (direction === 'up' && compiled.module.transactional === false && !this.settings.enclosed) {
-        await this.dropInvalidIndexes(compiled.statements);
+      if (direction === 'up' && !source.transactional && !this.settings.enclosed) {
+        await this.dropInvalidIndexes(source.statements);
       }
       const watch = this.watch();
       let failure: unknown;
       try {
-        const durationMs = await this.once(file, direction, compiled.module, compiled.checksum, options);
+        const durationMs = await this.once(file, direction, source, options, batch);
         await watch?.stop();
         return { name: file.name, phase: file.phase, status: 'Success', durationMs, attempts: attempt };
       } catch (cause) {
@@ -145,6 +162,15 @@ export class MigrationExecutor {
         failure = cause;
       }
       const blockers = (await watch?.stop()) ?? [];
+      if (batch && !isConnectionLost(failure)) {
+        batch = false;
+        // A lock timeout is retried as any other (this try counts); any other failure is repeated
+        // at once statement by statement, to say which statement failed. Nothing of it committed.
+        if (!(isPgServerError(failure) && failure.code === LOCK_TIMEOUT)) {
+          attempt--;
+          continue;
+        }
+      }
       if (isPgServerError(failure) && failure.code === LOCK_TIMEOUT && attempt < this.settings.lockAttempts) {
         const delayMs = backoff(attempt);
         this.settings.onRetry?.({ name: file.name, attempt, attempts: this.settings.lockAttempts, delayMs, blockers });
@@ -159,23 +185,32 @@ export class MigrationExecutor {
   private async once(
     file: MigrationFile,
     direction: Direction,
-    module: MigrationModule,
-    checksum: string,
+    source: MigrationSource,
     options: RunOptions,
+    batch: boolean,
   ): Promise<number> {
-    const transactional = module.transactional !== false;
+    const transactional = source.transactional;
     const enclosed = Boolean(this.settings.enclosed);
     const started = performance.now();
     try {
-      const opening = enclosed ? `SAVEPOINT ${SAVEPOINT}; ` : transactional ? 'BEGIN; ' : '';
-      await this.client.query(`${opening}${this.timeouts(transactional || enclosed)}`);
-      await options.inTransaction?.(file, transactional || enclosed);
-      if (enclosed && !transactional) {
-        for (const statement of await compileMigration(module, direction)) {
-          await this.client.query(statement.replace(/\bconcurrently\b/i, ''));
-        }
+      const opening = `${enclosed ? `SAVEPOINT ${SAVEPOINT}; ` : transactional ? 'BEGIN; ' : ''}${this.timeouts(transactional || enclosed)}`;
+      if (batch && !options.inTransaction) {
+        await this.sendBatch(opening, source.statements);
       } else {
-        await (direction === 'up' ? module.up(this.db) : module.down?.(this.db));
+        await this.client.query(opening);
+        await options.inTransaction?.(file, transactional || enclosed);
+        if (batch) await this.sendBatch('', source.statements);
+        else if (enclosed && !transactional) {
+          for (const statement of await compileMigration(await source.module(), direction)) {
+            await this.client.query(statement.replace(/\bconcurrently\b/i, ''));
+          }
+        } else {
+          const [module, db] = await Promise.all([
+            source.module(),
+            options.aroundStatement ? this.observed(options.aroundStatement) : this.kysely(),
+          ]);
+          await (direction === 'up' ? module.up(db) : module.down?.(db));
+        }
       }
       const durationMs = Math.round(performance.now() - started);
       if (enclosed) {
@@ -183,9 +218,7 @@ export class MigrationExecutor {
         return durationMs;
       }
       const beforeRecord = `${transactional ? '' : 'BEGIN; '}${options.asynchronousCommit ? 'SET LOCAL synchronous_commit = off; ' : ''}`;
-      if (beforeRecord) await this.client.query(beforeRecord);
-      await this.record(file, direction, checksum, durationMs);
-      await this.client.query('COMMIT');
+      await this.commitWithRecord(beforeRecord, file, direction, source.checksum, durationMs);
       return durationMs;
     } finally {
       if (!transactional && !enclosed)
@@ -193,16 +226,57 @@ export class MigrationExecutor {
     }
   }
 
-  private async record(file: MigrationFile, direction: Direction, checksum: string, durationMs: number): Promise<void> {
+  /** A Kysely whose every query passes through `around` (see RunOptions.aroundStatement). */
+  private async observed(around: NonNullable<RunOptions['aroundStatement']>): Promise<Kysely<any>> {
+    const { kyselyOn } = await import('../db/single-client-pool.js');
+    const client = this.client;
+    const watched = new Proxy(client, {
+      get(target, property) {
+        if (property === 'query') {
+          return (text: unknown, ...rest: unknown[]) =>
+            around(typeof text === 'string' ? text : String((text as { text?: unknown }).text), () =>
+              (target.query as (...args: unknown[]) => Promise<unknown>)(text, ...rest),
+            );
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    return kyselyOn(watched, (event) => {
+      this.lastStatement = event.query.sql;
+    });
+  }
+
+  /**
+   * Sends `statements` after `opening` as one simple query. PostgreSQL applies statement_timeout to
+   * each statement of it, so the client's deadline allows one timeout per statement.
+   */
+  private async sendBatch(opening: string, statements: readonly string[]): Promise<void> {
+    const text = [opening, ...statements].filter((part) => part.trim()).join(';\n');
+    const query: QueryWithDeadline = {
+      text,
+      deadlineMs: batchDeadlineMs(this.settings.statementTimeoutMs, statements.length),
+    };
+    await this.client.query(query);
+  }
+
+  /** The ledger's row and COMMIT, in one round trip where the row is applied's. */
+  private async commitWithRecord(
+    beforeRecord: string,
+    file: MigrationFile,
+    direction: Direction,
+    checksum: string,
+    durationMs: number,
+  ): Promise<void> {
     const ledger = this.settings.ledger;
-    if (!ledger) return;
-    if (direction === 'up')
-      await recordApplied(
-        this.client,
-        { name: file.name, phase: file.phase, checksum, durationMs },
-        ledger.rasdbVersion,
-      );
-    else await recordReverted(this.client, { name: file.name, phase: file.phase, durationMs });
+    if (ledger && direction === 'up') {
+      const entry = { name: file.name, phase: file.phase, checksum, durationMs };
+      await this.client.query(`${beforeRecord}${appliedRecordSql(this.client, entry, ledger.rasdbVersion)};\nCOMMIT`);
+      return;
+    }
+    if (beforeRecord) await this.client.query(beforeRecord);
+    if (ledger) await recordReverted(this.client, { name: file.name, phase: file.phase, durationMs });
+    await this.client.query('COMMIT');
   }
 
   private async failed(

@@ -94,7 +94,8 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
     if (version === 0) await assertNoUnadoptedTables(client);
     await ensureLedger(client);
     const plan = await planMigrations(client, files, targetPhase);
-    compileAhead(plan.pending);
+    // Files the build compiled load only when they cannot run as recorded.
+    compileAhead(plan.pending.filter((file) => !file.precompiled?.runnable));
     const mismatches = await findMismatches(plan.applied, files);
     if (mismatches.length) throw mismatchError(mismatches);
     const compiled = await Promise.all(

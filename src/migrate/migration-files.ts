@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { ExitCode, RasdbError } from '../errors.js';
 import { MANIFEST_FILE, precompiledFor, readManifest, type PrecompiledUp } from './migration-manifest.js';
 import { packageRoot } from '../version.js';
+import { provideKysely } from './kysely-for-migrations.js';
 
 /** What a migration file exports: Kysely's `Migration` shape, plus an opt-out of the transaction. */
 export interface MigrationModule {
@@ -55,6 +56,8 @@ export function listMigrations(dir: string): MigrationFile[] {
   const found: MigrationFile[] = [];
   const seen = new Map<string, string>();
   const manifest = readManifest(dir);
+  // The built-in migrations import rasdb's kysely by path (the build rewrites them); others by name.
+  const ownFolder = dir === defaultMigrationsDir();
   // What does not fit the naming scheme is refused, never skipped: a skipped file is a migration
   // that silently never runs.
   const strays: string[] = [];
@@ -87,7 +90,11 @@ export function listMigrations(dir: string): MigrationFile[] {
       }
       seen.set(name, path);
       const precompiled = precompiledFor(manifest, `${folder}/${file}`, path);
-      found.push({ name, phase, folder, path, precompiled, load: () => loadModule(path) });
+      const load = () => {
+        if (!ownFolder) provideKysely();
+        return loadModule(path);
+      };
+      found.push({ name, phase, folder, path, precompiled, load });
     }
   }
   if (strays.length) {

@@ -12,13 +12,15 @@ import { join } from 'node:path';
 export const MANIFEST_FILE = 'rasdb-compiled.json';
 
 /** Bumped whenever the layout changes; a manifest of any other format is ignored. */
-const FORMAT = 'rasdb-compiled-migrations/1';
+const FORMAT = 'rasdb-compiled-migrations/2';
 
 /** What a migration's `up` compiles to, as the dry run, the checksum and apply use it. */
 export interface PrecompiledUp {
   readonly statements: readonly string[];
   /** False when the file exports `transactional = false`. */
   readonly transactional: boolean;
+  /** The statements are exactly what `up` sends, and may be run as they are (see runsAsRecorded). */
+  readonly runnable: boolean;
 }
 
 interface ManifestEntry extends PrecompiledUp {
@@ -66,7 +68,7 @@ export function readManifest(dir: string): Manifest {
 export function precompiledFor(manifest: Manifest, relativePath: string, path: string): PrecompiledUp | undefined {
   const entry = manifest.get(relativePath);
   if (!entry || entry.sha256 !== contentHash(readFileSync(path))) return undefined;
-  return { statements: entry.statements, transactional: entry.transactional };
+  return { statements: entry.statements, transactional: entry.transactional, runnable: entry.runnable };
 }
 
 /**
@@ -88,6 +90,7 @@ function isEntry(entry: ManifestEntry): boolean {
   return (
     typeof entry?.sha256 === 'string' &&
     typeof entry.transactional === 'boolean' &&
+    typeof entry.runnable === 'boolean' &&
     Array.isArray(entry.statements) &&
     entry.statements.every((statement) => typeof statement === 'string')
   );

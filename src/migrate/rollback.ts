@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
-import { ExitCode, RasdbError } from '../errors.js';
-import { ensureLedger } from '../ledger/upgrade.js';
+import { RasdbError } from '../errors.js';
+import { assertLedgerReadable, ensureLedger, ledgerVersion } from '../ledger/upgrade.js';
 import { activeHoldsOn } from '../ledger/retention-holds.js';
 import { forgetTables } from '../ledger/retention-watermarks.js';
 import { forgetPartitionTables } from '../ledger/partitions.js';
 import { rasdbVersion } from '../version.js';
 import { refuseHeld, refuseRows, type TableRows } from './rollback-refusals.js';
+import { revertTargets } from './rollback-targets.js';
 import { compileMigration } from './compile.js';
 import { MigrationExecutor, runInOrder, type StepResult } from './executor.js';
 import { defaultMigrationsDir, listMigrations, type MigrationFile } from './migration-files.js';
@@ -50,18 +51,7 @@ export async function rollback(client: pg.Client, options: RollbackOptions): Pro
   return withAdvisoryLock(client, LockKey.migrate, options.lockWaitMs ?? DEFAULTS.lockWaitMs, async () => {
     await ensureLedger(client);
     const plan = await planMigrations(client, files);
-    const fileByName = new Map(files.map((file) => [file.name, file]));
-    const toRevert = plan.applied
-      .filter((entry) => entry.phase > options.phase)
-      .sort((a, b) => b.phase - a.phase || b.name.localeCompare(a.name));
-    const baselined = toRevert.filter((entry) => entry.baselined);
-    if (baselined.length) {
-      throw new RasdbError(
-        ExitCode.check,
-        `refusing to revert ${baselined.map((e) => e.name).join(', ')}: baseline adopted those tables from an existing database, rasdb did not create them`,
-      );
-    }
-    const targets = toRevert.map((entry) => fileByName.get(entry.name) as MigrationFile);
+    const targets = revertTargets(plan, options.phase);
     const dropped = await droppedTablesOf(targets);
     const droppedTables = await countRows(client, [...dropped.values()].flat());
     refuseHeld(
@@ -110,6 +100,65 @@ export async function rollback(client: pg.Client, options: RollbackOptions): Pro
       failed: steps.find((s) => s.status === 'Error'),
     };
   });
+}
+
+/** What `rollback --dry-run` shows: the migrations it would revert with their down SQL, and what would stop it. */
+export interface RollbackDryRun {
+  targetPhase: number;
+  phaseBefore: number;
+  migrations: { name: string; phase: number; transactional: boolean; statements: string[]; drops: string[] }[];
+  /** Tables the reverts drop, with the rows they hold now. */
+  droppedTables: TableRows[];
+  /** The refusal the rollback would meet now (rows without `force`, a legal hold), if any. */
+  refusal?: RasdbError;
+}
+
+/**
+ * What `rollback` with these options would revert, newest first, with the SQL of each `down`
+ * and the tables it drops and their rows, and the refusal it would meet; reads only (no lock, no
+ * ledger created or upgraded). A baselined migration in the way is refused (exit 4) as rollback
+ * refuses it.
+ *
+ * @example
+ * const plan = await rollbackDryRun(client, { phase: 2 }); plan.migrations[0].statements // ['drop table "alerts"', ...]
+ */
+export async function rollbackDryRun(
+  client: pg.Client,
+  options: Pick<RollbackOptions, 'phase' | 'force' | 'migrationsDir'>,
+): Promise<RollbackDryRun> {
+  const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
+  assertLedgerReadable(await ledgerVersion(client));
+  const plan = await planMigrations(client, files);
+  const targets = revertTargets(plan, options.phase);
+  const dropped = await droppedTablesOf(targets);
+  const droppedTables = await countRows(client, [...dropped.values()].flat());
+  let refusal: RasdbError | undefined;
+  try {
+    const { rows } = await client.query(`SELECT to_regclass('rasdb.retention_holds') IS NOT NULL AS present`);
+    if (rows[0].present)
+      refuseHeld(
+        await activeHoldsOn(
+          client,
+          droppedTables.map((t) => t.table),
+        ),
+      );
+    refuseRows(droppedTables, options.force);
+  } catch (error) {
+    if (!(error instanceof RasdbError)) throw error;
+    refusal = error;
+  }
+  const migrations = [];
+  for (const file of targets) {
+    const module = await file.load();
+    migrations.push({
+      name: file.name,
+      phase: file.phase,
+      transactional: module.transactional !== false,
+      statements: await compileMigration(module, 'down', file.name),
+      drops: dropped.get(file.name) ?? [],
+    });
+  }
+  return { targetPhase: options.phase, phaseBefore: plan.currentPhase, migrations, droppedTables, refusal };
 }
 
 /** Per migration, the tables its `down` drops. */

@@ -4,7 +4,7 @@ import { lockedHolds, type Hold } from '../ledger/retention-holds.js';
 import { holdCondition } from './holds.js';
 import type { RunContext } from './run-context.js';
 import { addToStep } from '../ledger/retention-runs.js';
-import { utcTextOf } from '../db/time-text.js';
+import { utcTextOf } from '../db/time-text-sql.js';
 import { retryingTransaction } from '../db/transaction.js';
 import { readReferences } from '../catalog/references.js';
 import { referencesOf } from './targets.js';

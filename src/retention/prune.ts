@@ -22,7 +22,7 @@ import {
 } from './prune-tally.js';
 import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
 import { openStep, setHeldBack } from '../ledger/retention-runs.js';
-import { utcTextOf } from '../db/time-text.js';
+import { utcTextOf } from '../db/time-text-sql.js';
 import { estimateRows } from './time.js';
 import { summaryNamed } from './summaries.js';
 import { CHILD_REASON, detailTarget, summaryTarget } from './targets.js';

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { bucketWidth, type MergeRule, type SummaryDefinition } from './summaries.js';
-import { utcTextOf } from '../db/time-text.js';
+import { utcTextOf } from '../db/time-text-sql.js';
 import type { Watermark } from '../ledger/retention-watermarks.js';
 
 /** The bucket a source row `s` falls in, typed like the summary's bucket column. */

@@ -4,10 +4,14 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { targetFromUrl } from '../db/connection-options.js';
 import { startEmbedded } from '../db/embedded.js';
-import { registerCleanup } from '../db/cleanup.js';
+import { interruptedBy, registerCleanup } from '../db/cleanup.js';
+import { killChildrenNaming } from '../db/child-processes.js';
 import { closeClient, connect } from '../db/session.js';
 import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
 import { redactServerText } from '../db/redact.js';
+
+/** What runs on the scratch database: its connection, its label, and a way to open more connections to it. */
+export type ScratchWork<T> = (client: pg.Client, label: string, openAnother: () => Promise<pg.Client>) => Promise<T>;
 
 export interface ScratchOptions {
   /** A server to create the scratch database on; the embedded PostgreSQL when omitted. */
@@ -15,6 +19,14 @@ export interface ScratchOptions {
   readonly connectTimeoutMs?: number;
   /** The embedded server's log, for --verbose. */
   readonly onLog?: (line: string) => void;
+  /**
+   * Without `scratchUrl`: the server the target is on, instead of a throwaway embedded one, so that
+   * what is observed there is what that server version does (see Session.openSibling/openDatabase).
+   */
+  readonly besideTarget?: {
+    readonly openSibling: () => Promise<pg.Client>;
+    readonly openDatabase: (database: string) => Promise<{ client: pg.Client; label: string }>;
+  };
 }
 
 /**
@@ -26,26 +38,54 @@ export interface ScratchOptions {
  * @example
  * await withScratchDatabase({ scratchUrl: 'postgres://postgres@ci-db:5432/postgres' }, (client, label) => replay(client));
  */
-export async function withScratchDatabase<T>(
-  options: ScratchOptions,
-  work: (client: pg.Client, label: string) => Promise<T>,
-): Promise<T> {
-  return options.scratchUrl === undefined ? onEmbedded(options, work) : onServer(options.scratchUrl, options, work);
+export async function withScratchDatabase<T>(options: ScratchOptions, work: ScratchWork<T>): Promise<T> {
+  if (options.scratchUrl !== undefined) return onServer(serverAt(options.scratchUrl, options), work);
+  if (options.besideTarget) {
+    const beside = options.besideTarget;
+    return onServer(
+      {
+        admin: beside.openSibling,
+        open: beside.openDatabase,
+        refusal: `rasdb observes the migrations on a scratch database beside the target: give the user CREATEDB, or point ${option('scratchUrl')} at a server where it may`,
+      },
+      work,
+    );
+  }
+  return onEmbedded(options, work);
 }
 
-async function onServer<T>(
-  url: string,
-  options: ScratchOptions,
-  work: (client: pg.Client, label: string) => Promise<T>,
-): Promise<T> {
+/** How to reach a server to make a scratch database on: an administrative connection, and one to a named database. */
+interface ScratchServer {
+  readonly admin: () => Promise<pg.Client>;
+  readonly open: (database: string) => Promise<{ client: pg.Client; label: string }>;
+  /** What to do when CREATE DATABASE is refused. */
+  readonly refusal: string;
+  /** The server, for that error; host:port of the administrative connection when omitted. */
+  readonly label?: string;
+}
+
+function serverAt(url: string, options: ScratchOptions): ScratchServer {
   const target = targetFromUrl(url, 'scratchUrl');
   const timeouts = { connectMs: options.connectTimeoutMs };
-  const admin = await connect(target.config, target, timeouts);
+  return {
+    admin: () => connect(target.config, target, timeouts),
+    open: async (name) => ({
+      client: await connect({ ...target.config, database: name }, { ...target, database: name }, timeouts),
+      label: `${target.host}:${target.port}/${name}`,
+    }),
+    refusal: `${option('scratchUrl')} needs a user allowed to CREATE DATABASE`,
+    label: target.label,
+  };
+}
+
+async function onServer<T>(server: ScratchServer, work: ScratchWork<T>): Promise<T> {
+  const admin = await server.admin();
   const closeAdmin = registerCleanup(() => closeClient(admin));
+  const where = server.label ?? `${admin.host}:${admin.port}`;
   // Unique per run, and only ever a name this function made is dropped.
   const name = `rasdb_scratch_${process.pid}_${Date.now().toString(36)}`;
   try {
-    const creating = createDatabase(admin, name, target.label);
+    const creating = createDatabase(admin, name, where, server.refusal);
     // Registered before the database exists: a signal during CREATE DATABASE still drops it after.
     const dropScratch = registerCleanup(async () => {
       await creating.catch(() => undefined);
@@ -53,10 +93,10 @@ async function onServer<T>(
     });
     try {
       await creating;
-      const client = await connect({ ...target.config, database: name }, { ...target, database: name }, timeouts);
+      const { client, label } = await server.open(name);
       const closeScratch = registerCleanup(() => closeClient(client));
       try {
-        return await work(client, `${target.host}:${target.port}/${name}`);
+        return await work(client, label, async () => (await server.open(name)).client);
       } finally {
         await closeScratch();
       }
@@ -68,29 +108,32 @@ async function onServer<T>(
   }
 }
 
-async function createDatabase(admin: pg.Client, name: string, label: string): Promise<void> {
+async function createDatabase(admin: pg.Client, name: string, label: string, refusal: string): Promise<void> {
   try {
     // template0: whatever someone put into template1 must not look like the migrations' work.
     await admin.query(`CREATE DATABASE ${name} TEMPLATE template0`);
   } catch (error) {
     const reason = redactServerText(isPgServerError(error) ? error.message : String(error));
-    throw new RasdbError(
-      ExitCode.connect,
-      `cannot create a scratch database on ${label}: ${reason}; ${option('scratchUrl')} needs a user allowed to CREATE DATABASE`,
-    );
+    throw new RasdbError(ExitCode.connect, `cannot create a scratch database on ${label}: ${reason}; ${refusal}`);
   }
 }
 
-async function onEmbedded<T>(
-  options: ScratchOptions,
-  work: (client: pg.Client, label: string) => Promise<T>,
-): Promise<T> {
+async function onEmbedded<T>(options: ScratchOptions, work: ScratchWork<T>): Promise<T> {
   const folder = makeScratchFolder();
   const removeFolder = registerCleanup(() => rmSync(folder, { recursive: true, force: true }));
   try {
     // Registered before it starts: a signal while it is starting still stops it once it is up.
     const starting = startEmbedded(folder, { lockWaitMs: 0, log: options.onLog });
-    const stopServer = registerCleanup(async () => (await starting.catch(() => undefined))?.stop());
+    let settled = false;
+    void starting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const stopServer = registerCleanup(async () => {
+      // Interrupted while initdb builds the scratch cluster: nothing in it is worth the wait.
+      if (!settled && interruptedBy()) await killChildrenNaming(join(folder, 'pg'));
+      await (await starting.catch(() => undefined))?.stop();
+    });
     try {
       const server = await starting;
       const describe = {
@@ -102,7 +145,9 @@ async function onEmbedded<T>(
       const client = await connect(server.config, describe, { connectMs: options.connectTimeoutMs });
       const closeScratch = registerCleanup(() => closeClient(client));
       try {
-        return await work(client, server.label);
+        return await work(client, server.label, () =>
+          connect(server.config, describe, { connectMs: options.connectTimeoutMs }),
+        );
       } finally {
         await closeScratch();
       }

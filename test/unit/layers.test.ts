@@ -8,9 +8,10 @@ const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 /**
  * The house's layers, lowest first. A folder may import from a lower layer and from itself, never
  * from its own layer or above: so no import runs upward and no two folders import each other.
- * schema sits above migrate because verify replays migrations through migrate's executor.
+ * schema sits above migrate because verify replays migrations through migrate's executor; plan
+ * above schema because it observes migrations on schema's scratch database.
  * partition sits above migrate (its lock waits name blockers as migrate's do) and below retention
- * (prune drops whole partitions) and schema (verify replays partitioning).
+ * (prune drops whole partitions), capacity (which reads retention) and schema (verify replays partitioning).
  */
 const LAYER: Record<string, number> = {
   'errors.ts': 0,
@@ -22,8 +23,10 @@ const LAYER: Record<string, number> = {
   seed: 3,
   partition: 4,
   retention: 5,
+  capacity: 6,
   schema: 6,
-  cli: 7,
+  plan: 7,
+  cli: 8,
 };
 
 function* sourceFiles(dir: string): Generator<string> {

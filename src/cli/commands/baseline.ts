@@ -5,6 +5,7 @@ import type { CommandOutcome } from '../main.js';
 import { BASELINE_OPTIONS } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
+import { count } from '../text.js';
 
 /** `rasdb baseline [--phase N]`: adopt a live RAS DASH database. */
 export function registerBaseline(program: Command, outcome: CommandOutcome): void {
@@ -44,7 +45,7 @@ async function runBaseline(command: Command): Promise<number> {
       const failed =
         result.checks.filter((ch) => !ch.passed).length + result.differences.filter((d) => d.blocking).length;
       out.error(
-        `rasdb: baseline refused: ${failed} ${failed === 1 ? 'check' : 'checks'} failed; nothing was recorded. Apply the fixes above and run rasdb baseline again`,
+        `rasdb: baseline refused: ${count(failed, 'check')} failed; nothing was recorded. Apply the fixes above and run rasdb baseline again`,
       );
       return ExitCode.check;
     }

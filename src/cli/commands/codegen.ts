@@ -5,6 +5,7 @@ import type { CommandOutcome } from '../main.js';
 import { CODEGEN_OPTIONS } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
+import { count } from '../text.js';
 
 const DEFAULT_OUT = 'generated/db.ts';
 
@@ -29,7 +30,7 @@ async function runCodegen(command: Command): Promise<number> {
     const result = await codegen(session.client, { outFile, check: settings.check });
     const ok = result.status !== 'stale' && result.status !== 'missing';
     out.json({ ok, database: session.label, ...result });
-    const source = `${result.tables.length} tables, ${result.migrations.length} applied migrations`;
+    const source = `${count(result.tables.length, 'table')}, ${count(result.migrations.length, 'applied migration')}`;
     const rerun = `${CODEGEN_COMMAND}${outFile === DEFAULT_OUT ? '' : ` --out ${outFile}`}`;
     switch (result.status) {
       case 'written':

@@ -3,11 +3,11 @@ import { ExitCode } from '../../errors.js';
 import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { MIGRATE_OPTIONS } from '../options.js';
-import { formatMs } from '../output.js';
 import { phaseName, printStep, retryLine } from '../render-steps.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
 import { redactServerText } from '../../db/redact.js';
+import { count, duration, num } from '../text.js';
 
 /** `rasdb migrate [--phase N] [--dry-run]`: the library loads only when the command runs. */
 export function registerMigrate(program: Command, outcome: CommandOutcome): void {
@@ -56,7 +56,7 @@ async function runMigrate(command: Command): Promise<number> {
       out.always(
         lost.ledgerRead
           ? `The connection was lost while applying ${result.failed.name}; read again on a new connection, the ledger lists ` +
-              `${lost.survived.length} of the ${applied.length} migrations this run applied` +
+              `${num(lost.survived.length)} of the ${count(applied.length, 'migration')} this run applied` +
               (lost.lost.length ? ` (not there: ${lost.lost.join(', ')}, lost with the server)` : '') +
               `; the database is at ${phaseName(result.phaseAfter)}.`
           : `The connection was lost while applying ${result.failed.name}, and no new connection could be made to read the ledger: ` +
@@ -70,7 +70,7 @@ async function runMigrate(command: Command): Promise<number> {
     if (result.failed) {
       const error = result.failed.error;
       out.always(
-        `Applied ${applied.length} of ${result.steps.length} pending migrations; ${result.failed.name} failed and was rolled back alone. ` +
+        `Applied ${num(applied.length)} of ${count(result.steps.length, 'pending migration')}; ${result.failed.name} failed and was rolled back alone. ` +
           'Fix the cause and run rasdb migrate again.',
       );
       out.error(
@@ -81,7 +81,7 @@ async function runMigrate(command: Command): Promise<number> {
     out.always(
       applied.length === 0
         ? `Nothing to apply: the database is at ${phaseName(result.phaseAfter)}.`
-        : `Applied ${applied.length} ${applied.length === 1 ? 'migration' : 'migrations'} in ${formatMs(total)}; ` +
+        : `Applied ${count(applied.length, 'migration')} in ${duration(total)}; ` +
             `the database is at ${phaseName(result.phaseAfter)}.`,
     );
     return ExitCode.ok;

@@ -6,7 +6,8 @@ import { flag, requiredText, textOption, timeOption } from '../options.js';
 import { parseCount } from '../duration.js';
 import { runCommand } from '../session-command.js';
 import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
-import { describeHold } from './retention-words.js';
+import { describeHold, retentionJson } from './retention-words.js';
+import { count } from '../text.js';
 
 const ids: OptionSpec<number[] | undefined> = {
   flags: '--ids <ids>',
@@ -74,7 +75,7 @@ async function runAdd(command: Command): Promise<number> {
   return runCommand(command, ADD_OPTIONS, async ({ session, out, settings }) => {
     const { addHold } = await import('../../retention/holds.js');
     const hold = await addHold(session.client, settings);
-    out.json({ ok: true, hold });
+    await retentionJson(out, session.client, { ok: true, hold });
     out.always(`Placed ${describeHold(hold)}.`);
     return ExitCode.ok;
   });
@@ -84,9 +85,9 @@ async function runList(command: Command): Promise<number> {
   return runCommand(command, LIST_OPTIONS, async ({ session, out, settings }) => {
     const { listHolds } = await import('../../ledger/retention-holds.js');
     const holds = await listHolds(session.client, { includeReleased: settings.all });
-    out.json({ ok: true, holds });
+    await retentionJson(out, session.client, { ok: true, holds });
     for (const h of holds) out.line(describeHold(h));
-    out.always(`${holds.length} ${holds.length === 1 ? 'hold' : 'holds'}.`);
+    out.always(`${count(holds.length, 'hold')}.`);
     return ExitCode.ok;
   });
 }
@@ -96,7 +97,7 @@ async function runRelease(command: Command, id: string): Promise<number> {
   return runCommand(command, RELEASE_OPTIONS, async ({ session, out, settings }) => {
     const { releaseHold } = await import('../../retention/holds.js');
     const hold = await releaseHold(session.client, holdId, settings);
-    out.json({ ok: true, hold });
+    await retentionJson(out, session.client, { ok: true, hold });
     out.always(`Released ${describeHold(hold)}.`);
     return ExitCode.ok;
   });

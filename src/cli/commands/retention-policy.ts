@@ -6,6 +6,7 @@ import type { CommandOutcome } from '../main.js';
 import { flag, lockWaitOption, requiredText, textOption } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
+import { retentionJson } from './retention-words.js';
 
 const keep = (flags: string, description: string): OptionSpec<string | undefined> => ({
   flags,
@@ -65,7 +66,7 @@ async function runTimeZone(command: Command, zone: string): Promise<number> {
   return runCommand(command, ZONE_OPTIONS, async ({ session, out, settings }) => {
     const { declareZone } = await import('../../retention/time-zone.js');
     const result = await declareZone(session.client, { ...settings, timeZone: zone });
-    out.json({ ok: true, ...result });
+    await retentionJson(out, session.client, { ok: true, ...result });
     out.always(
       `Retention now computes in ${result.timeZone} (before: ${result.before ?? 'none recorded'}; recorded as run ${result.runId}).`,
     );
@@ -83,7 +84,7 @@ async function runSet(command: Command, policy: string): Promise<number> {
     async ({ session, out, settings }) => {
       const { setPolicy } = await import('../../retention/policy-change.js');
       const result = await setPolicy(session.client, { ...settings, policy });
-      out.json({ ok: true, ...result });
+      await retentionJson(out, session.client, { ok: true, ...result });
       if (result.after.belowComplianceMinimum) {
         out.error(
           `rasdb: WARNING: ${policy} now keeps rows less than the ${result.after.minimumKeepDetail} compliance minimum`,

@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { RETENTION_RUN_OPTIONS, countOption, durationOption } from '../options.js';
-import { formatMs } from '../output.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
-import { progressBar } from '../progress.js';
-import { finalCode, heldText, n } from './retention-words.js';
+import { finalCode, heldText, retentionJson } from './retention-words.js';
+import { count, duration, num, timeText } from '../text.js';
 
 const PRUNE_OPTIONS = {
   ...RETENTION_RUN_OPTIONS,
@@ -40,37 +39,39 @@ export function registerRetentionPrune(retention: Command, outcome: CommandOutco
 async function runPrune(command: Command): Promise<number> {
   return runCommand(command, PRUNE_OPTIONS, async ({ session, out, settings }) => {
     const { prune } = await import('../../retention/prune.js');
+    const { progressBar } = await import('../progress.js');
     const progress = progressBar(settings, 'deleted');
     const result = await prune(session.client, {
       ...settings,
       onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined),
     });
     progress?.done();
-    out.json({ ok: true, database: session.label, ...result });
+    await retentionJson(out, session.client, { ok: true, database: session.label, ...result }, result.timeZone);
     out.line(
-      `${result.dryRun ? 'Dry run, nothing changed: would prune' : 'Pruned'} ${session.label} as of ${result.asOf} ${result.timeZone}`,
+      `${result.dryRun ? 'Dry run, nothing changed: would prune' : 'Pruned'} ${session.label} as of ${timeText(result.asOf)} ${result.timeZone}`,
     );
     for (const t of result.tables) {
-      const horizon = t.effectiveCutoff !== t.cutoff ? ` (horizon ${t.cutoff})` : '';
-      const cut = t.effectiveCutoff === null ? 'nothing summarized yet' : `before ${t.effectiveCutoff}${horizon}`;
-      const slowest = t.batches ? ` (slowest ${formatMs(t.slowestBatchMs)})` : '';
+      const horizon = t.effectiveCutoff !== t.cutoff ? ` (horizon ${timeText(t.cutoff)})` : '';
+      const cut =
+        t.effectiveCutoff === null ? 'nothing summarized yet' : `before ${timeText(t.effectiveCutoff)}${horizon}`;
+      const slowest = t.batches ? ` (slowest ${duration(t.slowestBatchMs)})` : '';
       const did = result.dryRun
-        ? `would delete ${n(t.eligible ?? 0)} rows in ~${n(t.estimatedBatches ?? 0)} batches`
-        : `deleted ${n(t.deleted)} rows in ${n(t.batches)} batches${slowest}`;
+        ? `would delete ${count(t.eligible ?? 0, 'row')} in ~${count(t.estimatedBatches ?? 0, 'batch')}`
+        : `deleted ${count(t.deleted, 'row')} in ${count(t.batches, 'batch')}${slowest}`;
       out.line(`  ${t.table.padEnd(40)} ${cut}: ${did}${heldText(t.heldBack)}`);
       if (t.partitionsDropped?.length)
         out.line(
-          `    partitions dropped whole: ${t.partitionsDropped.map((p) => `${p.name} (${n(p.rows)} rows)`).join(', ')}`,
+          `    partitions dropped whole: ${t.partitionsDropped.map((p) => `${p.name} (${count(p.rows, 'row')})`).join(', ')}`,
         );
       for (const p of t.partitionsKept ?? [])
         out.line(`    partition kept: ${p.name} (${p.reason.replace(/_/g, ' ')}); its other rows pruned row by row`);
       if (t.rowWiseCutoff)
-        out.line(`    rows from ${t.rowWiseCutoff} wait for their partition to pass the horizon whole`);
+        out.line(`    rows from ${timeText(t.rowWiseCutoff)} wait for their partition to pass the horizon whole`);
     }
     const verb = result.dryRun ? 'Would delete' : 'Deleted';
-    const count = result.dryRun ? result.tables.reduce((s, t) => s + (t.eligible ?? 0), 0) : result.totals.deleted;
+    const rows = result.dryRun ? result.tables.reduce((s, t) => s + (t.eligible ?? 0), 0) : result.totals.deleted;
     const run = result.runId ? ` (run ${result.runId})` : '';
-    out.always(`${verb} ${n(count)} rows; held back ${n(result.totals.heldBack)}${run}.`);
+    out.always(`${verb} ${count(rows, 'row')}; held back ${num(result.totals.heldBack)}${run}.`);
     return finalCode(out, result.stoppedEarly, 'rows');
   });
 }

@@ -5,7 +5,8 @@ import type { CommandOutcome } from '../main.js';
 import { countOption, nowOption } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
-import { describeHold, n } from './retention-words.js';
+import { describeHold, retentionJson } from './retention-words.js';
+import { count, num, timeText } from '../text.js';
 import { redactServerText } from '../../db/redact.js';
 
 const STATUS_OPTIONS = {
@@ -29,8 +30,8 @@ async function runStatus(command: Command): Promise<number> {
   return runCommand(command, STATUS_OPTIONS, async ({ session, out, settings }) => {
     const { retentionStatus } = await import('../../retention/status.js');
     const report = await retentionStatus(session.client, { runs: settings.runs, now: settings.now });
-    out.json({ ok: true, database: session.label, ...report });
-    out.line(`Retention on ${session.label}, as of ${report.asOf} ${report.timeZone ?? 'UTC'}`);
+    await retentionJson(out, session.client, { ok: true, database: session.label, ...report }, report.timeZone);
+    out.line(`Retention on ${session.label}, as of ${timeText(report.asOf)} ${report.timeZone ?? 'UTC'}`);
     if (report.timeZone) out.line(`  times are in ${report.timeZone}: ${report.timeZoneSource}`);
     if (report.timeZoneProblem) out.error(`rasdb: retention runs would refuse: ${report.timeZoneProblem}`);
     for (const p of report.policies) {
@@ -40,11 +41,15 @@ async function runStatus(command: Command): Promise<number> {
       out.line(
         `  ${p.name}: keep detail ${p.keepDetail}${p.keepSummary ? `, summaries ${p.keepSummary}` : ''}${p.changed ? ' (changed)' : ''}${loud}`,
       );
-      out.line(`    horizon ${p.detailCutoff}; pruned before ${p.prunedBefore ?? 'never pruned'}`);
+      out.line(
+        `    horizon ${timeText(p.detailCutoff)}; pruned before ${p.prunedBefore ? timeText(p.prunedBefore) : 'never pruned'}`,
+      );
       for (const w of p.watermarks)
-        out.line(`    ${w.summary}: summarized until ${w.summarizedUntil ?? 'never summarized'}`);
+        out.line(
+          `    ${w.summary}: summarized until ${w.summarizedUntil ? timeText(w.summarizedUntil) : 'never summarized'}`,
+        );
     }
-    out.line(`Active holds: ${report.holds.length || 'none'}`);
+    out.line(`Active holds: ${report.holds.length ? num(report.holds.length) : 'none'}`);
     for (const h of report.holds) out.line(`  ${describeHold(h)}`);
     out.line('Recent runs:');
     for (const r of report.runs) {
@@ -53,16 +58,16 @@ async function runStatus(command: Command): Promise<number> {
       const held = r.steps.reduce((s, x) => s + x.rowsHeldBack, 0);
       const work =
         r.kind === 'prune'
-          ? `deleted ${n(deleted)}, held back ${n(held)}`
+          ? `deleted ${num(deleted)}, held back ${num(held)}`
           : r.kind === 'summarize'
-            ? `summarized ${n(summarized)} rows`
+            ? `summarized ${count(summarized, 'row')}`
             : redactServerText(r.message ?? ''); // an error a failed run recorded: server text
       out.line(
-        `  #${r.id} ${r.kind.padEnd(9)} ${r.startedAt} ${r.outcome.padEnd(13)} [${r.policies.join(', ')}] ${work} by ${r.actor}`,
+        `  #${r.id} ${r.kind.padEnd(9)} ${timeText(r.startedAt)} ${r.outcome.padEnd(13)} [${r.policies.join(', ')}] ${work} by ${r.actor}`,
       );
     }
     out.always(
-      `${report.policies.length} policies, ${report.holds.length} active holds, ${report.runs.length} runs shown.`,
+      `${count(report.policies.length, 'policy')}, ${count(report.holds.length, 'active hold')}, ${count(report.runs.length, 'run')} shown.`,
     );
     return ExitCode.ok;
   });

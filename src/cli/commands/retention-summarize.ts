@@ -4,8 +4,8 @@ import type { CommandOutcome } from '../main.js';
 import { RETENTION_RUN_OPTIONS, optionalCountOption } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
-import { progressBar } from '../progress.js';
-import { finalCode, n } from './retention-words.js';
+import { finalCode, retentionJson } from './retention-words.js';
+import { count, timeText } from '../text.js';
 
 const SUMMARIZE_OPTIONS = {
   ...RETENTION_RUN_OPTIONS,
@@ -33,31 +33,34 @@ export function registerRetentionSummarize(retention: Command, outcome: CommandO
 async function runSummarize(command: Command): Promise<number> {
   return runCommand(command, SUMMARIZE_OPTIONS, async ({ session, out, settings }) => {
     const { summarize } = await import('../../retention/summarize.js');
+    const { progressBar } = await import('../progress.js');
     const progress = progressBar(settings, 'summarized');
     const result = await summarize(session.client, {
       ...settings,
       onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined),
     });
     progress?.done();
-    out.json({ ok: true, database: session.label, ...result });
+    await retentionJson(out, session.client, { ok: true, database: session.label, ...result }, result.timeZone);
     out.line(
-      `${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${result.asOf} ${result.timeZone}`,
+      `${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${timeText(result.asOf)} ${result.timeZone}`,
     );
     for (const s of result.summaries) {
-      const late = s.lateBucketsRecomputed ? `; ${s.lateBucketsRecomputed} buckets with late rows recomputed` : '';
-      const merged = s.lateRowsMerged ? `; ${n(s.lateRowsMerged)} late rows folded into pruned buckets` : '';
-      const lost = s.lateRowsAfterPrune
-        ? `; ${n(s.lateRowsAfterPrune)} late rows in buckets pruned before rasdb recorded prunes (not summarized)`
+      const late = s.lateBucketsRecomputed
+        ? `; ${count(s.lateBucketsRecomputed, 'bucket')} with late rows recomputed`
         : '';
-      const moved = `${s.watermarkBefore ?? 'start'} -> ${s.watermarkAfter ?? 'start'}`;
+      const merged = s.lateRowsMerged ? `; ${count(s.lateRowsMerged, 'late row')} folded into pruned buckets` : '';
+      const lost = s.lateRowsAfterPrune
+        ? `; ${count(s.lateRowsAfterPrune, 'late row')} in buckets pruned before rasdb recorded prunes (not summarized)`
+        : '';
+      const moved = `${s.watermarkBefore ? timeText(s.watermarkBefore) : 'start'} -> ${s.watermarkAfter ? timeText(s.watermarkAfter) : 'start'}`;
       out.line(
-        `  ${s.summary.padEnd(40)} ${moved}: ${n(s.bucketsSummarized)} buckets, ${n(s.rowsSummarized)} rows${late}${merged}${lost}`,
+        `  ${s.summary.padEnd(40)} ${moved}: ${count(s.bucketsSummarized, 'bucket')}, ${count(s.rowsSummarized, 'row')}${late}${merged}${lost}`,
       );
     }
     const verb = result.dryRun ? 'Would summarize' : 'Summarized';
     const run = result.runId ? ` (run ${result.runId})` : '';
     out.always(
-      `${verb} ${n(result.totals.rowsSummarized)} rows in ${n(result.totals.bucketsSummarized)} buckets${run}.`,
+      `${verb} ${count(result.totals.rowsSummarized, 'row')} in ${count(result.totals.bucketsSummarized, 'bucket')}${run}.`,
     );
     return finalCode(out, result.stoppedEarly, 'buckets');
   });

@@ -1,15 +1,32 @@
 import type { Hold } from '../../ledger/retention-holds.js';
 import { ExitCode } from '../../errors.js';
 import type { Output } from '../output.js';
+import type pg from 'pg';
+import { num, timeText } from '../text.js';
 
-/** `12,345`: retention counts are large. */
-export const n = (value: number): string => value.toLocaleString('en-US');
+/**
+ * The command's `--json` document, its retention times (readings of the data's zone) given as
+ * ISO 8601 instants in UTC; see withInstants. Nothing is asked of the server without --json.
+ *
+ * @example
+ * await retentionJson(out, session.client, { ok: true, ...result }, result.timeZone);
+ */
+export async function retentionJson(
+  out: Output,
+  client: pg.Client,
+  document: Record<string, unknown>,
+  zone?: string | null,
+): Promise<void> {
+  if (!out.flags.json) return;
+  const { withInstants } = await import('../../retention/json-instants.js');
+  out.json(await withInstants(client, document, zone));
+}
 
 /** `; held back 3 (legal hold), 10 (referenced by sync conflicts)`, or nothing. */
 export const heldText = (held: Record<string, number>): string =>
   Object.keys(held).length
     ? `; held back ${Object.entries(held)
-        .map(([why, count]) => `${n(count)} (${why.replace(/_/g, ' ')})`)
+        .map(([why, count]) => `${num(count)} (${why.replace(/_/g, ' ')})`)
         .join(', ')}`
     : '';
 
@@ -32,11 +49,13 @@ export function finalCode(out: Output, stoppedEarly: boolean, what: string): num
  * describeHold(hold) // 'hold 3 on api_call_logs, 2025-03-01 00:00:00 to no end: "case 17", placed ...'
  */
 export function describeHold(h: Hold): string {
-  const what = h.ids ? `ids ${h.ids.join(',')}` : `${h.from ?? 'the beginning'} to ${h.until ?? 'no end'}`;
+  const what = h.ids
+    ? `ids ${h.ids.join(',')}`
+    : `${h.from ? timeText(h.from) : 'the beginning'} to ${h.until ? timeText(h.until) : 'no end'}`;
   const released = h.releasedAt
-    ? `; released ${h.releasedAt} by ${oneLine(h.releasedBy)}: ${oneLine(h.releaseReason)}`
+    ? `; released ${timeText(h.releasedAt)} by ${oneLine(h.releasedBy)}: ${oneLine(h.releaseReason)}`
     : '';
-  return `hold ${h.id} on ${h.table}, ${what}: "${oneLine(h.reason)}", placed ${h.placedAt} by ${oneLine(h.placedBy)}${released}`;
+  return `hold ${h.id} on ${h.table}, ${what}: "${oneLine(h.reason)}", placed ${timeText(h.placedAt)} by ${oneLine(h.placedBy)}${released}`;
 }
 
 // An operator's text may hold line breaks; printed raw, a reason could end the hold's line and

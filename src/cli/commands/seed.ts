@@ -7,8 +7,8 @@ import { parseSetNames } from '../../seed/sets.js';
 import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { flag, lockWaitOption, timeOption } from '../options.js';
-import { formatMs, type Output } from '../output.js';
-import { progressBar } from '../progress.js';
+import type { Output } from '../output.js';
+import { count, duration, num, rate } from '../text.js';
 import { runCommand } from '../session-command.js';
 import { withOptions, type OptionSpec, type RawValue } from '../settings.js';
 
@@ -108,9 +108,7 @@ async function runSeed(command: Command): Promise<number> {
       out.json({ ok, database: session.label, ...result, ...(demo ? { demo } : {}) });
       const applied = result.sets.filter((set) => set.status !== 'skipped');
       const t = result.totals;
-      const kept = t.kept
-        ? `; ${t.kept} ${t.kept === 1 ? 'row' : 'rows'} kept as operators left ${t.kept === 1 ? 'it' : 'them'}`
-        : '';
+      const kept = t.kept ? `; ${count(t.kept, 'row')} kept as operators left ${t.kept === 1 ? 'it' : 'them'}` : '';
       if (mode === 'check' && applied.length === 0) {
         // A check that could look at nothing has not passed: the database lacks every set's tables.
         out.error(
@@ -119,12 +117,9 @@ async function runSeed(command: Command): Promise<number> {
         return ExitCode.check;
       }
       if (mode === 'check') {
-        if (ok)
-          out.always(
-            `The reference rows of ${applied.length} ${applied.length === 1 ? 'set' : 'sets'} match the seeds.`,
-          );
+        if (ok) out.always(`The reference rows of ${count(applied.length, 'set')} match the seeds.`);
         else {
-          const rows = `${result.differences} reference ${result.differences === 1 ? 'row differs' : 'rows differ'}`;
+          const rows = count(result.differences, 'reference row differs', 'reference rows differ');
           out.error(
             `rasdb: ${rows} from the seeds (listed above); \`rasdb seed\` inserts missing rows and updates the seed's own rows, and keeps rows operators changed`,
           );
@@ -134,11 +129,11 @@ async function runSeed(command: Command): Promise<number> {
       const verb = mode === 'dry-run' ? 'Would insert' : 'Inserted';
       if (t.inserted + t.updated === 0) {
         out.always(
-          `Nothing to change: all ${t.unchanged + t.kept} seeded rows of ${applied.length} sets are as the seeds left them${kept}.`,
+          `Nothing to change: all ${count(t.unchanged + t.kept, 'seeded row')} of ${count(applied.length, 'set')} are as the seeds left them${kept}.`,
         );
       } else {
         out.always(
-          `${verb} ${t.inserted} and ${mode === 'dry-run' ? 'update' : 'updated'} ${t.updated} rows in ${applied.length} sets; ${t.unchanged} unchanged${kept}.`,
+          `${verb} ${num(t.inserted)} and ${mode === 'dry-run' ? 'update' : 'updated'} ${count(t.updated, 'row')} in ${count(applied.length, 'set')}; ${num(t.unchanged)} unchanged${kept}.`,
         );
       }
       return ExitCode.ok;
@@ -154,12 +149,12 @@ function printSet(out: Output, set: SetResult, mode: SeedMode): void {
     );
     return;
   }
-  const when = mode === 'apply' ? ` ${out.color.dim(formatMs(set.durationMs))}` : '';
+  const when = mode === 'apply' ? ` ${out.color.dim(duration(set.durationMs))}` : '';
   out.line(`${set.name}: ${set.title}${when}`);
   const would = mode === 'apply' ? '' : 'would be ';
   for (const table of set.tables) {
     out.line(
-      `  ${table.table.padEnd(26)} ${table.inserted} ${would}inserted, ${table.updated} ${would}updated, ${table.unchanged} unchanged${table.kept ? `, ${table.kept} kept` : ''}`,
+      `  ${table.table.padEnd(26)} ${num(table.inserted)} ${would}inserted, ${num(table.updated)} ${would}updated, ${num(table.unchanged)} unchanged${table.kept ? `, ${num(table.kept)} kept` : ''}`,
     );
     printNotes(
       out,
@@ -174,10 +169,8 @@ function printSet(out: Output, set: SetResult, mode: SeedMode): void {
       held
         .slice(0, 5)
         .map((row) => row.key)
-        .join(', ') + (held.length > 5 ? `, and ${held.length - 5} more` : '');
-    out.line(
-      `  ${held.length} ${held.length === 1 ? 'row waits' : 'rows wait'} for tables not migrated yet (${waiting}): ${keys}`,
-    );
+        .join(', ') + (held.length > 5 ? `, and ${num(held.length - 5)} more` : '');
+    out.line(`  ${count(held.length, 'row waits', 'rows wait')} for tables not migrated yet (${waiting}): ${keys}`);
   }
 }
 
@@ -189,7 +182,7 @@ function printNotes(out: Output, notes: RowNote[], mode: SeedMode): void {
     else out.line(line);
   }
   if (notes.length > NOTES_PER_TABLE)
-    out.line(`    ... and ${notes.length - NOTES_PER_TABLE} more (--json lists every one)`);
+    out.line(`    ... and ${num(notes.length - NOTES_PER_TABLE)} more (--json lists every one)`);
 }
 
 function describe(note: RowNote, mode: SeedMode): string {
@@ -210,6 +203,7 @@ interface DemoOptions {
 async function runDemo(client: pg.Client, out: Output, options: DemoOptions, lockWaitMs: number): Promise<DemoResult> {
   const { loadDemo } = await import('../../seed/demo/demo.js');
   out.line(`Demo data: --seed ${options.seed} --scale ${options.scale}, history up to ${options.asOf} (UTC)`);
+  const { progressBar } = await import('../progress.js');
   const progress = progressBar(out.flags, 'generated');
   const result = await loadDemo(client, {
     ...options,
@@ -218,7 +212,7 @@ async function runDemo(client: pg.Client, out: Output, options: DemoOptions, loc
     onStep: (step) => (
       progress?.done(),
       out.line(
-        `  ${step.table.padEnd(26)} ${String(step.rows).padStart(9)} rows${step.failed ? `, ${step.failed} rejected by the mappings` : ''}  ${out.color.dim(formatMs(step.durationMs))}`,
+        `  ${step.table.padEnd(26)} ${count(step.rows, 'row').padStart(14)}${step.failed ? `, ${num(step.failed)} rejected by the mappings` : ''}  ${out.color.dim(duration(step.durationMs))}`,
       )
     ),
   });
@@ -226,9 +220,9 @@ async function runDemo(client: pg.Client, out: Output, options: DemoOptions, loc
   if (result.status === 'already_loaded')
     out.always('This demo data (same --seed, --scale and --as-of) is already loaded; nothing to do.');
   else {
-    const rate = Math.round(result.generatedRows / Math.max(result.generationMs / 1000, 0.001));
+    const speed = rate(result.generatedRows, Math.max(result.generationMs, 1), 'rows');
     out.always(
-      `Loaded ${result.totalRows} demo rows in ${formatMs(result.durationMs)}; the synthetic activity, ${result.generatedRows} rows, at ${rate} rows/s.`,
+      `Loaded ${count(result.totalRows, 'demo row')} in ${duration(result.durationMs)}; the synthetic activity, ${count(result.generatedRows, 'row')}, at ${speed}.`,
     );
   }
   return result;

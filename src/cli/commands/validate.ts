@@ -3,6 +3,7 @@ import { ExitCode } from '../../errors.js';
 import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { runCommand } from '../session-command.js';
+import { count } from '../text.js';
 
 /** `rasdb validate`: checksums of the applied migrations against their files. */
 export function registerValidate(program: Command, outcome: CommandOutcome): void {
@@ -26,11 +27,15 @@ async function runValidate(command: Command): Promise<number> {
       const n = result.mismatches.length;
       const names = result.mismatches.map((m) => m.name).join(', ');
       out.error(
-        `rasdb: ${n} applied ${n === 1 ? 'migration has' : 'migrations have'} changed: ${names}; restore the files, or rasdb repair --accept <migration>`,
+        `rasdb: ${count(n, 'applied migration has', 'applied migrations have')} changed: ${names}; restore the files, or rasdb repair --accept <migration>`,
       );
       return ExitCode.check;
     }
-    out.always(`All ${result.checked} applied migrations match their files.`);
+    out.always(
+      result.checked === 1
+        ? 'The 1 applied migration matches its file.'
+        : `All ${count(result.checked, 'applied migration')} match their files.`,
+    );
     return ExitCode.ok;
   });
 }

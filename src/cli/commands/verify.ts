@@ -4,10 +4,10 @@ import type { VerifyResult } from '../../schema/verify.js';
 import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { VERIFY_OPTIONS } from '../options.js';
-import { formatMs, type Output } from '../output.js';
+import type { Output } from '../output.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
-import { plural } from '../words.js';
+import { count, duration } from '../text.js';
 
 /** `rasdb verify [--scratch-url url] [--strict]`: the database against a replay of its migrations. */
 export function registerVerify(program: Command, outcome: CommandOutcome): void {
@@ -35,7 +35,7 @@ async function runVerify(command: Command): Promise<number> {
     if (result.ok) {
       const shown = summary ? ` (${summary})` : '';
       out.always(
-        `${session.label} matches its ${result.replayed.length} applied migrations${shown}; checked in ${formatMs(durationMs)}.`,
+        `${session.label} matches its ${count(result.replayed.length, 'applied migration')}${shown}; checked in ${duration(durationMs)}.`,
       );
       return ExitCode.ok;
     }
@@ -47,7 +47,7 @@ async function runVerify(command: Command): Promise<number> {
 function render(out: Output, result: VerifyResult): void {
   const c = out.color;
   out.line(
-    `Replayed ${result.replayed.length} applied migrations on ${result.scratch} and compared the public schemas.`,
+    `Replayed ${count(result.replayed.length, 'applied migration')} on ${result.scratch} and compared the public schemas.`,
   );
   for (const d of result.differences) {
     const how = d.detail || (d.expected && d.actual ? `${d.expected} -> ${d.actual}` : (d.expected ?? d.actual ?? ''));
@@ -70,13 +70,13 @@ function render(out: Output, result: VerifyResult): void {
 
 function summarize(result: VerifyResult): string {
   const parts: string[] = [];
-  if (result.differences.length) parts.push(plural(result.differences.length, 'difference'));
-  if (result.pending.length) parts.push(plural(result.pending.length, 'pending migration'));
+  if (result.differences.length) parts.push(count(result.differences.length, 'difference'));
+  if (result.pending.length) parts.push(count(result.pending.length, 'pending migration'));
   if (result.checksumMismatches.length)
-    parts.push(plural(result.checksumMismatches.length, 'checksum mismatch', 'checksum mismatches'));
+    parts.push(count(result.checksumMismatches.length, 'checksum mismatch', 'checksum mismatches'));
   if (result.unmanaged.length)
     parts.push(
-      `${plural(result.unmanaged.length, 'unmanaged object')}${result.strict ? '' : ', allowed without --strict'}`,
+      `${count(result.unmanaged.length, 'unmanaged object')}${result.strict ? '' : ', allowed without --strict'}`,
     );
   return parts.join(', ');
 }

@@ -12,6 +12,16 @@ import { loadRemediation, loadUsers, setControlStatuses } from './posture.js';
 import { RandomSql } from './random-sql.js';
 import { loadTenable, type DemoParameters } from './tenable-load.js';
 
+/** The tables of synthetic activity, generated in bulk (the long part of a large --scale). */
+export const ACTIVITY_TABLES = [
+  'integration_operations',
+  'api_call_logs',
+  'sync_conflicts',
+  'performance_metrics',
+  'security_events_extended',
+  'integration_health',
+] as const;
+
 /** Tables the demo fills; it loads only into a database where all of them are empty. */
 export const DEMO_TABLES = [
   'ingestion_batches',
@@ -20,12 +30,7 @@ export const DEMO_TABLES = [
   'vulnerability_intelligence',
   'vulnerability_remediation',
   'poams_extended',
-  'integration_operations',
-  'api_call_logs',
-  'sync_conflicts',
-  'performance_metrics',
-  'security_events_extended',
-  'integration_health',
+  ...ACTIVITY_TABLES,
 ] as const;
 
 export interface DemoOptions extends DemoParameters {
@@ -120,14 +125,7 @@ export async function loadDemo(client: pg.Client, options: DemoOptions): Promise
       // Fresh statistics, so that the first metric queries on the demo plan well; not part of the generation rate.
       await client.query(`ANALYZE ${DEMO_TABLES.join(', ')}, controls_extended, users`);
     });
-    const activity = new Set([
-      'integration_operations',
-      'api_call_logs',
-      'sync_conflicts',
-      'performance_metrics',
-      'security_events_extended',
-      'integration_health',
-    ]);
+    const activity = new Set<string>(ACTIVITY_TABLES);
     result.totalRows = result.steps.filter((s) => s.table !== 'controls_extended').reduce((sum, s) => sum + s.rows, 0);
     result.generatedRows = result.steps.filter((s) => activity.has(s.table)).reduce((sum, s) => sum + s.rows, 0);
     result.durationMs = Math.round(performance.now() - started);

@@ -1,0 +1,181 @@
+import type pg from 'pg';
+import { ExitCode, RasdbError } from '../errors.js';
+import { readSnapshots, recordSnapshot } from '../ledger/capacity-snapshots.js';
+import { assertLedgerReadable, LEDGER_VERSION, ledgerVersion } from '../ledger/upgrade.js';
+import { loadPolicies } from '../retention/policies.js';
+import { resolveAsOf } from '../retention/time.js';
+import { resolveDataZone } from '../retention/time-zone.js';
+import { DOCUMENT_TABLES, mapCategories } from './categories.js';
+import { measureFlows, type TableFlow } from './flow.js';
+import { assembleReport, type CategoryReport, type TableReport } from './report.js';
+import { readSizes } from './sizes.js';
+
+export interface CapacityOptions {
+  /** Days of the time-column window (default 30). */
+  readonly windowDays?: number;
+  /** `table=category` overrides of the document's mapping (see mapCategories). */
+  readonly categories?: readonly string[];
+  /** The data's "now", for tests and replays (see resolveAsOf): only the past. */
+  readonly now?: string;
+  /** Passed to measureFlows: when to count exactly rather than estimate. */
+  readonly exactRowLimit?: number;
+  readonly smallTableBytes?: number;
+}
+
+export interface CapacityReport {
+  /** A reading of the data's clock, in `timeZone`. */
+  readonly asOf: string;
+  readonly timeZone: string;
+  readonly timeZoneSource: string;
+  readonly windowDays: number;
+  readonly snapshots: { count: number; first: string | null; last: string | null };
+  readonly policies: { table: string; keepDetail: string; keepDays: number; changed: boolean }[];
+  readonly tables: TableReport[];
+  readonly categories: CategoryReport[];
+}
+
+export const DEFAULT_WINDOW_DAYS = 30;
+/** The trend is fitted over the snapshots of this many days: recent growth, and a bounded read. */
+export const TREND_DAYS = 90;
+
+/**
+ * The capacity report: every document table's size (summed over partitions), its flow in rows
+ * and bytes per day from its time column over a window and from the recorded snapshots, each
+ * category's yearly flow against the design document's estimate, and the stock projected at
+ * 1, 3 and 7 years under the retention policies in force. Reads only; no full scan.
+ *
+ * @example
+ * const report = await capacityReport(client, { windowDays: 30 });
+ * report.categories.find((c) => c.name === 'integration')?.ratio // 0.31
+ */
+export async function capacityReport(client: pg.Client, options: CapacityOptions = {}): Promise<CapacityReport> {
+  const mapping = mapCategories(options.categories);
+  await assertLedgerCurrent(client);
+  const zone = await resolveDataZone(client, { allowChange: true });
+  const asOf = await resolveAsOf(client, zone.timeZone, options.now);
+  const windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
+  const sizes = await readSizes(
+    client,
+    mapping.map((m) => m.table),
+  );
+  const present = mapping.filter((m) => sizes.find((s) => s.table === m.table)?.present);
+  const measured = await measureFlows(
+    client,
+    present.map((m) => {
+      const size = sizes.find((s) => s.table === m.table);
+      return {
+        table: m.table,
+        timeColumn: m.timeColumn,
+        totalBytes: size?.totalBytes ?? 0,
+        heapBytes: size?.heapBytes ?? 0,
+        rows: size?.rows ?? null,
+      };
+    }),
+    { asOf, windowDays, exactRowLimit: options.exactRowLimit, smallTableBytes: options.smallTableBytes },
+  );
+  const flows = mapping.map(
+    (m) => measured.find((f) => f.table === m.table) ?? absentFlow(m.table, m.timeColumn, asOf),
+  );
+  const policies = await keepsInForce(client, asOf);
+  const snapshots = await readSnapshots(client, TREND_DAYS);
+  const assembled = assembleReport({
+    mapping,
+    sizes,
+    flows,
+    keeps: new Map(
+      policies.map((p) => [p.table, { days: p.keepDays, source: `the ${p.table} policy: ${p.keepDetail}` }]),
+    ),
+    snapshots,
+  });
+  return {
+    asOf,
+    timeZone: zone.timeZone,
+    timeZoneSource: zone.source,
+    windowDays,
+    snapshots: {
+      count: snapshots.length,
+      first: snapshots[0]?.takenAt ?? null,
+      last: snapshots.at(-1)?.takenAt ?? null,
+    },
+    policies,
+    ...assembled,
+  };
+}
+
+/**
+ * Records every document table's size now (or at `now`, a past time, for tests and back-fills),
+ * for the report's trend. Meant for cron: one row per table, a few milliseconds.
+ *
+ * @example
+ * await takeSnapshot(client) // { id: 12, takenAt: '2026-06-01T04:00:00.000Z', tables: 31 }
+ */
+export async function takeSnapshot(
+  client: pg.Client,
+  options: { now?: string } = {},
+): Promise<{ id: number; takenAt: string; tables: number }> {
+  await assertLedgerCurrent(client);
+  let takenAt: string | null = null;
+  if (options.now !== undefined) {
+    const zone = await resolveDataZone(client, { allowChange: true });
+    const asOf = await resolveAsOf(client, zone.timeZone, options.now);
+    const { rows } = await client.query(`SELECT ($1::timestamp AT TIME ZONE $2::text)::text AS t`, [
+      asOf,
+      zone.timeZone,
+    ]);
+    takenAt = rows[0].t;
+  }
+  const sizes = (
+    await readSizes(
+      client,
+      DOCUMENT_TABLES.map((d) => d.table),
+    )
+  ).filter((s) => s.present);
+  const recorded = await recordSnapshot(client, takenAt, sizes);
+  return { ...recorded, tables: sizes.length };
+}
+
+/** Refuses (exit 4) a database whose ledger is missing or older than this rasdb's. */
+async function assertLedgerCurrent(client: pg.Client): Promise<void> {
+  const version = await ledgerVersion(client);
+  assertLedgerReadable(version);
+  if (version < LEDGER_VERSION) {
+    throw new RasdbError(
+      ExitCode.check,
+      version === 0
+        ? 'this database has no rasdb ledger; run rasdb migrate first'
+        : `this database's rasdb ledger is version ${version}, older than this rasdb's (${LEDGER_VERSION}); run rasdb migrate first`,
+    );
+  }
+}
+
+/** The retention policies in force (recorded changes included), each as days kept. */
+async function keepsInForce(
+  client: pg.Client,
+  asOf: string,
+): Promise<{ table: string; keepDetail: string; keepDays: number; changed: boolean }[]> {
+  const policies = await loadPolicies(client, asOf, undefined, { enforceMinimum: false });
+  // Both are naive readings PostgreSQL's calendar produced: their distance in days is exact read as UTC.
+  const at = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
+  return policies.map((p) => ({
+    table: p.table,
+    keepDetail: p.keepDetail,
+    keepDays: (at(asOf) - at(p.detailCutoff)) / 86_400_000,
+    changed: p.changed,
+  }));
+}
+
+function absentFlow(table: string, timeColumn: string, asOf: string): TableFlow {
+  return {
+    table,
+    timeColumn,
+    method: 'empty',
+    from: null,
+    until: asOf,
+    windowDays: 0,
+    rowsInWindow: 0,
+    rowsPerDay: 0,
+    bytesPerRow: null,
+    bytesPerDay: 0,
+    indexed: false,
+  };
+}

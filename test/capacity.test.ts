@@ -1,0 +1,368 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { capacityReport, type CapacityReport } from '../src/capacity/capacity.js';
+import { measureFlows } from '../src/capacity/flow.js';
+import { recordSnapshot } from '../src/ledger/capacity-snapshots.js';
+import { runCli } from './support/cli.js';
+import { DATA_ZONE, DAYS, INJECTED, INJECTED_PER_CATEGORY, seedCapacityData } from './support/capacity-data.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
+
+// One migrated database with known flows; every test works on a copy of it.
+let template: TestDatabase;
+let db: TestDatabase;
+beforeAll(async () => {
+  template = await createTestDatabase('capacity_template');
+  const migrated = await runCli(['migrate', '-q'], { env: { DATABASE_URL: template.url } });
+  expect(migrated.code, migrated.stderr).toBe(0);
+  await seedCapacityData(template);
+});
+afterAll(async () => {
+  await template.drop();
+});
+beforeEach(async () => {
+  db = await createTestDatabase('capacity', { template: template.name });
+  // A database's settings do not travel with CREATE DATABASE ... TEMPLATE.
+  await db.query(`ALTER DATABASE "${db.name}" SET timezone = '${DATA_ZONE}'`);
+});
+afterEach(async () => {
+  await db.drop();
+});
+
+const cli = (args: string[]) => runCli(['capacity', ...args], { env: { DATABASE_URL: db.url } });
+async function json(args: string[], expectCode = 0): Promise<CapacityReport & Record<string, any>> {
+  const result = await cli([...args, '--json']);
+  expect(result.code, result.stderr).toBe(expectCode);
+  return JSON.parse(result.stdout);
+}
+async function report(options: Parameters<typeof capacityReport>[1] = {}): Promise<CapacityReport> {
+  const client = await db.connect();
+  try {
+    return await capacityReport(client, options);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Each category's bytes a year as the data holds it: its tables' whole size over the days it took to write. */
+async function bytesPerYearTruth(r: CapacityReport): Promise<Record<string, number>> {
+  const truth: Record<string, number> = {};
+  for (const c of r.categories) {
+    const [row] = await db.query(
+      `SELECT coalesce(sum(pg_total_relation_size(t::regclass)), 0) AS b FROM unnest($1::text[]) t WHERE t = ANY($2::text[])`,
+      [c.tables, INJECTED.map((i) => i.table)],
+    );
+    truth[c.name] = (Number(row.b) / DAYS) * 365.25;
+  }
+  return truth;
+}
+
+function expectRecovered(r: CapacityReport, truthBytes: Record<string, number>, label: string): void {
+  for (const c of r.categories) {
+    const rowsError = c.rowsPerYear / (INJECTED_PER_CATEGORY[c.name] * 365.25) - 1;
+    const bytesError = c.bytesPerYear / truthBytes[c.name] - 1;
+    console.log(`${label} ${c.name}: rows ${(rowsError * 100).toFixed(2)} %, bytes ${(bytesError * 100).toFixed(2)} %`);
+    expect(Math.abs(rowsError), `${c.name} rows`).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(bytesError), `${c.name} bytes`).toBeLessThanOrEqual(0.1);
+  }
+}
+
+describe('rasdb capacity: flow from the time columns', () => {
+  it("recovers each category's injected flow within 10 %, as the command measures it", async () => {
+    const r = await json([]);
+    expect(r.timeZone).toBe(DATA_ZONE);
+    // api_call_logs is past the exact-count limit (1,440 rows a day over 30 days): estimated.
+    expect(r.tables.find((t) => t.table === 'api_call_logs')?.flow.method).toBe('estimate');
+    expect(r.tables.find((t) => t.table === 'workflow_executions')?.flow.method).toBe('count');
+    expect(r.tables.find((t) => t.table === 'dashboards')?.flow).toMatchObject({ method: 'empty', rowsPerDay: 0 });
+    expectRecovered(r, await bytesPerYearTruth(r), 'default');
+  });
+
+  it('and within 10 % counted exactly', async () => {
+    const r = await report({ exactRowLimit: 1e12, smallTableBytes: 1e15 });
+    const injected = r.tables.filter((t) => INJECTED.some((i) => i.table === t.table));
+    expect(injected.map((t) => t.flow.method)).toEqual(injected.map(() => 'count'));
+    expectRecovered(r, await bytesPerYearTruth(r), 'counted');
+  });
+
+  it('and within 10 % from the statistics alone, reading no row', async () => {
+    const r = await report({ exactRowLimit: 0, smallTableBytes: 0 });
+    const injected = r.tables.filter((t) => INJECTED.some((i) => i.table === t.table));
+    expect(injected.map((t) => t.flow.method)).toEqual(injected.map(() => 'estimate'));
+    expectRecovered(r, await bytesPerYearTruth(r), 'estimated');
+  });
+
+  it('counts rows written since the last ANALYZE, narrower than the rows before them', async () => {
+    // The copy's statistics counters start at 0: ANALYZE sets them, as on a server that runs on.
+    await db.query('ANALYZE api_call_logs');
+    await db.query(`INSERT INTO api_call_logs (method, endpoint, called_at)
+                    SELECT 'GET', '/x', now() AT TIME ZONE '${DATA_ZONE}' - interval '2 hours' FROM generate_series(1, 60000)`);
+    // The statistics system counts the inserts once the writing session has reported them.
+    for (let tries = 0; ; tries++) {
+      const [live] = await db.query(`SELECT pg_stat_get_live_tuples('api_call_logs'::regclass) AS n`);
+      if (Number(live.n) >= 60_000 || tries > 50) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const [exact] = await db.query(
+      `SELECT count(*) AS n FROM api_call_logs WHERE called_at >= now() AT TIME ZONE '${DATA_ZONE}' - interval '30 days'`,
+    );
+    const api = (await report()).tables.find((t) => t.table === 'api_call_logs');
+    expect(api?.flow.method).toBe('estimate');
+    expect(Math.abs((api?.flow.rowsPerDay ?? 0) / (Number(exact.n) / 30) - 1)).toBeLessThanOrEqual(0.1);
+  });
+
+  it("reads the window on the data's clock, not UTC's", async () => {
+    const client = await db.connect();
+    try {
+      const r = await capacityReport(client, { windowDays: 1 });
+      const api = r.tables.find((t) => t.table === 'api_call_logs');
+      expect(Math.abs((api?.flow.rowsPerDay ?? 0) / 1440 - 1)).toBeLessThan(0.02);
+      // The same window read as UTC would end hours after the newest row and miss them.
+      const { rows } = await client.query(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS t`);
+      const [utc] = await measureFlows(
+        client,
+        [
+          {
+            table: 'api_call_logs',
+            timeColumn: 'called_at',
+            totalBytes: api?.totalBytes ?? 0,
+            heapBytes: api?.heapBytes ?? 0,
+            rows: api?.rows ?? 0,
+          },
+        ],
+        {
+          asOf: rows[0].t,
+          windowDays: 1,
+        },
+      );
+      expect(utc.rowsPerDay / 1440).toBeLessThan(0.85);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('sums a partitioned table over its partitions instead of reporting 0', async () => {
+    await db.query(`
+      CREATE TABLE data_access_logs_parted (LIKE data_access_logs INCLUDING DEFAULTS) PARTITION BY RANGE (accessed_at);
+      CREATE TABLE data_access_logs_old PARTITION OF data_access_logs_parted FOR VALUES FROM (MINVALUE) TO ((now() AT TIME ZONE '${DATA_ZONE}')::date - 20);
+      CREATE TABLE data_access_logs_mid PARTITION OF data_access_logs_parted FOR VALUES FROM ((now() AT TIME ZONE '${DATA_ZONE}')::date - 20) TO ((now() AT TIME ZONE '${DATA_ZONE}')::date - 5);
+      CREATE TABLE data_access_logs_new PARTITION OF data_access_logs_parted FOR VALUES FROM ((now() AT TIME ZONE '${DATA_ZONE}')::date - 5) TO (MAXVALUE);
+      CREATE INDEX ON data_access_logs_parted (accessed_at);
+      INSERT INTO data_access_logs_parted SELECT * FROM data_access_logs;
+      ALTER SEQUENCE data_access_logs_id_seq OWNED BY NONE;
+      DROP TABLE data_access_logs;
+      ALTER TABLE data_access_logs_parted RENAME TO data_access_logs;
+      ANALYZE;`);
+    const [parent] = await db.query(`SELECT pg_total_relation_size('data_access_logs') AS own`);
+    expect(Number(parent.own)).toBe(0);
+    const [leaves] = await db.query(
+      `SELECT sum(pg_total_relation_size(relid)) AS total, sum(pg_indexes_size(relid)) AS indexes FROM pg_partition_tree('data_access_logs') WHERE isleaf`,
+    );
+    for (const r of [await json([]), await report({ exactRowLimit: 0, smallTableBytes: 0 })]) {
+      const t = r.tables.find((x) => x.table === 'data_access_logs');
+      expect(t).toMatchObject({
+        partitioned: true,
+        leaves: 3,
+        totalBytes: Number(leaves.total),
+        indexBytes: Number(leaves.indexes),
+      });
+      expect(t?.rows).toBe(480 * DAYS);
+      expect(Math.abs((t?.flow.rowsPerDay ?? 0) / 480 - 1)).toBeLessThanOrEqual(0.1);
+    }
+  });
+});
+
+describe('rasdb capacity snapshot: the trend over time', () => {
+  it('records snapshots at given times and fits the growth between them', async () => {
+    const day = 86_400_000;
+    for (let k = 3; k >= 0; k--) {
+      const taken = await cli(['snapshot', '--now', new Date(Date.now() - k * day - 60_000).toISOString(), '--json']);
+      expect(taken.code, taken.stderr).toBe(0);
+      expect(JSON.parse(taken.stdout)).toMatchObject({ ok: true, tables: 31 });
+      await db.query(`INSERT INTO data_access_logs (resource_type, action, accessed_at)
+                      SELECT 'asset', 'read', now() AT TIME ZONE '${DATA_ZONE}' - interval '1 hour' FROM generate_series(1, 20000)`);
+    }
+    const r = await json([]);
+    expect(r.snapshots.count).toBe(4);
+    const audit = r.categories.find((c) => c.name === 'audit-security');
+    const [first, last] = await db
+      .query(
+        `SELECT sum(t.total_bytes) AS b FROM rasdb.capacity_snapshots s JOIN rasdb.capacity_snapshot_tables t ON t.snapshot_id = s.id
+        WHERE t.table_name IN ('security_events_extended', 'data_access_logs', 'data_subject_requests') GROUP BY s.id ORDER BY s.id`,
+      )
+      .then((rows) => [rows[0], rows.at(-1)]);
+    const growth = (Number(last.b) - Number(first.b)) / 3;
+    expect(audit?.trend.points).toBe(4);
+    expect(Math.abs((audit?.trend.perDay ?? 0) / growth - 1)).toBeLessThan(0.1);
+    expect(audit?.trend.r2).toBeGreaterThan(0.95);
+    expect(audit?.trend.confidence).toMatch(/high|medium/);
+    // Nothing grew in workflow between the snapshots: a flat trend, firmly.
+    expect(r.categories.find((c) => c.name === 'workflow')?.trend).toMatchObject({ perDay: 0, r2: 1 });
+  });
+
+  it('gives the slope, R², standard error and confidence of injected readings', async () => {
+    const client = await db.connect();
+    try {
+      // Within the 90 days the trend reads, by the server's clock.
+      const start = Date.now() - 20 * 86_400_000;
+      const noise = [0, 9, -7, 3, -12, 11, -4, 6, -9, 2];
+      for (let d = 0; d < 10; d++) {
+        const at = new Date(start + d * 86_400_000).toISOString();
+        await recordSnapshot(client, at, [
+          size('api_call_logs', 2 ** 30 + d * 100 * 2 ** 20),
+          size('workflows', 50 * 2 ** 20 + noise[d] * 2 ** 20),
+        ]);
+      }
+      const r = await capacityReport(client);
+      const integration = r.categories.find((c) => c.name === 'integration')?.trend;
+      expect(integration).toMatchObject({ points: 10, spanDays: 9, confidence: 'high' });
+      expect(integration?.perDay).toBeCloseTo(100 * 2 ** 20, 0);
+      expect(integration?.r2).toBeCloseTo(1, 9);
+      expect(integration?.perDayStdError).toBeCloseTo(0, 0);
+      const workflow = r.categories.find((c) => c.name === 'workflow')?.trend;
+      expect(workflow?.confidence).toBe('low');
+      expect(workflow?.r2).toBeLessThan(0.7);
+      expect(r.tables.find((t) => t.table === 'api_call_logs')?.trend.perDay).toBeCloseTo(100 * 2 ** 20, 0);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+function size(table: string, totalBytes: number) {
+  return { table, heapBytes: totalBytes, toastBytes: 0, indexBytes: 0, totalBytes, rows: null, deadRows: 0 };
+}
+
+describe('rasdb capacity: stock under the retention in force', () => {
+  it('levels API calls off at their kept days, keeps security events 7 years, grows the rest for ever; a recorded policy change counts', async () => {
+    const set = await runCli(
+      ['retention', 'policy', 'set', 'api_call_logs', '--keep-detail', '120d', '--reason', 'test'],
+      {
+        env: { DATABASE_URL: db.url },
+      },
+    );
+    expect(set.code, set.stderr).toBe(0);
+    const r = await json([]);
+    const table = (name: string) => r.tables.find((t) => t.table === name);
+    const api = table('api_call_logs');
+    expect(api?.keep.days).toBe(120);
+    const perDay = (api?.bytesPerYear ?? 0) / 365.25;
+    expect(api?.stock.map((s) => s.withRetention / perDay)).toEqual([120, 120, 120].map((d) => expect.closeTo(d, 6)));
+    expect(api?.stock[2].saved).toBeCloseTo(perDay * (7 * 365.25 - 120), 0);
+    const security = table('security_events_extended');
+    expect(Math.round(security?.keep.days ?? 0)).toBe(2557);
+    expect(security?.stock.map((s) => s.withRetention / (security.bytesPerYear ?? 1))).toEqual(
+      [1, 3, 7].map((y) => expect.closeTo(y, 6)),
+    );
+    const workflows = table('workflow_executions');
+    expect(workflows?.keep.days).toBeNull();
+    expect(workflows?.stock[2].withRetention).toBeCloseTo((workflows?.bytesPerYear ?? 0) * 7, 0);
+    // A category is the sum of its tables.
+    const integration = r.categories.find((c) => c.name === 'integration');
+    const members = r.tables.filter((t) => t.category === 'integration');
+    expect(integration?.stock[1].withRetention).toBeCloseTo(
+      members.reduce((s, t) => s + t.stock[1].withRetention, 0),
+      0,
+    );
+  });
+});
+
+describe('rasdb capacity: output, overrides and alerts', () => {
+  it('prints a table with bars, per category and per table', async () => {
+    const result = await cli([]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Yearly flow against the design estimate/);
+    expect(result.stdout).toMatch(/^ {2}integration +50\.0 GiB .*\|/m);
+    expect(result.stdout).toMatch(/no estimate in the document for: performance_metrics/);
+    expect(result.stdout).toMatch(/^ {2}api_call_logs +integration /m);
+  });
+
+  it('moves a table to another category with --category', async () => {
+    const plain = await json([]);
+    const moved = await json(['--category', 'performance_metrics=analytics']);
+    const analytics = (r: CapacityReport) => r.categories.find((c) => c.name === 'analytics');
+    expect(analytics(moved)?.tables).toContain('performance_metrics');
+    expect(analytics(moved)?.rowsPerYear).toBeCloseTo((analytics(plain)?.rowsPerYear ?? 0) + 144 * 365.25, -2);
+    expect(moved.categories.find((c) => c.name === 'unassigned')?.tables).not.toContain('performance_metrics');
+    expect(moved.tables.find((t) => t.table === 'performance_metrics')?.categorySource).toBe('override');
+  });
+
+  it('--fail-over exits 4 naming each category over ratio times its estimate', async () => {
+    const calm = await json(['--fail-over', '1']);
+    expect(calm.overruns).toEqual([]);
+    const r = await json(['--fail-over', '0.0000001'], 4);
+    expect(r.ok).toBe(false);
+    expect(r.overruns.map((o: { name: string }) => o.name).sort()).toEqual(
+      ['analytics', 'audit-security', 'enhanced-management', 'integration', 'workflow'].sort(),
+    );
+    const text = await cli(['--fail-over', '0.0000001']);
+    expect(text.code).toBe(4);
+    expect(text.stderr).toMatch(
+      /^rasdb: integration: projected yearly flow .* its estimate of 50\.0 GiB \(over --fail-over 1e-7\)$/m,
+    );
+  });
+
+  it('--chart writes the projected stock per category as SVG', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rasdb-chart-'));
+    try {
+      const file = join(folder, 'capacity.svg');
+      const r = await json(['--chart', file]);
+      expect(r.chart).toBe(file);
+      const svg = readFileSync(file, 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+      for (const name of [
+        'integration',
+        'analytics',
+        'audit-security',
+        'workflow',
+        'enhanced-management',
+        'document estimate x years',
+      ])
+        expect(svg).toContain(name);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('rasdb capacity: bad input', () => {
+  it('refuses each with one line and its exit code, changing nothing', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rasdb-chart-'));
+    mkdirSync(join(folder, 'folder.svg'));
+    try {
+      const cases: [string[], number, RegExp][] = [
+        [['--category', 'nope=analytics'], 2, /--category: "nope" is not a table of the document/],
+        [['--category', 'alerts=storage'], 2, /"storage" is not a category/],
+        [['--fail-over', '0'], 2, /--fail-over must be a positive ratio/],
+        [['--window-days', '0'], 2, /--window-days must be a whole number from 1 to 3650/],
+        [['--chart', join(folder, 'c.png')], 2, /--chart must name an \.svg file/],
+        [['--chart', join(folder, 'folder.svg')], 2, /folder\.svg is a folder, not a regular file/],
+        [['snapshot', '--now', '2999-01-01'], 2, /--now 2999-01-01 is ahead of the server's clock/],
+      ];
+      for (const [args, code, message] of cases) {
+        const result = await cli(args);
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(code);
+        expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+        expect(result.stderr).toMatch(message);
+      }
+      expect(existsSync(join(folder, 'c.png'))).toBe(false);
+      expect(await db.query('SELECT 1 FROM rasdb.capacity_snapshots')).toEqual([]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('asks for rasdb migrate on a database without the ledger', async () => {
+    const bare = await createTestDatabase('capacity_bare');
+    try {
+      for (const args of [[], ['snapshot']]) {
+        const result = await runCli(['capacity', ...args], { env: { DATABASE_URL: bare.url } });
+        expect(result.code).toBe(4);
+        expect(result.stderr).toMatch(/no rasdb ledger; run rasdb migrate first/);
+      }
+    } finally {
+      await bare.drop();
+    }
+  });
+});

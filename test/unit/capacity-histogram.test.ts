@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { naiveSeconds, naiveText } from '../../src/capacity/flow.js';
+import { currentRows, estimateInRange, type ColumnStats } from '../../src/capacity/histogram.js';
+
+// 1,000 rows over 10 days, spread evenly: ten buckets of a day each.
+const even: ColumnStats = {
+  reltuples: 1000,
+  relpages: 10,
+  pages: 10,
+  liveTuples: 0,
+  nullFrac: 0,
+  bounds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((d) => d * 86_400),
+  common: [],
+  commonFreqs: [],
+};
+
+describe('rows in a window from the statistics', () => {
+  it('interpolates inside buckets as the planner does', () => {
+    expect(estimateInRange(even, 0, 10 * 86_400)).toBeCloseTo(1000, 9);
+    expect(estimateInRange(even, 7 * 86_400, 10 * 86_400)).toBeCloseTo(300, 9);
+    expect(estimateInRange(even, 2.5 * 86_400, 4 * 86_400)).toBeCloseTo(150, 9);
+    expect(estimateInRange(even, 20 * 86_400, 30 * 86_400)).toBe(0);
+  });
+
+  it('counts rows written since ANALYZE by the pages the table has now', () => {
+    expect(currentRows({ ...even, pages: 12 })).toBe(1200);
+    expect(estimateInRange({ ...even, pages: 12 }, 0, 11 * 86_400)).toBeCloseTo(1200, 9);
+    expect(currentRows({ ...even, reltuples: -1 })).toBeNull();
+    // New rows narrower than the old: the live count knows better than the density.
+    expect(currentRows({ ...even, pages: 12, liveTuples: 1500 })).toBe(1500);
+    // Counters reset (a copy of the database) and 100 rows since: the density knows better.
+    expect(currentRows({ ...even, pages: 12, liveTuples: 100 })).toBe(1200);
+    expect(currentRows({ ...even, reltuples: -1, liveTuples: 7 })).toBe(7);
+    expect(estimateInRange({ ...even, reltuples: -1 }, 0, 1)).toBeNull();
+  });
+
+  it('places the rows written since ANALYZE between the histogram and the newest value', () => {
+    // 500 rows came in the 5 days after ANALYZE (the table grew by half); the index knows the newest.
+    const stale = { ...even, pages: 15 };
+    expect(estimateInRange(stale, 10 * 86_400, 15 * 86_400, { max: 15 * 86_400 })).toBeCloseTo(500, 6);
+    expect(estimateInRange(stale, 12 * 86_400, 15 * 86_400, { max: 15 * 86_400 })).toBeCloseTo(300, 6);
+    // A 7-day window: 3 days of the analyzed rows and the 500 new ones.
+    expect(estimateInRange(stale, 8 * 86_400, 15 * 86_400, { max: 15 * 86_400 })).toBeCloseTo(200 + 500, 6);
+    // Without the newest value, the new rows are taken to reach the window's end.
+    expect(estimateInRange(stale, 10 * 86_400, 15 * 86_400)).toBeCloseTo(500, 6);
+    // The actual oldest value widens the first bucket.
+    expect(estimateInRange(even, -86_400, 86_400, { min: -86_400 })).toBeCloseTo(100, 6);
+  });
+
+  it('leaves out NULLs and counts most common values by their frequency', () => {
+    const nulls = { ...even, nullFrac: 0.2 };
+    expect(estimateInRange(nulls, 0, 10 * 86_400)).toBeCloseTo(800, 9);
+    const common = { ...even, common: [5 * 86_400], commonFreqs: [0.5] };
+    expect(estimateInRange(common, 5 * 86_400, 5 * 86_400 + 1)).toBeCloseTo(500 + 500 * (1 / (10 * 86_400)), 6);
+    expect(estimateInRange({ ...even, bounds: [] }, 0, 1)).toBeNull();
+  });
+});
+
+describe('naive readings as text', () => {
+  it('prints seconds since 1970 in the house spelling', () => {
+    expect(naiveText(0)).toBe('1970-01-01 00:00:00');
+    expect(naiveText(Date.parse('2026-05-31T23:00:00Z') / 1000 + 0.25)).toBe('2026-05-31 23:00:00.25');
+    expect(naiveText(Date.parse('2026-03-08T02:30:00Z') / 1000)).toBe('2026-03-08 02:30:00');
+    for (const text of ['1970-01-01 00:00:00', '2026-05-31 23:00:00.25', '2026-12-01 12:33:43.569486'])
+      expect(naiveText(naiveSeconds(text))).toBe(text);
+    expect(naiveSeconds('1970-01-02 00:00:00.5')).toBe(86_400.5);
+  });
+});
