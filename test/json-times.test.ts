@@ -84,11 +84,22 @@ describe('times in --json output', () => {
       '--reason',
       'x',
     ]);
+    documents.partitionEnable = await run(['partition', 'enable', 'api_call_logs', '--interval', 'month']);
+    documents.partitionStatus = await run(['partition', 'status']);
+    documents.partitionMaintain = await run(['partition', 'maintain']);
 
     const found = Object.entries(documents).flatMap(([name, doc]) =>
       times(doc).map((t) => ({ ...t, path: `${name}${t.path}` })),
     );
-    for (const name of ['status', 'holdAdd', 'summarize', 'prune', 'statusRetention']) {
+    for (const name of [
+      'status',
+      'holdAdd',
+      'summarize',
+      'prune',
+      'statusRetention',
+      'partitionEnable',
+      'partitionStatus',
+    ]) {
       expect(
         found.some((t) => t.path.startsWith(`${name}.`)),
         name,

@@ -7,6 +7,8 @@ import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
 import type { Session } from '../../db/session.js';
 import type { Output } from '../output.js';
+import { count, duration, num } from '../text.js';
+import { retentionJson } from './retention-words.js';
 
 /** `rasdb partition enable|status|maintain`: the high-volume logs partitioned by time, adopted in place. */
 export function registerPartition(program: Command, outcome: CommandOutcome): void {
@@ -56,11 +58,16 @@ async function runEnable(table: string, command: Command): Promise<number> {
       premake: settings.premake,
       timeZone: zone.timeZone,
       ...lockSettings(settings, session, out),
-      onStep: (step) => out.line(`  ${step.step.padEnd(19)} ${String(step.durationMs).padStart(7)} ms  ${step.detail}`),
+      onStep: (step) => out.line(`  ${step.step.padEnd(19)} ${duration(step.durationMs).padStart(9)}  ${step.detail}`),
     });
-    out.json({ ok: true, database: session.label, timeZone: zone.timeZone, ...result });
+    await retentionJson(
+      out,
+      session.client,
+      { ok: true, database: session.label, timeZone: zone.timeZone, ...result },
+      zone.timeZone,
+    );
     out.always(
-      `${result.table} is partitioned by ${result.interval} on ${result.timeColumn} from ${result.bound} (${zone.timeZone}); ${result.maintain.created.length} partitions made ahead.`,
+      `${result.table} is partitioned by ${result.interval} on ${result.timeColumn} from ${result.bound} (${zone.timeZone}); ${count(result.maintain.created.length, 'partition')} made ahead.`,
     );
     return ExitCode.ok;
   });
@@ -77,7 +84,7 @@ async function runStatus(command: Command): Promise<number> {
       zone.timeZone,
       await partitionHorizons(session.client, zone.timeZone),
     );
-    out.json({ ok: true, database: session.label, ...report });
+    await retentionJson(out, session.client, { ok: true, database: session.label, ...report }, zone.timeZone);
     out.line(`Partitions on ${session.label}, as of ${report.asOf} ${report.timeZone}`);
     for (const t of report.tables) {
       out.line(
@@ -87,13 +94,13 @@ async function runStatus(command: Command): Promise<number> {
         const range =
           p.kind === 'legacy' ? `DEFAULT (before ${t.bound}, and no time)` : `${p.from} .. ${p.to ?? 'MAXVALUE'}`;
         out.line(
-          `    ${p.name.padEnd(40)} ${range.padEnd(44)} ~${String(p.rowsEstimate).padStart(9)} rows ${p.size.padStart(9)}  ${p.expires}${p.heldBy.length ? `; held by ${p.heldBy.join(', ')}` : ''}`,
+          `    ${p.name.padEnd(40)} ${range.padEnd(44)} ~${num(p.rowsEstimate).padStart(11)} rows ${p.size.padStart(9)}  ${p.expires}${p.heldBy.length ? `; held by ${p.heldBy.join(', ')}` : ''}`,
         );
       }
       for (const d of t.deviations) out.line(`    deviation: ${d}`);
     }
     for (const u of report.unpartitioned) out.line(`  ${u}: not partitioned (row-wise prune)`);
-    out.always(`${report.tables.length} tables partitioned, ${report.unpartitioned.length} not.`);
+    out.always(`${count(report.tables.length, 'table')} partitioned, ${num(report.unpartitioned.length)} not.`);
     return ExitCode.ok;
   });
 }
@@ -107,12 +114,17 @@ async function runMaintain(command: Command): Promise<number> {
       timeZone: zone.timeZone,
       ...lockSettings(settings, session, out),
     });
-    out.json({ ok: true, database: session.label, tables: results });
+    await retentionJson(out, session.client, { ok: true, database: session.label, tables: results }, zone.timeZone);
     for (const r of results)
       out.line(
-        `  ${r.table}: ${r.created.length ? `created ${r.created.join(', ')}` : 'nothing to make'}${r.movedFromFuture ? `; ${r.movedFromFuture} rows moved out of the far-future partition` : ''}`,
+        `  ${r.table}: ${r.created.length ? `created ${r.created.join(', ')}` : 'nothing to make'}${r.movedFromFuture ? `; ${count(r.movedFromFuture, 'row')} moved out of the far-future partition` : ''}`,
       );
-    out.always(`${results.reduce((s, r) => s + r.created.length, 0)} partitions created.`);
+    out.always(
+      `${count(
+        results.reduce((s, r) => s + r.created.length, 0),
+        'partition',
+      )} created.`,
+    );
     return ExitCode.ok;
   });
 }
