@@ -68,12 +68,15 @@ export function startPrivateServer(port: number, password: string, dataDir?: str
       const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
       // The whole server at once, as a power cut would: a backend left running its query would
       // keep the shared memory, and the restart would refuse.
-      const children = execFileSync('pgrep', ['-P', String(pid)])
-        .toString()
-        .trim()
-        .split('\n')
-        .map(Number);
-      for (const each of [pid, ...children]) process.kill(each, 'SIGKILL');
+      const children = childrenOf(pid);
+      for (const each of [pid, ...children]) {
+        try {
+          process.kill(each, 'SIGKILL');
+        } catch (error) {
+          // A backend that ended between pgrep and here (its client went away) is what was wanted.
+          if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+        }
+      }
       // Until every one is gone (and reaped): a pid still there makes the restart refuse.
       const alive = () => [pid, ...children].some((each) => existsSync(`/proc/${each}`));
       for (let i = 0; i < 200 && alive(); i++) execFileSync('sleep', ['0.05']);
@@ -91,4 +94,18 @@ export function startPrivateServer(port: number, password: string, dataDir?: str
   };
   server.start();
   return server;
+}
+
+/** The processes `pid` started; none when pgrep finds none (it exits 1 then). */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)])
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
 }
