@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { named } from '../db/named-statement.js';
 import { isoText } from '../db/time-text.js';
 import { withTransaction } from '../db/transaction.js';
 import { actor } from './actor.js';
@@ -91,14 +92,14 @@ export async function readSnapshots(client: pg.Client, days: number | null): Pro
     total_bytes: string;
     row_count: string | null;
     dead_rows: string;
-  }>(
-    `SELECT s.id, ${isoText('s.taken_at')} AS taken_at, s.taken_by, t.table_name, t.heap_bytes, t.toast_bytes, t.index_bytes,
+  }>({
+    ...named(`SELECT s.id, ${isoText('s.taken_at')} AS taken_at, s.taken_by, t.table_name, t.heap_bytes, t.toast_bytes, t.index_bytes,
             t.total_bytes, t.row_count, t.dead_rows
        FROM rasdb.capacity_snapshots s JOIN rasdb.capacity_snapshot_tables t ON t.snapshot_id = s.id
       WHERE $1::float8 IS NULL OR s.taken_at >= now() - $1::float8 * interval '1 day'
-      ORDER BY s.taken_at, s.id, t.table_name`,
-    [days],
-  );
+      ORDER BY s.taken_at, s.id, t.table_name`),
+    values: [days],
+  });
   const byId = new Map<number, Snapshot>();
   for (const r of rows) {
     const id = Number(r.id);

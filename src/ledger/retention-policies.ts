@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { named } from '../db/named-statement.js';
 import { actor } from './actor.js';
 
 /** A policy change an operator recorded: it overrides the built-in default of that policy. */
@@ -22,7 +23,11 @@ export async function readPolicyOverrides(client: pg.Client): Promise<Map<string
     keep_detail: string;
     keep_summary: string | null;
     below_compliance_minimum: boolean;
-  }>(`SELECT policy, keep_detail::text, keep_summary::text, below_compliance_minimum FROM rasdb.retention_policies`);
+  }>(
+    named(
+      `SELECT policy, keep_detail::text, keep_summary::text, below_compliance_minimum FROM rasdb.retention_policies`,
+    ),
+  );
   return new Map(
     rows.map((r) => [
       r.policy,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { named } from '../db/named-statement.js';
 import { isoText } from '../db/time-text.js';
 
 /** A zone an operator declared the data to be written in, with who and why. */
@@ -63,11 +64,11 @@ export async function readZoneRecords(
   client: pg.Client,
 ): Promise<{ declaration: ZoneDeclaration | null; last: RecordedZones | null }> {
   const { rows } = await client.query(
-    `SELECT d.id AS declaration_id, d.time_zone AS declared_zone, ${isoText('d.declared_at')} AS declared_at, d.declared_by, d.reason,
+    named(`SELECT d.id AS declaration_id, d.time_zone AS declared_zone, ${isoText('d.declared_at')} AS declared_at, d.declared_by, d.reason,
             r.id AS run_id, r.time_zone, r.writers_time_zone
        FROM (SELECT 1) AS one
        LEFT JOIN (SELECT * FROM rasdb.retention_time_zones ORDER BY id DESC LIMIT 1) AS d ON true
-       LEFT JOIN (SELECT id, time_zone, writers_time_zone FROM rasdb.retention_runs WHERE time_zone IS NOT NULL ORDER BY id DESC LIMIT 1) AS r ON true`,
+       LEFT JOIN (SELECT id, time_zone, writers_time_zone FROM rasdb.retention_runs WHERE time_zone IS NOT NULL ORDER BY id DESC LIMIT 1) AS r ON true`),
   );
   const [r] = rows;
   return {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { named } from '../db/named-statement.js';
 import { withTransaction } from '../db/transaction.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { CAPACITY_TABLES } from './capacity-tables.js';
@@ -34,10 +35,10 @@ export const LEDGER_VERSION = LEDGER_STEPS.length;
 export async function ledgerVersion(client: pg.Client): Promise<number> {
   const { rows: found } = await client.query<{ role: string; usable: boolean; present: boolean }>(
     // Without USAGE on the schema even to_regclass raises, so that is asked first.
-    `SELECT current_user AS role,
+    named(`SELECT current_user AS role,
             to_regnamespace('rasdb') IS NULL OR has_schema_privilege('rasdb', 'USAGE') AS usable,
             CASE WHEN to_regnamespace('rasdb') IS NULL OR NOT has_schema_privilege('rasdb', 'USAGE') THEN false
-                 ELSE to_regclass('rasdb.ledger_info') IS NOT NULL END AS present`,
+                 ELSE to_regclass('rasdb.ledger_info') IS NOT NULL END AS present`),
   );
   if (!found[0].usable) {
     throw new RasdbError(
@@ -46,7 +47,7 @@ export async function ledgerVersion(client: pg.Client): Promise<number> {
     );
   }
   if (!found[0].present) return 0;
-  const { rows } = await client.query<{ version: number }>(`SELECT version FROM rasdb.ledger_info`);
+  const { rows } = await client.query<{ version: number }>(named(`SELECT version FROM rasdb.ledger_info`));
   return rows.length ? Number(rows[0].version) : 0;
 }
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ExitCode, isPgServerError, option, RasdbError, usageError } from '../errors.js';
 import { utcText } from '../db/time-text.js';
+import { named } from '../db/named-statement.js';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { withTransaction } from '../db/transaction.js';
 import { actor } from '../ledger/actor.js';
@@ -120,7 +121,7 @@ async function readZoneFacts(client: pg.Client, declared: ZoneDeclaration | null
     readable: boolean;
     settings: { role: string | null; zone: string }[];
   }>(
-    `SELECT current_user AS role,
+    named(`SELECT current_user AS role,
             has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')
               AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') AS readable,
             coalesce((SELECT json_agg(json_build_object('role', t.role, 'zone', t.zone)) FROM (
@@ -128,7 +129,7 @@ async function readZoneFacts(client: pg.Client, declared: ZoneDeclaration | null
                 FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) AS c LEFT JOIN pg_roles r ON r.oid = s.setrole
                WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
                  AND lower(split_part(c, '=', 1)) = 'timezone'
-               ORDER BY s.setrole, s.setdatabase DESC) AS t), '[]') AS settings`,
+               ORDER BY s.setrole, s.setdatabase DESC) AS t), '[]') AS settings`),
   );
   const [{ role, readable, settings }] = rows;
   const hasDatabaseSetting = settings.some((s) => s.role === null);
