@@ -8,7 +8,7 @@ import { resolveDataZone } from '../retention/time-zone.js';
 import { DOCUMENT_TABLES, mapCategories } from './categories.js';
 import { measureFlows, type TableFlow } from './flow.js';
 import { assembleReport, type CategoryReport, type TableReport } from './report.js';
-import { readSizes } from './sizes.js';
+import { readSizes, readSizesAt } from './sizes.js';
 
 export interface CapacityOptions {
   /** Days of the time-column window (default 30). */
@@ -52,12 +52,19 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
   const mapping = mapCategories(options.categories);
   await assertLedgerCurrent(client);
   const zone = await resolveDataZone(client, { allowChange: true });
-  const asOf = await resolveAsOf(client, zone.timeZone, options.now);
+  // A given "now" is checked against the server's clock first; the server's own "now" is read
+  // with the sizes, in their round trip.
+  const given = options.now === undefined || options.now.trim() === '' ? null : options.now;
+  const replayed = given === null ? null : await resolveAsOf(client, zone.timeZone, given);
   const windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
-  const sizes = await readSizes(
+  const read = await readSizesAt(
     client,
     mapping.map((m) => m.table),
+    replayed === null ? zone.timeZone : null,
   );
+  const sizes = read.sizes;
+  const asOf = replayed ?? read.asOf;
+  if (asOf === null) throw new Error('bug: the server read no clock');
   const present = mapping.filter((m) => sizes.find((s) => s.table === m.table)?.present);
   const measured = await measureFlows(
     client,

@@ -177,6 +177,13 @@ async function catalogFacts(
     const column = client.escapeIdentifier(s.timeColumn);
     return `WHEN ${i + 1} THEN (SELECT json_build_object('min', extract(epoch FROM min(${column})), 'max', extract(epoch FROM max(${column}))) FROM ${table})`;
   });
+  // The subjects as constants, not parameters: a statement without parameters keeps its one plan
+  // on the connection, so a client that reports again neither parses nor plans it again. Whether
+  // a table is above the small size is all the statement needs of its size; it changes rarely.
+  const given = subjects.map(
+    (s, i) =>
+      `(${i + 1}, ${client.escapeLiteral(s.table)}, ${client.escapeLiteral(s.timeColumn)}, ${s.totalBytes > small})`,
+  );
   if (!subjects.length) return { asOf: naiveSeconds(asOf), facts: [] };
   const { rows } = await client.query<{
     indexed: boolean;
@@ -185,15 +192,14 @@ async function catalogFacts(
     })[];
     actual: { min: number | null; max: number | null } | null;
   }>({
-    // The text names the same tables on every call: parsed once per connection.
     ...named(`SELECT indexed, leaves,
-            CASE WHEN indexed OR total <= $4 THEN CASE ord ${ends.join(' ')} END END AS actual
+            CASE WHEN indexed OR NOT big THEN CASE ord ${ends.join(' ')} END END AS actual
        FROM (
-     SELECT s.ord, s.total,
+     SELECT s.ord, s.big,
             EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
                      WHERE i.indrelid = to_regclass(quote_ident(s.t)) AND a.attname = s.c) AS indexed,
             -- Statistics only where an estimate may be needed: a small table is counted.
-            CASE WHEN s.total > $4 THEN (SELECT coalesce(json_agg(json_build_object(
+            CASE WHEN s.big THEN (SELECT coalesce(json_agg(json_build_object(
                       'reltuples', c.reltuples, 'relpages', c.relpages, 'liveTuples', pg_stat_get_live_tuples(c.oid),
                       'pages', pg_relation_size(c.oid) / current_setting('block_size')::int,
                       -- pg_stats read by its exact (schema, table, column), for the columns used only, once
@@ -212,9 +218,8 @@ async function catalogFacts(
                JOIN pg_class c ON c.oid = p.relid AND c.relkind IN ('r', 'm')
                JOIN pg_namespace n ON n.oid = c.relnamespace
             ) ELSE '[]' END AS leaves
-       FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS s(t, c, total, ord)) f
+       FROM (VALUES ${given.join(', ')}) AS s(ord, t, c, big)) f
       ORDER BY ord`),
-    values: [subjects.map((s) => s.table), subjects.map((s) => s.timeColumn), subjects.map((s) => s.totalBytes), small],
   });
   const number = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { named } from '../db/named-statement.js';
+import { utcText } from '../db/time-text.js';
 import type { SnapshotTable } from '../ledger/capacity-snapshots.js';
 
 /**
@@ -26,7 +27,27 @@ export interface TableSize extends SnapshotTable {
  * (await readSizes(client, ['api_call_logs']))[0].totalBytes // 2437120000
  */
 export async function readSizes(client: pg.Client, tables: readonly string[]): Promise<TableSize[]> {
+  return (await readSizesAt(client, tables, null)).sizes;
+}
+
+/**
+ * readSizes, and in the same round trip the server's clock read in `timeZone` (as resolveAsOf
+ * reads it) when one is given.
+ *
+ * @example
+ * (await readSizesAt(client, ['api_call_logs'], 'America/New_York')).asOf // '2026-03-09 11:02:13.52'
+ */
+export async function readSizesAt(
+  client: pg.Client,
+  tables: readonly string[],
+  timeZone: string | null,
+): Promise<{ sizes: TableSize[]; asOf: string | null }> {
+  // The names and the zone as constants, not parameters: a statement without parameters keeps its
+  // one plan on the connection, so a client that measures again neither parses nor plans it again.
+  const names = tables.length ? `ARRAY[${tables.map((t) => client.escapeLiteral(t)).join(', ')}]` : `'{}'::text[]`;
+  const clock = timeZone === null ? 'NULL::text' : utcText(`now() AT TIME ZONE ${client.escapeLiteral(timeZone)}`);
   const { rows } = await client.query<{
+    as_of: string | null;
     name: string;
     present: boolean;
     leaves: number;
@@ -40,7 +61,7 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
   }>({
     ...named(`WITH RECURSIVE wanted AS (
        SELECT w.name, w.ord, to_regclass(quote_ident(w.name)) AS root
-         FROM unnest($1::text[]) WITH ORDINALITY AS w(name, ord)
+         FROM unnest(${names}::text[]) WITH ORDINALITY AS w(name, ord)
      ), tree AS (
        SELECT name, root AS rel FROM wanted WHERE root IS NOT NULL
        UNION ALL
@@ -55,7 +76,7 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
          FROM tree JOIN pg_class c ON c.oid = tree.rel
         WHERE c.relkind IN ('r', 'm')
      )
-     SELECT w.name, w.root IS NOT NULL AS present,
+     SELECT ${clock} AS as_of, w.name, w.root IS NOT NULL AS present,
             count(l.oid)::int AS leaves,
             coalesce((SELECT relkind = 'p' FROM pg_class WHERE oid = w.root), false) AS partitioned,
             coalesce(sum(l.heap_toast - l.toast), 0) AS heap,
@@ -73,9 +94,8 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
        FROM wanted w LEFT JOIN leaf l ON l.name = w.name
       GROUP BY w.name, w.ord, w.root
       ORDER BY w.ord`),
-    values: [tables],
   });
-  return rows.map((r) => ({
+  const sizes = rows.map((r) => ({
     table: r.name,
     present: r.present,
     leaves: r.leaves,
@@ -87,4 +107,5 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
     rows: r.rows === null ? null : Number(r.rows),
     deadRows: Number(r.dead),
   }));
+  return { sizes, asOf: rows[0]?.as_of ?? null };
 }
