@@ -3,7 +3,7 @@ import type { DB } from '../../generated/db.js';
 import { ExitCode, RasdbError, usageError } from '../errors.js';
 import { named } from '../db/named-statement.js';
 import { utcText } from '../db/time-text.js';
-import { readPolicyOverrides } from '../ledger/retention-policies.js';
+import { readPolicyOverrides, type PolicyOverride } from '../ledger/retention-policies.js';
 
 /** A detail table with a retention policy; the policy is named after its table. */
 export type PolicyName =
@@ -127,9 +127,10 @@ export async function loadPolicies(
   client: pg.Client,
   asOf: string,
   names: readonly PolicyName[] = POLICIES.map((p) => p.name),
-  options: { enforceMinimum?: boolean } = {},
+  options: { enforceMinimum?: boolean; overrides?: ReadonlyMap<string, PolicyOverride> } = {},
 ): Promise<EffectivePolicy[]> {
-  const stored = await readPolicyOverrides(client);
+  // Changes the caller read already (in a batch of its reads) are not read again.
+  const stored = options.overrides ?? (await readPolicyOverrides(client));
   const chosen = POLICIES.filter((p) => names.includes(p.name)).map((definition) => {
     const row = stored.get(definition.name);
     const keepDetail = row?.keepDetail ?? definition.keepDetail;

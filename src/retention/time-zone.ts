@@ -11,6 +11,7 @@ import {
   lastRecordedZones,
   readZoneRecords,
   type ZoneDeclaration,
+  type ZoneRecords,
 } from '../ledger/retention-time-zone.js';
 import { POLICIES } from './policies.js';
 import { assertRetentionTables } from './run-context.js';
@@ -23,8 +24,12 @@ import { canonicalZone, decideZone, zoneChange, type DataZone, type ZoneFacts } 
  * @example
  * const zone = await resolveDataZone(client); zone.timeZone // 'America/New_York'
  */
-export async function resolveDataZone(client: pg.Client, options: { allowChange?: boolean } = {}): Promise<DataZone> {
-  const { declaration, last } = await readZoneRecords(client);
+export async function resolveDataZone(
+  client: pg.Client,
+  options: { allowChange?: boolean; records?: ZoneRecords } = {},
+): Promise<DataZone> {
+  // Records the caller read already (in a batch of its reads) are not read again.
+  const { declaration, last } = options.records ?? (await readZoneRecords(client));
   const decided = decideZone(await readZoneFacts(client, declaration));
   if ('refusal' in decided) throw new RasdbError(ExitCode.check, decided.refusal);
   if (!options.allowChange) {
