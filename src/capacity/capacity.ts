@@ -6,7 +6,7 @@ import type { PolicyOverride } from '../ledger/retention-policies.js';
 import { assertLedgerReadable, LEDGER_VERSION, ledgerVersion } from '../ledger/upgrade.js';
 import { loadPolicies } from '../retention/policies.js';
 import { resolveAsOf } from '../retention/time.js';
-import { resolveDataZone } from '../retention/time-zone.js';
+import { resolveDataZone, ZONE_SETTINGS_SQL, type ZoneSettingsRow } from '../retention/time-zone.js';
 import { DOCUMENT_TABLES, mapCategories } from './categories.js';
 import { measureFlows, type TableFlow } from './flow.js';
 import { assembleReport, type CategoryReport, type TableReport } from './report.js';
@@ -53,21 +53,27 @@ export const TREND_DAYS = 90;
 export async function capacityReport(client: pg.Client, options: CapacityOptions = {}): Promise<CapacityReport> {
   const mapping = mapCategories(options.categories);
   // The ledger's reads in one batch where every table is there; one by one (naming what is not) otherwise.
-  const ledger = await readReportLedger(client, TREND_DAYS);
+  // The zone settings of the server come in the first of those round trips.
+  const read = await readReportLedger(client, TREND_DAYS, [ZONE_SETTINGS_SQL]);
+  const ledger = read.ledger;
   assertCurrent(ledger ? ledger.version : await ledgerVersion(client));
-  const zone = await resolveDataZone(client, { allowChange: true, records: ledger?.zones });
+  const zone = await resolveDataZone(client, {
+    allowChange: true,
+    records: ledger?.zones,
+    settings: read.also[0] as ZoneSettingsRow,
+  });
   // A given "now" is checked against the server's clock first; the server's own "now" is read
   // with the sizes, in their round trip.
   const given = options.now === undefined || options.now.trim() === '' ? null : options.now;
   const replayed = given === null ? null : await resolveAsOf(client, zone.timeZone, given);
   const windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
-  const read = await readSizesAt(
+  const sized = await readSizesAt(
     client,
     mapping.map((m) => m.table),
     replayed === null ? zone.timeZone : null,
   );
-  const sizes = read.sizes;
-  const asOf = replayed ?? read.asOf;
+  const sizes = sized.sizes;
+  const asOf = replayed ?? sized.asOf;
   if (asOf === null) throw new Error('bug: the server read no clock');
   const present = mapping.filter((m) => sizes.find((s) => s.table === m.table)?.present);
   const measured = await measureFlows(
