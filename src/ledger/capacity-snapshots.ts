@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { named } from '../db/named-statement.js';
 import { isoText } from '../db/time-text.js';
 import { withTransaction } from '../db/transaction.js';
 import { actor } from './actor.js';
@@ -81,7 +80,7 @@ export async function recordSnapshot(
  * (await readSnapshots(client, 90)).length // 90
  */
 export async function readSnapshots(client: pg.Client, days: number | null): Promise<Snapshot[]> {
-  return snapshotsFrom((await client.query<SnapshotRow>({ ...named(snapshotsSql('$1')), values: [days] })).rows);
+  return snapshotsFrom((await client.query<SnapshotRow>(snapshotsSql('$1'), [days])).rows);
 }
 
 /** The statement readSnapshots runs, `days` an expression of the days (null for all), for a caller that batches reads. */

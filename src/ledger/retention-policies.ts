@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { named } from '../db/named-statement.js';
 import { actor } from './actor.js';
 
 /** A policy change an operator recorded: it overrides the built-in default of that policy. */
@@ -18,7 +17,7 @@ export interface PolicyOverride {
  * (await readPolicyOverrides(client)).get('api_call_logs')?.keepDetail // '120 days'
  */
 export async function readPolicyOverrides(client: pg.Client): Promise<Map<string, PolicyOverride>> {
-  return policyOverridesFrom((await client.query<PolicyOverrideRow>(named(POLICY_OVERRIDES_SQL))).rows);
+  return policyOverridesFrom((await client.query<PolicyOverrideRow>(POLICY_OVERRIDES_SQL)).rows);
 }
 
 /** The statement readPolicyOverrides runs (no parameters), for a caller that batches reads. */

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { named } from '../db/named-statement.js';
 import { isoText } from '../db/time-text.js';
 
 /** A zone an operator declared the data to be written in, with who and why. */
@@ -61,7 +60,7 @@ export async function lastRecordedZones(client: pg.Client): Promise<RecordedZone
  * const { declaration, last } = await readZoneRecords(client);
  */
 export async function readZoneRecords(client: pg.Client): Promise<ZoneRecords> {
-  return zoneRecordsFrom((await client.query(named(ZONE_RECORDS_SQL))).rows);
+  return zoneRecordsFrom((await client.query(ZONE_RECORDS_SQL)).rows);
 }
 
 export interface ZoneRecords {

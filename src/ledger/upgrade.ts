@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { named } from '../db/named-statement.js';
 import { withTransaction } from '../db/transaction.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { CAPACITY_TABLES } from './capacity-tables.js';
@@ -35,10 +34,10 @@ export const LEDGER_VERSION = LEDGER_STEPS.length;
 export async function ledgerVersion(client: pg.Client): Promise<number> {
   const { rows: found } = await client.query<{ role: string; usable: boolean; present: boolean }>(
     // Without USAGE on the schema even to_regclass raises, so that is asked first.
-    named(`SELECT current_user AS role,
+    `SELECT current_user AS role,
             to_regnamespace('rasdb') IS NULL OR has_schema_privilege('rasdb', 'USAGE') AS usable,
             CASE WHEN to_regnamespace('rasdb') IS NULL OR NOT has_schema_privilege('rasdb', 'USAGE') THEN false
-                 ELSE to_regclass('rasdb.ledger_info') IS NOT NULL END AS present`),
+                 ELSE to_regclass('rasdb.ledger_info') IS NOT NULL END AS present`,
   );
   if (!found[0].usable) {
     throw new RasdbError(
@@ -47,7 +46,7 @@ export async function ledgerVersion(client: pg.Client): Promise<number> {
     );
   }
   if (!found[0].present) return 0;
-  return versionFrom((await client.query<{ version: number }>(named(LEDGER_VERSION_SQL))).rows);
+  return versionFrom((await client.query<{ version: number }>(LEDGER_VERSION_SQL)).rows);
 }
 
 /** The statement that reads the ledger's version, for a caller that batches reads. */

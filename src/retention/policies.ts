@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { DB } from '../../generated/db.js';
 import { ExitCode, RasdbError, usageError } from '../errors.js';
-import { named } from '../db/named-statement.js';
 import { utcText } from '../db/time-text.js';
 import { readPolicyOverrides, type PolicyOverride } from '../ledger/retention-policies.js';
 
@@ -138,18 +137,18 @@ export async function loadPolicies(
     return { definition, row, keepDetail, keepSummary };
   });
   // Every policy's cutoffs in one round trip, in the order of the arrays.
-  const { rows: cuts } = await client.query<{ detail: string; summary: string | null; below_minimum: boolean }>({
-    ...named(`SELECT ${utcText('$1::timestamp - p.detail')} AS detail, ${utcText('$1::timestamp - p.summary')} AS summary,
+  const { rows: cuts } = await client.query<{ detail: string; summary: string | null; below_minimum: boolean }>(
+    `SELECT ${utcText('$1::timestamp - p.detail')} AS detail, ${utcText('$1::timestamp - p.summary')} AS summary,
             ($1::timestamp - p.detail) > ($1::timestamp - p.minimum) AS below_minimum
        FROM unnest($2::interval[], $3::interval[], $4::interval[]) WITH ORDINALITY AS p(detail, summary, minimum, ord)
-      ORDER BY p.ord`),
-    values: [
+      ORDER BY p.ord`,
+    [
       asOf,
       chosen.map((c) => c.keepDetail),
       chosen.map((c) => c.keepSummary),
       chosen.map((c) => c.definition.minimumKeepDetail ?? c.keepDetail),
     ],
-  });
+  );
   const result: EffectivePolicy[] = [];
   for (const [i, { definition, row, keepDetail, keepSummary }] of chosen.entries()) {
     const cut = cuts[i];

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { ExitCode, isPgServerError, option, RasdbError, usageError } from '../errors.js';
 import { utcText } from '../db/time-text.js';
-import { named } from '../db/named-statement.js';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { withTransaction } from '../db/transaction.js';
 import { actor } from '../ledger/actor.js';
@@ -146,7 +145,7 @@ async function readZoneFacts(
   declared: ZoneDeclaration | null,
   read?: ZoneSettingsRow,
 ): Promise<ZoneFacts> {
-  const { role, readable, settings } = read ?? (await client.query<ZoneSettingsRow>(named(ZONE_SETTINGS_SQL))).rows[0];
+  const { role, readable, settings } = read ?? (await client.query<ZoneSettingsRow>(ZONE_SETTINGS_SQL)).rows[0];
   const hasDatabaseSetting = settings.some((s) => s.role === null);
   let server: string | undefined;
   // The server's setting only counts where the database has none of its own.

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { utcText } from '../db/time-text.js';
-import { named } from '../db/named-statement.js';
 import { option, usageError } from '../errors.js';
 import { parseOperatorTime, zonedSql } from './operator-time.js';
 
@@ -21,10 +20,7 @@ export const NOW_SKEW_MINUTES = 5;
  */
 export async function resolveAsOf(client: pg.Client, timeZone: string, override?: string): Promise<string> {
   if (override === undefined || override.trim() === '') {
-    const { rows } = await client.query({
-      ...named(`SELECT ${utcText(`now() AT TIME ZONE $1::text`)} AS t`),
-      values: [timeZone],
-    });
+    const { rows } = await client.query(`SELECT ${utcText(`now() AT TIME ZONE $1::text`)} AS t`, [timeZone]);
     return rows[0].t;
   }
   const time = parseOperatorTime('now', override);
