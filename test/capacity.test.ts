@@ -353,6 +353,18 @@ describe('rasdb capacity: bad input', () => {
     }
   });
 
+  it('asks for rasdb migrate on a ledger older than this rasdb, whose tables are all there', async () => {
+    await db.query('UPDATE rasdb.ledger_info SET version = version - 1');
+    for (const args of [[], ['snapshot']]) {
+      const result = await cli(args);
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr).toMatch(
+        /rasdb ledger is version \d+, older than this rasdb's \(\d+\); run rasdb migrate first/,
+      );
+    }
+    expect(await db.query('SELECT 1 FROM rasdb.capacity_snapshots')).toEqual([]);
+  });
+
   it('asks for rasdb migrate on a database without the ledger', async () => {
     const bare = await createTestDatabase('capacity_bare');
     try {

@@ -1,14 +1,16 @@
 import type pg from 'pg';
 import { ExitCode, RasdbError } from '../errors.js';
 import { readSnapshots, recordSnapshot } from '../ledger/capacity-snapshots.js';
+import { readReportLedger } from '../ledger/report-reads.js';
+import type { PolicyOverride } from '../ledger/retention-policies.js';
 import { assertLedgerReadable, LEDGER_VERSION, ledgerVersion } from '../ledger/upgrade.js';
 import { loadPolicies } from '../retention/policies.js';
 import { resolveAsOf } from '../retention/time.js';
-import { resolveDataZone } from '../retention/time-zone.js';
+import { resolveDataZone, ZONE_SETTINGS_SQL, type ZoneSettingsRow } from '../retention/time-zone.js';
 import { DOCUMENT_TABLES, mapCategories } from './categories.js';
 import { measureFlows, type TableFlow } from './flow.js';
 import { assembleReport, type CategoryReport, type TableReport } from './report.js';
-import { readSizes } from './sizes.js';
+import { readSizes, readSizesAt } from './sizes.js';
 
 export interface CapacityOptions {
   /** Days of the time-column window (default 30). */
@@ -50,14 +52,29 @@ export const TREND_DAYS = 90;
  */
 export async function capacityReport(client: pg.Client, options: CapacityOptions = {}): Promise<CapacityReport> {
   const mapping = mapCategories(options.categories);
-  await assertLedgerCurrent(client);
-  const zone = await resolveDataZone(client, { allowChange: true });
-  const asOf = await resolveAsOf(client, zone.timeZone, options.now);
+  // The ledger's reads in one batch where every table is there; one by one (naming what is not) otherwise.
+  // The zone settings of the server come in the first of those round trips.
+  const read = await readReportLedger(client, TREND_DAYS, [ZONE_SETTINGS_SQL]);
+  const ledger = read.ledger;
+  assertCurrent(ledger ? ledger.version : await ledgerVersion(client));
+  const zone = await resolveDataZone(client, {
+    allowChange: true,
+    records: ledger?.zones,
+    settings: read.also[0] as ZoneSettingsRow,
+  });
+  // A given "now" is checked against the server's clock first; the server's own "now" is read
+  // with the sizes, in their round trip.
+  const given = options.now === undefined || options.now.trim() === '' ? null : options.now;
+  const replayed = given === null ? null : await resolveAsOf(client, zone.timeZone, given);
   const windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
-  const sizes = await readSizes(
+  const sized = await readSizesAt(
     client,
     mapping.map((m) => m.table),
+    replayed === null ? zone.timeZone : null,
   );
+  const sizes = sized.sizes;
+  const asOf = replayed ?? sized.asOf;
+  if (asOf === null) throw new Error('bug: the server read no clock');
   const present = mapping.filter((m) => sizes.find((s) => s.table === m.table)?.present);
   const measured = await measureFlows(
     client,
@@ -76,8 +93,8 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
   const flows = mapping.map(
     (m) => measured.find((f) => f.table === m.table) ?? absentFlow(m.table, m.timeColumn, asOf),
   );
-  const policies = await keepsInForce(client, asOf);
-  const snapshots = await readSnapshots(client, TREND_DAYS);
+  const policies = await keepsInForce(client, asOf, ledger?.overrides);
+  const snapshots = ledger?.snapshots ?? (await readSnapshots(client, TREND_DAYS));
   const assembled = assembleReport({
     mapping,
     sizes,
@@ -136,7 +153,10 @@ export async function takeSnapshot(
 
 /** Refuses (exit 4) a database whose ledger is missing or older than this rasdb's. */
 async function assertLedgerCurrent(client: pg.Client): Promise<void> {
-  const version = await ledgerVersion(client);
+  assertCurrent(await ledgerVersion(client));
+}
+
+function assertCurrent(version: number): void {
   assertLedgerReadable(version);
   if (version < LEDGER_VERSION) {
     throw new RasdbError(
@@ -152,8 +172,9 @@ async function assertLedgerCurrent(client: pg.Client): Promise<void> {
 async function keepsInForce(
   client: pg.Client,
   asOf: string,
+  overrides: ReadonlyMap<string, PolicyOverride> | undefined,
 ): Promise<{ table: string; keepDetail: string; keepDays: number; changed: boolean }[]> {
-  const policies = await loadPolicies(client, asOf, undefined, { enforceMinimum: false });
+  const policies = await loadPolicies(client, asOf, undefined, { enforceMinimum: false, overrides });
   // Both are naive readings PostgreSQL's calendar produced: their distance in days is exact read as UTC.
   const at = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
   return policies.map((p) => ({

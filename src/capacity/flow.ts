@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { named } from '../db/named-statement.js';
 import { estimateInRange, type ColumnStats } from './histogram.js';
 
 /** What flow measurement needs to know of a table. */
@@ -176,43 +177,62 @@ async function catalogFacts(
     const column = client.escapeIdentifier(s.timeColumn);
     return `WHEN ${i + 1} THEN (SELECT json_build_object('min', extract(epoch FROM min(${column})), 'max', extract(epoch FROM max(${column}))) FROM ${table})`;
   });
+  // The subjects as constants, not parameters: a statement without parameters keeps its one plan
+  // on the connection, so a client that reports again neither parses nor plans it again. Whether
+  // a table is above the small size is all the statement needs of its size; it changes rarely.
+  const given = subjects.map(
+    (s, i) =>
+      `(${i + 1}, ${client.escapeLiteral(s.table)}, ${client.escapeLiteral(s.timeColumn)}, ${s.totalBytes > small})`,
+  );
   if (!subjects.length) return { asOf: naiveSeconds(asOf), facts: [] };
   const { rows } = await client.query<{
     indexed: boolean;
-    leaves: ColumnStats[];
+    leaves: (Pick<ColumnStats, 'reltuples' | 'relpages' | 'liveTuples' | 'pages'> & {
+      stats: Pick<ColumnStats, 'nullFrac' | 'bounds' | 'common' | 'commonFreqs'> | null;
+    })[];
     actual: { min: number | null; max: number | null } | null;
-  }>(
-    `SELECT indexed, leaves,
-            CASE WHEN indexed OR total <= $4 THEN CASE ord ${ends.join(' ')} END END AS actual
+  }>({
+    ...named(`SELECT indexed, leaves,
+            CASE WHEN indexed OR NOT big THEN CASE ord ${ends.join(' ')} END END AS actual
        FROM (
-     SELECT s.ord, s.total,
+     SELECT s.ord, s.big,
             EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
                      WHERE i.indrelid = to_regclass(quote_ident(s.t)) AND a.attname = s.c) AS indexed,
             -- Statistics only where an estimate may be needed: a small table is counted.
-            CASE WHEN s.total > $4 THEN (SELECT coalesce(json_agg(json_build_object(
+            CASE WHEN s.big THEN (SELECT coalesce(json_agg(json_build_object(
                       'reltuples', c.reltuples, 'relpages', c.relpages, 'liveTuples', pg_stat_get_live_tuples(c.oid),
                       'pages', pg_relation_size(c.oid) / current_setting('block_size')::int,
-                      'nullFrac', coalesce(st.null_frac, 0),
-                      'bounds', ${epochs('st.histogram_bounds')},
-                      'common', ${epochs('st.most_common_vals')},
-                      'commonFreqs', coalesce(st.most_common_freqs, '{}'))), '[]')
+                      -- pg_stats read by its exact (schema, table, column), for the columns used only, once
+                      -- per relation (joined instead, the planner walks every column of that name there is).
+                      'stats', (SELECT json_build_object(
+                                  'nullFrac', coalesce(st.null_frac, 0),
+                                  'bounds', ${epochs('st.histogram_bounds')},
+                                  'common', ${epochs('st.most_common_vals')},
+                                  'commonFreqs', coalesce(st.most_common_freqs, '{}'))
+                                  FROM pg_stats st
+                                 WHERE st.schemaname = n.nspname AND st.tablename = c.relname
+                                   AND st.attname = s.c::name AND NOT st.inherited))), '[]')
                -- A plain table is its own one relation; pg_partition_tree lists none for it.
                FROM (SELECT to_regclass(quote_ident(s.t)) AS relid
                      UNION SELECT relid FROM pg_partition_tree(to_regclass(quote_ident(s.t)))) p
                JOIN pg_class c ON c.oid = p.relid AND c.relkind IN ('r', 'm')
                JOIN pg_namespace n ON n.oid = c.relnamespace
-               LEFT JOIN pg_stats st ON st.schemaname = n.nspname AND st.tablename = c.relname AND st.attname = s.c AND NOT st.inherited
             ) ELSE '[]' END AS leaves
-       FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS s(t, c, total, ord)) f
-      ORDER BY ord`,
-    [subjects.map((s) => s.table), subjects.map((s) => s.timeColumn), subjects.map((s) => s.totalBytes), small],
-  );
+       FROM (VALUES ${given.join(', ')}) AS s(ord, t, c, big)) f
+      ORDER BY ord`),
+  });
   const number = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
     asOf: naiveSeconds(asOf),
     facts: rows.map((r) => ({
       indexed: r.indexed,
-      leaves: r.leaves.map((l) => ({ ...l, bounds: l.bounds.map(Number), common: l.common.map(Number) })),
+      leaves: r.leaves.map(({ stats, ...l }) => ({
+        ...l,
+        nullFrac: stats?.nullFrac ?? 0,
+        bounds: (stats?.bounds ?? []).map(Number),
+        common: (stats?.common ?? []).map(Number),
+        commonFreqs: stats?.commonFreqs ?? [],
+      })),
       actual: { min: number(r.actual?.min), max: number(r.actual?.max) },
     })),
   };

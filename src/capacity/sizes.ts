@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { named } from '../db/named-statement.js';
+import { utcText } from '../db/time-text.js';
 import type { SnapshotTable } from '../ledger/capacity-snapshots.js';
 
 /**
@@ -25,7 +27,27 @@ export interface TableSize extends SnapshotTable {
  * (await readSizes(client, ['api_call_logs']))[0].totalBytes // 2437120000
  */
 export async function readSizes(client: pg.Client, tables: readonly string[]): Promise<TableSize[]> {
+  return (await readSizesAt(client, tables, null)).sizes;
+}
+
+/**
+ * readSizes, and in the same round trip the server's clock read in `timeZone` (as resolveAsOf
+ * reads it) when one is given.
+ *
+ * @example
+ * (await readSizesAt(client, ['api_call_logs'], 'America/New_York')).asOf // '2026-03-09 11:02:13.52'
+ */
+export async function readSizesAt(
+  client: pg.Client,
+  tables: readonly string[],
+  timeZone: string | null,
+): Promise<{ sizes: TableSize[]; asOf: string | null }> {
+  // The names and the zone as constants, not parameters: a statement without parameters keeps its
+  // one plan on the connection, so a client that measures again neither parses nor plans it again.
+  const names = tables.length ? `ARRAY[${tables.map((t) => client.escapeLiteral(t)).join(', ')}]` : `'{}'::text[]`;
+  const clock = timeZone === null ? 'NULL::text' : utcText(`now() AT TIME ZONE ${client.escapeLiteral(timeZone)}`);
   const { rows } = await client.query<{
+    as_of: string | null;
     name: string;
     present: boolean;
     leaves: number;
@@ -36,10 +58,10 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
     total: string;
     rows: string | null;
     dead: string;
-  }>(
-    `WITH RECURSIVE wanted AS (
+  }>({
+    ...named(`WITH RECURSIVE wanted AS (
        SELECT w.name, w.ord, to_regclass(quote_ident(w.name)) AS root
-         FROM unnest($1::text[]) WITH ORDINALITY AS w(name, ord)
+         FROM unnest(${names}::text[]) WITH ORDINALITY AS w(name, ord)
      ), tree AS (
        SELECT name, root AS rel FROM wanted WHERE root IS NOT NULL
        UNION ALL
@@ -48,19 +70,19 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
        -- The functions behind pg_stat_all_tables, called for these relations only (the view groups them all).
        SELECT tree.name, c.oid, c.reltuples, c.relpages,
               pg_stat_get_live_tuples(c.oid) AS n_live_tup, pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
-              pg_total_relation_size(c.oid) AS total, pg_indexes_size(c.oid) AS indexes,
+              -- Each fork and index measured once: the total is the table (heap with its maps, and TOAST) and its indexes.
+              pg_table_size(c.oid) AS heap_toast, pg_indexes_size(c.oid) AS indexes,
               CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END AS toast
          FROM tree JOIN pg_class c ON c.oid = tree.rel
         WHERE c.relkind IN ('r', 'm')
      )
-     SELECT w.name, w.root IS NOT NULL AS present,
+     SELECT ${clock} AS as_of, w.name, w.root IS NOT NULL AS present,
             count(l.oid)::int AS leaves,
             coalesce((SELECT relkind = 'p' FROM pg_class WHERE oid = w.root), false) AS partitioned,
-            -- Each size read once: the heap (with its maps) is what the total holds besides TOAST and indexes.
-            coalesce(sum(l.total - l.toast - l.indexes), 0) AS heap,
+            coalesce(sum(l.heap_toast - l.toast), 0) AS heap,
             coalesce(sum(l.toast), 0) AS toast,
             coalesce(sum(l.indexes), 0) AS indexes,
-            coalesce(sum(l.total), 0) AS total,
+            coalesce(sum(l.heap_toast + l.indexes), 0) AS total,
             -- As currentRows (histogram.ts): the larger of the live count and reltuples at today's size.
             CASE WHEN count(l.oid) = 0 THEN 0
                  WHEN bool_and(l.n_live_tup > 0 OR l.reltuples >= 0)
@@ -71,10 +93,9 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
             coalesce(sum(l.n_dead_tup), 0) AS dead
        FROM wanted w LEFT JOIN leaf l ON l.name = w.name
       GROUP BY w.name, w.ord, w.root
-      ORDER BY w.ord`,
-    [tables],
-  );
-  return rows.map((r) => ({
+      ORDER BY w.ord`),
+  });
+  const sizes = rows.map((r) => ({
     table: r.name,
     present: r.present,
     leaves: r.leaves,
@@ -86,4 +107,5 @@ export async function readSizes(client: pg.Client, tables: readonly string[]): P
     rows: r.rows === null ? null : Number(r.rows),
     deadRows: Number(r.dead),
   }));
+  return { sizes, asOf: rows[0]?.as_of ?? null };
 }

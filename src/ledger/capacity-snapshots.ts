@@ -80,25 +80,33 @@ export async function recordSnapshot(
  * (await readSnapshots(client, 90)).length // 90
  */
 export async function readSnapshots(client: pg.Client, days: number | null): Promise<Snapshot[]> {
-  const { rows } = await client.query<{
-    id: string;
-    taken_at: string;
-    taken_by: string;
-    table_name: string;
-    heap_bytes: string;
-    toast_bytes: string;
-    index_bytes: string;
-    total_bytes: string;
-    row_count: string | null;
-    dead_rows: string;
-  }>(
-    `SELECT s.id, ${isoText('s.taken_at')} AS taken_at, s.taken_by, t.table_name, t.heap_bytes, t.toast_bytes, t.index_bytes,
+  return snapshotsFrom((await client.query<SnapshotRow>(snapshotsSql('$1'), [days])).rows);
+}
+
+/** The statement readSnapshots runs, `days` an expression of the days (null for all), for a caller that batches reads. */
+export const snapshotsSql = (
+  days: string,
+): string => `SELECT s.id, ${isoText('s.taken_at')} AS taken_at, s.taken_by, t.table_name, t.heap_bytes, t.toast_bytes, t.index_bytes,
             t.total_bytes, t.row_count, t.dead_rows
        FROM rasdb.capacity_snapshots s JOIN rasdb.capacity_snapshot_tables t ON t.snapshot_id = s.id
-      WHERE $1::float8 IS NULL OR s.taken_at >= now() - $1::float8 * interval '1 day'
-      ORDER BY s.taken_at, s.id, t.table_name`,
-    [days],
-  );
+      WHERE ${days}::float8 IS NULL OR s.taken_at >= now() - ${days}::float8 * interval '1 day'
+      ORDER BY s.taken_at, s.id, t.table_name`;
+
+export type SnapshotRow = {
+  id: string;
+  taken_at: string;
+  taken_by: string;
+  table_name: string;
+  heap_bytes: string;
+  toast_bytes: string;
+  index_bytes: string;
+  total_bytes: string;
+  row_count: string | null;
+  dead_rows: string;
+};
+
+/** The rows of snapshotsSql as snapshots, oldest first. */
+export function snapshotsFrom(rows: readonly SnapshotRow[]): Snapshot[] {
   const byId = new Map<number, Snapshot>();
   for (const r of rows) {
     const id = Number(r.id);

@@ -17,12 +17,21 @@ export interface PolicyOverride {
  * (await readPolicyOverrides(client)).get('api_call_logs')?.keepDetail // '120 days'
  */
 export async function readPolicyOverrides(client: pg.Client): Promise<Map<string, PolicyOverride>> {
-  const { rows } = await client.query<{
-    policy: string;
-    keep_detail: string;
-    keep_summary: string | null;
-    below_compliance_minimum: boolean;
-  }>(`SELECT policy, keep_detail::text, keep_summary::text, below_compliance_minimum FROM rasdb.retention_policies`);
+  return policyOverridesFrom((await client.query<PolicyOverrideRow>(POLICY_OVERRIDES_SQL)).rows);
+}
+
+/** The statement readPolicyOverrides runs (no parameters), for a caller that batches reads. */
+export const POLICY_OVERRIDES_SQL = `SELECT policy, keep_detail::text, keep_summary::text, below_compliance_minimum FROM rasdb.retention_policies`;
+
+export interface PolicyOverrideRow {
+  policy: string;
+  keep_detail: string;
+  keep_summary: string | null;
+  below_compliance_minimum: boolean;
+}
+
+/** The rows of POLICY_OVERRIDES_SQL by policy name. */
+export function policyOverridesFrom(rows: readonly PolicyOverrideRow[]): Map<string, PolicyOverride> {
   return new Map(
     rows.map((r) => [
       r.policy,

@@ -59,16 +59,24 @@ export async function lastRecordedZones(client: pg.Client): Promise<RecordedZone
  * @example
  * const { declaration, last } = await readZoneRecords(client);
  */
-export async function readZoneRecords(
-  client: pg.Client,
-): Promise<{ declaration: ZoneDeclaration | null; last: RecordedZones | null }> {
-  const { rows } = await client.query(
-    `SELECT d.id AS declaration_id, d.time_zone AS declared_zone, ${isoText('d.declared_at')} AS declared_at, d.declared_by, d.reason,
+export async function readZoneRecords(client: pg.Client): Promise<ZoneRecords> {
+  return zoneRecordsFrom((await client.query(ZONE_RECORDS_SQL)).rows);
+}
+
+export interface ZoneRecords {
+  declaration: ZoneDeclaration | null;
+  last: RecordedZones | null;
+}
+
+/** The statement readZoneRecords runs (no parameters, one row), for a caller that batches reads. */
+export const ZONE_RECORDS_SQL = `SELECT d.id AS declaration_id, d.time_zone AS declared_zone, ${isoText('d.declared_at')} AS declared_at, d.declared_by, d.reason,
             r.id AS run_id, r.time_zone, r.writers_time_zone
        FROM (SELECT 1) AS one
        LEFT JOIN (SELECT * FROM rasdb.retention_time_zones ORDER BY id DESC LIMIT 1) AS d ON true
-       LEFT JOIN (SELECT id, time_zone, writers_time_zone FROM rasdb.retention_runs WHERE time_zone IS NOT NULL ORDER BY id DESC LIMIT 1) AS r ON true`,
-  );
+       LEFT JOIN (SELECT id, time_zone, writers_time_zone FROM rasdb.retention_runs WHERE time_zone IS NOT NULL ORDER BY id DESC LIMIT 1) AS r ON true`;
+
+/** The row of ZONE_RECORDS_SQL as records. */
+export function zoneRecordsFrom(rows: readonly Record<string, any>[]): ZoneRecords {
   const [r] = rows;
   return {
     declaration:

@@ -48,7 +48,14 @@ export async function ledgerVersion(client: pg.Client): Promise<number> {
     );
   }
   if (!found[0].present) return 0;
-  const { rows } = await client.query<{ version: number }>(`SELECT version FROM rasdb.ledger_info`);
+  return versionFrom((await client.query<{ version: number }>(LEDGER_VERSION_SQL)).rows);
+}
+
+/** The statement that reads the ledger's version, for a caller that batches reads. */
+export const LEDGER_VERSION_SQL = `SELECT version FROM rasdb.ledger_info`;
+
+/** The version in the rows of LEDGER_VERSION_SQL (0 when the table is empty). */
+export function versionFrom(rows: readonly { version: number | string }[]): number {
   return rows.length ? Number(rows[0].version) : 0;
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { DB } from '../../generated/db.js';
 import { ExitCode, RasdbError, usageError } from '../errors.js';
 import { utcText } from '../db/time-text.js';
-import { readPolicyOverrides } from '../ledger/retention-policies.js';
+import { readPolicyOverrides, type PolicyOverride } from '../ledger/retention-policies.js';
 
 /** A detail table with a retention policy; the policy is named after its table. */
 export type PolicyName =
@@ -126,20 +126,33 @@ export async function loadPolicies(
   client: pg.Client,
   asOf: string,
   names: readonly PolicyName[] = POLICIES.map((p) => p.name),
-  options: { enforceMinimum?: boolean } = {},
+  options: { enforceMinimum?: boolean; overrides?: ReadonlyMap<string, PolicyOverride> } = {},
 ): Promise<EffectivePolicy[]> {
-  const stored = await readPolicyOverrides(client);
-  const result: EffectivePolicy[] = [];
-  for (const definition of POLICIES.filter((p) => names.includes(p.name))) {
+  // Changes the caller read already (in a batch of its reads) are not read again.
+  const stored = options.overrides ?? (await readPolicyOverrides(client));
+  const chosen = POLICIES.filter((p) => names.includes(p.name)).map((definition) => {
     const row = stored.get(definition.name);
     const keepDetail = row?.keepDetail ?? definition.keepDetail;
     const keepSummary = definition.keepSummary === null ? null : (row?.keepSummary ?? definition.keepSummary);
-    const cut = await client.query(
-      `SELECT ${utcText('$1::timestamp - $2::interval')} AS detail, ${utcText('$1::timestamp - $3::interval')} AS summary,
-              ($1::timestamp - $2::interval) > ($1::timestamp - $4::interval) AS below_minimum`,
-      [asOf, keepDetail, keepSummary, definition.minimumKeepDetail ?? keepDetail],
-    );
-    const belowMinimum = Boolean(cut.rows[0].below_minimum);
+    return { definition, row, keepDetail, keepSummary };
+  });
+  // Every policy's cutoffs in one round trip, in the order of the arrays.
+  const { rows: cuts } = await client.query<{ detail: string; summary: string | null; below_minimum: boolean }>(
+    `SELECT ${utcText('$1::timestamp - p.detail')} AS detail, ${utcText('$1::timestamp - p.summary')} AS summary,
+            ($1::timestamp - p.detail) > ($1::timestamp - p.minimum) AS below_minimum
+       FROM unnest($2::interval[], $3::interval[], $4::interval[]) WITH ORDINALITY AS p(detail, summary, minimum, ord)
+      ORDER BY p.ord`,
+    [
+      asOf,
+      chosen.map((c) => c.keepDetail),
+      chosen.map((c) => c.keepSummary),
+      chosen.map((c) => c.definition.minimumKeepDetail ?? c.keepDetail),
+    ],
+  );
+  const result: EffectivePolicy[] = [];
+  for (const [i, { definition, row, keepDetail, keepSummary }] of chosen.entries()) {
+    const cut = cuts[i];
+    const belowMinimum = Boolean(cut.below_minimum);
     if (belowMinimum && !row?.belowComplianceMinimum && options.enforceMinimum !== false) {
       throw new RasdbError(
         ExitCode.check,
@@ -152,8 +165,8 @@ export async function loadPolicies(
       keepSummary,
       changed: Boolean(row),
       belowComplianceMinimum: belowMinimum,
-      detailCutoff: cut.rows[0].detail,
-      summaryCutoff: keepSummary === null ? null : cut.rows[0].summary,
+      detailCutoff: cut.detail,
+      summaryCutoff: keepSummary === null ? null : cut.summary,
     });
   }
   return result;

@@ -10,6 +10,7 @@ import {
   lastRecordedZones,
   readZoneRecords,
   type ZoneDeclaration,
+  type ZoneRecords,
 } from '../ledger/retention-time-zone.js';
 import { POLICIES } from './policies.js';
 import { assertRetentionTables } from './run-context.js';
@@ -22,9 +23,13 @@ import { canonicalZone, decideZone, zoneChange, type DataZone, type ZoneFacts } 
  * @example
  * const zone = await resolveDataZone(client); zone.timeZone // 'America/New_York'
  */
-export async function resolveDataZone(client: pg.Client, options: { allowChange?: boolean } = {}): Promise<DataZone> {
-  const { declaration, last } = await readZoneRecords(client);
-  const decided = decideZone(await readZoneFacts(client, declaration));
+export async function resolveDataZone(
+  client: pg.Client,
+  options: { allowChange?: boolean; records?: ZoneRecords; settings?: ZoneSettingsRow } = {},
+): Promise<DataZone> {
+  // What the caller read already (in a batch of its reads) is not read again.
+  const { declaration, last } = options.records ?? (await readZoneRecords(client));
+  const decided = decideZone(await readZoneFacts(client, declaration, options.settings));
   if ('refusal' in decided) throw new RasdbError(ExitCode.check, decided.refusal);
   if (!options.allowChange) {
     const changed = zoneChange(decided, last);
@@ -113,14 +118,19 @@ async function checkedZone(client: pg.Client, name: string): Promise<string> {
   return (await canonicalNames(client, [name]))[0];
 }
 
-async function readZoneFacts(client: pg.Client, declared: ZoneDeclaration | null): Promise<ZoneFacts> {
-  // A role's setting in this database overrides its setting in all databases: the first per role counts.
-  const { rows } = await client.query<{
-    role: string;
-    readable: boolean;
-    settings: { role: string | null; zone: string }[];
-  }>(
-    `SELECT current_user AS role,
+/** A row of ZONE_SETTINGS_SQL: the zone settings of roles and this database, and whether the server's file settings are readable. */
+export interface ZoneSettingsRow {
+  role: string;
+  readable: boolean;
+  settings: { role: string | null; zone: string }[];
+}
+
+/**
+ * The first statement resolveDataZone runs of the server's settings (no parameters, one row), for
+ * a caller that batches reads. A role's setting in this database overrides its setting in all
+ * databases: the first per role counts.
+ */
+export const ZONE_SETTINGS_SQL = `SELECT current_user AS role,
             has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')
               AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') AS readable,
             coalesce((SELECT json_agg(json_build_object('role', t.role, 'zone', t.zone)) FROM (
@@ -128,9 +138,14 @@ async function readZoneFacts(client: pg.Client, declared: ZoneDeclaration | null
                 FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) AS c LEFT JOIN pg_roles r ON r.oid = s.setrole
                WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
                  AND lower(split_part(c, '=', 1)) = 'timezone'
-               ORDER BY s.setrole, s.setdatabase DESC) AS t), '[]') AS settings`,
-  );
-  const [{ role, readable, settings }] = rows;
+               ORDER BY s.setrole, s.setdatabase DESC) AS t), '[]') AS settings`;
+
+async function readZoneFacts(
+  client: pg.Client,
+  declared: ZoneDeclaration | null,
+  read?: ZoneSettingsRow,
+): Promise<ZoneFacts> {
+  const { role, readable, settings } = read ?? (await client.query<ZoneSettingsRow>(ZONE_SETTINGS_SQL)).rows[0];
   const hasDatabaseSetting = settings.some((s) => s.role === null);
   let server: string | undefined;
   // The server's setting only counts where the database has none of its own.
