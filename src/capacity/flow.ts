@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { named } from '../db/named-statement.js';
 import { estimateInRange, type ColumnStats } from './histogram.js';
 
 /** What flow measurement needs to know of a table. */
@@ -192,7 +191,7 @@ async function catalogFacts(
     })[];
     actual: { min: number | null; max: number | null } | null;
   }>({
-    ...named(`SELECT indexed, leaves,
+    text: `SELECT indexed, leaves,
             CASE WHEN indexed OR NOT big THEN CASE ord ${ends.join(' ')} END END AS actual
        FROM (
      SELECT s.ord, s.big,
@@ -219,7 +218,7 @@ async function catalogFacts(
                JOIN pg_namespace n ON n.oid = c.relnamespace
             ) ELSE '[]' END AS leaves
        FROM (VALUES ${given.join(', ')}) AS s(ord, t, c, big)) f
-      ORDER BY ord`),
+      ORDER BY ord`,
   });
   const number = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {

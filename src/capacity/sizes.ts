@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { named } from '../db/named-statement.js';
 import { utcText } from '../db/time-text.js';
 import type { SnapshotTable } from '../ledger/capacity-snapshots.js';
 
@@ -59,7 +58,7 @@ export async function readSizesAt(
     rows: string | null;
     dead: string;
   }>({
-    ...named(`WITH RECURSIVE wanted AS (
+    text: `WITH RECURSIVE wanted AS (
        SELECT w.name, w.ord, to_regclass(quote_ident(w.name)) AS root
          FROM unnest(${names}::text[]) WITH ORDINALITY AS w(name, ord)
      ), tree AS (
@@ -93,7 +92,7 @@ export async function readSizesAt(
             coalesce(sum(l.n_dead_tup), 0) AS dead
        FROM wanted w LEFT JOIN leaf l ON l.name = w.name
       GROUP BY w.name, w.ord, w.root
-      ORDER BY w.ord`),
+      ORDER BY w.ord`,
   });
   const sizes = rows.map((r) => ({
     table: r.name,
