@@ -67,6 +67,7 @@ describe('human output', () => {
         ['retention', 'status'],
         ['retention', 'hold', 'list', '--all'],
         ['retention', 'prune', '--dry-run'],
+        ['capacity'],
       ].map((args) => cli(args)),
     );
     const times = outputs.flatMap(timesIn);

@@ -1,6 +1,7 @@
 import type { CapacityReport } from '../capacity/capacity.js';
 import type { Overrun } from '../capacity/fail-over.js';
 import type { Trend } from '../capacity/trend.js';
+import { num, timeText } from './text.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
@@ -21,7 +22,7 @@ export function bytes(value: number): string {
 }
 
 /** A whole count with thousands separators. */
-const count = (value: number): string => Math.round(value).toLocaleString('en-US');
+const count = (value: number): string => num(Math.round(value));
 
 /** 24 cells cover 0-2x the estimate; the mark at cell 12 is the estimate itself. */
 const BAR_CELLS = 24;
@@ -69,11 +70,11 @@ export function renderCapacity(database: string, report: CapacityReport): string
   const lines: string[] = [];
   const snaps = report.snapshots.count
     ? report.snapshots.count === 1
-      ? `1 snapshot, at ${report.snapshots.first}`
-      : `${report.snapshots.count} snapshots, ${report.snapshots.first} to ${report.snapshots.last}`
+      ? `1 snapshot, at ${timeText(report.snapshots.first)}`
+      : `${num(report.snapshots.count)} snapshots, ${timeText(report.snapshots.first)} to ${timeText(report.snapshots.last)}`
     : 'no snapshots yet (rasdb capacity snapshot records one)';
   lines.push(
-    `Capacity of ${database} as of ${report.asOf} ${report.timeZone}; flow over the last ${report.windowDays} days; ${snaps}`,
+    `Capacity of ${database} as of ${timeText(report.asOf)} ${report.timeZone}; flow over the last ${report.windowDays} days; ${snaps}`,
   );
   lines.push('');
   lines.push('Yearly flow against the design estimate (bar: 0-2x, | = estimate); stock under retention');

@@ -5,6 +5,7 @@ import type { CommandOutcome } from '../main.js';
 import { CAPACITY_OPTIONS, CAPACITY_SNAPSHOT_OPTIONS } from '../options.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
+import { count, num, timeText } from '../text.js';
 
 /** `rasdb capacity` (the report) and `rasdb capacity snapshot` (for cron). */
 export function registerCapacity(program: Command, outcome: CommandOutcome): void {
@@ -64,7 +65,7 @@ async function runReport(command: Command): Promise<number> {
       for (const o of over) out.error(`rasdb: ${describeOverrun(o, report, settings.failOver ?? 1)}`);
       const firm = report.categories.filter((c) => c.ratio !== null);
       out.always(
-        `${report.tables.filter((t) => t.present).length} tables in ${firm.length} categories; ${over.length ? `${over.length} over --fail-over ${settings.failOver}` : 'as of ' + report.asOf + ' ' + report.timeZone}.`,
+        `${count(report.tables.filter((t) => t.present).length, 'table')} in ${count(firm.length, 'category', 'categories')}; ${over.length ? `${num(over.length)} over --fail-over ${settings.failOver}` : `as of ${timeText(report.asOf)} ${report.timeZone}`}.`,
       );
       return over.length ? ExitCode.check : ExitCode.ok;
     },
