@@ -161,6 +161,13 @@ export default async function main(args: string[]): Promise<void> {
       counts.push(await count());
       reports.push(await capacity());
     }
+    if (process.env.BENCH_VERBOSE)
+      console.log(
+        'reports',
+        reports.map((x) => x.toFixed(2)).join(' '),
+        'counts',
+        counts.map((x) => x.toFixed(0)).join(' '),
+      );
     report(
       `capacity report on ${rows.toLocaleString('en-US')} rows (median of 5)`,
       { name: 'capacityReport', ms: median(reports) },

@@ -93,6 +93,27 @@ describe('rasdb capacity: flow from the time columns', () => {
     expectRecovered(r, await bytesPerYearTruth(r), 'estimated');
   });
 
+  it("estimates the same under a DateStyle other than ISO, and inside the caller's transaction", async () => {
+    const estimated = { exactRowLimit: 0, smallTableBytes: 0 };
+    const iso = await report(estimated);
+    const client = await db.connect();
+    try {
+      // The statistics' values print as 27/10/2025 10:38:44.29 under SQL, DMY.
+      await client.query(`SET DateStyle = 'SQL, DMY'`);
+      await client.query('BEGIN');
+      const other = await capacityReport(client, { ...estimated, now: iso.asOf });
+      await client.query('COMMIT');
+      for (const t of iso.tables.filter((x) => x.flow.method === 'estimate'))
+        expect(other.tables.find((x) => x.table === t.table)?.flow.rowsInWindow, t.table).toBeCloseTo(
+          t.flow.rowsInWindow,
+          6,
+        );
+      expect(iso.tables.filter((x) => x.flow.method === 'estimate').length).toBeGreaterThan(0);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('counts rows written since the last ANALYZE, narrower than the rows before them', async () => {
     // The copy's statistics counters start at 0: ANALYZE sets them, as on a server that runs on.
     await db.query('ANALYZE api_call_logs');

@@ -1,16 +1,18 @@
 import type pg from 'pg';
+import { queryBatch } from '../db/batch.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { readSnapshots, recordSnapshot } from '../ledger/capacity-snapshots.js';
 import { readReportLedger } from '../ledger/report-reads.js';
-import type { PolicyOverride } from '../ledger/retention-policies.js';
+import { readPolicyOverrides } from '../ledger/retention-policies.js';
+import { utcText } from '../db/time-text.js';
 import { assertLedgerReadable, LEDGER_VERSION, ledgerVersion } from '../ledger/upgrade.js';
-import { loadPolicies } from '../retention/policies.js';
+import { keepsInForce, type PolicyInForce } from '../retention/policies.js';
 import { resolveAsOf } from '../retention/time.js';
 import { resolveDataZone, ZONE_SETTINGS_SQL, type ZoneSettingsRow } from '../retention/time-zone.js';
 import { DOCUMENT_TABLES, mapCategories } from './categories.js';
-import { measureFlows, type TableFlow } from './flow.js';
+import { flowFactsSql, measureFlows, type FactsRow, type TableFlow } from './flow.js';
 import { assembleReport, type CategoryReport, type TableReport } from './report.js';
-import { readSizes, readSizesAt } from './sizes.js';
+import { readSizes, sizesFrom, sizesSql, type SizeRow } from './sizes.js';
 
 export interface CapacityOptions {
   /** Days of the time-column window (default 30). */
@@ -52,48 +54,62 @@ export const TREND_DAYS = 90;
  */
 export async function capacityReport(client: pg.Client, options: CapacityOptions = {}): Promise<CapacityReport> {
   const mapping = mapCategories(options.categories);
-  // The ledger's reads in one batch where every table is there; one by one (naming what is not) otherwise.
-  // The zone settings of the server come in the first of those round trips.
-  const read = await readReportLedger(client, TREND_DAYS, [ZONE_SETTINGS_SQL]);
+  // The ledger's reads, the server's zone settings and every table's size in one round trip where
+  // the ledger is all there; one by one (naming what is not) otherwise.
+  const read = await readReportLedger(client, TREND_DAYS, [
+    ZONE_SETTINGS_SQL,
+    sizesSql(
+      client,
+      mapping.map((m) => m.table),
+    ),
+  ]);
   const ledger = read.ledger;
   assertCurrent(ledger ? ledger.version : await ledgerVersion(client));
   const zone = await resolveDataZone(client, {
     allowChange: true,
     records: ledger?.zones,
-    settings: read.also[0] as ZoneSettingsRow,
+    settings: read.also[0][0] as ZoneSettingsRow,
   });
   // A given "now" is checked against the server's clock first; the server's own "now" is read
-  // with the sizes, in their round trip.
+  // with the flows' facts, in their round trip.
   const given = options.now === undefined || options.now.trim() === '' ? null : options.now;
   const replayed = given === null ? null : await resolveAsOf(client, zone.timeZone, given);
   const windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
-  const sized = await readSizesAt(
-    client,
-    mapping.map((m) => m.table),
-    replayed === null ? zone.timeZone : null,
-  );
-  const sizes = sized.sizes;
-  const asOf = replayed ?? sized.asOf;
-  if (asOf === null) throw new Error('bug: the server read no clock');
-  const present = mapping.filter((m) => sizes.find((s) => s.table === m.table)?.present);
+  const sizes = sizesFrom(read.also[1] as SizeRow[]);
+  const subjects = mapping.flatMap((m) => {
+    const size = sizes.find((s) => s.table === m.table);
+    if (!size?.present) return [];
+    const { totalBytes, heapBytes, rows } = size;
+    return [{ table: m.table, timeColumn: m.timeColumn, totalBytes, heapBytes, rows }];
+  });
+  const keeps = keepsInForce(ledger?.overrides ?? (await readPolicyOverrides(client)));
+  const clock =
+    replayed === null
+      ? `now() AT TIME ZONE ${client.escapeLiteral(zone.timeZone)}`
+      : `${client.escapeLiteral(replayed)}::timestamp`;
+  const flowSettings = { windowDays, exactRowLimit: options.exactRowLimit, smallTableBytes: options.smallTableBytes };
+  const facts = flowFactsSql(client, subjects, flowSettings);
+  const results = await queryBatch(client, [
+    ...(facts === null ? [] : [facts]),
+    clockAndKeepsSql(client, clock, keeps),
+  ]);
+  const timing = results.at(-1)?.rows[0] as { as_of: string; keep_days: number[] };
+  const asOf = timing.as_of;
   const measured = await measureFlows(
     client,
-    present.map((m) => {
-      const size = sizes.find((s) => s.table === m.table);
-      return {
-        table: m.table,
-        timeColumn: m.timeColumn,
-        totalBytes: size?.totalBytes ?? 0,
-        heapBytes: size?.heapBytes ?? 0,
-        rows: size?.rows ?? null,
-      };
-    }),
-    { asOf, windowDays, exactRowLimit: options.exactRowLimit, smallTableBytes: options.smallTableBytes },
+    subjects,
+    { asOf, ...flowSettings },
+    facts === null ? [] : (results[0].rows as FactsRow[]),
   );
   const flows = mapping.map(
     (m) => measured.find((f) => f.table === m.table) ?? absentFlow(m.table, m.timeColumn, asOf),
   );
-  const policies = await keepsInForce(client, asOf, ledger?.overrides);
+  const policies = keeps.map((k, i) => ({
+    table: k.definition.table,
+    keepDetail: k.keepDetail,
+    keepDays: timing.keep_days[i],
+    changed: Boolean(k.row),
+  }));
   const snapshots = ledger?.snapshots ?? (await readSnapshots(client, TREND_DAYS));
   const assembled = assembleReport({
     mapping,
@@ -117,6 +133,18 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
     policies,
     ...assembled,
   };
+}
+
+/**
+ * The data's "now" (`clock`, SQL) in the house spelling, and each policy's detail kept as days
+ * from it, by PostgreSQL's calendar (a year back from a date after February 29 is 366 days).
+ */
+function clockAndKeepsSql(client: pg.Client, clock: string, keeps: readonly PolicyInForce[]): string {
+  const details = `ARRAY[${keeps.map((k) => client.escapeLiteral(k.keepDetail)).join(', ')}]::interval[]`;
+  return `SELECT ${utcText('c.t')} AS as_of,
+            (SELECT coalesce(json_agg(extract(epoch FROM c.t - (c.t - p.detail)) / 86400 ORDER BY p.ord), '[]')
+               FROM unnest(${details}) WITH ORDINALITY AS p(detail, ord)) AS keep_days
+       FROM (SELECT ${clock} AS t) AS c`;
 }
 
 /**
@@ -166,23 +194,6 @@ function assertCurrent(version: number): void {
         : `this database's rasdb ledger is version ${version}, older than this rasdb's (${LEDGER_VERSION}); run rasdb migrate first`,
     );
   }
-}
-
-/** The retention policies in force (recorded changes included), each as days kept. */
-async function keepsInForce(
-  client: pg.Client,
-  asOf: string,
-  overrides: ReadonlyMap<string, PolicyOverride> | undefined,
-): Promise<{ table: string; keepDetail: string; keepDays: number; changed: boolean }[]> {
-  const policies = await loadPolicies(client, asOf, undefined, { enforceMinimum: false, overrides });
-  // Both are naive readings PostgreSQL's calendar produced: their distance in days is exact read as UTC.
-  const at = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
-  return policies.map((p) => ({
-    table: p.table,
-    keepDetail: p.keepDetail,
-    keepDays: (at(asOf) - at(p.detailCutoff)) / 86_400_000,
-    changed: p.changed,
-  }));
 }
 
 function absentFlow(table: string, timeColumn: string, asOf: string): TableFlow {

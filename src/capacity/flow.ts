@@ -68,7 +68,8 @@ interface Facts {
  * at least a day before `asOf` (a table whose one row came a minute ago gains a row a day, not
  * 1,440). Its rows are estimated from the statistics as the planner does (summed over
  * partitions), then counted exactly over the index when that estimate is small. Bytes per day are
- * rows per day times the table's bytes per row. Three or four statements for all tables together.
+ * rows per day times the table's bytes per row. One statement for all tables together (flowFactsSql,
+ * whose rows a caller that batched it passes as `read`), and a second when some are counted.
  *
  * @example
  * const [api] = await measureFlows(client, subjects, { asOf: '2026-06-01 00:00:00', windowDays: 30 });
@@ -78,15 +79,17 @@ export async function measureFlows(
   client: pg.Client,
   subjects: readonly FlowSubject[],
   settings: FlowSettings,
+  read?: readonly FactsRow[],
 ): Promise<TableFlow[]> {
   if (!subjects.length) return [];
   const exactRowLimit = settings.exactRowLimit ?? EXACT_ROW_LIMIT;
   const small = settings.smallTableBytes ?? SMALL_TABLE_BYTES;
-  // A table with no heap page holds no row: nothing to ask about it.
-  const written = subjects.filter((s) => s.heapBytes > 0);
-  const found = await catalogFacts(client, written, settings.asOf, small);
-  const asOf = found.asOf;
-  const facts = subjects.map((s): Facts => found.facts[written.indexOf(s)] ?? NO_FACTS);
+  const written = writtenSubjects(subjects);
+  const statement = flowFactsSql(client, subjects, settings);
+  const rows = read ?? (statement === null ? [] : (await client.query<FactsRow>(statement)).rows);
+  const found = rows.map(factsFrom);
+  const asOf = naiveSeconds(settings.asOf);
+  const facts = subjects.map((s): Facts => found[written.indexOf(s)] ?? NO_FACTS);
   const readable = subjects.map((s, i) => facts[i].indexed || s.totalBytes <= small);
   const actual = facts.map((f) => f.actual);
   const windows = subjects.map((s, i) => {
@@ -158,40 +161,52 @@ function newestEnds(
   };
 }
 
+/** A table with no heap page holds no row: nothing to ask about it. */
+function writtenSubjects(subjects: readonly FlowSubject[]): FlowSubject[] {
+  return subjects.filter((s) => s.heapBytes > 0);
+}
+
+/** A row of flowFactsSql. */
+export interface FactsRow {
+  indexed: boolean;
+  leaves: (Pick<ColumnStats, 'reltuples' | 'relpages' | 'liveTuples' | 'pages'> & {
+    stats: { nullFrac: number; bounds: string | null; common: string | null; commonFreqs: number[] | null } | null;
+  })[];
+  actual: { min: number | null; max: number | null } | null;
+}
+
 /**
- * `asOf` as seconds, and per subject whether an index leads with its column, each relation's
- * statistics of it, and its actual min and max where they are cheap to read (over the index, or
- * a small table): one statement. CASE evaluates a reading subquery only for the tables it names.
+ * The statement measureFlows runs first (no parameters; null when no subject has a row), for a
+ * caller that batches it with other reads: per subject with a row, whether an index leads with
+ * its column, each relation's statistics of it, and its actual min and max where they are cheap
+ * to read (over the index, or a small table). CASE evaluates a reading subquery only for the
+ * tables it names. The statistics' values come as text, read by readings() and naiveSeconds:
+ * cheaper than converting them to numbers in SQL.
  */
-async function catalogFacts(
+export function flowFactsSql(
   client: pg.Client,
   subjects: readonly FlowSubject[],
-  asOf: string,
-  small: number,
-): Promise<{ asOf: number; facts: Facts[] }> {
-  const epochs = (expression: string) =>
-    `coalesce((SELECT array_agg(extract(epoch FROM v)) FROM unnest((${expression})::text::timestamp[]) v), '{}')`;
-  const ends = subjects.map((s, i) => {
+  settings: Pick<FlowSettings, 'smallTableBytes'>,
+): string | null {
+  const small = settings.smallTableBytes ?? SMALL_TABLE_BYTES;
+  const written = writtenSubjects(subjects);
+  if (!written.length) return null;
+  // ISO text as the server prints it where its DateStyle is ISO (the default), else JSON of the
+  // values read back as timestamps (JSON spells them in ISO 8601 whatever the DateStyle).
+  const values = (expression: string) =>
+    `CASE WHEN current_setting('DateStyle') LIKE 'ISO%' THEN (${expression})::text
+          ELSE to_json((${expression})::text::timestamp[])::text END`;
+  const ends = written.map((s, i) => {
     const table = client.escapeIdentifier(s.table);
     const column = client.escapeIdentifier(s.timeColumn);
     return `WHEN ${i + 1} THEN (SELECT json_build_object('min', extract(epoch FROM min(${column})), 'max', extract(epoch FROM max(${column}))) FROM ${table})`;
   });
-  // The subjects as constants, not parameters: a statement without parameters keeps its one plan
-  // on the connection, so a client that reports again neither parses nor plans it again. Whether
-  // a table is above the small size is all the statement needs of its size; it changes rarely.
-  const given = subjects.map(
+  // Whether a table is above the small size is all the statement needs of its size.
+  const given = written.map(
     (s, i) =>
       `(${i + 1}, ${client.escapeLiteral(s.table)}, ${client.escapeLiteral(s.timeColumn)}, ${s.totalBytes > small})`,
   );
-  if (!subjects.length) return { asOf: naiveSeconds(asOf), facts: [] };
-  const { rows } = await client.query<{
-    indexed: boolean;
-    leaves: (Pick<ColumnStats, 'reltuples' | 'relpages' | 'liveTuples' | 'pages'> & {
-      stats: Pick<ColumnStats, 'nullFrac' | 'bounds' | 'common' | 'commonFreqs'> | null;
-    })[];
-    actual: { min: number | null; max: number | null } | null;
-  }>({
-    text: `SELECT indexed, leaves,
+  return `SELECT indexed, leaves,
             CASE WHEN indexed OR NOT big THEN CASE ord ${ends.join(' ')} END END AS actual
        FROM (
      SELECT s.ord, s.big,
@@ -205,9 +220,9 @@ async function catalogFacts(
                       -- per relation (joined instead, the planner walks every column of that name there is).
                       'stats', (SELECT json_build_object(
                                   'nullFrac', coalesce(st.null_frac, 0),
-                                  'bounds', ${epochs('st.histogram_bounds')},
-                                  'common', ${epochs('st.most_common_vals')},
-                                  'commonFreqs', coalesce(st.most_common_freqs, '{}'))
+                                  'bounds', ${values('st.histogram_bounds')},
+                                  'common', ${values('st.most_common_vals')},
+                                  'commonFreqs', st.most_common_freqs)
                                   FROM pg_stats st
                                  WHERE st.schemaname = n.nspname AND st.tablename = c.relname
                                    AND st.attname = s.c::name AND NOT st.inherited))), '[]')
@@ -218,22 +233,21 @@ async function catalogFacts(
                JOIN pg_namespace n ON n.oid = c.relnamespace
             ) ELSE '[]' END AS leaves
        FROM (VALUES ${given.join(', ')}) AS s(ord, t, c, big)) f
-      ORDER BY ord`,
-  });
+      ORDER BY ord`;
+}
+
+function factsFrom(row: FactsRow): Facts {
   const number = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return {
-    asOf: naiveSeconds(asOf),
-    facts: rows.map((r) => ({
-      indexed: r.indexed,
-      leaves: r.leaves.map(({ stats, ...l }) => ({
-        ...l,
-        nullFrac: stats?.nullFrac ?? 0,
-        bounds: (stats?.bounds ?? []).map(Number),
-        common: (stats?.common ?? []).map(Number),
-        commonFreqs: stats?.commonFreqs ?? [],
-      })),
-      actual: { min: number(r.actual?.min), max: number(r.actual?.max) },
+    indexed: row.indexed,
+    leaves: row.leaves.map(({ stats, ...l }) => ({
+      ...l,
+      nullFrac: stats?.nullFrac ?? 0,
+      bounds: readings(stats?.bounds ?? null).map(naiveSeconds),
+      common: readings(stats?.common ?? null).map(naiveSeconds),
+      commonFreqs: stats?.commonFreqs ?? [],
     })),
+    actual: { min: number(row.actual?.min), max: number(row.actual?.max) },
   };
 }
 
@@ -261,6 +275,26 @@ async function countWindows(
 }
 
 /**
+ * The readings in a statistics array as flowFactsSql sends it: PostgreSQL's array text
+ * (`{"2026-01-01 00:00:00",infinity}`) or a JSON array; none for null.
+ *
+ * @example
+ * readings('{"2026-01-01 00:00:00",infinity}') // ['2026-01-01 00:00:00', 'infinity']
+ */
+export function readings(text: string | null): string[] {
+  if (text === null) return [];
+  if (text.startsWith('[')) return JSON.parse(text) as string[];
+  if (!text.startsWith('{') || !text.endsWith('}')) throw new Error(`bug: ${text.slice(0, 40)} is not an array`);
+  // A reading holds no comma, quote or backslash: the quotes around one with a space are all there is to strip.
+  return text.length === 2
+    ? []
+    : text
+        .slice(1, -1)
+        .split(',')
+        .map((v) => (v.startsWith('"') ? v.slice(1, -1) : v));
+}
+
+/**
  * Seconds since 1970 of a naive reading, back to `2026-05-31 23:00:00` (microseconds kept, zeros dropped).
  *
  * @example
@@ -274,15 +308,30 @@ export function naiveText(seconds: number): string {
 }
 
 /**
- * A naive reading (`2026-05-31 23:00:00.25`) as seconds since 1970, as `extract(epoch FROM
- * timestamp)` gives it: naiveText's inverse, microseconds kept.
+ * A naive reading (`2026-05-31 23:00:00.25`, or as JSON spells it, `2026-05-31T23:00:00.25`; a
+ * date alone; a year before Christ with ` BC`; `infinity`) as seconds since 1970, as `extract(epoch FROM
+ * timestamp)` gives it: naiveText's inverse, microseconds kept; a year beyond JavaScript's dates
+ * (±275,760) as ±Infinity.
  *
  * @example
  * naiveSeconds('1970-01-02 00:00:00.5') // 86400.5
  */
 export function naiveSeconds(text: string): number {
-  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?$/.exec(text);
+  if (text === 'infinity') return Infinity;
+  if (text === '-infinity') return -Infinity;
+  // A date alone is its midnight; an offset (a timestamptz's) is dropped, as a cast to timestamp drops it.
+  const match =
+    /^(\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?)?(?:[+-]\d{2}(?::\d{2}){0,2})?( BC)?$/.exec(
+      text,
+    );
   if (!match) throw new Error(`bug: ${text} is not a time in the house spelling`);
-  const whole = Date.parse(`${match[1]}T${match[2]}Z`) / 1000;
-  return whole + (match[3] ? Number(match[3].padEnd(6, '0')) / 1e6 : 0);
+  const [, year, month, day, hours = '0', minutes = '0', seconds = '0', fraction, bc] = match;
+  // PostgreSQL counts 1 BC as year 0 (ISO 8601's astronomical years), as JavaScript's dates do.
+  const astronomical = bc ? 1 - Number(year) : Number(year);
+  const date = new Date(0);
+  date.setUTCFullYear(astronomical, Number(month) - 1, Number(day));
+  date.setUTCHours(Number(hours), Number(minutes), Number(seconds), 0);
+  const whole = date.getTime() / 1000;
+  if (Number.isNaN(whole)) return astronomical > 0 ? Infinity : -Infinity;
+  return whole + (fraction ? Number(fraction.padEnd(6, '0')) / 1e6 : 0);
 }

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { utcText } from '../db/time-text.js';
 import type { SnapshotTable } from '../ledger/capacity-snapshots.js';
 
 /**
@@ -26,39 +25,30 @@ export interface TableSize extends SnapshotTable {
  * (await readSizes(client, ['api_call_logs']))[0].totalBytes // 2437120000
  */
 export async function readSizes(client: pg.Client, tables: readonly string[]): Promise<TableSize[]> {
-  return (await readSizesAt(client, tables, null)).sizes;
+  return sizesFrom((await client.query<SizeRow>(sizesSql(client, tables))).rows);
+}
+
+/** A row of sizesSql. */
+export interface SizeRow {
+  name: string;
+  present: boolean;
+  leaves: number;
+  partitioned: boolean;
+  heap: string;
+  toast: string;
+  indexes: string;
+  total: string;
+  rows: string | null;
+  dead: string;
 }
 
 /**
- * readSizes, and in the same round trip the server's clock read in `timeZone` (as resolveAsOf
- * reads it) when one is given.
- *
- * @example
- * (await readSizesAt(client, ['api_call_logs'], 'America/New_York')).asOf // '2026-03-09 11:02:13.52'
+ * The statement readSizes runs, without parameters, for a caller that batches it with other
+ * reads: a row per table, in the order given.
  */
-export async function readSizesAt(
-  client: pg.Client,
-  tables: readonly string[],
-  timeZone: string | null,
-): Promise<{ sizes: TableSize[]; asOf: string | null }> {
-  // The names and the zone as constants, not parameters: a statement without parameters keeps its
-  // one plan on the connection, so a client that measures again neither parses nor plans it again.
+export function sizesSql(client: pg.Client, tables: readonly string[]): string {
   const names = tables.length ? `ARRAY[${tables.map((t) => client.escapeLiteral(t)).join(', ')}]` : `'{}'::text[]`;
-  const clock = timeZone === null ? 'NULL::text' : utcText(`now() AT TIME ZONE ${client.escapeLiteral(timeZone)}`);
-  const { rows } = await client.query<{
-    as_of: string | null;
-    name: string;
-    present: boolean;
-    leaves: number;
-    partitioned: boolean;
-    heap: string;
-    toast: string;
-    indexes: string;
-    total: string;
-    rows: string | null;
-    dead: string;
-  }>({
-    text: `WITH RECURSIVE wanted AS (
+  return `WITH RECURSIVE wanted AS (
        SELECT w.name, w.ord, to_regclass(quote_ident(w.name)) AS root
          FROM unnest(${names}::text[]) WITH ORDINALITY AS w(name, ord)
      ), tree AS (
@@ -75,7 +65,7 @@ export async function readSizesAt(
          FROM tree JOIN pg_class c ON c.oid = tree.rel
         WHERE c.relkind IN ('r', 'm')
      )
-     SELECT ${clock} AS as_of, w.name, w.root IS NOT NULL AS present,
+     SELECT w.name, w.root IS NOT NULL AS present,
             count(l.oid)::int AS leaves,
             coalesce((SELECT relkind = 'p' FROM pg_class WHERE oid = w.root), false) AS partitioned,
             coalesce(sum(l.heap_toast - l.toast), 0) AS heap,
@@ -92,9 +82,12 @@ export async function readSizesAt(
             coalesce(sum(l.n_dead_tup), 0) AS dead
        FROM wanted w LEFT JOIN leaf l ON l.name = w.name
       GROUP BY w.name, w.ord, w.root
-      ORDER BY w.ord`,
-  });
-  const sizes = rows.map((r) => ({
+      ORDER BY w.ord`;
+}
+
+/** The sizes in the rows of sizesSql. */
+export function sizesFrom(rows: readonly SizeRow[]): TableSize[] {
+  return rows.map((r) => ({
     table: r.name,
     present: r.present,
     leaves: r.leaves,
@@ -106,5 +99,4 @@ export async function readSizesAt(
     rows: r.rows === null ? null : Number(r.rows),
     deadRows: Number(r.dead),
   }));
-  return { sizes, asOf: rows[0]?.as_of ?? null };
 }

@@ -112,6 +112,32 @@ export function selectPolicies(names: readonly string[] | undefined): PolicyName
   return wanted.length ? known.filter((n) => wanted.includes(n)) : known;
 }
 
+/** A policy's definition overlaid with its recorded change, if any, before its cutoffs are computed. */
+export interface PolicyInForce {
+  readonly definition: PolicyDefinition;
+  readonly row: PolicyOverride | undefined;
+  readonly keepDetail: string;
+  readonly keepSummary: string | null;
+}
+
+/**
+ * The defaults of the `names` policies overlaid with the changes recorded (see readPolicyOverrides).
+ *
+ * @example
+ * keepsInForce(new Map(), ['api_call_logs'])[0].keepDetail // '90 days'
+ */
+export function keepsInForce(
+  stored: ReadonlyMap<string, PolicyOverride>,
+  names: readonly PolicyName[] = POLICIES.map((p) => p.name),
+): PolicyInForce[] {
+  return POLICIES.filter((p) => names.includes(p.name)).map((definition) => {
+    const row = stored.get(definition.name);
+    const keepDetail = row?.keepDetail ?? definition.keepDetail;
+    const keepSummary = definition.keepSummary === null ? null : (row?.keepSummary ?? definition.keepSummary);
+    return { definition, row, keepDetail, keepSummary };
+  });
+}
+
 /**
  * The policies in force at `asOf` (a reading of the data's clock, see resolveAsOf): defaults overlaid with changes recorded in
  * rasdb.retention_policies, with their cutoffs computed by PostgreSQL's calendar arithmetic.
@@ -129,13 +155,7 @@ export async function loadPolicies(
   options: { enforceMinimum?: boolean; overrides?: ReadonlyMap<string, PolicyOverride> } = {},
 ): Promise<EffectivePolicy[]> {
   // Changes the caller read already (in a batch of its reads) are not read again.
-  const stored = options.overrides ?? (await readPolicyOverrides(client));
-  const chosen = POLICIES.filter((p) => names.includes(p.name)).map((definition) => {
-    const row = stored.get(definition.name);
-    const keepDetail = row?.keepDetail ?? definition.keepDetail;
-    const keepSummary = definition.keepSummary === null ? null : (row?.keepSummary ?? definition.keepSummary);
-    return { definition, row, keepDetail, keepSummary };
-  });
+  const chosen = keepsInForce(options.overrides ?? (await readPolicyOverrides(client)), names);
   // Every policy's cutoffs in one round trip, in the order of the arrays.
   const { rows: cuts } = await client.query<{ detail: string; summary: string | null; below_minimum: boolean }>(
     `SELECT ${utcText('$1::timestamp - p.detail')} AS detail, ${utcText('$1::timestamp - p.summary')} AS summary,

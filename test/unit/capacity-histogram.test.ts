@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { naiveSeconds, naiveText } from '../../src/capacity/flow.js';
+import { naiveSeconds, naiveText, readings } from '../../src/capacity/flow.js';
 import { currentRows, estimateInRange, type ColumnStats } from '../../src/capacity/histogram.js';
 
 // 1,000 rows over 10 days, spread evenly: ten buckets of a day each.
@@ -64,5 +64,35 @@ describe('naive readings as text', () => {
     for (const text of ['1970-01-01 00:00:00', '2026-05-31 23:00:00.25', '2026-12-01 12:33:43.569486'])
       expect(naiveText(naiveSeconds(text))).toBe(text);
     expect(naiveSeconds('1970-01-02 00:00:00.5')).toBe(86_400.5);
+  });
+
+  it("reads the statistics' values as JSON spells them, as extract(epoch FROM timestamp) gives them", () => {
+    // Each figure is PostgreSQL 15's extract(epoch FROM ...::timestamp) of the same text.
+    expect(naiveSeconds('2025-10-27T10:38:44.29345')).toBeCloseTo(1_761_561_524.29345, 5);
+    expect(naiveSeconds('0044-03-15T00:00:00 BC')).toBe(-63_517_824_000);
+    expect(naiveSeconds('0001-01-01T00:00:00 BC')).toBe(-62_167_219_200);
+    expect(naiveSeconds('0099-12-31T23:59:59.000001')).toBeCloseTo(-59_011_459_201 + 0.000001, 5);
+    expect(naiveSeconds('12026-02-28T00:00:00')).toBe(317_341_756_800);
+    expect(naiveSeconds('infinity')).toBe(Infinity);
+    expect(naiveSeconds('-infinity')).toBe(-Infinity);
+    expect(naiveSeconds('294276-12-31T23:59:59')).toBe(Infinity);
+    expect(naiveSeconds('0044-03-15 00:00:00 BC')).toBe(-63_517_824_000);
+    expect(naiveSeconds('2026-01-01')).toBe(Date.parse('2026-01-01T00:00:00Z') / 1000);
+    expect(naiveSeconds('2026-01-01 05:00:00+05')).toBe(Date.parse('2026-01-01T05:00:00Z') / 1000);
+    expect(naiveSeconds('0044-03-15 00:00:00+00:53:28 BC')).toBe(-63_517_824_000);
+    expect(() => naiveSeconds('31/12/2025 10:00:00')).toThrow(/house spelling/);
+  });
+
+  it('splits the array texts the statistics arrive in', () => {
+    expect(readings(null)).toEqual([]);
+    expect(readings('{}')).toEqual([]);
+    expect(readings('{"2026-01-01 00:00:00",infinity,"0044-03-15 00:00:00 BC"}')).toEqual([
+      '2026-01-01 00:00:00',
+      'infinity',
+      '0044-03-15 00:00:00 BC',
+    ]);
+    expect(readings('["2026-01-01T00:00:00","infinity"]')).toEqual(['2026-01-01T00:00:00', 'infinity']);
+    expect(readings('{2026-01-01}')).toEqual(['2026-01-01']);
+    expect(() => readings('2026')).toThrow(/not an array/);
   });
 });
