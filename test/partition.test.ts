@@ -117,6 +117,36 @@ describe('partition enable', () => {
     expect(steps.length).toBeGreaterThan(5);
   });
 
+  it("carries the table's comment, storage parameters and replica identity to the parent and every partition made", async () => {
+    await seedMetrics(1_000);
+    await db.query(
+      `ALTER TABLE performance_metrics SET (fillfactor = 90, autovacuum_vacuum_scale_factor = 0.01, toast.autovacuum_enabled = false)`,
+    );
+    await db.query(`ALTER TABLE performance_metrics REPLICA IDENTITY FULL`);
+    await db.query(`COMMENT ON TABLE performance_metrics IS E'the DBA''s note \\\\ kept'`);
+    const enabled = await cli(['enable', 'performance_metrics', '--interval', 'week', '--premake', '2']);
+    expect(enabled.code, enabled.stderr).toBe(0);
+    await db.query(`UPDATE rasdb.partition_tables SET premake = 5`);
+    expect((await cli(['maintain'])).code).toBe(0);
+    const [parent] = await db.query(
+      `SELECT obj_description('performance_metrics'::regclass, 'pg_class') AS comment, relreplident::text AS identity
+         FROM pg_class WHERE oid = 'performance_metrics'::regclass`,
+    );
+    expect(parent).toEqual({ comment: "the DBA's note \\ kept", identity: 'f' });
+    const parts = await db.query(
+      `SELECT c.relname AS name, c.relreplident::text AS identity, c.reloptions AS options, t.reloptions AS toast
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+        WHERE i.inhparent = 'performance_metrics'::regclass ORDER BY 1`,
+    );
+    // The adopted heap, the far-future partition, and the weeks made by enable and by maintain.
+    expect(parts.length).toBeGreaterThan(6);
+    for (const p of parts) {
+      expect(p.identity, p.name).toBe('f');
+      expect(p.options, p.name).toEqual(['fillfactor=90', 'autovacuum_vacuum_scale_factor=0.01']);
+      expect(p.toast, p.name).toEqual(['autovacuum_enabled=false']);
+    }
+  });
+
   it('keeps foreign keys out of the partitioned table enforced, and a second run only makes partitions ahead', async () => {
     await db.query(
       `INSERT INTO users (username, email) VALUES ('u', 'u@example.org');

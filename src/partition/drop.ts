@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ExitCode, RasdbError } from '../errors.js';
 import { readPartitionTables, recordPartitionStep } from '../ledger/partitions.js';
 import { boundCheckName, legacyName, type Reading } from './bounds.js';
+import { identityStatement, readPartitionStorage, withClause, type PartitionStorage } from './storage.js';
 import { lockedStep, type LockSettings } from './locked-step.js';
 import { readPartitions, type PartitionInfo } from './partitions.js';
 import { partitionEnd } from './status.js';
@@ -91,9 +92,10 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
           if (p.kind !== 'legacy') {
             await client.query(`ALTER TABLE ${quoted(input.table)} DETACH PARTITION ${quoted(p.name)}`);
           }
+          // The partitions made later copy the adopted heap's storage: its replacement keeps it.
+          const storage = p.kind === 'legacy' ? await readPartitionStorage(client, input.table) : null;
           await client.query(`DROP TABLE ${quoted(p.name)}`);
-          if (p.kind === 'legacy')
-            await replaceDefault(client, input.table, record.timeColumn, record.bound as Reading);
+          if (storage) await replaceDefault(client, input.table, record.timeColumn, record.bound as Reading, storage);
         } else {
           // Stage one: TRUNCATE locks only this partition, and its commit returns the space
           // (the unlink of the files, tens of milliseconds, happens under this lock, not the parent's).
@@ -202,9 +204,18 @@ async function dropEmptied(
   }
 }
 
-/** The adopted heap dropped: an empty DEFAULT partition with the same CHECK takes its place. */
-async function replaceDefault(client: pg.Client, table: string, timeColumn: string, bound: Reading): Promise<void> {
-  await client.query(`CREATE TABLE ${quoted(legacyName(table))} PARTITION OF ${quoted(table)} DEFAULT`);
+/** The adopted heap dropped: an empty DEFAULT partition with the same CHECK and storage takes its place. */
+async function replaceDefault(
+  client: pg.Client,
+  table: string,
+  timeColumn: string,
+  bound: Reading,
+  storage: PartitionStorage,
+): Promise<void> {
+  const name = quoted(legacyName(table));
+  await client.query(`CREATE TABLE ${name} PARTITION OF ${quoted(table)} DEFAULT${withClause(storage)}`);
+  const identity = identityStatement(name, storage);
+  if (identity) await client.query(identity);
   await client.query(
     `ALTER TABLE ${quoted(legacyName(table))} ADD CONSTRAINT ${quoted(boundCheckName(table))} CHECK (${quoted(timeColumn)} < ${stamp(bound)})`,
   );

@@ -203,9 +203,14 @@ class Enable {
         async () => {
           // A build killed part-way leaves an invalid index of that name: it is dropped and built again.
           if (existing) await this.client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quoted(name)}`);
-          await this.client.query(
-            `CREATE UNIQUE INDEX CONCURRENTLY ${quoted(name)} ON ${quoted(this.table)} (${key.columns.map(quoted).join(', ')})`,
-          );
+          await this.client.query(`SET max_parallel_maintenance_workers = 0`);
+          try {
+            await this.client.query(
+              `CREATE UNIQUE INDEX CONCURRENTLY ${quoted(name)} ON ${quoted(this.table)} (${key.columns.map(quoted).join(', ')})`,
+            );
+          } finally {
+            await this.client.query(`RESET max_parallel_maintenance_workers`);
+          }
         },
         { transaction: false },
       );

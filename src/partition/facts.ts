@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { DEFAULT_STORAGE, STORAGE_COLUMNS, storageFrom, type PartitionStorage } from './storage.js';
 
 /** What the catalog says about a table rasdb partitions, read before each step. */
 export interface TableFacts {
@@ -33,6 +34,10 @@ export interface TableFacts {
   sequences: { sequence: string; column: string }[];
   /** Privileges granted on the table to roles other than its owner. */
   grants: { grantee: string; privilege: string }[];
+  /** COMMENT ON TABLE, null without one. */
+  comment: string | null;
+  /** Storage parameters and replica identity, which the partitions made later copy. */
+  storage: PartitionStorage;
 }
 
 /**
@@ -43,7 +48,8 @@ export interface TableFacts {
  */
 export async function readTableFacts(client: pg.Client, table: string, timeColumn: string): Promise<TableFacts> {
   const { rows: rel } = await client.query(
-    `SELECT c.oid, c.relkind, a.attnotnull, format_type(a.atttypid, a.atttypmod) AS type
+    `SELECT c.oid, c.relkind, a.attnotnull, format_type(a.atttypid, a.atttypmod) AS type,
+            obj_description(c.oid, 'pg_class') AS comment, ${STORAGE_COLUMNS}
        FROM pg_class c LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = $2 AND NOT a.attisdropped
       WHERE c.relname = $1 AND c.relnamespace = 'public'::regnamespace`,
     [table, timeColumn],
@@ -63,6 +69,8 @@ export async function readTableFacts(client: pg.Client, table: string, timeColum
     checks: [],
     sequences: [],
     grants: [],
+    comment: null,
+    storage: DEFAULT_STORAGE,
   };
   if (!rel.length) return empty;
   const oid = rel[0].oid;
@@ -134,5 +142,7 @@ export async function readTableFacts(client: pg.Client, table: string, timeColum
       .map((c) => ({ name: c.name, definition: c.definition, validated: c.convalidated })),
     sequences: seqs,
     grants,
+    comment: rel[0].comment,
+    storage: storageFrom(rel[0].options, rel[0].toast_options, rel[0].identity),
   };
 }

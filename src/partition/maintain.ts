@@ -5,7 +5,8 @@ import { ensureLedger } from '../ledger/upgrade.js';
 import { futureName, partitionsAhead, type Reading } from './bounds.js';
 import { DEFAULT_LOCK_SETTINGS, lockedStep, type LockSettings } from './locked-step.js';
 import { dataNow, readPartitions } from './partitions.js';
-import { futureStatement, quoted, rangeStatement, stamp } from './swap-sql.js';
+import { readPartitionStorage } from './storage.js';
+import { futureStatements, quoted, rangeStatements, stamp } from './swap-sql.js';
 
 export interface MaintainResult {
   table: string;
@@ -39,6 +40,10 @@ export async function maintainTable(
   if (!wanted.length) return result;
   const t = quoted(record.table);
   const f = quoted(futureName(record.table));
+  const storage = await readPartitionStorage(client, record.table);
+  const run = async (statements: readonly string[]) => {
+    for (const statement of statements) await client.query(statement);
+  };
   // One partition a transaction: each creation locks the tables its foreign keys reference.
   for (const p of wanted) {
     const started = performance.now();
@@ -56,11 +61,11 @@ export async function maintainTable(
         const strays = Number(rows[0].strays);
         if (Number(rows[0].total) === 0) {
           await client.query(`DROP TABLE ${f}`);
-          await client.query(rangeStatement(record.table, p));
-          await client.query(futureStatement(record.table, p.to));
+          await run(rangeStatements(record.table, p, storage));
+          await run(futureStatements(record.table, p.to, storage));
         } else {
           await client.query(`ALTER TABLE ${t} DETACH PARTITION ${f}`);
-          await client.query(rangeStatement(record.table, p));
+          await run(rangeStatements(record.table, p, storage));
           await client.query(
             `WITH moved AS (DELETE FROM ${f} WHERE ${quoted(record.timeColumn)} < ${stamp(p.to)} RETURNING *) INSERT INTO ${t} SELECT * FROM moved`,
           );

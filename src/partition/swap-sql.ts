@@ -7,6 +7,7 @@ import {
   type Reading,
 } from './bounds.js';
 import type { TableFacts } from './facts.js';
+import { identityStatement, withClause, type PartitionStorage } from './storage.js';
 
 /** `"name"`, with any double quote doubled: identifiers come from the catalog and the fixed table list. */
 export const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -56,17 +57,37 @@ export const legacyIndexName = (name: string): string =>
 /** The index on the heap, built concurrently before the swap, that becomes its part of a widened key. */
 export const adoptIndexName = (key: WidenedKey): string => `${key.name.slice(0, 56)}_adopt`;
 
-export const rangeStatement = (table: string, p: RangePartition): string =>
-  `CREATE TABLE IF NOT EXISTS ${quoted(p.name)} PARTITION OF ${quoted(table)} FOR VALUES FROM (${stamp(p.from)}) TO (${stamp(p.to)})`;
+/** A statement and, when the storage carries a replica identity, the one that sets it. */
+const withIdentity = (create: string, name: string, storage: PartitionStorage): string[] => {
+  const identity = identityStatement(quoted(name), storage);
+  return identity ? [create, identity] : [create];
+};
 
-export const futureStatement = (table: string, from: Reading): string =>
-  `CREATE TABLE ${quoted(futureName(table))} PARTITION OF ${quoted(table)} FOR VALUES FROM (${stamp(from)}) TO (MAXVALUE)`;
+/** The statements that make range partition `p`, with the storage the adopted heap has. */
+export const rangeStatements = (table: string, p: RangePartition, storage: PartitionStorage): string[] =>
+  withIdentity(
+    `CREATE TABLE IF NOT EXISTS ${quoted(p.name)} PARTITION OF ${quoted(table)} FOR VALUES FROM (${stamp(p.from)}) TO (${stamp(p.to)})${withClause(storage)}`,
+    p.name,
+    storage,
+  );
+
+/** The statements that make the far-future partition, from `from` on, with the adopted heap's storage. */
+export const futureStatements = (table: string, from: Reading, storage: PartitionStorage): string[] =>
+  withIdentity(
+    `CREATE TABLE ${quoted(futureName(table))} PARTITION OF ${quoted(table)} FOR VALUES FROM (${stamp(from)}) TO (MAXVALUE)${withClause(storage)}`,
+    futureName(table),
+    storage,
+  );
+
+/** A text as an SQL literal (standard_conforming_strings on, as since PostgreSQL 9.1; E'' when it has a backslash). */
+const literal = (text: string): string =>
+  text.includes('\\') ? `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : `'${text.replace(/'/g, "''")}'`;
 
 /**
  * The swap, in order, for one transaction that already holds ACCESS EXCLUSIVE on the table: the
  * heap is renamed to `<table>_legacy` (its indexes too), the partitioned parent is made with the
- * same columns, defaults, checks, widened keys, foreign keys, indexes, sequence ownership and
- * grants while it is empty (so none of it scans anything), the heap is attached as the DEFAULT
+ * same columns, defaults, checks, widened keys, foreign keys, indexes, sequence ownership,
+ * grants, comment and replica identity while it is empty (so none of it scans anything), the heap is attached as the DEFAULT
  * partition (no partition constraint to prove), and one partition takes every row from C on (the
  * heap's valid CHECK (time < C) proves it holds none of them, so that is not scanned either).
  * maintain then splits it into the partitions ahead, one short transaction each: every partition
@@ -125,7 +146,11 @@ export function swapStatements(input: {
   }
   for (const s of facts.sequences) out.push(`ALTER SEQUENCE ${s.sequence} OWNED BY ${t}.${quoted(s.column)}`);
   for (const g of facts.grants) out.push(`GRANT ${g.privilege} ON ${t} TO ${g.grantee}`);
+  if (facts.comment !== null) out.push(`COMMENT ON TABLE ${t} IS ${literal(facts.comment)}`);
+  // A publication with publish_via_partition_root reads the parent's identity; the others, each partition's.
+  const identity = identityStatement(t, facts.storage);
+  if (identity) out.push(identity);
   out.push(`ALTER TABLE ${t} ATTACH PARTITION ${legacy} DEFAULT`);
-  out.push(futureStatement(table, input.bound));
+  out.push(...futureStatements(table, input.bound, facts.storage));
   return out;
 }
