@@ -56,6 +56,23 @@ function migrateAndKill(url: string, delayMs: number): Promise<void> {
   });
 }
 
+/**
+ * Waits until no session of the killed run is left on the server. A statement the client sent
+ * before it died runs to its end (one migration is one simple query, COMMIT included), so what it
+ * leaves is seen once the server is done with it, not at the moment of the kill.
+ */
+async function serverSessionsEnded(database: string): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    const [left] = await adminQuery(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [database],
+    );
+    if (left.n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the killed run's sessions on ${database} did not end`);
+}
+
 describe('kill -9 during migrate', () => {
   it(`leaves every migration applied and recorded, or not applied at all (${TRIALS} trials)`, async () => {
     const expected = await catalogOf(reference.url);
@@ -67,6 +84,7 @@ describe('kill -9 during migrate', () => {
       try {
         // Spread the kills over the length of a whole run, start-up included.
         await migrateAndKill(url, Math.floor(Math.random() * fullRunMs * 1.1));
+        await serverSessionsEnded(name);
         const recorded = new Set(
           (await queryOn(url, `SELECT name FROM rasdb.migrations`).catch(() => [] as { name: string }[])).map(
             (r) => r.name,

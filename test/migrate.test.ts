@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultMigrationsDir, listMigrations } from '../src/migrate/migration-files.js';
 import { readCatalog } from '../src/catalog/catalog.js';
+import { ensureLedger, LEDGER_VERSION } from '../src/ledger/upgrade.js';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 
@@ -127,6 +128,42 @@ describe('rasdb migrate', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Applied ${FILES.length} migrations`);
     expect(await publicTables()).toEqual(expect.arrayContaining(DOCUMENT_TABLES));
+  });
+
+  it("makes every capability's ledger tables; a run stopped after its own is finished by the next, and readers wait for it", async () => {
+    const ledgerTables = async () =>
+      (await db.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'rasdb'`))[0].n;
+    // As a first migrate leaves the ledger when it is killed before its second connection is done.
+    const client = await db.connect();
+    try {
+      await ensureLedger(client, 0, { only: ['migrations'] });
+    } finally {
+      await client.end();
+    }
+    const [early] = await db.query(`SELECT version, deferred FROM rasdb.ledger_info`);
+    expect(early.version).toBe(LEDGER_VERSION);
+    expect(early.deferred.length).toBeGreaterThan(0);
+    expect(await ledgerTables()).toBe(3);
+    const reader = await runCli(['retention', 'status'], { env: { DATABASE_URL: db.url } });
+    expect(reader.code, reader.stderr).toBe(4);
+    expect(reader.stderr).toMatch(/run rasdb migrate/);
+    const rerun = await cli(['migrate', '--quiet']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await db.query(`SELECT version, deferred FROM rasdb.ledger_info`)).toEqual([
+      { version: LEDGER_VERSION, deferred: [] },
+    ]);
+    const made = await ledgerTables();
+    expect(made).toBeGreaterThan(3);
+    // A first run on an empty database makes the same tables (its second connection makes the rest).
+    const fresh = await createTestDatabase('migrate_fresh');
+    try {
+      expect((await runCli(['migrate', '--quiet'], { env: { DATABASE_URL: fresh.url } })).code).toBe(0);
+      const [rows] = await fresh.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'rasdb'`);
+      expect(rows.n).toBe(made);
+      expect(await fresh.query(`SELECT deferred FROM rasdb.ledger_info`)).toEqual([{ deferred: [] }]);
+    } finally {
+      await fresh.drop();
+    }
   });
 
   it('applies phases cumulatively: --phase 2 on an empty database applies 0, 1 and 2', async () => {

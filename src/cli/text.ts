@@ -6,7 +6,9 @@
  * JSON output keeps raw numbers and ISO 8601 times; none of this reaches it.
  */
 
-const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+// Only for numbers toFixed cannot spell: the first Intl.NumberFormat loads ICU's locale data,
+// about 10 ms of every command's start.
+let intl: Intl.NumberFormat | undefined;
 
 /**
  * A number with thousands separators (at most one decimal).
@@ -15,7 +17,21 @@ const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
  * num(1234567) // '1,234,567'
  */
 export function num(value: number): string {
-  return GROUPED.format(value);
+  const size = Math.abs(value);
+  if (!(size < 1e21)) {
+    intl ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+    return intl.format(value);
+  }
+  // Rounded half away from zero on the shortest decimal that reads back as the value (what
+  // String gives, and what Intl.NumberFormat rounds too: 0.15 is 0.2, not the double's 0.1499...).
+  const text = String(size);
+  const [head, fraction = ''] = text.includes('e') ? ['0', ''] : text.split('.');
+  let whole = BigInt(head);
+  let tenth = Number(fraction[0] ?? '0');
+  if ((fraction[1] ?? '0') >= '5') tenth += 1;
+  if (tenth === 10) [whole, tenth] = [whole + 1n, 0];
+  const sign = value < 0 || Object.is(value, -0) ? '-' : '';
+  return `${sign}${String(whole).replace(/\B(?=(\d{3})+$)/g, ',')}${tenth ? `.${tenth}` : ''}`;
 }
 
 /**

@@ -34,6 +34,23 @@ export async function withTransaction<T>(
 }
 
 /**
+ * Statements without parameters run as one transaction in one round trip (BEGIN, them, COMMIT as
+ * one simple query). On a failure the transaction is rolled back and the error thrown.
+ *
+ * @example
+ * await oneTripTransaction(client, ['CREATE TABLE a (id int)', 'CREATE TABLE b (id int)']);
+ */
+export async function oneTripTransaction(client: pg.Client, statements: readonly string[]): Promise<void> {
+  try {
+    await client.query(['BEGIN', ...statements, 'COMMIT'].join(';\n'));
+  } catch (error) {
+    // A failed statement leaves the transaction open and aborted; a failed COMMIT has ended it.
+    if (client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * Errors worth one more try of the same work: a lock wait cut short by lock_timeout, a deadlock,
  * a serialization failure, or a foreign-key violation because a referencing row appeared between
  * the guard that looked for one and the delete (the retry's guard sees it and holds the row back).

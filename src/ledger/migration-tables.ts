@@ -41,3 +41,11 @@ export const MIGRATION_TABLES = `CREATE SCHEMA IF NOT EXISTS rasdb;
  */
 export const MIGRATION_EVENT_DIRECTION = `ALTER TABLE rasdb.migration_events
      ADD COLUMN direction text NOT NULL DEFAULT 'up' CHECK (direction IN ('up', 'down'))`;
+
+/**
+ * The upgrade steps (by the version each produces) left for later: `rasdb migrate` makes its own
+ * tables before the first migration and the other capabilities' on a second connection while the
+ * migrations run (see ensureLedger). Until they are made the ledger reads as the version before
+ * the first of them.
+ */
+export const LEDGER_DEFERRED = `ALTER TABLE rasdb.ledger_info ADD COLUMN deferred integer[] NOT NULL DEFAULT '{}'`;

@@ -99,13 +99,23 @@ export async function recordApplied(client: pg.Client, entry: AppliedEntry, vers
  * @example
  * await client.query(`${appliedRecordSql(client, entry, rasdbVersion())}; COMMIT`);
  */
-export function appliedRecordSql(client: pg.Client, entry: AppliedEntry, version: string): string {
+export function appliedRecordSql(
+  client: pg.Client,
+  entry: AppliedEntry | (Omit<AppliedEntry, 'durationMs'> & { durationMs: 'since the query began' }),
+  version: string,
+): string {
   const text = (value: string) => client.escapeLiteral(value);
   const whole = (value: number) => String(Math.trunc(value));
   const baselined = entry.baselined ? 'true' : 'false';
+  // Sent in the same simple query as the migration, the row measures it on the server's clock:
+  // statement_timestamp() is when that query arrived, for every statement of it.
+  const duration =
+    entry.durationMs === 'since the query began'
+      ? `round(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::int`
+      : whole(entry.durationMs);
   return `WITH m AS (
        INSERT INTO rasdb.migrations (name, phase, checksum, duration_ms, applied_by, rasdb_version, baselined)
-       VALUES (${text(entry.name)}, ${whole(entry.phase)}, ${text(entry.checksum)}, ${whole(entry.durationMs)},
+       VALUES (${text(entry.name)}, ${whole(entry.phase)}, ${text(entry.checksum)}, ${duration},
                current_user || ' (' || ${text(actor())} || ')', ${text(version)}, ${baselined})
        RETURNING name, phase, checksum, duration_ms, applied_by)
      INSERT INTO rasdb.migration_events (name, phase, event, actor, duration_ms, new_checksum)

@@ -14,6 +14,7 @@ export interface LedgerInfoRow {
   singleton: Generated<boolean>;
   version: number;
   created_at: Stamp;
+  deferred: Generated<number[]>;
 }
 
 export interface MigrationRow {

@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import { withTransaction } from '../db/transaction.js';
+import { queryBatch } from '../db/batch.js';
+import { oneTripTransaction } from '../db/transaction.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { CAPACITY_TABLES } from './capacity-tables.js';
-import { MIGRATION_EVENT_DIRECTION, MIGRATION_TABLES } from './migration-tables.js';
+import { LEDGER_DEFERRED, MIGRATION_EVENT_DIRECTION, MIGRATION_TABLES } from './migration-tables.js';
 import { RETENTION_TABLES, RETENTION_THINNED, RETENTION_TIME_ZONE } from './retention-tables.js';
 import { SEED_TABLES } from './seed-tables.js';
 import { PARTITION_TABLES } from './partition-tables.js';
@@ -10,19 +11,24 @@ import { PARTITION_TABLES } from './partition-tables.js';
 /** rasdb's own bookkeeping lives in this schema, apart from the application's tables. */
 export const LEDGER_SCHEMA = 'rasdb';
 
+/** Which capability an upgrade step builds tables for. */
+export type LedgerPart = 'migrations' | 'retention' | 'seed' | 'capacity' | 'partition';
+
 /**
  * Each entry upgrades the ledger by one version; the index + 1 is the version it produces. Steps
- * are only ever appended: a database records the version it reached in `rasdb.ledger_info`.
+ * are only ever appended: a database records the version it reached in `rasdb.ledger_info`, and
+ * the steps of it still to be made, if any, in `deferred`.
  */
-const LEDGER_STEPS: readonly string[] = [
-  MIGRATION_TABLES,
-  RETENTION_TABLES,
-  SEED_TABLES,
-  RETENTION_THINNED,
-  MIGRATION_EVENT_DIRECTION,
-  RETENTION_TIME_ZONE,
-  CAPACITY_TABLES,
-  PARTITION_TABLES,
+const LEDGER_STEPS: readonly { part: LedgerPart; sql: string }[] = [
+  { part: 'migrations', sql: MIGRATION_TABLES },
+  { part: 'retention', sql: RETENTION_TABLES },
+  { part: 'seed', sql: SEED_TABLES },
+  { part: 'retention', sql: RETENTION_THINNED },
+  { part: 'migrations', sql: MIGRATION_EVENT_DIRECTION },
+  { part: 'retention', sql: RETENTION_TIME_ZONE },
+  { part: 'capacity', sql: CAPACITY_TABLES },
+  { part: 'partition', sql: PARTITION_TABLES },
+  { part: 'migrations', sql: LEDGER_DEFERRED },
 ];
 
 export const LEDGER_VERSION = LEDGER_STEPS.length;
@@ -34,29 +40,64 @@ export const LEDGER_VERSION = LEDGER_STEPS.length;
  * await ledgerVersion(client) // 4
  */
 export async function ledgerVersion(client: pg.Client): Promise<number> {
-  const { rows: found } = await client.query<{ role: string; usable: boolean; present: boolean }>(
+  return (await ledgerVersionWith(client, [])).version;
+}
+
+/**
+ * ledgerVersion, with `also` (statements of the caller's without parameters; each gives its rows)
+ * in its first round trip.
+ *
+ * @example
+ * const { version, also } = await ledgerVersionWith(client, ['SELECT pg_is_in_recovery() AS standby']);
+ */
+export async function ledgerVersionWith(
+  client: pg.Client,
+  also: readonly string[],
+): Promise<{ version: number; also: Record<string, any>[][] }> {
+  const [presence, ...rest] = await queryBatch(client, [
     // Without USAGE on the schema even to_regclass raises, so that is asked first.
     `SELECT current_user AS role,
             to_regnamespace('rasdb') IS NULL OR has_schema_privilege('rasdb', 'USAGE') AS usable,
             CASE WHEN to_regnamespace('rasdb') IS NULL OR NOT has_schema_privilege('rasdb', 'USAGE') THEN false
                  ELSE to_regclass('rasdb.ledger_info') IS NOT NULL END AS present`,
-  );
+    ...also,
+  ]);
+  const found = presence.rows as { role: string; usable: boolean; present: boolean }[];
+  const extra = rest.map((r) => r.rows);
   if (!found[0].usable) {
     throw new RasdbError(
       ExitCode.check,
       `role "${found[0].role}" may not read rasdb's ledger (schema rasdb); run as the role that created it, or GRANT USAGE ON SCHEMA rasdb`,
     );
   }
-  if (!found[0].present) return 0;
-  return versionFrom((await client.query<{ version: number }>(LEDGER_VERSION_SQL)).rows);
+  if (!found[0].present) return { version: 0, also: extra };
+  return { version: versionFrom((await client.query<LedgerVersionRow>(LEDGER_VERSION_SQL)).rows), also: extra };
 }
 
-/** The statement that reads the ledger's version, for a caller that batches reads. */
-export const LEDGER_VERSION_SQL = `SELECT version FROM rasdb.ledger_info`;
+/**
+ * The statement that reads the ledger's version, for a caller that batches reads. The steps still
+ * to be made come as JSON (`deferred` is not a column of a ledger older than version 9).
+ */
+export const LEDGER_VERSION_SQL = `SELECT version, to_jsonb(l) -> 'deferred' AS deferred FROM rasdb.ledger_info l`;
 
-/** The version in the rows of LEDGER_VERSION_SQL (0 when the table is empty). */
-export function versionFrom(rows: readonly { version: number | string }[]): number {
-  return rows.length ? Number(rows[0].version) : 0;
+/** A row of LEDGER_VERSION_SQL. */
+export interface LedgerVersionRow {
+  version: number | string;
+  deferred?: number[] | null;
+}
+
+/**
+ * The version in the rows of LEDGER_VERSION_SQL (0 when the table is empty): with steps still to
+ * be made, the version before the first of them, so that every check that wants a current ledger
+ * asks for `rasdb migrate`, and every upgrade makes them.
+ *
+ * @example
+ * versionFrom([{ version: 9, deferred: [2, 3] }]) // 1
+ */
+export function versionFrom(rows: readonly LedgerVersionRow[]): number {
+  if (!rows.length) return 0;
+  const deferred = rows[0].deferred ?? [];
+  return deferred.length ? Math.min(...deferred) - 1 : Number(rows[0].version);
 }
 
 /**
@@ -76,19 +117,38 @@ export function assertLedgerReadable(version: number): void {
 }
 
 /**
- * Creates or upgrades the ledger. Call it while holding the migration lock.
+ * Creates or upgrades the ledger, in one transaction. Call it while holding the migration lock
+ * (or for a run that holds it). With `only`, the steps of the other parts are recorded as
+ * deferred instead of made: the next ensureLedger makes them.
  *
  * @example
  * await withAdvisoryLock(client, LockKey.migrate, 60_000, () => ensureLedger(client));
  */
-export async function ensureLedger(client: pg.Client): Promise<void> {
-  const version = await ledgerVersion(client);
-  assertLedgerReadable(version);
-  if (version === LEDGER_VERSION) return;
-  // All pending upgrade steps in one transaction: the ledger moves from one version to the
-  // current one whole, or not at all.
-  await withTransaction(client, async () => {
-    await client.query(LEDGER_STEPS.slice(version).join(';\n'));
-    await client.query('UPDATE rasdb.ledger_info SET version = $1', [LEDGER_VERSION]);
-  });
+export async function ensureLedger(
+  client: pg.Client,
+  known?: number,
+  options: { only?: readonly LedgerPart[] } = {},
+): Promise<void> {
+  // A caller that read the version under the same lock passes it: 0 and current are not read again.
+  const state = known === 0 ? { version: 0, deferred: [] } : await ledgerState(client, known);
+  assertLedgerReadable(state.version);
+  const pending = [...state.deferred, ...LEDGER_STEPS.map((_, i) => i + 1).filter((v) => v > state.version)].sort(
+    (a, b) => a - b,
+  );
+  if (!pending.length) return;
+  const now = pending.filter((v) => !options.only || options.only.includes(LEDGER_STEPS[v - 1].part));
+  const later = pending.filter((v) => !now.includes(v));
+  // The step that adds `deferred` is in every run that has steps after it to make.
+  await oneTripTransaction(client, [
+    ...now.map((v) => LEDGER_STEPS[v - 1].sql),
+    `UPDATE rasdb.ledger_info SET version = ${LEDGER_VERSION}, deferred = '{${later.join(',')}}'`,
+  ]);
+}
+
+/** The recorded version and the steps still to be made (none before version 9). */
+async function ledgerState(client: pg.Client, known?: number): Promise<{ version: number; deferred: number[] }> {
+  if (known === LEDGER_VERSION) return { version: known, deferred: [] };
+  if ((await ledgerVersion(client)) === 0) return { version: 0, deferred: [] };
+  const { rows } = await client.query<LedgerVersionRow>(LEDGER_VERSION_SQL);
+  return { version: Number(rows[0]?.version ?? 0), deferred: rows[0]?.deferred ?? [] };
 }

@@ -5,10 +5,10 @@ import { MigrationExecutor, runInOrder, type ExecutorSettings, type RetryNotice,
 import { findMismatches, mismatchError } from './checksums.js';
 import { compileAhead, compileSql } from './compile.js';
 import { readApplied } from '../ledger/migrations.js';
-import { assertLedgerReadable, ensureLedger, ledgerVersion } from '../ledger/upgrade.js';
+import { assertLedgerReadable, ensureLedger, ledgerVersion, ledgerVersionWith } from '../ledger/upgrade.js';
 import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
 import { currentPhase, planMigrations } from './plan.js';
-import { assertCanMigrate, assertNoUnadoptedTables } from './preflight.js';
+import { CAN_MIGRATE_SQL, checkCanMigrate, type CanMigrateRow } from './preflight.js';
 import { assertNoTransactionControl } from './transaction-control.js';
 
 export interface MigrateOptions extends ExecutionOptions {
@@ -88,12 +88,17 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
   // Checksums of files the build did not compile are worked out while the server works.
   compileAhead(files.filter((file) => file.phase <= targetPhase && !file.precompiled));
   return withAdvisoryLock(client, LockKey.migrate, options.lockWaitMs ?? DEFAULTS.lockWaitMs, async () => {
-    const version = await ledgerVersion(client);
+    // The ledger's version and the pre-flight facts in one round trip.
+    const { version, also } = await ledgerVersionWith(client, [CAN_MIGRATE_SQL]);
     assertLedgerReadable(version);
-    await assertCanMigrate(client, { ledgerExists: version > 0 });
-    if (version === 0) await assertNoUnadoptedTables(client);
-    await ensureLedger(client);
-    const plan = await planMigrations(client, files, targetPhase);
+    checkCanMigrate(also[0][0] as CanMigrateRow, { ledgerExists: version > 0, refuseUnadopted: version === 0 });
+    // A first run makes migrate's own ledger tables now, and the other capabilities' on a second
+    // connection while the migrations run (about as long as three migrations of DDL).
+    const beside = version === 0 && options.openSibling ? options.openSibling : undefined;
+    await ensureLedger(client, version, beside ? { only: ['migrations'] } : {});
+    const completing = beside ? completeLedgerBeside(beside) : undefined;
+    // A ledger made just now lists nothing applied: not read back.
+    const plan = await planMigrations(client, files, targetPhase, version === 0 ? [] : undefined);
     // Files the build compiled load only when they cannot run as recorded.
     compileAhead(plan.pending.filter((file) => !file.precompiled?.runnable));
     const mismatches = await findMismatches(plan.applied, files);
@@ -112,6 +117,7 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
     });
     const steps = await runInOrder(executor, plan.pending, 'up', options.onStep);
     const failed = steps.find((step) => step.status === 'Error');
+    if (completing) await completing(failed?.error?.connectionLost ? undefined : client);
     const applied = steps.filter((s) => s.status === 'Success').map((s) => s.name);
     const afterConnectionLoss = failed?.error?.connectionLost ? await reread(options, applied) : undefined;
     const survived = afterConnectionLoss ? afterConnectionLoss.survived : applied;
@@ -152,6 +158,33 @@ export async function dryRun(
 }
 
 /** After a lost connection, what the ledger says of this run's migrations, read on a new connection. */
+/**
+ * Makes the ledger's deferred steps on a connection of its own; the returned function waits for
+ * them. Should that connection fail, they are made on `client` (when it is still usable), and
+ * should that fail too, the next ensureLedger (any rasdb run that writes) makes them.
+ */
+function completeLedgerBeside(openSibling: () => Promise<pg.Client>): (client?: pg.Client) => Promise<void> {
+  const done = (async () => {
+    const beside = await openSibling();
+    try {
+      await ensureLedger(beside);
+    } finally {
+      await beside.end().catch(() => undefined);
+    }
+  })();
+  done.catch(() => undefined); // awaited below
+  return async (client) => {
+    try {
+      await done;
+    } catch (error) {
+      if (!client) return;
+      await ensureLedger(client).catch(() => {
+        throw error;
+      });
+    }
+  };
+}
+
 async function reread(
   options: MigrateOptions,
   applied: readonly string[],

@@ -24,8 +24,9 @@ export async function planMigrations(
   client: pg.Client,
   files: readonly MigrationFile[],
   targetPhase: number = MAX_PHASE,
+  known?: readonly AppliedMigration[],
 ): Promise<MigrationPlan> {
-  const applied = await readApplied(client);
+  const applied = known ? [...known] : await readApplied(client);
   const byName = new Set(files.map((file) => file.name));
   const missing = applied.filter((entry) => !byName.has(entry.name));
   if (missing.length) {

@@ -18,18 +18,49 @@ export const PLATFORM_TABLES = [
  * ledger schema and tables in `public`.
  * Each failure is one line naming the fix; nothing has been changed when it is thrown.
  */
-export async function assertCanMigrate(client: pg.Client, options: { ledgerExists: boolean }): Promise<void> {
-  const { rows } = await client.query(
-    `SELECT pg_is_in_recovery() AS standby,
+export async function assertCanMigrate(
+  client: pg.Client,
+  options: { ledgerExists: boolean; refuseUnadopted?: boolean },
+): Promise<void> {
+  checkCanMigrate((await client.query<CanMigrateRow>(CAN_MIGRATE_SQL)).rows[0], options);
+}
+
+/** The statement assertCanMigrate runs (no parameters, one row), for a caller that batches reads. */
+export const CAN_MIGRATE_SQL = `SELECT pg_is_in_recovery() AS standby,
             current_setting('transaction_read_only') = 'on' AS read_only,
             current_user AS role, current_database() AS database,
             has_database_privilege(current_database(), 'CREATE') AS can_create_schema,
             has_schema_privilege('public', 'CREATE') AS can_create_tables,
-            CASE WHEN to_regclass('rasdb.migrations') IS NULL THEN true
-                 ELSE has_table_privilege('rasdb.migrations', 'INSERT') END AS can_write_ledger,
-            ${SERVER_VERSION_COLUMNS}`,
-  );
-  const facts = rows[0];
+            -- Without USAGE on the schema to_regclass raises (ledgerVersion words that); CASE guards it.
+            CASE WHEN to_regnamespace('rasdb') IS NULL OR NOT has_schema_privilege('rasdb', 'USAGE') THEN true
+                 ELSE CASE WHEN to_regclass('rasdb.migrations') IS NULL THEN true
+                           ELSE has_table_privilege('rasdb.migrations', 'INSERT') END END AS can_write_ledger,
+            ARRAY(SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+                     AND c.relname = ANY(ARRAY[${PLATFORM_TABLES.map((t) => `'${t}'`).join(', ')}]) ORDER BY 1)::text[] AS unadopted,
+            ${SERVER_VERSION_COLUMNS}`;
+
+/** A row of CAN_MIGRATE_SQL. */
+export interface CanMigrateRow {
+  standby: boolean;
+  read_only: boolean;
+  role: string;
+  database: string;
+  can_create_schema: boolean;
+  can_create_tables: boolean;
+  can_write_ledger: boolean;
+  unadopted: string[];
+  server_version_num: number;
+  server_version: string;
+}
+
+/**
+ * assertCanMigrate on a row of CAN_MIGRATE_SQL; `refuseUnadopted` also refuses the platform's
+ * tables in a database without a ledger (see assertNoUnadoptedTables).
+ */
+export function checkCanMigrate(
+  facts: CanMigrateRow,
+  options: { ledgerExists: boolean; refuseUnadopted?: boolean },
+): void {
   // Library callers have no CLI session to check for them; the newer-major warning is the CLI's.
   checkServerVersion(versionOfRow(facts));
   if (facts.standby) {
@@ -62,20 +93,19 @@ export async function assertCanMigrate(client: pg.Client, options: { ledgerExist
       `role "${facts.role}" may not write rasdb's ledger (rasdb.migrations); run as the role that created it`,
     );
   }
+  if (options.refuseUnadopted) refuseUnadoptedTables(facts.unadopted);
 }
 
-/** The platform tables that exist in `public`, for the "needs a baseline" check. */
-async function existingPlatformTables(client: pg.Client): Promise<string[]> {
-  const { rows } = await client.query(
-    `SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname = ANY($1) ORDER BY 1`,
-    [PLATFORM_TABLES],
-  );
-  return rows.map((r) => r.relname);
-}
+/** The platform tables ($1, names) that exist in `public`, for the "needs a baseline" check. */
+const PLATFORM_TABLES_SQL = `SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname = ANY($1) ORDER BY 1`;
 
 /** A live RAS DASH database without a ledger must be adopted with `rasdb baseline` before `migrate`. */
 export async function assertNoUnadoptedTables(client: pg.Client): Promise<void> {
-  const found = await existingPlatformTables(client);
+  const { rows } = await client.query<{ relname: string }>(PLATFORM_TABLES_SQL, [PLATFORM_TABLES]);
+  refuseUnadoptedTables(rows.map((r) => r.relname));
+}
+
+function refuseUnadoptedTables(found: readonly string[]): void {
   if (found.length) {
     throw new RasdbError(
       ExitCode.check,

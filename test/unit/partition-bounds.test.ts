@@ -9,6 +9,7 @@ import {
   partitionsAhead,
 } from '../../src/partition/bounds.js';
 import { swapStatements, widenedKeys } from '../../src/partition/swap-sql.js';
+import { DEFAULT_STORAGE } from '../../src/partition/storage.js';
 import type { TableFacts } from '../../src/partition/facts.js';
 
 describe('partition bounds (readings of the data clock)', () => {
@@ -70,10 +71,32 @@ const facts = (over: Partial<TableFacts>): TableFacts => ({
   checks: [],
   sequences: [],
   grants: [],
+  comment: null,
+  storage: DEFAULT_STORAGE,
   ...over,
 });
 
 describe('the swap', () => {
+  it("gives the parent the heap's comment and replica identity, and the far-future partition its storage", () => {
+    const sql = swapStatements({
+      table: 't',
+      timeColumn: 'c',
+      facts: facts({ comment: "the DBA's \\ note", storage: { options: ['fillfactor=90'], replicaIdentity: 'f' } }),
+      bound: '2027-01-01 00:00:00',
+    });
+    const attach = sql.indexOf('ALTER TABLE "t" ATTACH PARTITION "t_legacy" DEFAULT');
+    expect(sql.indexOf(`COMMENT ON TABLE "t" IS E'the DBA''s \\\\ note'`)).toBeGreaterThan(0);
+    expect(sql.indexOf(`COMMENT ON TABLE "t" IS E'the DBA''s \\\\ note'`)).toBeLessThan(attach);
+    expect(sql.indexOf('ALTER TABLE "t" REPLICA IDENTITY FULL')).toBeLessThan(attach);
+    expect(sql.slice(attach + 1)).toEqual([
+      `CREATE TABLE "t_future" PARTITION OF "t" FOR VALUES FROM ('2027-01-01 00:00:00'::timestamp) TO (MAXVALUE) WITH (fillfactor = '90')`,
+      'ALTER TABLE "t_future" REPLICA IDENTITY FULL',
+    ]);
+    expect(
+      swapStatements({ table: 't', timeColumn: 'c', facts: facts({}), bound: '2027-01-01 00:00:00' }).join('\n'),
+    ).not.toMatch(/COMMENT ON|REPLICA IDENTITY|WITH \(/);
+  });
+
   it('widens keys: a primary key on a nullable time column becomes UNIQUE, on a NOT NULL one stays a primary key', () => {
     expect(widenedKeys('t', 'c', facts({}))[0]).toMatchObject({
       name: 't_id_c_key',

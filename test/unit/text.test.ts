@@ -11,6 +11,37 @@ describe('num', () => {
     expect(num(-4200)).toBe('-4,200');
     expect(num(2.46)).toBe('2.5');
   });
+
+  it('writes every number as en-US Intl.NumberFormat with one decimal at most would', () => {
+    const intl = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+    const fixed = [
+      0.05,
+      0.15,
+      0.25,
+      1.25,
+      -1.25,
+      0.95,
+      9.95,
+      999.95,
+      999_999.96,
+      -0.04,
+      -0,
+      0.04,
+      2 ** 53,
+      1e20,
+      1e21,
+      1.5e300,
+    ];
+    const special = [NaN, Infinity, -Infinity];
+    // A seeded walk over magnitudes from 1e-3 to 1e18, both signs, with and without fractions.
+    let seed = 42;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const walked = Array.from({ length: 5000 }, () => {
+      const v = 10 ** (random() * 21 - 3) * (random() < 0.3 ? -1 : 1);
+      return random() < 0.5 ? Math.round(v) : v;
+    });
+    for (const value of [...fixed, ...special, ...walked]) expect(num(value), String(value)).toBe(intl.format(value));
+  });
 });
 
 describe('count', () => {

@@ -23,8 +23,11 @@ export function registerMigrate(program: Command, outcome: CommandOutcome): void
 }
 
 async function runMigrate(command: Command): Promise<number> {
+  // The library loads while the connection opens (compiling it takes longer than the round trips).
+  const library = import('../../migrate/migrate.js');
+  library.catch(() => undefined); // a failure to load surfaces where it is awaited
   return runCommand(command, MIGRATE_OPTIONS, async ({ session, out, settings }) => {
-    const { dryRun, migrate } = await import('../../migrate/migrate.js');
+    const { dryRun, migrate } = await library;
     const { phase, migrationsDir } = settings;
     if (settings.dryRun) {
       const plan = await dryRun(session.client, { phase, migrationsDir });
