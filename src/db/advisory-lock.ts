@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ExitCode, option, RasdbError } from '../errors.js';
+import { queryBatch } from './batch.js';
 
 /** rasdb's advisory locks use the two-key form: a fixed class and one key per kind of run. */
 const LOCK_CLASS = 0x72617364; // 'rasd'
@@ -25,13 +26,23 @@ export async function withAdvisoryLock<T>(
   client: pg.Client,
   key: number,
   waitMs: number,
-  work: () => Promise<T>,
+  work: (read: Record<string, any>[][]) => Promise<T>,
+  underLock: readonly string[] = [],
 ): Promise<T> {
   const deadline = Date.now() + waitMs;
   let delay = 50;
+  let read: Record<string, any>[][];
   for (;;) {
-    const { rows } = await client.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [LOCK_CLASS, key]);
-    if (rows[0].locked) break;
+    // `underLock`: the caller's first reads (statements without parameters), in the same round
+    // trip, after the lock is taken; their rows go to `work` from the try that took it.
+    const [attempt, ...rest] = underLock.length
+      ? await queryBatch(client, [
+          `SELECT pg_try_advisory_lock(${LOCK_CLASS}, ${Math.trunc(key)}) AS locked`,
+          ...underLock,
+        ])
+      : [await client.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [LOCK_CLASS, key])];
+    read = rest.map((r) => r.rows);
+    if (attempt.rows[0].locked) break;
     if (Date.now() >= deadline) {
       const holder = await lockHolder(client, key);
       const who = holder
@@ -47,7 +58,7 @@ export async function withAdvisoryLock<T>(
     delay = Math.min(delay * 2, 1000);
   }
   try {
-    return await work();
+    return await work(read);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_CLASS, key]).catch(() => undefined);
   }

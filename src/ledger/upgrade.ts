@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { queryBatch } from '../db/batch.js';
 import { oneTripTransaction } from '../db/transaction.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { CAPACITY_TABLES } from './capacity-tables.js';
@@ -40,38 +39,40 @@ export const LEDGER_VERSION = LEDGER_STEPS.length;
  * await ledgerVersion(client) // 4
  */
 export async function ledgerVersion(client: pg.Client): Promise<number> {
-  return (await ledgerVersionWith(client, [])).version;
+  return versionAfterPresence(client, (await client.query<LedgerPresenceRow>(LEDGER_PRESENCE_SQL)).rows[0]);
+}
+
+/** Whether the ledger is there and readable (no parameters, one row), for a caller that batches reads. */
+export const LEDGER_PRESENCE_SQL =
+  // Without USAGE on the schema even to_regclass raises, so that is asked first.
+  `SELECT current_user AS role,
+            to_regnamespace('rasdb') IS NULL OR has_schema_privilege('rasdb', 'USAGE') AS usable,
+            CASE WHEN to_regnamespace('rasdb') IS NULL OR NOT has_schema_privilege('rasdb', 'USAGE') THEN false
+                 ELSE to_regclass('rasdb.ledger_info') IS NOT NULL END AS present`;
+
+/** A row of LEDGER_PRESENCE_SQL. */
+export interface LedgerPresenceRow {
+  role: string;
+  usable: boolean;
+  present: boolean;
 }
 
 /**
- * ledgerVersion, with `also` (statements of the caller's without parameters; each gives its rows)
- * in its first round trip.
+ * The ledger's version from a row of LEDGER_PRESENCE_SQL: refuses (exit 4) a ledger this role may
+ * not read, 0 when there is none, else read (one more round trip).
  *
  * @example
- * const { version, also } = await ledgerVersionWith(client, ['SELECT pg_is_in_recovery() AS standby']);
+ * await versionAfterPresence(client, { role: 'dba', usable: true, present: false }) // 0
  */
-export async function ledgerVersionWith(
-  client: pg.Client,
-  also: readonly string[],
-): Promise<{ version: number; also: Record<string, any>[][] }> {
-  const [presence, ...rest] = await queryBatch(client, [
-    // Without USAGE on the schema even to_regclass raises, so that is asked first.
-    `SELECT current_user AS role,
-            to_regnamespace('rasdb') IS NULL OR has_schema_privilege('rasdb', 'USAGE') AS usable,
-            CASE WHEN to_regnamespace('rasdb') IS NULL OR NOT has_schema_privilege('rasdb', 'USAGE') THEN false
-                 ELSE to_regclass('rasdb.ledger_info') IS NOT NULL END AS present`,
-    ...also,
-  ]);
-  const found = presence.rows as { role: string; usable: boolean; present: boolean }[];
-  const extra = rest.map((r) => r.rows);
-  if (!found[0].usable) {
+export async function versionAfterPresence(client: pg.Client, found: LedgerPresenceRow): Promise<number> {
+  if (!found.usable) {
     throw new RasdbError(
       ExitCode.check,
-      `role "${found[0].role}" may not read rasdb's ledger (schema rasdb); run as the role that created it, or GRANT USAGE ON SCHEMA rasdb`,
+      `role "${found.role}" may not read rasdb's ledger (schema rasdb); run as the role that created it, or GRANT USAGE ON SCHEMA rasdb`,
     );
   }
-  if (!found[0].present) return { version: 0, also: extra };
-  return { version: versionFrom((await client.query<LedgerVersionRow>(LEDGER_VERSION_SQL)).rows), also: extra };
+  if (!found.present) return 0;
+  return versionFrom((await client.query<LedgerVersionRow>(LEDGER_VERSION_SQL)).rows);
 }
 
 /**

@@ -5,7 +5,14 @@ import { MigrationExecutor, runInOrder, type ExecutorSettings, type RetryNotice,
 import { findMismatches, mismatchError } from './checksums.js';
 import { compileAhead, compileSql } from './compile.js';
 import { readApplied } from '../ledger/migrations.js';
-import { assertLedgerReadable, ensureLedger, ledgerVersion, ledgerVersionWith } from '../ledger/upgrade.js';
+import {
+  assertLedgerReadable,
+  ensureLedger,
+  LEDGER_PRESENCE_SQL,
+  ledgerVersion,
+  versionAfterPresence,
+  type LedgerPresenceRow,
+} from '../ledger/upgrade.js';
 import { MAX_PHASE, defaultMigrationsDir, listMigrations } from './migration-files.js';
 import { currentPhase, planMigrations } from './plan.js';
 import { CAN_MIGRATE_SQL, checkCanMigrate, type CanMigrateRow } from './preflight.js';
@@ -87,50 +94,58 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
   const targetPhase = options.phase ?? MAX_PHASE;
   // Checksums of files the build did not compile are worked out while the server works.
   compileAhead(files.filter((file) => file.phase <= targetPhase && !file.precompiled));
-  return withAdvisoryLock(client, LockKey.migrate, options.lockWaitMs ?? DEFAULTS.lockWaitMs, async () => {
-    // The ledger's version and the pre-flight facts in one round trip.
-    const { version, also } = await ledgerVersionWith(client, [CAN_MIGRATE_SQL]);
-    assertLedgerReadable(version);
-    checkCanMigrate(also[0][0] as CanMigrateRow, { ledgerExists: version > 0, refuseUnadopted: version === 0 });
-    // A first run makes migrate's own ledger tables now, and the other capabilities' on a second
-    // connection while the migrations run (about as long as three migrations of DDL).
-    const beside = version === 0 && options.openSibling ? options.openSibling : undefined;
-    await ensureLedger(client, version, beside ? { only: ['migrations'] } : {});
-    const completing = beside ? completeLedgerBeside(beside) : undefined;
-    // A ledger made just now lists nothing applied: not read back.
-    const plan = await planMigrations(client, files, targetPhase, version === 0 ? [] : undefined);
-    // Files the build compiled load only when they cannot run as recorded.
-    compileAhead(plan.pending.filter((file) => !file.precompiled?.runnable));
-    const mismatches = await findMismatches(plan.applied, files);
-    if (mismatches.length) throw mismatchError(mismatches);
-    const compiled = await Promise.all(
-      plan.pending.map(async (file) => ({ name: file.name, ...(await compileSql(file)) })),
-    );
-    assertNoTransactionControl(
-      compiled.map((m) => ({ name: m.name, direction: 'up' as const, statements: m.statements })),
-    );
-    // Each migration commits with its ledger row; the first failure is rolled back alone and
-    // kept in the history, the ones before it stay applied, the rest are not run.
-    const executor = new MigrationExecutor(client, {
-      ...executorSettings(options),
-      ledger: { rasdbVersion: rasdbVersion() },
-    });
-    const steps = await runInOrder(executor, plan.pending, 'up', options.onStep);
-    const failed = steps.find((step) => step.status === 'Error');
-    if (completing) await completing(failed?.error?.connectionLost ? undefined : client);
-    const applied = steps.filter((s) => s.status === 'Success').map((s) => s.name);
-    const afterConnectionLoss = failed?.error?.connectionLost ? await reread(options, applied) : undefined;
-    const survived = afterConnectionLoss ? afterConnectionLoss.survived : applied;
-    const done = new Set([...plan.applied.map((entry) => entry.name), ...survived]);
-    return {
-      targetPhase,
-      phaseBefore: plan.currentPhase,
-      phaseAfter: currentPhase(files, done),
-      steps,
-      failed,
-      ...(afterConnectionLoss ? { afterConnectionLoss } : {}),
-    };
-  });
+  const lockWaitMs = options.lockWaitMs ?? DEFAULTS.lockWaitMs;
+  // The lock, whether the ledger is there, and the pre-flight facts in one round trip.
+  const underLock = [LEDGER_PRESENCE_SQL, CAN_MIGRATE_SQL];
+  return withAdvisoryLock(
+    client,
+    LockKey.migrate,
+    lockWaitMs,
+    async ([presence, preflight]) => {
+      const version = await versionAfterPresence(client, presence[0] as LedgerPresenceRow);
+      assertLedgerReadable(version);
+      checkCanMigrate(preflight[0] as CanMigrateRow, { ledgerExists: version > 0, refuseUnadopted: version === 0 });
+      // A first run makes migrate's own ledger tables now, and the other capabilities' on a second
+      // connection while the migrations run (about as long as three migrations of DDL).
+      const beside = version === 0 && options.openSibling ? options.openSibling : undefined;
+      await ensureLedger(client, version, beside ? { only: ['migrations'] } : {});
+      const completing = beside ? completeLedgerBeside(beside) : undefined;
+      // A ledger made just now lists nothing applied: not read back.
+      const plan = await planMigrations(client, files, targetPhase, version === 0 ? [] : undefined);
+      // Files the build compiled load only when they cannot run as recorded.
+      compileAhead(plan.pending.filter((file) => !file.precompiled?.runnable));
+      const mismatches = await findMismatches(plan.applied, files);
+      if (mismatches.length) throw mismatchError(mismatches);
+      const compiled = await Promise.all(
+        plan.pending.map(async (file) => ({ name: file.name, ...(await compileSql(file)) })),
+      );
+      assertNoTransactionControl(
+        compiled.map((m) => ({ name: m.name, direction: 'up' as const, statements: m.statements })),
+      );
+      // Each migration commits with its ledger row; the first failure is rolled back alone and
+      // kept in the history, the ones before it stay applied, the rest are not run.
+      const executor = new MigrationExecutor(client, {
+        ...executorSettings(options),
+        ledger: { rasdbVersion: rasdbVersion() },
+      });
+      const steps = await runInOrder(executor, plan.pending, 'up', options.onStep);
+      const failed = steps.find((step) => step.status === 'Error');
+      if (completing) await completing(failed?.error?.connectionLost ? undefined : client);
+      const applied = steps.filter((s) => s.status === 'Success').map((s) => s.name);
+      const afterConnectionLoss = failed?.error?.connectionLost ? await reread(options, applied) : undefined;
+      const survived = afterConnectionLoss ? afterConnectionLoss.survived : applied;
+      const done = new Set([...plan.applied.map((entry) => entry.name), ...survived]);
+      return {
+        targetPhase,
+        phaseBefore: plan.currentPhase,
+        phaseAfter: currentPhase(files, done),
+        steps,
+        failed,
+        ...(afterConnectionLoss ? { afterConnectionLoss } : {}),
+      };
+    },
+    underLock,
+  );
 }
 
 /**
