@@ -120,7 +120,9 @@ export function assertLedgerReadable(version: number): void {
 /**
  * Creates or upgrades the ledger, in one transaction. Call it while holding the migration lock
  * (or for a run that holds it). With `only`, the steps of the other parts are recorded as
- * deferred instead of made: the next ensureLedger makes them.
+ * deferred instead of made: the next ensureLedger makes them. `asynchronousCommit` is for a
+ * caller that commits synchronously after it (a server crash before then loses the ledger whole,
+ * with everything after it).
  *
  * @example
  * await withAdvisoryLock(client, LockKey.migrate, 60_000, () => ensureLedger(client));
@@ -128,7 +130,7 @@ export function assertLedgerReadable(version: number): void {
 export async function ensureLedger(
   client: pg.Client,
   known?: number,
-  options: { only?: readonly LedgerPart[] } = {},
+  options: { only?: readonly LedgerPart[]; asynchronousCommit?: boolean } = {},
 ): Promise<void> {
   // A caller that read the version under the same lock passes it: 0 and current are not read again.
   const state = known === 0 ? { version: 0, deferred: [] } : await ledgerState(client, known);
@@ -141,6 +143,8 @@ export async function ensureLedger(
   const later = pending.filter((v) => !now.includes(v));
   // The step that adds `deferred` is in every run that has steps after it to make.
   await oneTripTransaction(client, [
+    // For a caller whose later synchronous commit flushes this one with it (WAL is written in order).
+    ...(options.asynchronousCommit ? ['SET LOCAL synchronous_commit = off'] : []),
     ...now.map((v) => LEDGER_STEPS[v - 1].sql),
     `UPDATE rasdb.ledger_info SET version = ${LEDGER_VERSION}, deferred = '{${later.join(',')}}'`,
   ]);

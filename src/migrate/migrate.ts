@@ -108,7 +108,8 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
       // A first run makes migrate's own ledger tables now, and the other capabilities' on a second
       // connection while the migrations run (about as long as three migrations of DDL).
       const beside = version === 0 && options.openSibling ? options.openSibling : undefined;
-      await ensureLedger(client, version, beside ? { only: ['migrations'] } : {});
+      // Committed asynchronously: the run's last migration commits synchronously, and flushes it.
+      await ensureLedger(client, version, { asynchronousCommit: true, ...(beside ? { only: ['migrations'] } : {}) });
       const completing = beside ? completeLedgerBeside(beside) : undefined;
       // A ledger made just now lists nothing applied: not read back.
       const plan = await planMigrations(client, files, targetPhase, version === 0 ? [] : undefined);
