@@ -65,14 +65,19 @@ export interface LedgerPresenceRow {
  * await versionAfterPresence(client, { role: 'dba', usable: true, present: false }) // 0
  */
 export async function versionAfterPresence(client: pg.Client, found: LedgerPresenceRow): Promise<number> {
+  return versionFrom(await ledgerRows(client, found));
+}
+
+/** The rows of LEDGER_VERSION_SQL after a row of LEDGER_PRESENCE_SQL (none without a ledger). */
+async function ledgerRows(client: pg.Client, found: LedgerPresenceRow): Promise<LedgerVersionRow[]> {
   if (!found.usable) {
     throw new RasdbError(
       ExitCode.check,
       `role "${found.role}" may not read rasdb's ledger (schema rasdb); run as the role that created it, or GRANT USAGE ON SCHEMA rasdb`,
     );
   }
-  if (!found.present) return 0;
-  return versionFrom((await client.query<LedgerVersionRow>(LEDGER_VERSION_SQL)).rows);
+  if (!found.present) return [];
+  return (await client.query<LedgerVersionRow>(LEDGER_VERSION_SQL)).rows;
 }
 
 /**
@@ -153,7 +158,7 @@ export async function ensureLedger(
 /** The recorded version and the steps still to be made (none before version 9). */
 async function ledgerState(client: pg.Client, known?: number): Promise<{ version: number; deferred: number[] }> {
   if (known === LEDGER_VERSION) return { version: known, deferred: [] };
-  if ((await ledgerVersion(client)) === 0) return { version: 0, deferred: [] };
-  const { rows } = await client.query<LedgerVersionRow>(LEDGER_VERSION_SQL);
-  return { version: Number(rows[0]?.version ?? 0), deferred: rows[0]?.deferred ?? [] };
+  const presence = (await client.query<LedgerPresenceRow>(LEDGER_PRESENCE_SQL)).rows[0];
+  const [row] = await ledgerRows(client, presence);
+  return { version: Number(row?.version ?? 0), deferred: row?.deferred ?? [] };
 }

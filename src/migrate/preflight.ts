@@ -25,6 +25,11 @@ export async function assertCanMigrate(
   checkCanMigrate((await client.query<CanMigrateRow>(CAN_MIGRATE_SQL)).rows[0], options);
 }
 
+/** The platform tables that exist in `public`, for the "needs a baseline" check (names are constants). */
+const EXISTING_PLATFORM_TABLES_SQL = `SELECT c.relname FROM pg_class c
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+        AND c.relname = ANY(ARRAY[${PLATFORM_TABLES.map((t) => `'${t}'`).join(', ')}]) ORDER BY 1`;
+
 /** The statement assertCanMigrate runs (no parameters, one row), for a caller that batches reads. */
 export const CAN_MIGRATE_SQL = `SELECT pg_is_in_recovery() AS standby,
             current_setting('transaction_read_only') = 'on' AS read_only,
@@ -35,8 +40,7 @@ export const CAN_MIGRATE_SQL = `SELECT pg_is_in_recovery() AS standby,
             CASE WHEN to_regnamespace('rasdb') IS NULL OR NOT has_schema_privilege('rasdb', 'USAGE') THEN true
                  ELSE CASE WHEN to_regclass('rasdb.migrations') IS NULL THEN true
                            ELSE has_table_privilege('rasdb.migrations', 'INSERT') END END AS can_write_ledger,
-            ARRAY(SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
-                     AND c.relname = ANY(ARRAY[${PLATFORM_TABLES.map((t) => `'${t}'`).join(', ')}]) ORDER BY 1)::text[] AS unadopted,
+            ARRAY(${EXISTING_PLATFORM_TABLES_SQL})::text[] AS unadopted,
             ${SERVER_VERSION_COLUMNS}`;
 
 /** A row of CAN_MIGRATE_SQL. */
@@ -96,12 +100,9 @@ export function checkCanMigrate(
   if (options.refuseUnadopted) refuseUnadoptedTables(facts.unadopted);
 }
 
-/** The platform tables ($1, names) that exist in `public`, for the "needs a baseline" check. */
-const PLATFORM_TABLES_SQL = `SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname = ANY($1) ORDER BY 1`;
-
 /** A live RAS DASH database without a ledger must be adopted with `rasdb baseline` before `migrate`. */
 export async function assertNoUnadoptedTables(client: pg.Client): Promise<void> {
-  const { rows } = await client.query<{ relname: string }>(PLATFORM_TABLES_SQL, [PLATFORM_TABLES]);
+  const { rows } = await client.query<{ relname: string }>(EXISTING_PLATFORM_TABLES_SQL);
   refuseUnadoptedTables(rows.map((r) => r.relname));
 }
 

@@ -6,7 +6,7 @@ import { identityStatement, readPartitionStorage, withClause, type PartitionStor
 import { lockedStep, type LockSettings } from './locked-step.js';
 import { readPartitions, type PartitionInfo } from './partitions.js';
 import { partitionEnd } from './status.js';
-import { quoted, stamp } from './swap-sql.js';
+import { quoted, stamp } from './sql-text.js';
 
 /** A partition dropped whole, or one past the cutoff kept, and why. */
 export interface PartitionOutcome {

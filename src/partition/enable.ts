@@ -22,7 +22,8 @@ import { readTableFacts, type TableFacts } from './facts.js';
 import { dataNow } from './partitions.js';
 import { DEFAULT_LOCK_SETTINGS, lockedStep, type LockSettings } from './locked-step.js';
 import { maintainTable, type MaintainResult } from './maintain.js';
-import { adoptIndexName, quoted, stamp, swapStatements, widenedKeys } from './swap-sql.js';
+import { quoted, stamp } from './sql-text.js';
+import { adoptIndexName, swapStatements, widenedKeys } from './swap-sql.js';
 import { partitionable } from './tables.js';
 
 export interface EnableOptions extends Partial<LockSettings> {

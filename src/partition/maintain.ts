@@ -6,7 +6,8 @@ import { futureName, partitionsAhead, type Reading } from './bounds.js';
 import { DEFAULT_LOCK_SETTINGS, lockedStep, type LockSettings } from './locked-step.js';
 import { dataNow, readPartitions } from './partitions.js';
 import { readPartitionStorage } from './storage.js';
-import { futureStatements, quoted, rangeStatements, stamp } from './swap-sql.js';
+import { quoted, stamp } from './sql-text.js';
+import { futureStatements, rangeStatements } from './swap-sql.js';
 
 export interface MaintainResult {
   table: string;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { legacyName } from './bounds.js';
+import { literal } from './sql-text.js';
 
 /**
  * What a partition made later takes from the table it was adopted from, since a partitioned
@@ -46,7 +47,7 @@ export function withClause(storage: PartitionStorage): string {
     const at = option.indexOf('=');
     const name = option.slice(0, at);
     if (at < 1 || !/^(toast\.)?[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bug: storage parameter ${option}`);
-    return `${name} = '${option.slice(at + 1).replace(/'/g, "''")}'`;
+    return `${name} = ${literal(option.slice(at + 1))}`;
   });
   return ` WITH (${pairs.join(', ')})`;
 }

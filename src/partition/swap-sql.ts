@@ -7,16 +7,8 @@ import {
   type Reading,
 } from './bounds.js';
 import type { TableFacts } from './facts.js';
+import { literal, quoted, stamp } from './sql-text.js';
 import { identityStatement, withClause, type PartitionStorage } from './storage.js';
-
-/** `"name"`, with any double quote doubled: identifiers come from the catalog and the fixed table list. */
-export const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
-/** A reading as a TIMESTAMP literal; readings are checked `YYYY-MM-DD HH:MM:SS` text. */
-export function stamp(reading: Reading): string {
-  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(reading)) throw new Error(`not a reading: ${reading}`);
-  return `'${reading}'::timestamp`;
-}
 
 /** A key of the table widened to include the time column, as the partitioned parent must have it. */
 export interface WidenedKey {
@@ -78,10 +70,6 @@ export const futureStatements = (table: string, from: Reading, storage: Partitio
     futureName(table),
     storage,
   );
-
-/** A text as an SQL literal (standard_conforming_strings on, as since PostgreSQL 9.1; E'' when it has a backslash). */
-const literal = (text: string): string =>
-  text.includes('\\') ? `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : `'${text.replace(/'/g, "''")}'`;
 
 /**
  * The swap, in order, for one transaction that already holds ACCESS EXCLUSIVE on the table: the
