@@ -53,10 +53,14 @@ function folderMissingOne(): string {
 beforeAll(async () => {
   db = await createTestDatabase('badinput');
   expect((await runCli(['migrate', '--phase', '1'], { env: { DATABASE_URL: db.url } })).code).toBe(0);
+  // The second run makes the ledger tables the first left for later (one test below holds a row).
+  expect((await runCli(['migrate', '--phase', '1', '-q'], { env: { DATABASE_URL: db.url } })).code).toBe(0);
   await adminQuery(`DROP ROLE IF EXISTS ${ROLE}`);
   await adminQuery(`CREATE ROLE ${ROLE} LOGIN PASSWORD 'limited-pw'`);
   before = await fingerprint();
   full = await createTestDatabase('badinput_full');
+  expect((await runCli(['migrate', '-q'], { env: { DATABASE_URL: full.url } })).code).toBe(0);
+  // The second makes the ledger tables the first left for later: the retention fingerprint reads them.
   expect((await runCli(['migrate', '-q'], { env: { DATABASE_URL: full.url } })).code).toBe(0);
   await full.query(
     `INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/a', now() - interval '400 days')`,
@@ -511,6 +515,41 @@ describe('bad input', () => {
     expect(await fingerprint()).toEqual(before);
   });
 
+  it('on a ledger a first migrate left part-made, the same refusals make none of the tables it left', async () => {
+    const partial = await createTestDatabase('badinput_partial');
+    try {
+      expect((await runCli(['migrate', '-q'], { env: { DATABASE_URL: partial.url } })).code).toBe(0);
+      const catalog = () =>
+        partial.query(
+          `SELECT string_agg(relname, ',' ORDER BY relname) AS tables FROM pg_class WHERE relnamespace = 'rasdb'::regnamespace`,
+        );
+      const made = await catalog();
+      const commands = ['retention', 'capacity', 'partition', 'seed'];
+      // The cases whose refusal is the command's, not its connection's.
+      const checked = cases.filter(
+        ([, args, env]) => env === withFull || (env === withDb && commands.includes(args[0])),
+      );
+      expect(checked.length).toBeGreaterThan(10);
+      for (const [label, args, , code, message] of [
+        ...checked,
+        [
+          'a ledger missing a migration file',
+          ['migrate', '--migrations-dir', folderMissingOne()],
+          withFull,
+          4,
+          /ledger lists a migration with no file here/,
+        ] as Case,
+      ]) {
+        const result = await runCli(args, { env: { DATABASE_URL: partial.url } });
+        expect(result.code, `${label}: ${result.stderr}`).toBe(code);
+        expect(result.stderr, label).toMatch(message);
+        expect(await catalog(), label).toEqual(made);
+      }
+    } finally {
+      await partial.drop();
+    }
+  });
+
   it('a hold on a table this database does not have yet exits 4 and records nothing', async () => {
     const fresh = await createTestDatabase('badinput_hold');
     try {
@@ -525,11 +564,10 @@ describe('bad input', () => {
       expect(result.stderr).toMatch(
         /^rasdb: this database has no table api_call_logs to hold; run rasdb migrate first\n$/,
       );
-      expect(
-        await fresh.query(
-          `SELECT to_regclass('rasdb.retention_holds') IS NULL OR NOT EXISTS (SELECT 1 FROM rasdb.retention_holds) AS none`,
-        ),
-      ).toEqual([{ none: true }]);
+      // Not even the holds table: a first migrate left it to be made, and the refusal made nothing.
+      expect(await fresh.query(`SELECT to_regclass('rasdb.retention_holds') IS NULL AS none`)).toEqual([
+        { none: true },
+      ]);
     } finally {
       await fresh.drop();
     }

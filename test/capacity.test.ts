@@ -375,6 +375,8 @@ describe('rasdb capacity: bad input', () => {
   });
 
   it('asks for rasdb migrate on a ledger older than this rasdb, whose tables are all there', async () => {
+    // A second migrate makes the tables the first left for later.
+    expect((await runCli(['migrate', '-q'], { env: { DATABASE_URL: db.url } })).code).toBe(0);
     await db.query('UPDATE rasdb.ledger_info SET version = version - 1');
     for (const args of [[], ['snapshot']]) {
       const result = await cli(args);

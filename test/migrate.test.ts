@@ -7,7 +7,7 @@ import { defaultMigrationsDir, listMigrations } from '../src/migrate/migration-f
 import { readCatalog } from '../src/catalog/catalog.js';
 import { ensureLedger, LEDGER_VERSION } from '../src/ledger/upgrade.js';
 import { runCli } from './support/cli.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { adminQuery, createTestDatabase, type TestDatabase } from './support/database.js';
 
 const expected = JSON.parse(readFileSync(new URL('./fixtures/expected-schema.json', import.meta.url), 'utf8'));
 const FAILING = fileURLToPath(new URL('./fixtures/failing-migrations/', import.meta.url));
@@ -130,39 +130,87 @@ describe('rasdb migrate', () => {
     expect(await publicTables()).toEqual(expect.arrayContaining(DOCUMENT_TABLES));
   });
 
-  it("makes every capability's ledger tables; a run stopped after its own is finished by the next, and readers wait for it", async () => {
-    const ledgerTables = async () =>
-      (await db.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'rasdb'`))[0].n;
-    // As a first migrate leaves the ledger when it is killed before its second connection is done.
-    const client = await db.connect();
-    try {
-      await ensureLedger(client, 0, { only: ['migrations'] });
-    } finally {
-      await client.end();
-    }
+  it("makes its own ledger tables; the other capabilities' are made by the first command that needs them, or the next migrate", async () => {
+    const ledgerTables = async (on = db) =>
+      (await on.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'rasdb'`))[0].n;
+    const first = await cli(['migrate', '--quiet']);
+    expect(first.code, first.stderr).toBe(0);
     const [early] = await db.query(`SELECT version, deferred FROM rasdb.ledger_info`);
     expect(early.version).toBe(LEDGER_VERSION);
     expect(early.deferred.length).toBeGreaterThan(0);
     expect(await ledgerTables()).toBe(3);
+    // A command that only reads makes them, once, and answers.
     const reader = await runCli(['retention', 'status'], { env: { DATABASE_URL: db.url } });
-    expect(reader.code, reader.stderr).toBe(4);
-    expect(reader.stderr).toMatch(/run rasdb migrate/);
-    const rerun = await cli(['migrate', '--quiet']);
-    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(reader.code, reader.stderr).toBe(0);
     expect(await db.query(`SELECT version, deferred FROM rasdb.ledger_info`)).toEqual([
       { version: LEDGER_VERSION, deferred: [] },
     ]);
     const made = await ledgerTables();
     expect(made).toBeGreaterThan(3);
-    // A first run on an empty database makes the same tables (its second connection makes the rest).
+    // The next migrate makes the same tables, as does ensureLedger on a ledger left like that.
     const fresh = await createTestDatabase('migrate_fresh');
     try {
       expect((await runCli(['migrate', '--quiet'], { env: { DATABASE_URL: fresh.url } })).code).toBe(0);
-      const [rows] = await fresh.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'rasdb'`);
-      expect(rows.n).toBe(made);
+      expect(await ledgerTables(fresh)).toBe(3);
+      expect((await runCli(['migrate', '--quiet'], { env: { DATABASE_URL: fresh.url } })).code).toBe(0);
+      expect(await ledgerTables(fresh)).toBe(made);
       expect(await fresh.query(`SELECT deferred FROM rasdb.ledger_info`)).toEqual([{ deferred: [] }]);
     } finally {
       await fresh.drop();
+    }
+    const partial = await createTestDatabase('migrate_partial');
+    try {
+      const client = await partial.connect();
+      try {
+        await ensureLedger(client, 0, { only: ['migrations'] });
+        await ensureLedger(client);
+      } finally {
+        await client.end();
+      }
+      expect(await ledgerTables(partial)).toBe(made);
+    } finally {
+      await partial.drop();
+    }
+  });
+
+  it("makes the tables left as the ledger's owner when a member of it runs first, with the grants given on the rest", async () => {
+    const [owner, member, reader] = ['owner', 'member', 'reader'].map((r) => `rasdb_${r}_${process.pid}`);
+    const as = (role: string) => {
+      const url = new URL(db.url);
+      url.username = role;
+      url.password = `${role}-pw`;
+      return { DATABASE_URL: url.toString() };
+    };
+    const dropRoles = `DROP ROLE IF EXISTS ${member}; DROP ROLE IF EXISTS ${reader}; DROP ROLE IF EXISTS ${owner}`;
+    await adminQuery(dropRoles);
+    await adminQuery(
+      `CREATE ROLE ${owner} LOGIN PASSWORD '${owner}-pw'; CREATE ROLE ${member} LOGIN PASSWORD '${member}-pw' IN ROLE ${owner};
+       CREATE ROLE ${reader} LOGIN PASSWORD '${reader}-pw'`,
+    );
+    try {
+      await db.query(`GRANT CREATE ON DATABASE "${db.name}" TO ${owner}; GRANT CREATE ON SCHEMA public TO ${owner}`);
+      const migrated = await runCli(['migrate', '-q'], { env: as(owner) });
+      expect(migrated.code, migrated.stderr).toBe(0);
+      await db.query(
+        `GRANT USAGE ON SCHEMA rasdb TO ${reader}; GRANT SELECT ON ALL TABLES IN SCHEMA rasdb TO ${reader}`,
+      );
+      const first = await runCli(['retention', 'status'], { env: as(member) });
+      expect(first.code, first.stderr).toBe(0);
+      expect(await db.query(`SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'rasdb'`)).toEqual([
+        { tableowner: owner },
+      ]);
+      expect(
+        await db.query(
+          `SELECT has_table_privilege($1, 'rasdb.retention_runs', 'SELECT') AS reads,
+                  has_table_privilege($1, 'rasdb.retention_runs', 'INSERT') AS writes`,
+          [reader],
+        ),
+      ).toEqual([{ reads: true, writes: false }]);
+      const read = await runCli(['retention', 'status', '--json'], { env: as(reader) });
+      expect(read.code, read.stderr).toBe(0);
+    } finally {
+      await db.query(`DROP OWNED BY ${owner}, ${member}, ${reader} CASCADE`);
+      await adminQuery(dropRoles);
     }
   });
 

@@ -5,7 +5,7 @@ import { readSnapshots, recordSnapshot } from '../ledger/capacity-snapshots.js';
 import { readReportLedger } from '../ledger/report-reads.js';
 import { readPolicyOverrides } from '../ledger/retention-policies.js';
 import { utcText } from '../db/time-text.js';
-import { assertLedgerReadable, LEDGER_VERSION, ledgerVersion } from '../ledger/upgrade.js';
+import { assertLedgerReadable, completedLedgerVersion, LEDGER_VERSION, ledgerVersion } from '../ledger/upgrade.js';
 import { keepsInForce, type PolicyInForce } from '../retention/policies.js';
 import { resolveAsOf } from '../retention/time.js';
 import { resolveDataZone, ZONE_SETTINGS_SQL, type ZoneSettingsRow } from '../retention/time-zone.js';
@@ -56,13 +56,19 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
   const mapping = mapCategories(options.categories);
   // The ledger's reads, the server's zone settings and every table's size in one round trip where
   // the ledger is all there; one by one (naming what is not) otherwise.
-  const read = await readReportLedger(client, TREND_DAYS, [
+  const reads = [
     ZONE_SETTINGS_SQL,
     sizesSql(
       client,
       mapping.map((m) => m.table),
     ),
-  ]);
+  ];
+  let read = await readReportLedger(client, TREND_DAYS, reads);
+  if (!read.ledger) {
+    // The ledger tables a first migrate left to be made are made now, and the reads go again.
+    const version = await completedLedgerVersion(client);
+    if (version === LEDGER_VERSION) read = await readReportLedger(client, TREND_DAYS, reads);
+  }
   const ledger = read.ledger;
   assertCurrent(ledger ? ledger.version : await ledgerVersion(client));
   const zone = await resolveDataZone(client, {
@@ -181,7 +187,7 @@ export async function takeSnapshot(
 
 /** Refuses (exit 4) a database whose ledger is missing or older than this rasdb's. */
 async function assertLedgerCurrent(client: pg.Client): Promise<void> {
-  assertCurrent(await ledgerVersion(client));
+  assertCurrent(await completedLedgerVersion(client));
 }
 
 function assertCurrent(version: number): void {

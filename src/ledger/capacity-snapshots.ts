@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { writingLedger } from './first-use.js';
 import { isoText } from '../db/time-text.js';
 import { withTransaction } from '../db/transaction.js';
 import { actor } from './actor.js';
@@ -47,29 +48,32 @@ export async function recordSnapshot(
   takenAt: string | null,
   tables: readonly SnapshotTable[],
 ): Promise<{ id: number; takenAt: string }> {
-  return withTransaction(client, async () => {
-    const { rows } = await client.query<{ id: string; taken_at: string }>(
-      `INSERT INTO rasdb.capacity_snapshots (taken_at, taken_by) VALUES (coalesce($1::timestamptz, now()), current_user || ' (' || $2 || ')')
+  // A first snapshot after migrate makes the capacity tables, and goes again.
+  return writingLedger(client, () =>
+    withTransaction(client, async () => {
+      const { rows } = await client.query<{ id: string; taken_at: string }>(
+        `INSERT INTO rasdb.capacity_snapshots (taken_at, taken_by) VALUES (coalesce($1::timestamptz, now()), current_user || ' (' || $2 || ')')
        RETURNING id, ${isoText('taken_at')} AS taken_at`,
-      [takenAt, actor()],
-    );
-    const id = Number(rows[0].id);
-    await client.query(
-      `INSERT INTO rasdb.capacity_snapshot_tables (snapshot_id, table_name, heap_bytes, toast_bytes, index_bytes, total_bytes, row_count, dead_rows)
+        [takenAt, actor()],
+      );
+      const id = Number(rows[0].id);
+      await client.query(
+        `INSERT INTO rasdb.capacity_snapshot_tables (snapshot_id, table_name, heap_bytes, toast_bytes, index_bytes, total_bytes, row_count, dead_rows)
        SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])`,
-      [
-        id,
-        tables.map((t) => t.table),
-        tables.map((t) => t.heapBytes),
-        tables.map((t) => t.toastBytes),
-        tables.map((t) => t.indexBytes),
-        tables.map((t) => t.totalBytes),
-        tables.map((t) => t.rows),
-        tables.map((t) => t.deadRows),
-      ],
-    );
-    return { id, takenAt: rows[0].taken_at };
-  });
+        [
+          id,
+          tables.map((t) => t.table),
+          tables.map((t) => t.heapBytes),
+          tables.map((t) => t.toastBytes),
+          tables.map((t) => t.indexBytes),
+          tables.map((t) => t.totalBytes),
+          tables.map((t) => t.rows),
+          tables.map((t) => t.deadRows),
+        ],
+      );
+      return { id, takenAt: rows[0].taken_at };
+    }),
+  );
 }
 
 /**

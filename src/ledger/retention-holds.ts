@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { readingLedger, writingLedger } from './first-use.js';
 import { isoText, utcText } from '../db/time-text.js';
 
 /**
@@ -38,10 +39,12 @@ export async function insertHold(
   hold: { table: string; from: string | null; until: string | null; ids: readonly number[] | null; reason: string },
   who: string,
 ): Promise<number> {
-  const { rows } = await client.query<{ id: number }>(
-    `INSERT INTO rasdb.retention_holds (table_name, from_time, until_time, row_ids, reason, placed_by)
-     VALUES ($1, $2::timestamp, $3::timestamp, $4::bigint[], $5, current_user || ' (' || $6 || ')') RETURNING id`,
-    [hold.table, hold.from, hold.until, hold.ids, hold.reason, who],
+  const { rows } = await writingLedger(client, () =>
+    client.query<{ id: number }>(
+      `INSERT INTO rasdb.retention_holds (table_name, from_time, until_time, row_ids, reason, placed_by)
+       VALUES ($1, $2::timestamp, $3::timestamp, $4::bigint[], $5, current_user || ' (' || $6 || ')') RETURNING id`,
+      [hold.table, hold.from, hold.until, hold.ids, hold.reason, who],
+    ),
   );
   return Number(rows[0].id);
 }
@@ -56,9 +59,11 @@ export async function listHolds(
   client: pg.Client,
   options: { includeReleased?: boolean; table?: string } = {},
 ): Promise<Hold[]> {
-  const { rows } = await client.query(
-    `${SELECT_HOLDS} WHERE ($1 OR released_at IS NULL) AND ($2::text IS NULL OR table_name = $2) ORDER BY id`,
-    [Boolean(options.includeReleased), options.table ?? null],
+  const rows = await readingLedger(client, () =>
+    client.query(
+      `${SELECT_HOLDS} WHERE ($1 OR released_at IS NULL) AND ($2::text IS NULL OR table_name = $2) ORDER BY id`,
+      [Boolean(options.includeReleased), options.table ?? null],
+    ),
   );
   return rows.map((r) => ({
     id: r.id,
@@ -82,10 +87,12 @@ export async function listHolds(
  * await markHoldReleased(client, 3, 'legal via ops@bastion', 'case closed') // true
  */
 export async function markHoldReleased(client: pg.Client, id: number, who: string, reason: string): Promise<boolean> {
-  const { rowCount } = await client.query(
-    `UPDATE rasdb.retention_holds SET released_at = now(), released_by = current_user || ' (' || $2 || ')', release_reason = $3
-      WHERE id = $1 AND released_at IS NULL`,
-    [id, who, reason],
+  const { rowCount } = await writingLedger(client, () =>
+    client.query(
+      `UPDATE rasdb.retention_holds SET released_at = now(), released_by = current_user || ' (' || $2 || ')', release_reason = $3
+        WHERE id = $1 AND released_at IS NULL`,
+      [id, who, reason],
+    ),
   );
   return Boolean(rowCount);
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { readingLedger } from './first-use.js';
 import { actor } from './actor.js';
 
 /** A policy change an operator recorded: it overrides the built-in default of that policy. */
@@ -17,7 +18,8 @@ export interface PolicyOverride {
  * (await readPolicyOverrides(client)).get('api_call_logs')?.keepDetail // '120 days'
  */
 export async function readPolicyOverrides(client: pg.Client): Promise<Map<string, PolicyOverride>> {
-  return policyOverridesFrom((await client.query<PolicyOverrideRow>(POLICY_OVERRIDES_SQL)).rows);
+  const rows = await readingLedger(client, () => client.query<PolicyOverrideRow>(POLICY_OVERRIDES_SQL));
+  return policyOverridesFrom(rows);
 }
 
 /** The statement readPolicyOverrides runs (no parameters), for a caller that batches reads. */

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { readingLedger } from './first-use.js';
 import { isoText } from '../db/time-text.js';
 
 /** A zone an operator declared the data to be written in, with who and why. */
@@ -60,7 +61,8 @@ export async function lastRecordedZones(client: pg.Client): Promise<RecordedZone
  * const { declaration, last } = await readZoneRecords(client);
  */
 export async function readZoneRecords(client: pg.Client): Promise<ZoneRecords> {
-  return zoneRecordsFrom((await client.query(ZONE_RECORDS_SQL)).rows);
+  const rows = await readingLedger(client, () => client.query(ZONE_RECORDS_SQL));
+  return rows.length ? zoneRecordsFrom(rows) : { declaration: null, last: null };
 }
 
 export interface ZoneRecords {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { oneTripTransaction } from '../db/transaction.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { CAPACITY_TABLES } from './capacity-tables.js';
@@ -102,8 +103,10 @@ export interface LedgerVersionRow {
  */
 export function versionFrom(rows: readonly LedgerVersionRow[]): number {
   if (!rows.length) return 0;
+  const recorded = Number(rows[0].version);
   const deferred = rows[0].deferred ?? [];
-  return deferred.length ? Math.min(...deferred) - 1 : Number(rows[0].version);
+  // A newer rasdb's ledger is newer whatever it left to be made: its rules are not ours.
+  return deferred.length && recorded <= LEDGER_VERSION ? Math.min(...deferred) - 1 : recorded;
 }
 
 /**
@@ -135,7 +138,7 @@ export function assertLedgerReadable(version: number): void {
 export async function ensureLedger(
   client: pg.Client,
   known?: number,
-  options: { only?: readonly LedgerPart[]; asynchronousCommit?: boolean } = {},
+  options: { only?: readonly LedgerPart[]; asynchronousCommit?: boolean; asRole?: string } = {},
 ): Promise<void> {
   // A caller that read the version under the same lock passes it: 0 and current are not read again.
   const state = known === 0 ? { version: 0, deferred: [] } : await ledgerState(client, known);
@@ -146,14 +149,94 @@ export async function ensureLedger(
   if (!pending.length) return;
   const now = pending.filter((v) => !options.only || options.only.includes(LEDGER_STEPS[v - 1].part));
   const later = pending.filter((v) => !now.includes(v));
+  // Only steps left for later, and left still: nothing to write.
+  if (!now.length && state.version === LEDGER_VERSION) return;
   // The step that adds `deferred` is in every run that has steps after it to make.
   await oneTripTransaction(client, [
     // For a caller whose later synchronous commit flushes this one with it (WAL is written in order).
     ...(options.asynchronousCommit ? ['SET LOCAL synchronous_commit = off'] : []),
+    // Tables made by another role than the one that made the rest would be that role's: later
+    // upgrades, run as the owner, could not alter them.
+    ...(options.asRole ? [`SET LOCAL ROLE ${client.escapeIdentifier(options.asRole)}`] : []),
     ...now.map((v) => LEDGER_STEPS[v - 1].sql),
+    // Made after the rest of the ledger, maybe after the owner granted roles on it.
+    ...(state.deferred.length ? [CARRY_LEDGER_GRANTS] : []),
     `UPDATE rasdb.ledger_info SET version = ${LEDGER_VERSION}, deferred = '{${later.join(',')}}'`,
   ]);
 }
+
+/** How long a capability waits for a running migrate before making the ledger tables it left. */
+export const COMPLETE_LEDGER_WAIT_MS = 60_000;
+
+/**
+ * The ledger's version once the steps a first `rasdb migrate` left to be made (`deferred`: every
+ * capability's tables but migrate's own) are made, for a capability about to use them: made under
+ * the migration lock, in one transaction, by whichever command first needs them. A ledger an
+ * older rasdb wrote is not upgraded here (its version is returned, and the caller asks for
+ * `rasdb migrate`), nor is anything made inside the caller's transaction, which it would commit.
+ *
+ * @example
+ * if ((await completedLedgerVersion(client)) < LEDGER_VERSION) throw new RasdbError(4, 'run rasdb migrate first');
+ */
+export async function completedLedgerVersion(
+  client: pg.Client,
+  waitMs: number = COMPLETE_LEDGER_WAIT_MS,
+): Promise<number> {
+  const presence = (await client.query<LedgerPresenceRow>(LEDGER_PRESENCE_SQL)).rows[0];
+  const rows = await ledgerRows(client, presence);
+  const version = versionFrom(rows);
+  const left = rows[0]?.deferred ?? [];
+  if (!left.length || Number(rows[0].version) !== LEDGER_VERSION || client.getTransactionStatus() !== 'I')
+    return version;
+  // Made as the schema's owner (the role that ran migrate, or one it is a member of).
+  const { rows: owners } = await client.query<{ owner: string; member: boolean; own: boolean }>(
+    `SELECT r.rolname AS owner, pg_has_role(n.nspowner, 'MEMBER') AS member, r.rolname = current_user AS own
+       FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = 'rasdb'`,
+  );
+  const owner = owners[0];
+  if (!owner?.member) {
+    throw new RasdbError(
+      ExitCode.check,
+      `rasdb's ledger tables for retention, seed, capacity and partitions are not made yet, and role "${presence.role}" may not make them as the ledger's owner${owner ? ` (${owner.owner})` : ''}; run rasdb migrate (it makes them) or this command once as that role`,
+    );
+  }
+  const asRole = owner.own ? undefined : owner.owner;
+  await withAdvisoryLock(client, LockKey.migrate, waitMs, () => ensureLedger(client, undefined, { asRole }));
+  return LEDGER_VERSION;
+}
+
+/**
+ * The privileges granted on the ledger's first tables, given on the tables and sequences this
+ * transaction made in schema rasdb: a role granted "all tables in schema rasdb" after a first
+ * migrate can still use the tables that were left to be made. Tables take ledger_info's grants,
+ * sequences those of migration_events' id; one with privileges of its own already (default
+ * privileges) is left as it is.
+ */
+const CARRY_LEDGER_GRANTS = `DO $carry$
+   DECLARE
+     made record;
+     given record;
+   BEGIN
+     FOR made IN
+       SELECT c.oid::regclass AS rel, c.relkind FROM pg_class c
+        WHERE c.relnamespace = 'rasdb'::regnamespace AND c.relkind IN ('r', 'S') AND c.relacl IS NULL
+          AND c.xmin = pg_current_xact_id()::xid
+     LOOP
+       FOR given IN
+         SELECT a.privilege_type, a.is_grantable,
+                CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS grantee
+           FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+          WHERE c.oid = CASE made.relkind WHEN 'r' THEN 'rasdb.ledger_info'::regclass
+                                          ELSE 'rasdb.migration_events_id_seq'::regclass END
+            AND a.grantee <> c.relowner
+       LOOP
+         EXECUTE format('GRANT %s ON %s %s TO %s%s', given.privilege_type,
+                        CASE made.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, made.rel, given.grantee,
+                        CASE WHEN given.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+       END LOOP;
+     END LOOP;
+   END
+   $carry$`;
 
 /** The recorded version and the steps still to be made (none before version 9). */
 async function ledgerState(client: pg.Client, known?: number): Promise<{ version: number; deferred: number[] }> {

@@ -105,12 +105,11 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
       const version = await versionAfterPresence(client, presence[0] as LedgerPresenceRow);
       assertLedgerReadable(version);
       checkCanMigrate(preflight[0] as CanMigrateRow, { ledgerExists: version > 0, refuseUnadopted: version === 0 });
-      // A first run makes migrate's own ledger tables now, and the other capabilities' on a second
-      // connection while the migrations run (about as long as three migrations of DDL).
-      const beside = version === 0 && options.openSibling ? options.openSibling : undefined;
-      // Committed asynchronously: the run's last migration commits synchronously, and flushes it.
-      await ensureLedger(client, version, { asynchronousCommit: true, ...(beside ? { only: ['migrations'] } : {}) });
-      const completing = beside ? completeLedgerBeside(beside) : undefined;
+      // A first run makes migrate's own ledger tables only: the other capabilities' (about three
+      // migrations of DDL) wait until one of them first runs (completedLedgerVersion) or the next
+      // migrate. Committed asynchronously: the run's last migration commits synchronously, and
+      // flushes it.
+      if (version === 0) await ensureLedger(client, 0, { asynchronousCommit: true, only: ['migrations'] });
       // A ledger made just now lists nothing applied: not read back.
       const plan = await planMigrations(client, files, targetPhase, version === 0 ? [] : undefined);
       // Files the build compiled load only when they cannot run as recorded.
@@ -123,6 +122,8 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
       assertNoTransactionControl(
         compiled.map((m) => ({ name: m.name, direction: 'up' as const, statements: m.statements })),
       );
+      // What a first run or an older rasdb left of the ledger is made once the run is sure to go on.
+      if (version > 0) await ensureLedger(client, version, { asynchronousCommit: true });
       // Each migration commits with its ledger row; the first failure is rolled back alone and
       // kept in the history, the ones before it stay applied, the rest are not run.
       const executor = new MigrationExecutor(client, {
@@ -131,7 +132,6 @@ export async function migrate(client: pg.Client, options: MigrateOptions = {}): 
       });
       const steps = await runInOrder(executor, plan.pending, 'up', options.onStep);
       const failed = steps.find((step) => step.status === 'Error');
-      if (completing) await completing(failed?.error?.connectionLost ? undefined : client);
       const applied = steps.filter((s) => s.status === 'Success').map((s) => s.name);
       const afterConnectionLoss = failed?.error?.connectionLost ? await reread(options, applied) : undefined;
       const survived = afterConnectionLoss ? afterConnectionLoss.survived : applied;
@@ -174,33 +174,6 @@ export async function dryRun(
 }
 
 /** After a lost connection, what the ledger says of this run's migrations, read on a new connection. */
-/**
- * Makes the ledger's deferred steps on a connection of its own; the returned function waits for
- * them. Should that connection fail, they are made on `client` (when it is still usable), and
- * should that fail too, the next ensureLedger (any rasdb run that writes) makes them.
- */
-function completeLedgerBeside(openSibling: () => Promise<pg.Client>): (client?: pg.Client) => Promise<void> {
-  const done = (async () => {
-    const beside = await openSibling();
-    try {
-      await ensureLedger(beside);
-    } finally {
-      await beside.end().catch(() => undefined);
-    }
-  })();
-  done.catch(() => undefined); // awaited below
-  return async (client) => {
-    try {
-      await done;
-    } catch (error) {
-      if (!client) return;
-      await ensureLedger(client).catch(() => {
-        throw error;
-      });
-    }
-  };
-}
-
 async function reread(
   options: MigrateOptions,
   applied: readonly string[],

@@ -30,10 +30,10 @@ export async function setPolicy(
   client: pg.Client,
   change: PolicyChange,
 ): Promise<{ before: EffectivePolicy; after: EffectivePolicy; runId: number }> {
-  await assertRetentionTables(client);
   const [name] = selectPolicies([change.policy]);
   const definition = POLICIES.find((p) => p.name === name)!;
   if (!change.reason.trim()) throw usageError(`a policy change needs a ${option('reason')}`);
+  await assertRetentionTables(client);
   if (change.keepDetail === undefined && change.keepSummary === undefined)
     throw usageError(`give ${option('keepDetail')} and/or ${option('keepSummary')}`);
   if (change.keepSummary !== undefined && definition.keepSummary === null)

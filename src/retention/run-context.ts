@@ -5,6 +5,7 @@ import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { kyselyOn } from '../db/single-client-pool.js';
 import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
 import { finishRun, markInterrupted, startRun, type RunKind } from '../ledger/retention-runs.js';
+import { completedLedgerVersion } from '../ledger/upgrade.js';
 import { SUMMARIES } from './summaries.js';
 import { resolveAsOf } from './time.js';
 import { resolveDataZone } from './time-zone.js';
@@ -72,7 +73,6 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
   settings: RunSettings,
   work: (context: RunContext) => Promise<T>,
 ): Promise<T & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
-  await assertRetentionTables(client);
   const started = Date.now();
   const timeUp = (): boolean => settings.maxRuntimeMs !== undefined && Date.now() - started >= settings.maxRuntimeMs;
   const clock = async () => {
@@ -85,6 +85,9 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
       base: { client, db: kyselyOn<DB>(client), asOf, timeZone: zone.timeZone, timeUp },
     };
   };
+  // A given "now" the server's clock refuses is refused before a first run makes retention's tables.
+  if (settings.now !== undefined) await clock();
+  await assertRetentionTables(client, settings.lockWaitMs);
   if (settings.dryRun) {
     const { asOf, timeZone, base } = await clock();
     const result = await work({ ...base, runId: null, dryRun: true });
@@ -131,11 +134,28 @@ async function applySessionSettings(client: pg.Client, kind: RunKind, settings: 
 
 /**
  * Refuses, with the command to run, a database that `rasdb migrate` has not brought this far.
+ * Retention's ledger tables, which a first migrate leaves to be made, are made first (under the
+ * migration lock, waiting up to `waitMs` for a running migrate).
  *
  * @example
  * await assertRetentionTables(client); // throws RasdbError(4, '... run rasdb migrate first')
  */
-export async function assertRetentionTables(client: pg.Client): Promise<void> {
+export async function assertRetentionTables(client: pg.Client, waitMs?: number): Promise<void> {
+  let missing = await missingRetentionTables(client);
+  if (missing.some((name) => name.startsWith('rasdb.'))) {
+    await completedLedgerVersion(client, waitMs);
+    missing = await missingRetentionTables(client);
+  }
+  if (missing.length) {
+    throw new RasdbError(
+      ExitCode.check,
+      `this database lacks the retention tables (${missing.join(', ')}); run rasdb migrate first`,
+      { missing },
+    );
+  }
+}
+
+async function missingRetentionTables(client: pg.Client): Promise<string[]> {
   const needed = [
     'rasdb.retention_runs',
     'rasdb.retention_thinned',
@@ -145,13 +165,7 @@ export async function assertRetentionTables(client: pg.Client): Promise<void> {
   const { rows } = await client.query(`SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL`, [
     needed,
   ]);
-  if (rows.length) {
-    throw new RasdbError(
-      ExitCode.check,
-      `this database lacks the retention tables (${rows.map((r) => r.name).join(', ')}); run rasdb migrate first`,
-      { missing: rows.map((r) => r.name) },
-    );
-  }
+  return rows.map((r) => r.name);
 }
 
 function describe(error: unknown): string {

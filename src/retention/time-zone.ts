@@ -51,8 +51,8 @@ export async function declareZone(
   input: { timeZone: string; reason: string; by?: string; lockWaitMs?: number },
 ): Promise<{ timeZone: string; before: string | null; runId: number }> {
   if (!input.reason.trim()) throw usageError(`a time zone declaration needs a ${option('reason')}`);
-  await assertRetentionTables(client);
   const timeZone = await checkedZone(client, input.timeZone);
+  await assertRetentionTables(client, input.lockWaitMs);
   const who = `${input.by ? `${input.by} via ` : ''}${actor()}`;
   // Under the retention lock: a run between a declaration and its record, or two declarations
   // interleaved, would leave the last run's zone other than the last declared one (exit 4 after).
