@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { capacityReport, type CapacityReport } from '../src/capacity/capacity.js';
 import { measureFlows } from '../src/capacity/flow.js';
 import { recordSnapshot } from '../src/ledger/capacity-snapshots.js';
 import { runCli } from './support/cli.js';
 import { DATA_ZONE, DAYS, INJECTED, INJECTED_PER_CATEGORY, seedCapacityData } from './support/capacity-data.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { adminQuery, createTestDatabase, type TestDatabase } from './support/database.js';
 
 // One migrated database with known flows; every test works on a copy of it.
 let template: TestDatabase;
@@ -111,6 +112,35 @@ describe('rasdb capacity: flow from the time columns', () => {
       expect(iso.tables.filter((x) => x.flow.method === 'estimate').length).toBeGreaterThan(0);
     } finally {
       await client.end();
+    }
+  });
+
+  it('estimates the same for a role that reads the statistics through pg_stats, not pg_statistic', async () => {
+    const estimated = { exactRowLimit: 0, smallTableBytes: 0 };
+    const own = await report(estimated);
+    const role = `rasdb_capacity_reader_${process.pid}`;
+    await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    await adminQuery(`CREATE ROLE ${role} LOGIN PASSWORD 'reader-pw'`);
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = 'reader-pw';
+    const client = new pg.Client({ connectionString: url.toString() });
+    try {
+      await db.query(
+        `GRANT USAGE ON SCHEMA rasdb TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA rasdb, public TO ${role}`,
+      );
+      await client.connect();
+      const { rows } = await client.query(
+        `SELECT has_table_privilege('pg_catalog.pg_statistic', 'SELECT') AS readable`,
+      );
+      expect(rows).toEqual([{ readable: false }]);
+      const other = await capacityReport(client, { ...estimated, now: own.asOf });
+      for (const t of own.tables) expect(other.tables.find((x) => x.table === t.table)?.flow, t.table).toEqual(t.flow);
+      expect(own.tables.filter((t) => t.flow.method === 'estimate').length).toBeGreaterThan(0);
+    } finally {
+      await client.end().catch(() => undefined);
+      await db.query(`DROP OWNED BY ${role}`);
+      await adminQuery(`DROP ROLE IF EXISTS ${role}`);
     }
   });
 

@@ -62,6 +62,7 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
       client,
       mapping.map((m) => m.table),
     ),
+    STATISTICS_READABLE_SQL,
   ];
   let read = await readReportLedger(client, TREND_DAYS, reads);
   if (!read.ledger) {
@@ -93,7 +94,12 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
     replayed === null
       ? `now() AT TIME ZONE ${client.escapeLiteral(zone.timeZone)}`
       : `${client.escapeLiteral(replayed)}::timestamp`;
-  const flowSettings = { windowDays, exactRowLimit: options.exactRowLimit, smallTableBytes: options.smallTableBytes };
+  const flowSettings = {
+    windowDays,
+    exactRowLimit: options.exactRowLimit,
+    smallTableBytes: options.smallTableBytes,
+    statisticsReadable: Boolean(read.also[2][0].readable),
+  };
   const facts = flowFactsSql(client, subjects, flowSettings);
   const results = await queryBatch(client, [
     ...(facts === null ? [] : [facts]),
@@ -140,6 +146,9 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
     ...assembled,
   };
 }
+
+/** Whether this role may read pg_statistic itself (see FlowSettings.statisticsReadable). */
+const STATISTICS_READABLE_SQL = `SELECT has_table_privilege('pg_catalog.pg_statistic', 'SELECT') AS readable`;
 
 /**
  * The data's "now" (`clock`, SQL) in the house spelling, and each policy's detail kept as days

@@ -59,8 +59,10 @@ export function sizesSql(client: pg.Client, tables: readonly string[]): string {
        -- The functions behind pg_stat_all_tables, called for these relations only (the view groups them all).
        SELECT tree.name, c.oid, c.reltuples, c.relpages,
               pg_stat_get_live_tuples(c.oid) AS n_live_tup, pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
-              -- Each fork and index measured once: the total is the table (heap with its maps, and TOAST) and its indexes.
-              pg_table_size(c.oid) AS heap_toast, pg_indexes_size(c.oid) AS indexes,
+              -- Each fork, TOAST table and index measured once (each measure opens the relation, and
+              -- pg_table_size would open the TOAST table again): heap with its maps, TOAST, indexes.
+              pg_relation_size(c.oid) AS main, pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm') AS maps,
+              pg_indexes_size(c.oid) AS indexes,
               CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END AS toast
          FROM tree JOIN pg_class c ON c.oid = tree.rel
         WHERE c.relkind IN ('r', 'm')
@@ -68,16 +70,16 @@ export function sizesSql(client: pg.Client, tables: readonly string[]): string {
      SELECT w.name, w.root IS NOT NULL AS present,
             count(l.oid)::int AS leaves,
             coalesce((SELECT relkind = 'p' FROM pg_class WHERE oid = w.root), false) AS partitioned,
-            coalesce(sum(l.heap_toast - l.toast), 0) AS heap,
+            coalesce(sum(l.main + l.maps), 0) AS heap,
             coalesce(sum(l.toast), 0) AS toast,
             coalesce(sum(l.indexes), 0) AS indexes,
-            coalesce(sum(l.heap_toast + l.indexes), 0) AS total,
+            coalesce(sum(l.main + l.maps + l.toast + l.indexes), 0) AS total,
             -- As currentRows (histogram.ts): the larger of the live count and reltuples at today's size.
             CASE WHEN count(l.oid) = 0 THEN 0
                  WHEN bool_and(l.n_live_tup > 0 OR l.reltuples >= 0)
                  THEN round(sum(CASE WHEN l.reltuples < 0 THEN l.n_live_tup
                                      ELSE greatest(l.n_live_tup, CASE WHEN l.relpages > 0
-                                          THEN l.reltuples / l.relpages * (pg_relation_size(l.oid) / current_setting('block_size')::int)
+                                          THEN l.reltuples / l.relpages * (l.main / current_setting('block_size')::int)
                                           ELSE l.reltuples END) END))::bigint END AS rows,
             coalesce(sum(l.n_dead_tup), 0) AS dead
        FROM wanted w LEFT JOIN leaf l ON l.name = w.name

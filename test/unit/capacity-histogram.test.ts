@@ -66,6 +66,24 @@ describe('naive readings as text', () => {
     expect(naiveSeconds('1970-01-02 00:00:00.5')).toBe(86_400.5);
   });
 
+  it('reads every plain reading of years 1 to 9999 as the calendar of JavaScript dates gives it', () => {
+    // The plain spelling is read digit by digit; JavaScript's dates are the reference.
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
+    const pad = (v: number, width: number) => String(v).padStart(width, '0');
+    for (let i = 0; i < 2000; i++) {
+      const date = new Date(0);
+      date.setUTCFullYear(1 + next(9999), next(12), 1 + next(31));
+      date.setUTCHours(next(24), next(60), next(60), 0);
+      const micros = i % 3 === 0 ? 0 : next(1_000_000);
+      const fraction = micros ? `.${pad(micros, 6)}`.replace(/0+$/, '') : '';
+      const text = `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1, 2)}-${pad(date.getUTCDate(), 2)}${i % 2 ? 'T' : ' '}${pad(date.getUTCHours(), 2)}:${pad(date.getUTCMinutes(), 2)}:${pad(date.getUTCSeconds(), 2)}${fraction}`;
+      expect(naiveSeconds(text), text).toBeCloseTo(date.getTime() / 1000 + micros / 1e6, 6);
+    }
+    expect(naiveSeconds('2024-02-29 00:00:00')).toBe(Date.parse('2024-02-29T00:00:00Z') / 1000);
+    expect(naiveSeconds('1900-03-01 00:00:00')).toBe(Date.parse('1900-03-01T00:00:00Z') / 1000);
+  });
+
   it("reads the statistics' values as JSON spells them, as extract(epoch FROM timestamp) gives them", () => {
     // Each figure is PostgreSQL 15's extract(epoch FROM ...::timestamp) of the same text.
     expect(naiveSeconds('2025-10-27T10:38:44.29345')).toBeCloseTo(1_761_561_524.29345, 5);
