@@ -193,6 +193,30 @@ describe('rasdb capacity: flow from the time columns', () => {
     }
   });
 
+  it("measures every table as PostgreSQL's own size functions do, an unlogged one and one with a free-space map too", async () => {
+    await db.query(`ALTER TABLE performance_metrics SET UNLOGGED; DELETE FROM api_call_logs WHERE id % 7 = 0`);
+    await db.query('VACUUM api_call_logs');
+    const r = await report();
+    const truth = await db.query(
+      `SELECT t AS table, pg_table_size(t::regclass) AS table_size, pg_indexes_size(t::regclass) AS indexes,
+              pg_total_relation_size(t::regclass) AS total,
+              coalesce((SELECT pg_total_relation_size(reltoastrelid) FROM pg_class WHERE oid = t::regclass AND reltoastrelid <> 0), 0) AS toast
+         FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL`,
+      [r.tables.map((t) => t.table)],
+    );
+    expect(truth.length).toBeGreaterThan(20);
+    const [forks] = await db.query(
+      `SELECT (SELECT bool_or(pg_relation_size(indexrelid, 'init') > 0) FROM pg_index WHERE indrelid = 'performance_metrics'::regclass) AS init, pg_relation_size('api_call_logs', 'fsm') > 0 AS fsm`,
+    );
+    expect(forks).toEqual({ init: true, fsm: true });
+    for (const row of truth) {
+      const t = r.tables.find((x) => x.table === row.table);
+      expect(t && [t.heapBytes + t.toastBytes, t.indexBytes, t.totalBytes, t.toastBytes], row.table).toEqual(
+        [row.table_size, row.indexes, row.total, row.toast].map(Number),
+      );
+    }
+  });
+
   it('sums a partitioned table over its partitions instead of reporting 0', async () => {
     await db.query(`
       CREATE TABLE data_access_logs_parted (LIKE data_access_logs INCLUDING DEFAULTS) PARTITION BY RANGE (accessed_at);

@@ -111,7 +111,9 @@ export function mapCategories(overrides: readonly string[] = []): TableCategory[
     if (!section) throw new Error(`bug: ${table.table} names section ${table.section}, which does not exist`);
     const override = parsed.get(table.table);
     return {
-      ...table,
+      section: table.section,
+      table: table.table,
+      timeColumn: table.timeColumn,
       sectionTitle: section.title,
       category: override === undefined ? section.category : override,
       source: override === undefined ? 'document' : 'override',

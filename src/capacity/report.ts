@@ -68,8 +68,19 @@ export function assembleReport(inputs: ReportInputs): { tables: TableReport[]; c
     const useTrend = flow.method === 'empty' && trend.perDay !== null && trend.perDay > 0 && isFirm(trend);
     const bytesPerDay = useTrend ? trend.perDay : flow.bytesPerDay;
     const keep = inputs.keeps.get(m.table) ?? NO_POLICY;
+    // Named one by one rather than spread: spreading `size` into this literal took most of the
+    // report's JavaScript time.
     return {
-      ...size,
+      table: size.table,
+      present: size.present,
+      leaves: size.leaves,
+      partitioned: size.partitioned,
+      heapBytes: size.heapBytes,
+      toastBytes: size.toastBytes,
+      indexBytes: size.indexBytes,
+      totalBytes: size.totalBytes,
+      rows: size.rows,
+      deadRows: size.deadRows,
       section: m.section,
       sectionTitle: m.sectionTitle,
       category: m.category,
