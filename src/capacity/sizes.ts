@@ -47,9 +47,6 @@ export interface SizeRow {
  * reads: a row per table, in the order given.
  */
 export function sizesSql(client: pg.Client, tables: readonly string[]): string {
-  // A table, its TOAST table and their indexes are all logged or all unlogged (c.relpersistence).
-  const init = (oid: string) => `CASE WHEN c.relpersistence = 'u' THEN pg_relation_size(${oid}, 'init') ELSE 0 END`;
-  const indexForks = (oid: string) => `pg_relation_size(${oid}) + pg_relation_size(${oid}, 'fsm') + ${init(oid)}`;
   const names = tables.length ? `ARRAY[${tables.map((t) => client.escapeLiteral(t)).join(', ')}]` : `'{}'::text[]`;
   return `WITH RECURSIVE wanted AS (
        SELECT w.name, w.ord, to_regclass(quote_ident(w.name)) AS root
@@ -62,17 +59,11 @@ export function sizesSql(client: pg.Client, tables: readonly string[]): string {
        -- The functions behind pg_stat_all_tables, called for these relations only (the view groups them all).
        SELECT tree.name, c.oid, c.reltuples, c.relpages,
               pg_stat_get_live_tuples(c.oid) AS n_live_tup, pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
-              -- Each fork that can exist measured once: a visibility map only for a heap, an init
-              -- fork only for an unlogged relation. (pg_table_size and pg_indexes_size look for all
-              -- four of every relation, and each look is a file system call, most of them in vain.)
-              pg_relation_size(c.oid) AS main,
-              pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm') + ${init('c.oid')} AS maps,
-              (SELECT coalesce(sum(${indexForks('i.indexrelid')}), 0) FROM pg_index i WHERE i.indrelid = c.oid) AS indexes,
-              CASE WHEN c.reltoastrelid = 0 THEN 0
-                   ELSE pg_relation_size(c.reltoastrelid) + pg_relation_size(c.reltoastrelid, 'fsm')
-                        + pg_relation_size(c.reltoastrelid, 'vm') + ${init('c.reltoastrelid')}
-                        + (SELECT coalesce(sum(${indexForks('i.indexrelid')}), 0) FROM pg_index i WHERE i.indrelid = c.reltoastrelid)
-              END AS toast
+              -- Each fork, TOAST table and index measured once (each measure opens the relation, and
+              -- pg_table_size would open the TOAST table again): heap with its maps, TOAST, indexes.
+              pg_relation_size(c.oid) AS main, pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm') AS maps,
+              pg_indexes_size(c.oid) AS indexes,
+              CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END AS toast
          FROM tree JOIN pg_class c ON c.oid = tree.rel
         WHERE c.relkind IN ('r', 'm')
      )
