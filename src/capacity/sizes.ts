@@ -52,24 +52,30 @@ export function sizesSql(client: pg.Client, tables: readonly string[]): string {
        SELECT w.name, w.ord, to_regclass(quote_ident(w.name)) AS root
          FROM unnest(${names}::text[]) WITH ORDINALITY AS w(name, ord)
      ), tree AS (
-       SELECT name, root AS rel FROM wanted WHERE root IS NOT NULL
+       SELECT name, root AS rel, true AS is_root FROM wanted WHERE root IS NOT NULL
        UNION ALL
-       SELECT tree.name, i.inhrelid::regclass FROM tree JOIN pg_inherits i ON i.inhparent = tree.rel
+       SELECT tree.name, i.inhrelid::regclass, false FROM tree JOIN pg_inherits i ON i.inhparent = tree.rel
+     ), member AS (
+       -- pg_class read once for the roots and their leaves (a probe per root reads three pages a root).
+       SELECT tree.name, tree.is_root, c.oid, c.relkind, c.reltuples, c.relpages, c.reltoastrelid
+         FROM tree JOIN pg_class c ON c.oid = tree.rel
      ), leaf AS (
        -- The functions behind pg_stat_all_tables, called for these relations only (the view groups them all).
-       SELECT tree.name, c.oid, c.reltuples, c.relpages,
+       SELECT c.name, c.oid, c.reltuples, c.relpages,
               pg_stat_get_live_tuples(c.oid) AS n_live_tup, pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
               -- Each fork, TOAST table and index measured once (each measure opens the relation, and
               -- pg_table_size would open the TOAST table again): heap with its maps, TOAST, indexes.
               pg_relation_size(c.oid) AS main, pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm') AS maps,
               pg_indexes_size(c.oid) AS indexes,
               CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END AS toast
-         FROM tree JOIN pg_class c ON c.oid = tree.rel
+         FROM member c
         WHERE c.relkind IN ('r', 'm')
+     ), root AS (
+       SELECT name, relkind = 'p' AS partitioned FROM member WHERE is_root
      )
      SELECT w.name, w.root IS NOT NULL AS present,
             count(l.oid)::int AS leaves,
-            coalesce((SELECT relkind = 'p' FROM pg_class WHERE oid = w.root), false) AS partitioned,
+            coalesce(r.partitioned, false) AS partitioned,
             coalesce(sum(l.main + l.maps), 0) AS heap,
             coalesce(sum(l.toast), 0) AS toast,
             coalesce(sum(l.indexes), 0) AS indexes,
@@ -82,8 +88,8 @@ export function sizesSql(client: pg.Client, tables: readonly string[]): string {
                                           THEN l.reltuples / l.relpages * (l.main / current_setting('block_size')::int)
                                           ELSE l.reltuples END) END))::bigint END AS rows,
             coalesce(sum(l.n_dead_tup), 0) AS dead
-       FROM wanted w LEFT JOIN leaf l ON l.name = w.name
-      GROUP BY w.name, w.ord, w.root
+       FROM wanted w LEFT JOIN root r ON r.name = w.name LEFT JOIN leaf l ON l.name = w.name
+      GROUP BY w.name, w.ord, w.root, r.partitioned
       ORDER BY w.ord`;
 }
 
