@@ -226,7 +226,7 @@ export function flowFactsSql(
                FROM (SELECT to_regclass(quote_ident(s.t)) AS relid
                      UNION SELECT relid FROM pg_partition_tree(to_regclass(quote_ident(s.t)))) p
                JOIN pg_class c ON c.oid = p.relid AND c.relkind IN ('r', 'm')
-               JOIN pg_namespace n ON n.oid = c.relnamespace
+               ${settings.statisticsReadable ? '' : 'JOIN pg_namespace n ON n.oid = c.relnamespace'}
             ) ELSE '[]' END AS leaves
        FROM (VALUES ${given.join(', ')}) AS s(ord, t, c, big)) f
       ORDER BY ord`;
@@ -269,8 +269,8 @@ function factsFrom(row: FactsRow): Facts {
     leaves: row.leaves.map(({ stats, ...l }) => ({
       ...l,
       nullFrac: stats?.nullFrac ?? 0,
-      bounds: readings(stats?.bounds ?? null).map(naiveSeconds),
-      common: readings(stats?.common ?? null).map(naiveSeconds),
+      bounds: readingSeconds(stats?.bounds ?? null),
+      common: readingSeconds(stats?.common ?? null),
       commonFreqs: stats?.commonFreqs ?? [],
     })),
     actual: { min: number(row.actual?.min), max: number(row.actual?.max) },
@@ -348,32 +348,61 @@ export function naiveSeconds(text: string): number {
 
 /**
  * naiveSeconds of the spelling statistics come in nearly always (`2026-05-31 23:00:00`, with up to
- * six decimals; a year of four digits, after Christ, no offset), read without allocating: a
- * report reads thousands of them. Undefined for any other spelling.
+ * six decimals; a year of four digits, after Christ, no offset), from `text` between `start` and
+ * `end`, read without allocating: a report reads thousands of them. Undefined for any other spelling.
  */
-function plainSeconds(text: string): number | undefined {
-  const n = text.length;
+function plainSeconds(text: string, start = 0, end = text.length): number | undefined {
+  const n = end - start;
   if (n !== 19 && (n < 21 || n > 26)) return undefined;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58) return undefined;
-  if (text.charCodeAt(16) !== 58 || (text.charCodeAt(10) !== 32 && text.charCodeAt(10) !== 84)) return undefined;
-  if (n > 19 && text.charCodeAt(19) !== 46) return undefined;
-  const digits = (from: number, to: number): number => {
-    let value = 0;
-    for (let i = from; i < to; i++) {
-      const d = text.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) return NaN;
-      value = value * 10 + d;
-    }
-    return value;
-  };
-  const year = digits(0, 4);
-  const month = digits(5, 7);
-  const day = digits(8, 10);
-  const clock = digits(11, 13) * 3600 + digits(14, 16) * 60 + digits(17, 19);
-  const micros = n > 19 ? digits(20, n) * 10 ** (26 - n) : 0;
+  const c = (k: number) => text.charCodeAt(start + k);
+  if (c(4) !== 45 || c(7) !== 45 || c(13) !== 58 || c(16) !== 58 || (c(10) !== 32 && c(10) !== 84)) return undefined;
+  if (n > 19 && c(19) !== 46) return undefined;
+  const year = digitsOf(text, start, start + 4);
+  const month = digitsOf(text, start + 5, start + 7);
+  const day = digitsOf(text, start + 8, start + 10);
+  const clock =
+    digitsOf(text, start + 11, start + 13) * 3600 +
+    digitsOf(text, start + 14, start + 16) * 60 +
+    digitsOf(text, start + 17, start + 19);
+  const micros = n > 19 ? digitsOf(text, start + 20, end) * 10 ** (26 - n) : 0;
   if (Number.isNaN(year + month + day + clock + micros) || year === 0 || month < 1 || month > 12 || day < 1)
     return undefined;
   return daysFromCivil(year, month, day) * 86_400 + clock + micros / 1e6;
+}
+
+/** The decimal number written in text[from, to), or NaN where a character is not a digit. */
+function digitsOf(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * The readings of a statistics array as flowFactsSql sends it, as seconds (readings, then
+ * naiveSeconds of each): PostgreSQL's array text is read in place, without a string a reading.
+ *
+ * @example
+ * readingSeconds('{"1970-01-02 00:00:00",infinity}') // [86400, Infinity]
+ */
+export function readingSeconds(text: string | null): number[] {
+  if (text === null || !text.startsWith('{') || !text.endsWith('}')) return readings(text).map(naiveSeconds);
+  const seconds: number[] = [];
+  const last = text.length - 1;
+  // A reading holds no comma, quote or backslash (see readings).
+  for (let from = 1; from < last;) {
+    let to = text.indexOf(',', from);
+    if (to < 0) to = last;
+    const quoted = text.charCodeAt(from) === 34;
+    const start = quoted ? from + 1 : from;
+    const end = quoted ? to - 1 : to;
+    seconds.push(plainSeconds(text, start, end) ?? naiveSeconds(text.slice(start, end)));
+    from = to + 1;
+  }
+  return seconds;
 }
 
 /** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's algorithm). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { naiveSeconds, naiveText, readings } from '../../src/capacity/flow.js';
+import { naiveSeconds, naiveText, readingSeconds, readings } from '../../src/capacity/flow.js';
 import { currentRows, estimateInRange, type ColumnStats } from '../../src/capacity/histogram.js';
 
 // 1,000 rows over 10 days, spread evenly: ten buckets of a day each.
@@ -64,6 +64,20 @@ describe('naive readings as text', () => {
     for (const text of ['1970-01-01 00:00:00', '2026-05-31 23:00:00.25', '2026-12-01 12:33:43.569486'])
       expect(naiveText(naiveSeconds(text))).toBe(text);
     expect(naiveSeconds('1970-01-02 00:00:00.5')).toBe(86_400.5);
+  });
+
+  it('reads an array of readings in place as readings and naiveSeconds read it', () => {
+    for (const text of [
+      '{}',
+      '{"2026-01-01 00:00:00"}',
+      '{"2026-01-01 00:00:00","2026-01-01 00:00:00.25",infinity,-infinity}',
+      '{"0044-03-15 00:00:00 BC","12026-02-28 00:00:00","2026-05-31 23:00:00.123456"}',
+      '["2026-01-01T00:00:00","2026-01-02T00:00:00.5"]',
+      '[]',
+    ])
+      expect(readingSeconds(text), text).toEqual(readings(text).map(naiveSeconds));
+    expect(readingSeconds(null)).toEqual([]);
+    expect(readingSeconds('{"1970-01-02 00:00:00",infinity}')).toEqual([86_400, Infinity]);
   });
 
   it('reads every plain reading of years 1 to 9999 as the calendar of JavaScript dates gives it', () => {
