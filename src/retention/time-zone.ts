@@ -134,8 +134,10 @@ export const ZONE_SETTINGS_SQL = `SELECT current_user AS role,
             has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')
               AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') AS readable,
             coalesce((SELECT json_agg(json_build_object('role', t.role, 'zone', t.zone)) FROM (
-              SELECT DISTINCT ON (s.setrole) r.rolname AS role, substr(c, strpos(c, '=') + 1) AS zone
-                FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) AS c LEFT JOIN pg_roles r ON r.oid = s.setrole
+              -- The role's name by the function, not by joining the pg_roles view: less to plan.
+              SELECT DISTINCT ON (s.setrole) CASE WHEN s.setrole = 0 THEN NULL ELSE pg_get_userbyid(s.setrole) END AS role,
+                     substr(c, strpos(c, '=') + 1) AS zone
+                FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) AS c
                WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
                  AND lower(split_part(c, '=', 1)) = 'timezone'
                ORDER BY s.setrole, s.setdatabase DESC) AS t), '[]') AS settings`;
