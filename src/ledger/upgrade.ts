@@ -138,7 +138,7 @@ export function assertLedgerReadable(version: number): void {
 export async function ensureLedger(
   client: pg.Client,
   known?: number,
-  options: { only?: readonly LedgerPart[]; asynchronousCommit?: boolean; asRole?: string } = {},
+  options: { only?: readonly LedgerPart[]; asynchronousCommit?: boolean } = {},
 ): Promise<void> {
   // A caller that read the version under the same lock passes it: 0 and current are not read again.
   const state = known === 0 ? { version: 0, deferred: [] } : await ledgerState(client, known);
@@ -151,13 +151,14 @@ export async function ensureLedger(
   const later = pending.filter((v) => !now.includes(v));
   // Only steps left for later, and left still: nothing to write.
   if (!now.length && state.version === LEDGER_VERSION) return;
+  const asRole = state.version > 0 ? await ownerToActAs(client, state.deferred.length > 0) : undefined;
   // The step that adds `deferred` is in every run that has steps after it to make.
   await oneTripTransaction(client, [
     // For a caller whose later synchronous commit flushes this one with it (WAL is written in order).
     ...(options.asynchronousCommit ? ['SET LOCAL synchronous_commit = off'] : []),
     // Tables made by another role than the one that made the rest would be that role's: later
     // upgrades, run as the owner, could not alter them.
-    ...(options.asRole ? [`SET LOCAL ROLE ${client.escapeIdentifier(options.asRole)}`] : []),
+    ...(asRole ? [`SET LOCAL ROLE ${client.escapeIdentifier(asRole)}`] : []),
     ...now.map((v) => LEDGER_STEPS[v - 1].sql),
     // Made after the rest of the ledger, maybe after the owner granted roles on it.
     ...(state.deferred.length ? [CARRY_LEDGER_GRANTS] : []),
@@ -188,21 +189,31 @@ export async function completedLedgerVersion(
   const left = rows[0]?.deferred ?? [];
   if (!left.length || Number(rows[0].version) !== LEDGER_VERSION || client.getTransactionStatus() !== 'I')
     return version;
-  // Made as the schema's owner (the role that ran migrate, or one it is a member of).
-  const { rows: owners } = await client.query<{ owner: string; member: boolean; own: boolean }>(
-    `SELECT r.rolname AS owner, pg_has_role(n.nspowner, 'MEMBER') AS member, r.rolname = current_user AS own
-       FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = 'rasdb'`,
-  );
-  const owner = owners[0];
-  if (!owner?.member) {
-    throw new RasdbError(
-      ExitCode.check,
-      `rasdb's ledger tables for retention, seed, capacity and partitions are not made yet, and role "${presence.role}" may not make them as the ledger's owner${owner ? ` (${owner.owner})` : ''}; run rasdb migrate (it makes them) or this command once as that role`,
-    );
-  }
-  const asRole = owner.own ? undefined : owner.owner;
-  await withAdvisoryLock(client, LockKey.migrate, waitMs, () => ensureLedger(client, undefined, { asRole }));
+  await withAdvisoryLock(client, LockKey.migrate, waitMs, () => ensureLedger(client));
   return LEDGER_VERSION;
+}
+
+/**
+ * The role to make the ledger's next steps as: none when this role owns schema rasdb, its owner
+ * when this role is a member of it. Refuses (exit 4) any other role: tables made by another role
+ * would be that role's, and a later upgrade, run as the owner, could not alter them.
+ */
+async function ownerToActAs(client: pg.Client, completing: boolean): Promise<string | undefined> {
+  const { rows } = await client.query<{ role: string; owner: string | null; member: boolean; own: boolean }>(
+    `SELECT current_user AS role, r.rolname AS owner, coalesce(pg_has_role(n.nspowner, 'MEMBER'), false) AS member,
+            coalesce(r.rolname = current_user, false) AS own
+       FROM (SELECT 1) AS one LEFT JOIN pg_namespace n ON n.nspname = 'rasdb' LEFT JOIN pg_roles r ON r.oid = n.nspowner`,
+  );
+  const { role, owner, member, own } = rows[0];
+  if (own) return undefined;
+  if (member && owner) return owner;
+  const as = `role "${role}" may not make them as the ledger's owner${owner ? ` (${owner})` : ''}`;
+  throw new RasdbError(
+    ExitCode.check,
+    completing
+      ? `rasdb's ledger tables for retention, seed, capacity and partitions are not made yet, and ${as}; run rasdb migrate (it makes them) or this command once as that role`
+      : `this database's rasdb ledger is older than this rasdb's (${LEDGER_VERSION}), and ${as}; run rasdb migrate as that role`,
+  );
 }
 
 /**
