@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import { completedLedgerVersion, LEDGER_VERSION, LEDGER_VERSION_SQL, type LedgerVersionRow } from './upgrade.js';
+import {
+  completedLedgerVersion,
+  LEDGER_VERSION,
+  LEDGER_VERSION_SQL,
+  leftToMake,
+  type LedgerVersionRow,
+} from './upgrade.js';
 
 /** undefined_table: what a statement naming a ledger table not made yet fails with. */
 const UNDEFINED_TABLE = '42P01';
@@ -41,7 +47,7 @@ export async function readingLedger<R>(client: pg.Client, read: () => Promise<{ 
       .query<LedgerVersionRow>(LEDGER_VERSION_SQL)
       .then((result) => result.rows[0])
       .catch(() => undefined);
-    if (!state || Number(state.version) !== LEDGER_VERSION || !state.deferred?.length) throw error;
+    if (!leftToMake(state)) throw error;
     return [];
   }
 }

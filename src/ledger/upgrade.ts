@@ -166,6 +166,14 @@ export async function ensureLedger(
   ]);
 }
 
+/**
+ * Whether a row of LEDGER_VERSION_SQL is a ledger of this rasdb's version with steps a first
+ * migrate left to be made (not an older ledger, which `rasdb migrate` upgrades).
+ */
+export function leftToMake(row: LedgerVersionRow | undefined): boolean {
+  return Boolean(row && Number(row.version) === LEDGER_VERSION && row.deferred?.length);
+}
+
 /** How long a capability waits for a running migrate before making the ledger tables it left. */
 export const COMPLETE_LEDGER_WAIT_MS = 60_000;
 
@@ -186,9 +194,7 @@ export async function completedLedgerVersion(
   const presence = (await client.query<LedgerPresenceRow>(LEDGER_PRESENCE_SQL)).rows[0];
   const rows = await ledgerRows(client, presence);
   const version = versionFrom(rows);
-  const left = rows[0]?.deferred ?? [];
-  if (!left.length || Number(rows[0].version) !== LEDGER_VERSION || client.getTransactionStatus() !== 'I')
-    return version;
+  if (!leftToMake(rows[0]) || client.getTransactionStatus() !== 'I') return version;
   await withAdvisoryLock(client, LockKey.migrate, waitMs, () => ensureLedger(client));
   return LEDGER_VERSION;
 }
