@@ -158,6 +158,39 @@ describe('retention prune on a partitioned table', () => {
     expect(n).toBe(1);
   });
 
+  it('drops the other partitions beside one a long reader holds (two connections), and that one once the reader ends', async () => {
+    const expired = (await partitions()).filter((p) => /_p\d{6}$/.test(p)).slice(0, 4);
+    const reader = await db.connect();
+    try {
+      // A report reading the oldest month: its TRUNCATE waits for the reader, lock_timeout after lock_timeout.
+      await reader.query(`BEGIN; SELECT count(*) FROM ${expired[0]}`);
+      const running = runCli(['retention', 'prune', '--policy', 'api_call_logs', '--json'], { env: env() });
+      const emptied = async () =>
+        (await db.query(`SELECT detail->>'partition' AS p FROM rasdb.partition_history WHERE step = 'truncate'`)).map(
+          (r) => r.p as string,
+        );
+      let done: string[] = [];
+      for (let waited = 0; waited < 15_000 && !expired.slice(1).every((p) => done.includes(p)); waited += 200) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        done = await emptied();
+      }
+      // One connection waits on the held month; the other has emptied the months after it meanwhile.
+      expect(done).toEqual(expect.arrayContaining(expired.slice(1)));
+      expect(done).not.toContain(expired[0]);
+      await reader.query('COMMIT');
+      const result = await running;
+      expect(result.code, result.stderr).toBe(0);
+      const api = JSON.parse(result.stdout).tables[0];
+      const dropped = api.partitionsDropped.map((p: { name: string }) => p.name);
+      expect(dropped).toEqual(expect.arrayContaining(expired));
+      // Reported in the partitions' order, whichever connection dropped each.
+      expect(dropped).toEqual([...dropped].sort());
+      expect(await partitions()).not.toContain(expired[0]);
+    } finally {
+      await reader.end();
+    }
+  });
+
   it('drops nothing before the summaries have run', async () => {
     await db.query(`UPDATE rasdb.retention_watermarks SET summarized_until = NULL, seen_id = 0`);
     const before = await partitions();

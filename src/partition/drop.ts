@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { closeClient } from '../db/session.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { readPartitionTables, recordPartitionStep } from '../ledger/partitions.js';
 import { boundCheckName, legacyName, type Reading } from './bounds.js';
@@ -34,9 +35,14 @@ export interface DropInput {
    * (a hold, a row not yet summarized, a reference), or null when none must. It may take locks
    * that make new holds wait.
    */
-  keep: (partition: string) => Promise<string | null>;
-  /** Called inside the same transaction with the rows dropped, for the run's record. */
-  onDropped: (partition: PartitionOutcome) => Promise<void>;
+  keep: (partition: string, client: pg.Client) => Promise<string | null>;
+  /** Called inside the same transaction (on `client`) with the rows dropped, for the run's record. */
+  onDropped: (partition: PartitionOutcome, client: pg.Client) => Promise<void>;
+  /**
+   * A second connection, set up as the first, so that two partitions are dropped at once (see
+   * dropExpiredPartitions); without it they go one after another. It is closed here.
+   */
+  openWorker?: () => Promise<pg.Client>;
 }
 
 /**
@@ -55,70 +61,127 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
   const result: DropResult = { dropped: [], kept: [] };
   const record = (await readPartitionTables(client)).find((r) => r.table === input.table && r.state === 'partitioned');
   if (!record) return result;
-  for (const p of await readPartitions(client, input.table)) {
-    if (!expired(p, record.bound, input.cutoff)) continue;
-    let emptied: PartitionOutcome | undefined;
-    await lockedStep(
-      client,
-      input.settings,
-      input.table,
-      'drop',
-      async () => {
-        // SHARE: readers of the parent go on while the rows are counted and checked; writes to
-        // this partition (a late row) wait.
-        await client.query(`LOCK TABLE ${quoted(p.name)} IN SHARE MODE`);
-        const started = performance.now();
-        // Counted through an index (the visibility map spares the heap), not by reading the heap.
-        await client.query('SET LOCAL enable_seqscan = off');
-        const outcome: PartitionOutcome = {
-          name: p.name,
-          from: p.from,
-          to: partitionEnd(p, record.bound),
-          rows: await count(client, p.name),
-        };
-        const reason =
-          p.kind === 'legacy' && (await hasTimeless(client, p.name, record.timeColumn))
-            ? 'rows_without_time'
-            : await input.keep(p.name);
-        if (reason) {
-          result.kept.push({ ...outcome, reason });
-          return;
-        }
-        await client.query('SET LOCAL enable_seqscan = on');
-        const whole = p.kind === 'legacy' || (await referenced(client, p.name));
-        if (whole) {
-          // A foreign key onto the parent depends on every partition: DETACH (which checks that
-          // no row references the partition's rows) frees it; TRUNCATE would refuse.
-          if (p.kind !== 'legacy') {
-            await client.query(`ALTER TABLE ${quoted(input.table)} DETACH PARTITION ${quoted(p.name)}`);
-          }
-          // The partitions made later copy the adopted heap's storage: its replacement keeps it.
-          const storage = p.kind === 'legacy' ? await readPartitionStorage(client, input.table) : null;
-          await client.query(`DROP TABLE ${quoted(p.name)}`);
-          if (storage) await replaceDefault(client, input.table, record.timeColumn, record.bound as Reading, storage);
-        } else {
-          // Stage one: TRUNCATE locks only this partition, and its commit returns the space
-          // (the unlink of the files, tens of milliseconds, happens under this lock, not the parent's).
-          await client.query(`TRUNCATE ${quoted(p.name)}`);
-          emptied = outcome;
-        }
-        await input.onDropped(outcome);
-        await recordPartitionStep(client, {
-          table: input.table,
-          step: whole ? 'drop' : 'truncate',
-          outcome: 'done',
-          runId: input.runId,
-          // From the partition's SHARE lock to just before the commit.
-          durationMs: performance.now() - started,
-          detail: { partition: p.name, from: outcome.from, to: outcome.to, rows: outcome.rows, cutoff: input.cutoff },
-        });
-        if (whole) result.dropped.push(outcome);
-      },
-      { runId: input.runId },
-    );
-    if (emptied) await dropEmptied(client, input, emptied, result);
+  const due = (await readPartitions(client, input.table)).filter((p) => expired(p, record.bound, input.cutoff));
+  // Two at a time: a TRUNCATE's commit spends its tens of milliseconds in the file system freeing
+  // the partition's files, while the other connection counts and checks the next partition on the
+  // CPU. Each partition is still one transaction of its own, locking only itself (and, for its
+  // DROP, the parent for a moment); a third connection would only wait on the same disk. What
+  // takes the parent's lock for a whole transaction stays on this connection, one at a time: the
+  // adopted heap (dropped, and a new DEFAULT made) and partitions that a foreign key points at
+  // (DETACH also locks the tables referencing them), which two sessions would deadlock over.
+  const alone = due.filter((p) => p.kind === 'legacy');
+  const paired = due.filter((p) => p.kind !== 'legacy');
+  const clients = [client];
+  if (input.openWorker && paired.length > 1 && !(await referenced(client, input.table))) {
+    clients.push(await input.openWorker());
   }
+  try {
+    await inTurns(paired, clients, (p, on) => dropPartition(on, input, record, p, result));
+  } finally {
+    for (const extra of clients.slice(1)) await closeClient(extra);
+  }
+  for (const p of alone) await dropPartition(client, input, record, p, result);
+  // Reported in the partitions' order, whichever connection finished first.
+  const order = (o: PartitionOutcome) => due.findIndex((p) => p.name === o.name);
+  result.dropped.sort((a, b) => order(a) - order(b));
+  result.kept.sort((a, b) => order(a) - order(b));
   return result;
+}
+
+/**
+ * Runs `work` on every item, each connection taking the next item when it is free. After a
+ * failure no new item is started; the first error is thrown once the others have finished.
+ */
+async function inTurns<T>(
+  items: readonly T[],
+  clients: readonly pg.Client[],
+  work: (item: T, client: pg.Client) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    clients.map(async (on) => {
+      while (!failure && next < items.length) {
+        const item = items[next++];
+        try {
+          await work(item, on);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }),
+  );
+  if (failure) throw failure.error;
+}
+
+/** One expired partition: counted and checked under its own lock, then emptied and dropped, or kept with the reason. */
+async function dropPartition(
+  client: pg.Client,
+  input: DropInput,
+  record: { timeColumn: string; bound: Reading | null },
+  p: PartitionInfo,
+  result: DropResult,
+): Promise<void> {
+  let emptied: PartitionOutcome | undefined;
+  await lockedStep(
+    client,
+    input.settings,
+    input.table,
+    'drop',
+    async () => {
+      // SHARE: readers of the parent go on while the rows are counted and checked; writes to
+      // this partition (a late row) wait.
+      await client.query(`LOCK TABLE ${quoted(p.name)} IN SHARE MODE`);
+      const started = performance.now();
+      // Counted through an index (the visibility map spares the heap), not by reading the heap.
+      await client.query('SET LOCAL enable_seqscan = off');
+      const outcome: PartitionOutcome = {
+        name: p.name,
+        from: p.from,
+        to: partitionEnd(p, record.bound),
+        rows: await count(client, p.name),
+      };
+      const reason =
+        p.kind === 'legacy' && (await hasTimeless(client, p.name, record.timeColumn))
+          ? 'rows_without_time'
+          : await input.keep(p.name, client);
+      if (reason) {
+        result.kept.push({ ...outcome, reason });
+        return;
+      }
+      await client.query('SET LOCAL enable_seqscan = on');
+      const whole = p.kind === 'legacy' || (await referenced(client, p.name));
+      if (whole) {
+        // A foreign key onto the parent depends on every partition: DETACH (which checks that
+        // no row references the partition's rows) frees it; TRUNCATE would refuse.
+        if (p.kind !== 'legacy') {
+          await client.query(`ALTER TABLE ${quoted(input.table)} DETACH PARTITION ${quoted(p.name)}`);
+        }
+        // The partitions made later copy the adopted heap's storage: its replacement keeps it.
+        const storage = p.kind === 'legacy' ? await readPartitionStorage(client, input.table) : null;
+        await client.query(`DROP TABLE ${quoted(p.name)}`);
+        if (storage) await replaceDefault(client, input.table, record.timeColumn, record.bound as Reading, storage);
+      } else {
+        // Stage one: TRUNCATE locks only this partition, and its commit returns the space
+        // (the unlink of the files, tens of milliseconds, happens under this lock, not the parent's).
+        await client.query(`TRUNCATE ${quoted(p.name)}`);
+        emptied = outcome;
+      }
+      await input.onDropped(outcome, client);
+      await recordPartitionStep(client, {
+        table: input.table,
+        step: whole ? 'drop' : 'truncate',
+        outcome: 'done',
+        runId: input.runId,
+        // From the partition's SHARE lock to just before the commit.
+        durationMs: performance.now() - started,
+        detail: { partition: p.name, from: outcome.from, to: outcome.to, rows: outcome.rows, cutoff: input.cutoff },
+      });
+      if (whole) result.dropped.push(outcome);
+    },
+    { runId: input.runId },
+  );
+  if (emptied) await dropEmptied(client, input, emptied, result);
 }
 
 /** Whether every row the partition can hold is before the cutoff. The far-future partition never is. */

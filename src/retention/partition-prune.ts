@@ -1,4 +1,6 @@
+import type pg from 'pg';
 import { sql, type RawBuilder } from 'kysely';
+import { kyselyOn } from '../db/single-client-pool.js';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { isConnectionLost } from '../db/connection-lost.js';
 import { RasdbError } from '../errors.js';
@@ -28,14 +30,15 @@ export async function prunePartitions(ctx: RunContext, target: DeleteTarget, cut
     cutoff,
     runId,
     settings: DEFAULT_LOCK_SETTINGS,
-    keep: (partition) => keepReason(ctx, target, partition),
-    onDropped: (p) => addToStep(ctx.client, runId, target.table, 'prune', { deleted: p.rows, batches: 1 }),
+    keep: (partition, client) => keepReason(client, target, partition),
+    onDropped: (p, client) => addToStep(client, runId, target.table, 'prune', { deleted: p.rows, batches: 1 }),
+    openWorker: ctx.openWorker,
   });
 }
 
 /** The first reason a row of `partition` must stay, or null. New holds wait for this transaction. */
-async function keepReason(ctx: RunContext, target: DeleteTarget, partition: string): Promise<string | null> {
-  const holds = await lockedHolds(ctx.client, target.table);
+async function keepReason(client: pg.Client, target: DeleteTarget, partition: string): Promise<string | null> {
+  const holds = await lockedHolds(client, target.table);
   const reasons: [string, RawBuilder<boolean> | null][] = [
     ['legal_hold', holdCondition(holds, 's', target.timeColumn, target.idColumn)],
     ['not_yet_summarized', unexamined(target)],
@@ -44,7 +47,7 @@ async function keepReason(ctx: RunContext, target: DeleteTarget, partition: stri
   for (const [reason, condition] of reasons) {
     if (!condition) continue;
     const { rows } = await sql<{ any: boolean }>`
-      SELECT EXISTS (SELECT 1 FROM ${sql.table(partition)} AS s WHERE ${condition}) AS any`.execute(ctx.db);
+      SELECT EXISTS (SELECT 1 FROM ${sql.table(partition)} AS s WHERE ${condition}) AS any`.execute(kyselyOn(client));
     if (rows[0].any) return reason;
   }
   return null;

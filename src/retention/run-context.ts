@@ -26,6 +26,8 @@ export interface RunSettings {
   lockWaitMs?: number;
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** A second connection to the same database (the run ends it): with it, prune drops two partitions at once. */
+  openSibling?: () => Promise<pg.Client>;
 }
 
 /** Told after each batch (prune) or bucket range (summarize), for a progress line. */
@@ -49,6 +51,11 @@ export interface RunContext {
   /** Null in a dry run, which records nothing. */
   readonly runId: number | null;
   readonly dryRun: boolean;
+  /**
+   * Opens another connection with this run's session settings (timeouts, synchronous_commit,
+   * application_name); the caller ends it. Only in a real run given `openSibling`.
+   */
+  readonly openWorker?: () => Promise<pg.Client>;
   /** True once `maxRuntimeMs` has passed. */
   timeUp(): boolean;
 }
@@ -105,7 +112,7 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
       const interruptedRunsFound = await markInterrupted(client);
       const runId = await startRun(client, kind, policies, asOf, undefined, zone);
       try {
-        const result = await work({ ...base, runId, dryRun: false });
+        const result = await work({ ...base, runId, dryRun: false, openWorker: worker(kind, settings) });
         await finishRun(client, runId, result.stoppedEarly ? 'stopped_early' : 'succeeded', result.message);
         return { ...result, runId, asOf, timeZone, interruptedRunsFound };
       } catch (error) {
@@ -120,6 +127,22 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
       if (walCompressed) await client.query('RESET wal_compression').catch(() => undefined);
     }
   });
+}
+
+/** A sibling connection set up as the run's own, for work done beside it (see RunContext.openWorker). */
+function worker(kind: RunKind, settings: RunSettings): (() => Promise<pg.Client>) | undefined {
+  const open = settings.openSibling;
+  if (!open) return undefined;
+  return async () => {
+    const client = await open();
+    try {
+      await applySessionSettings(client, kind, settings);
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  };
 }
 
 async function applySessionSettings(client: pg.Client, kind: RunKind, settings: RunSettings): Promise<void> {

@@ -43,6 +43,7 @@ async function runPrune(command: Command): Promise<number> {
     const progress = progressBar(settings, 'deleted');
     const result = await prune(session.client, {
       ...settings,
+      openSibling: session.openSibling,
       onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined),
     });
     progress?.done();
