@@ -112,9 +112,30 @@ describe('partition enable', () => {
     );
     const steps = history.map((h) => h.step);
     expect(steps.slice(0, 4)).toEqual(['unique-index', 'bound-check', 'validate', 'swap']);
-    // Then one premake step a partition made ahead, each its own transaction.
+    // Then one premake step a partition made ahead.
     expect(new Set(steps.slice(4))).toEqual(new Set(['premake']));
     expect(steps.length).toBeGreaterThan(5);
+    // The swap made the first four partitions ahead under its own lock; maintain the rest, four a
+    // transaction: every lock of the parent stalls every writer once more.
+    const [swap] = await db.query(
+      `SELECT xmin::text AS x, detail->'created' AS created FROM rasdb.partition_history WHERE table_name = 'performance_metrics' AND step = 'swap'`,
+    );
+    expect(swap.created).toHaveLength(4);
+    const madeInSwap = await db.query(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = 'performance_metrics'::regclass AND c.xmin::text = $1
+          AND c.relname NOT IN ('performance_metrics_legacy', 'performance_metrics_future') ORDER BY 1`,
+      [swap.x],
+    );
+    expect(madeInSwap.map((r) => r.relname)).toEqual(swap.created);
+    const [premade] = await db.query(
+      `SELECT count(*)::int AS n, count(DISTINCT xmin::text)::int AS transactions FROM rasdb.partition_history
+        WHERE table_name = 'performance_metrics' AND step = 'premake' AND outcome = 'done'`,
+    );
+    expect(premade.n).toBeGreaterThan(4);
+    expect(premade.transactions).toBe(Math.ceil(premade.n / 4));
+    expect(doc.maintain.created).toEqual(expect.arrayContaining(swap.created));
+    expect(doc.maintain.created).toHaveLength(4 + premade.n);
   });
 
   it("carries the table's comment, storage parameters and replica identity to the parent and every partition made", async () => {

@@ -16,6 +16,7 @@ import {
   chooseBound,
   defaultPremake,
   floorTo,
+  partitionsAhead,
   type Reading,
 } from './bounds.js';
 import { readTableFacts, type TableFacts } from './facts.js';
@@ -23,7 +24,7 @@ import { dataNow } from './partitions.js';
 import { DEFAULT_LOCK_SETTINGS, lockedStep, type LockSettings } from './locked-step.js';
 import { maintainTable, type MaintainResult } from './maintain.js';
 import { quoted, stamp } from './sql-text.js';
-import { adoptIndexName, swapStatements, widenedKeys } from './swap-sql.js';
+import { adoptIndexName, PARTITIONS_PER_LOCK, swapStatements, widenedKeys } from './swap-sql.js';
 import { partitionable } from './tables.js';
 
 export interface EnableOptions extends Partial<LockSettings> {
@@ -96,6 +97,8 @@ function definedOnly(options: Partial<LockSettings>): Partial<LockSettings> {
 
 class Enable {
   private readonly steps: EnableStep[] = [];
+  /** The partitions ahead the swap made itself. */
+  private madeInSwap: string[] = [];
   private record: PartitionTableRecord;
 
   constructor(
@@ -136,8 +139,13 @@ class Enable {
       }
     }
     const started = performance.now();
-    const maintain = await maintainTable(this.client, this.record, this.now.bind(this), this.settings);
-    this.note('premake', `${maintain.created.length} partitions created ahead`, performance.now() - started);
+    const made = await maintainTable(this.client, this.record, this.now.bind(this), this.settings);
+    const maintain = { ...made, created: [...this.madeInSwap, ...made.created] };
+    this.note(
+      'premake',
+      `${maintain.created.length} partitions created ahead${this.madeInSwap.length ? ` (${this.madeInSwap.length} of them in the swap)` : ''}`,
+      performance.now() - started,
+    );
     return {
       table: this.table,
       timeColumn: this.timeColumn,
@@ -321,9 +329,15 @@ class Enable {
       }
       const bound = this.record.bound as Reading;
       const facts = await readTableFacts(this.client, this.table, this.timeColumn);
-      for (const statement of swapStatements({ table: this.table, timeColumn: this.timeColumn, facts, bound })) {
+      // The first partitions ahead are made under this lock: each made later would take the lock again.
+      const ahead = partitionsAhead(this.table, this.record.interval, bound, now, this.record.premake).slice(
+        0,
+        PARTITIONS_PER_LOCK,
+      );
+      for (const statement of swapStatements({ table: this.table, timeColumn: this.timeColumn, facts, bound, ahead })) {
         await this.client.query(statement);
       }
+      this.madeInSwap = ahead.map((p) => p.name);
       this.record = { ...this.record, state: 'partitioned' };
       await savePartitionTable(this.client, this.record);
       await recordPartitionStep(this.client, {
@@ -332,7 +346,12 @@ class Enable {
         outcome: 'done',
         durationMs: performance.now() - started,
         // From the moment the table's lock was granted to just before the commit.
-        detail: { bound, empty: !adoptedRows, lockHeldMs: Math.round(performance.now() - locked) },
+        detail: {
+          bound,
+          empty: !adoptedRows,
+          created: ahead.map((p) => p.name),
+          lockHeldMs: Math.round(performance.now() - locked),
+        },
       });
     });
     this.note(

@@ -7,7 +7,7 @@ import { DEFAULT_LOCK_SETTINGS, lockedStep, type LockSettings } from './locked-s
 import { dataNow, readPartitions } from './partitions.js';
 import { readPartitionStorage } from './storage.js';
 import { quoted, stamp } from './sql-text.js';
-import { futureStatements, rangeStatements } from './swap-sql.js';
+import { futureStatements, PARTITIONS_PER_LOCK, rangeStatements } from './swap-sql.js';
 
 export interface MaintainResult {
   table: string;
@@ -17,9 +17,9 @@ export interface MaintainResult {
 }
 
 /**
- * Makes the partitions that keep `premake` intervals ahead of now, each in a short transaction with
- * lock_timeout and retries (creating a partition locks the tables its foreign keys reference
- * against writes). The far-future partition is split to make room: dropped when empty, or
+ * Makes the partitions that keep `premake` intervals ahead of now, a few in each short transaction
+ * with lock_timeout and retries (creating a partition locks the parent, and the tables its foreign
+ * keys reference, against writes). The far-future partition is split to make room: dropped when empty, or
  * detached, emptied of the rows the new partitions take (moved, not lost) and attached again
  * above them. Recorded in the partition history. Nothing to do is the usual case.
  *
@@ -45,8 +45,11 @@ export async function maintainTable(
   const run = async (statements: readonly string[]) => {
     for (const statement of statements) await client.query(statement);
   };
-  // One partition a transaction: each creation locks the tables its foreign keys reference.
-  for (const p of wanted) {
+  // A few partitions a transaction (see PARTITIONS_PER_LOCK): each creation locks the parent
+  // against writers, and the tables its foreign keys reference.
+  for (let i = 0; i < wanted.length; i += PARTITIONS_PER_LOCK) {
+    const batch = wanted.slice(i, i + PARTITIONS_PER_LOCK);
+    const end = batch[batch.length - 1].to;
     const started = performance.now();
     await lockedStep(
       client,
@@ -54,34 +57,37 @@ export async function maintainTable(
       record.table,
       'premake',
       async () => {
-        // Dropped only when it holds no row at all; otherwise detached, the rows the new partition
-        // takes moved into it, and attached again above it (its scan covers its few rows).
+        // Dropped only when it holds no row at all; otherwise detached, the rows the new partitions
+        // take moved into them, and attached again above them (its scan covers its few rows).
+        const time = quoted(record.timeColumn);
         const { rows } = await client.query(
-          `SELECT count(*) FILTER (WHERE ${quoted(record.timeColumn)} < ${stamp(p.to)})::int AS strays, count(*)::int AS total FROM ${f}`,
+          `SELECT count(*)::int AS total, ${batch.map((p, n) => `count(*) FILTER (WHERE ${time} >= ${stamp(p.from)} AND ${time} < ${stamp(p.to)})::int AS s${n}`).join(', ')} FROM ${f}`,
         );
-        const strays = Number(rows[0].strays);
+        const strays = batch.map((_, n) => Number(rows[0][`s${n}`]));
         if (Number(rows[0].total) === 0) {
           await client.query(`DROP TABLE ${f}`);
-          await run(rangeStatements(record.table, p, storage));
-          await run(futureStatements(record.table, p.to, storage));
+          for (const p of batch) await run(rangeStatements(record.table, p, storage));
+          await run(futureStatements(record.table, end, storage));
         } else {
           await client.query(`ALTER TABLE ${t} DETACH PARTITION ${f}`);
-          await run(rangeStatements(record.table, p, storage));
+          for (const p of batch) await run(rangeStatements(record.table, p, storage));
           await client.query(
-            `WITH moved AS (DELETE FROM ${f} WHERE ${quoted(record.timeColumn)} < ${stamp(p.to)} RETURNING *) INSERT INTO ${t} SELECT * FROM moved`,
+            `WITH moved AS (DELETE FROM ${f} WHERE ${time} < ${stamp(end)} RETURNING *) INSERT INTO ${t} SELECT * FROM moved`,
           );
-          await client.query(`ALTER TABLE ${t} ATTACH PARTITION ${f} FOR VALUES FROM (${stamp(p.to)}) TO (MAXVALUE)`);
+          await client.query(`ALTER TABLE ${t} ATTACH PARTITION ${f} FOR VALUES FROM (${stamp(end)}) TO (MAXVALUE)`);
         }
-        await recordPartitionStep(client, {
-          table: record.table,
-          step: 'premake',
-          outcome: 'done',
-          durationMs: performance.now() - started,
-          detail: { created: p.name, from: p.from, to: p.to, movedFromFuture: strays },
-          runId,
-        });
-        result.created.push(p.name);
-        result.movedFromFuture += strays;
+        for (const [n, p] of batch.entries()) {
+          await recordPartitionStep(client, {
+            table: record.table,
+            step: 'premake',
+            outcome: 'done',
+            durationMs: performance.now() - started,
+            detail: { created: p.name, from: p.from, to: p.to, movedFromFuture: strays[n] },
+            runId,
+          });
+        }
+        result.created.push(...batch.map((p) => p.name));
+        result.movedFromFuture += strays.reduce((a, b) => a + b, 0);
       },
       { runId },
     );

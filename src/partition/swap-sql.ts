@@ -10,6 +10,14 @@ import type { TableFacts } from './facts.js';
 import { literal, quoted, stamp } from './sql-text.js';
 import { identityStatement, withClause, type PartitionStorage } from './storage.js';
 
+/**
+ * How many partitions one transaction makes (the swap, and each step of maintain). Making a
+ * partition locks the parent against every writer; a few more in a lock already held cost a few
+ * milliseconds each, while each lock of its own stalls every writer once more, and waits in the
+ * lock queue behind whatever runs on the table. Four keep such a lock within tens of milliseconds.
+ */
+export const PARTITIONS_PER_LOCK = 4;
+
 /** A key of the table widened to include the time column, as the partitioned parent must have it. */
 export interface WidenedKey {
   /** The parent's constraint name. */
@@ -76,10 +84,10 @@ export const futureStatements = (table: string, from: Reading, storage: Partitio
  * heap is renamed to `<table>_legacy` (its indexes too), the partitioned parent is made with the
  * same columns, defaults, checks, widened keys, foreign keys, indexes, sequence ownership,
  * grants, comment and replica identity while it is empty (so none of it scans anything), the heap is attached as the DEFAULT
- * partition (no partition constraint to prove), and one partition takes every row from C on (the
- * heap's valid CHECK (time < C) proves it holds none of them, so that is not scanned either).
- * maintain then splits it into the partitions ahead, one short transaction each: every partition
- * made inside the swap would lengthen the one lock that stops writers.
+ * partition (no partition constraint to prove), the first partitions `ahead` (at most
+ * PARTITIONS_PER_LOCK, from C on) are made, and the far-future partition takes every row after
+ * them (the heap's valid CHECK (time < C) proves it holds none of those, so nothing is scanned).
+ * maintain makes the rest of the partitions ahead, a few per transaction.
  *
  * @example
  * swapStatements({ table: 'api_call_logs', timeColumn: 'called_at', facts, bound: '2027-01-01 00:00:00' })[0]
@@ -89,8 +97,10 @@ export function swapStatements(input: {
   table: string;
   timeColumn: string;
   facts: TableFacts;
-  /** C: the heap holds what is before it; the far-future partition takes the rest until maintain splits it. */
+  /** C: the heap holds what is before it. */
   bound: Reading;
+  /** The partitions made in the swap, consecutive from C; the far-future partition starts where they end. */
+  ahead: readonly RangePartition[];
 }): string[] {
   const { table, timeColumn, facts } = input;
   const t = quoted(table);
@@ -139,6 +149,7 @@ export function swapStatements(input: {
   const identity = identityStatement(t, facts.storage);
   if (identity) out.push(identity);
   out.push(`ALTER TABLE ${t} ATTACH PARTITION ${legacy} DEFAULT`);
-  out.push(...futureStatements(table, input.bound, facts.storage));
+  for (const p of input.ahead) out.push(...rangeStatements(table, p, facts.storage));
+  out.push(...futureStatements(table, input.ahead.at(-1)?.to ?? input.bound, facts.storage));
   return out;
 }

@@ -77,23 +77,29 @@ const facts = (over: Partial<TableFacts>): TableFacts => ({
 });
 
 describe('the swap', () => {
-  it("gives the parent the heap's comment and replica identity, and the far-future partition its storage", () => {
+  it("gives the parent the heap's comment and replica identity, and the partitions it makes their storage", () => {
     const sql = swapStatements({
       table: 't',
       timeColumn: 'c',
       facts: facts({ comment: "the DBA's \\ note", storage: { options: ['fillfactor=90'], replicaIdentity: 'f' } }),
       bound: '2027-01-01 00:00:00',
+      ahead: [{ name: 't_p202701', from: '2027-01-01 00:00:00', to: '2027-02-01 00:00:00' }],
     });
     const attach = sql.indexOf('ALTER TABLE "t" ATTACH PARTITION "t_legacy" DEFAULT');
     expect(sql.indexOf(`COMMENT ON TABLE "t" IS E'the DBA''s \\\\ note'`)).toBeGreaterThan(0);
     expect(sql.indexOf(`COMMENT ON TABLE "t" IS E'the DBA''s \\\\ note'`)).toBeLessThan(attach);
     expect(sql.indexOf('ALTER TABLE "t" REPLICA IDENTITY FULL')).toBeLessThan(attach);
+    // The first partition ahead, then the far-future one from where it ends.
     expect(sql.slice(attach + 1)).toEqual([
-      `CREATE TABLE "t_future" PARTITION OF "t" FOR VALUES FROM ('2027-01-01 00:00:00'::timestamp) TO (MAXVALUE) WITH (fillfactor = '90')`,
+      `CREATE TABLE IF NOT EXISTS "t_p202701" PARTITION OF "t" FOR VALUES FROM ('2027-01-01 00:00:00'::timestamp) TO ('2027-02-01 00:00:00'::timestamp) WITH (fillfactor = '90')`,
+      'ALTER TABLE "t_p202701" REPLICA IDENTITY FULL',
+      `CREATE TABLE "t_future" PARTITION OF "t" FOR VALUES FROM ('2027-02-01 00:00:00'::timestamp) TO (MAXVALUE) WITH (fillfactor = '90')`,
       'ALTER TABLE "t_future" REPLICA IDENTITY FULL',
     ]);
     expect(
-      swapStatements({ table: 't', timeColumn: 'c', facts: facts({}), bound: '2027-01-01 00:00:00' }).join('\n'),
+      swapStatements({ table: 't', timeColumn: 'c', facts: facts({}), bound: '2027-01-01 00:00:00', ahead: [] }).join(
+        '\n',
+      ),
     ).not.toMatch(/COMMENT ON|REPLICA IDENTITY|WITH \(/);
   });
 
@@ -127,6 +133,7 @@ describe('the swap', () => {
         sequences: [{ sequence: 't_id_seq', column: 'id' }],
       }),
       bound: '2027-01-01 00:00:00',
+      ahead: [],
     });
     expect(sql[0]).toBe('ALTER TABLE "t" RENAME TO "t_legacy"');
     expect(sql).toContain('ALTER INDEX "idx_t_c" RENAME TO "idx_t_c_legacy"');
