@@ -4,10 +4,13 @@
  * 1. prune: api_call_logs of `--rows` rows (default 5M) over 400 days, partitioned by month, pruned
  *    by `rasdb retention prune` (whole partitions dropped) against one `DELETE` of the same rows and
  *    against row-wise prune of the unpartitioned table: time (target <= 0.1x the DELETE), WAL
- *    (target <= 1 % of row-wise prune's) and the longest lock a drop holds (target < 100 ms).
+ *    (target <= 1 % of row-wise prune's) and the longest lock a drop holds (target < 100 ms). Beside
+ *    them, the floor: the same partitions dropped bare, one DROP TABLE each and nothing else, which
+ *    is what returning their files costs this server's disk.
  * 2. adopt: `partition enable` of the live unpartitioned table while writers insert steadily,
- *    against the same writers alone and against one CREATE UNIQUE INDEX CONCURRENTLY on an
- *    identical copy: rows lost or changed (target 0), writers' p99 (target <= 1.5x), the longest
+ *    against the same writers alone on the same table just before (each copy checkpointed first, so
+ *    that no copy's own writes land in either window) and against one CREATE UNIQUE INDEX
+ *    CONCURRENTLY on an identical copy: rows lost or changed (target 0), writers' p99 (target <= 1.5x), the longest
  *    lock (target < 200 ms), the whole adoption (target <= 1.5x the index build).
  * 3. insert: rows per second into the partitioned table against the unpartitioned one (target >= 0.9).
  *
@@ -82,11 +85,12 @@ async function benchPrune(rows: number): Promise<void> {
   const parts = await copyTemplate('rasdb_bench_part_drop', PARTITIONED_TEMPLATE);
   const plain = await copyTemplate('rasdb_bench_part_rowwise');
   const single = await copyTemplate('rasdb_bench_part_delete');
+  const bare = await copyTemplate('rasdb_bench_part_bare', PARTITIONED_TEMPLATE);
   await markSummarized(parts);
   await markSummarized(plain);
   // The same warm-up for each copy: its pages read once, its catalogs vacuumed (a fresh copy's first
   // catalog writes otherwise cost megabytes of WAL of their own), and a dry run of the prunes.
-  for (const c of [parts, plain, single]) {
+  for (const c of [parts, plain, single, bare]) {
     await c.query('SELECT count(*) FROM api_call_logs');
     await c.query(
       'VACUUM pg_class, pg_attribute, pg_depend, pg_constraint, pg_index, pg_trigger, pg_inherits, pg_type, pg_attrdef',
@@ -96,7 +100,11 @@ async function benchPrune(rows: number): Promise<void> {
 
   let lsn = await walMark(parts);
   let started = performance.now();
-  const byPartitions = await prune(parts, { policies: ['api_call_logs'], now: NOW });
+  const byPartitions = await prune(parts, {
+    policies: ['api_call_logs'],
+    now: NOW,
+    openSibling: () => connectTo('rasdb_bench_part_drop'),
+  });
   const partsMs = performance.now() - started;
   const partsWal = await walMb(parts, lsn);
   // The WAL position is the server's: on a shared server, others' writes count too. What it moves
@@ -134,10 +142,21 @@ async function benchPrune(rows: number): Promise<void> {
     `  one DELETE: ${deleted.rowCount?.toLocaleString('en-US')} rows; ${deleteMs.toFixed(0)} ms, ${deleteWal.toFixed(0)} MB of WAL`,
   );
 
+  // The floor: the partitions prune dropped, dropped bare on their own copy, one after another.
+  await walMark(bare);
+  started = performance.now();
+  for (const p of dropped) await bare.query(`DROP TABLE ${p.name}`);
+  const bareMs = performance.now() - started;
+  console.log(
+    `  bare drops (the floor): the same ${dropped.length} partitions, one DROP TABLE each and nothing else; ${bareMs.toFixed(0)} ms, ${(bareMs / deleteMs).toFixed(3)}x the DELETE`,
+  );
+
   const timeRatio = partsMs / deleteMs;
   const walRatio = partsWal / rowWal;
   const longest = Math.max(parentLock, t.slowestBatchMs);
-  console.log(`prune by partitions / one DELETE: ratio ${timeRatio.toFixed(3)}${verdict(timeRatio <= 0.1, '<= 0.1')}`);
+  console.log(
+    `prune by partitions / one DELETE: ratio ${timeRatio.toFixed(3)}${verdict(timeRatio <= 0.1, '<= 0.1')}; prune by partitions / bare drops: ${(partsMs / bareMs).toFixed(2)}`,
+  );
   console.log(
     `WAL by partitions / row-wise prune: ${(walRatio * 100).toFixed(3)} %${verdict(walRatio <= 0.01, '<= 1 %')}`,
   );
@@ -148,14 +167,17 @@ async function benchPrune(rows: number): Promise<void> {
   console.log(
     `longest lock on the table held by prune by partitions: ${longest} ms (a drop's lock on the parent, or a row-wise batch)${verdict(longest < 100, '< 100 ms')}`,
   );
-  for (const c of [parts, plain, single]) await c.end();
-  await drop('rasdb_bench_part_drop', 'rasdb_bench_part_rowwise', 'rasdb_bench_part_delete');
+  for (const c of [parts, plain, single, bare]) await c.end();
+  await drop('rasdb_bench_part_drop', 'rasdb_bench_part_rowwise', 'rasdb_bench_part_delete', 'rasdb_bench_part_bare');
   if (process.env.BENCH_KEEP !== '1') await drop(PARTITIONED_TEMPLATE);
 }
 
-/** Writers inserting steadily (one row each every `everyMs`), until stopped; each insert's latency kept. */
-function writers(database: string, count: number, everyMs: number) {
-  const latencies: number[] = [];
+/**
+ * Writers inserting steadily (one row each every `everyMs`), until stopped; each insert's start
+ * (ms since `origin`) and latency kept, so one run can be split into before and during.
+ */
+function writers(database: string, count: number, everyMs: number, origin = performance.now()) {
+  const inserts: { at: number; ms: number }[] = [];
   const written: number[] = [];
   const failures: string[] = [];
   let stop = false;
@@ -177,7 +199,7 @@ function writers(database: string, count: number, everyMs: number) {
             failures.push((error as Error).message);
           }
           const ms = performance.now() - started;
-          latencies.push(ms);
+          inserts.push({ at: started - origin, ms });
           await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - ms)));
         }
       } finally {
@@ -186,7 +208,8 @@ function writers(database: string, count: number, everyMs: number) {
     }),
   );
   return {
-    latencies,
+    /** The latencies of the inserts that started in [from, to) ms after `origin`. */
+    latencies: (from = 0, to = Infinity) => inserts.filter((i) => i.at >= from && i.at < to).map((i) => i.ms),
     failures,
     written: () => written.length,
     stop: async () => {
@@ -194,6 +217,14 @@ function writers(database: string, count: number, everyMs: number) {
       await done;
     },
   };
+}
+
+/** A copy whose pages are written out and read once: no checkpoint of the copy runs during the measurement. */
+async function settledCopy(name: string): Promise<pg.Client> {
+  const client = await copyTemplate(name);
+  await client.query('CHECKPOINT');
+  await client.query('SELECT count(*) FROM api_call_logs');
+  return client;
 }
 
 async function fingerprint(client: pg.Client, where = 'true'): Promise<{ n: number; sum: string }> {
@@ -206,12 +237,9 @@ async function fingerprint(client: pg.Client, where = 'true'): Promise<{ n: numb
 async function benchAdopt(rows: number): Promise<void> {
   const WRITERS = 2;
   const EVERY_MS = 5;
-  // Baseline: the writers alone, then one CREATE UNIQUE INDEX CONCURRENTLY under the same writers.
-  const base = await copyTemplate('rasdb_bench_adopt_base');
-  await base.query('SELECT count(*) FROM api_call_logs');
-  const alone = writers('rasdb_bench_adopt_base', WRITERS, EVERY_MS);
-  await new Promise((resolve) => setTimeout(resolve, 15_000));
-  await alone.stop();
+  const ALONE_MS = 10_000;
+  // Baseline for the time: one CREATE UNIQUE INDEX CONCURRENTLY on an identical copy, under the same writers.
+  const base = await settledCopy('rasdb_bench_adopt_base');
   const duringIndex = writers('rasdb_bench_adopt_base', WRITERS, EVERY_MS);
   let started = performance.now();
   await base.query('CREATE UNIQUE INDEX CONCURRENTLY bench_id_called_at ON api_call_logs (id, called_at)');
@@ -219,15 +247,19 @@ async function benchAdopt(rows: number): Promise<void> {
   await duringIndex.stop();
   await base.end();
 
-  const live = await copyTemplate('rasdb_bench_adopt_live');
-  await live.query('SELECT count(*) FROM api_call_logs');
+  // On the table adopted: the writers alone first, then the same writers, going on, during the adoption.
+  const live = await settledCopy('rasdb_bench_adopt_live');
   const [{ max }] = (await live.query('SELECT max(id) AS max FROM api_call_logs')).rows;
   const before = await fingerprint(live);
-  const during = writers('rasdb_bench_adopt_live', WRITERS, EVERY_MS);
+  const origin = performance.now();
+  const during = writers('rasdb_bench_adopt_live', WRITERS, EVERY_MS, origin);
+  await new Promise((resolve) => setTimeout(resolve, ALONE_MS));
   started = performance.now();
   const result = await enablePartitioning(live, 'api_call_logs', { interval: 'month', timeZone: 'UTC' });
   const adoptMs = performance.now() - started;
   await during.stop();
+  const alone = during.latencies(0, started - origin);
+  const adopting = during.latencies(started - origin, started - origin + adoptMs);
   const after = await fingerprint(live, `id <= ${max}`);
   const ours = await fingerprint(live, `id > ${max}`);
   const { rows: distinct } = await live.query(
@@ -250,10 +282,10 @@ async function benchAdopt(rows: number): Promise<void> {
   console.log(
     `rows lost or changed: ${lost + changed + during.failures.length}${verdict(lost + changed + during.failures.length === 0, '0')}`,
   );
-  const p99Alone = percentile(alone.latencies, 99);
-  const p99During = percentile(during.latencies, 99);
+  const p99Alone = percentile(alone, 99);
+  const p99During = percentile(adopting, 99);
   console.log(
-    `writers' p99 insert latency: during adoption ${p99During.toFixed(1)} ms vs alone ${p99Alone.toFixed(1)} ms (during the index build ${percentile(duringIndex.latencies, 99).toFixed(1)} ms) -> ratio ${(p99During / p99Alone).toFixed(2)}${verdict(p99During / p99Alone <= 1.5, '<= 1.5')}; slowest insert ${Math.max(...during.latencies).toFixed(0)} ms`,
+    `writers' p99 insert latency: during adoption ${p99During.toFixed(1)} ms (${adopting.length} inserts) vs the same writers alone just before ${p99Alone.toFixed(1)} ms (${alone.length}) (during the index build on the copy ${percentile(duringIndex.latencies(), 99).toFixed(1)} ms) -> ratio ${(p99During / p99Alone).toFixed(2)}${verdict(p99During / p99Alone <= 1.5, '<= 1.5')}; slowest insert ${Math.max(...adopting).toFixed(0)} ms`,
   );
   const longest = Math.max(...held.map((h) => Number(h.held ?? h.duration_ms)));
   console.log(
