@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import { adminQuery, createTestDatabase, type TestDatabase } from './support/database.js';
 
 // Retention on a partitioned api_call_logs: whole partitions dropped when nothing keeps a row,
 // row-wise prune for the rest. The partitions of the past are made as a long-partitioned
@@ -188,6 +188,27 @@ describe('retention prune on a partitioned table', () => {
       expect(await partitions()).not.toContain(expired[0]);
     } finally {
       await reader.end();
+    }
+  });
+
+  it('prunes on its one connection when a second cannot be had (a role at its connection limit)', async () => {
+    const role = `rasdb_one_connection_${process.pid}`;
+    await adminQuery(`DROP ROLE IF EXISTS ${role}`);
+    const [{ owner }] = await adminQuery(`SELECT current_user AS owner`);
+    // A member of the tables' owner, so it may drop their partitions; one connection at most.
+    await adminQuery(`CREATE ROLE ${role} LOGIN PASSWORD '${role}-pw' CONNECTION LIMIT 1 IN ROLE ${owner}`);
+    try {
+      const url = new URL(db.url);
+      url.username = role;
+      url.password = `${role}-pw`;
+      const result = await runCli(['retention', 'prune', '--policy', 'api_call_logs', '--json'], {
+        env: { DATABASE_URL: url.toString() },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const api = JSON.parse(result.stdout).tables[0];
+      expect(api.partitionsDropped.length).toBeGreaterThanOrEqual(MONTHS - 4);
+    } finally {
+      await adminQuery(`DROP ROLE ${role}`);
     }
   });
 

@@ -40,7 +40,8 @@ export interface DropInput {
   onDropped: (partition: PartitionOutcome, client: pg.Client) => Promise<void>;
   /**
    * A second connection, set up as the first, so that two partitions are dropped at once (see
-   * dropExpiredPartitions); without it they go one after another. It is closed here.
+   * dropExpiredPartitions); without it, or when it cannot be opened, they go one after another.
+   * It is closed here.
    */
   openWorker?: () => Promise<pg.Client>;
 }
@@ -73,7 +74,10 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
   const paired = due.filter((p) => p.kind !== 'legacy');
   const clients = [client];
   if (input.openWorker && paired.length > 1 && !(await referenced(client, input.table))) {
-    clients.push(await input.openWorker());
+    // A second connection is a speed-up, not a need: a server or role at its connection limit
+    // (or any other refusal) leaves the prune on its one connection.
+    const worker = await input.openWorker().catch(() => undefined);
+    if (worker) clients.push(worker);
   }
   try {
     await inTurns(paired, clients, (p, on) => dropPartition(on, input, record, p, result));
