@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTurns } from '../db/in-turns.js';
 import { closeClient } from '../db/session.js';
 import { ExitCode, RasdbError } from '../errors.js';
 import { readPartitionTables, recordPartitionStep } from '../ledger/partitions.js';
@@ -90,32 +91,6 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
   result.dropped.sort((a, b) => order(a) - order(b));
   result.kept.sort((a, b) => order(a) - order(b));
   return result;
-}
-
-/**
- * Runs `work` on every item, each connection taking the next item when it is free. After a
- * failure no new item is started; the first error is thrown once the others have finished.
- */
-async function inTurns<T>(
-  items: readonly T[],
-  clients: readonly pg.Client[],
-  work: (item: T, client: pg.Client) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  await Promise.all(
-    clients.map(async (on) => {
-      while (!failure && next < items.length) {
-        const item = items[next++];
-        try {
-          await work(item, on);
-        } catch (error) {
-          failure ??= { error };
-        }
-      }
-    }),
-  );
-  if (failure) throw failure.error;
 }
 
 /** One expired partition: counted and checked under its own lock, then emptied and dropped, or kept with the reason. */
