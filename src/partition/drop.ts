@@ -93,6 +93,10 @@ export async function dropExpiredPartitions(client: pg.Client, input: DropInput)
   return result;
 }
 
+/** One transaction of a drop, on `client`, with the run's lock settings and retries, recorded under the run. */
+const dropStep = (client: pg.Client, input: DropInput, work: () => Promise<void>): Promise<void> =>
+  lockedStep(client, input.settings, input.table, 'drop', work, { runId: input.runId });
+
 /** One expired partition: counted and checked under its own lock, then emptied and dropped, or kept with the reason. */
 async function dropPartition(
   client: pg.Client,
@@ -102,64 +106,57 @@ async function dropPartition(
   result: DropResult,
 ): Promise<void> {
   let emptied: PartitionOutcome | undefined;
-  await lockedStep(
-    client,
-    input.settings,
-    input.table,
-    'drop',
-    async () => {
-      // SHARE: readers of the parent go on while the rows are counted and checked; writes to
-      // this partition (a late row) wait.
-      await client.query(`LOCK TABLE ${quoted(p.name)} IN SHARE MODE`);
-      const started = performance.now();
-      // Counted through an index (the visibility map spares the heap), not by reading the heap.
-      await client.query('SET LOCAL enable_seqscan = off');
-      const outcome: PartitionOutcome = {
-        name: p.name,
-        from: p.from,
-        to: partitionEnd(p, record.bound),
-        rows: await count(client, p.name),
-      };
-      const reason =
-        p.kind === 'legacy' && (await hasTimeless(client, p.name, record.timeColumn))
-          ? 'rows_without_time'
-          : await input.keep(p.name, client);
-      if (reason) {
-        result.kept.push({ ...outcome, reason });
-        return;
+  await dropStep(client, input, async () => {
+    // SHARE: readers of the parent go on while the rows are counted and checked; writes to
+    // this partition (a late row) wait.
+    await client.query(`LOCK TABLE ${quoted(p.name)} IN SHARE MODE`);
+    const started = performance.now();
+    // Counted through an index (the visibility map spares the heap), not by reading the heap.
+    await client.query('SET LOCAL enable_seqscan = off');
+    const outcome: PartitionOutcome = {
+      name: p.name,
+      from: p.from,
+      to: partitionEnd(p, record.bound),
+      rows: await count(client, p.name),
+    };
+    const reason =
+      p.kind === 'legacy' && (await hasTimeless(client, p.name, record.timeColumn))
+        ? 'rows_without_time'
+        : await input.keep(p.name, client);
+    if (reason) {
+      result.kept.push({ ...outcome, reason });
+      return;
+    }
+    await client.query('SET LOCAL enable_seqscan = on');
+    const whole = p.kind === 'legacy' || (await referenced(client, p.name));
+    if (whole) {
+      // A foreign key onto the parent depends on every partition: DETACH (which checks that
+      // no row references the partition's rows) frees it; TRUNCATE would refuse.
+      if (p.kind !== 'legacy') {
+        await client.query(`ALTER TABLE ${quoted(input.table)} DETACH PARTITION ${quoted(p.name)}`);
       }
-      await client.query('SET LOCAL enable_seqscan = on');
-      const whole = p.kind === 'legacy' || (await referenced(client, p.name));
-      if (whole) {
-        // A foreign key onto the parent depends on every partition: DETACH (which checks that
-        // no row references the partition's rows) frees it; TRUNCATE would refuse.
-        if (p.kind !== 'legacy') {
-          await client.query(`ALTER TABLE ${quoted(input.table)} DETACH PARTITION ${quoted(p.name)}`);
-        }
-        // The partitions made later copy the adopted heap's storage: its replacement keeps it.
-        const storage = p.kind === 'legacy' ? await readPartitionStorage(client, input.table) : null;
-        await client.query(`DROP TABLE ${quoted(p.name)}`);
-        if (storage) await replaceDefault(client, input.table, record.timeColumn, record.bound as Reading, storage);
-      } else {
-        // Stage one: TRUNCATE locks only this partition, and its commit returns the space
-        // (the unlink of the files, tens of milliseconds, happens under this lock, not the parent's).
-        await client.query(`TRUNCATE ${quoted(p.name)}`);
-        emptied = outcome;
-      }
-      await input.onDropped(outcome, client);
-      await recordPartitionStep(client, {
-        table: input.table,
-        step: whole ? 'drop' : 'truncate',
-        outcome: 'done',
-        runId: input.runId,
-        // From the partition's SHARE lock to just before the commit.
-        durationMs: performance.now() - started,
-        detail: { partition: p.name, from: outcome.from, to: outcome.to, rows: outcome.rows, cutoff: input.cutoff },
-      });
-      if (whole) result.dropped.push(outcome);
-    },
-    { runId: input.runId },
-  );
+      // The partitions made later copy the adopted heap's storage: its replacement keeps it.
+      const storage = p.kind === 'legacy' ? await readPartitionStorage(client, input.table) : null;
+      await client.query(`DROP TABLE ${quoted(p.name)}`);
+      if (storage) await replaceDefault(client, input.table, record.timeColumn, record.bound as Reading, storage);
+    } else {
+      // Stage one: TRUNCATE locks only this partition, and its commit returns the space
+      // (the unlink of the files, tens of milliseconds, happens under this lock, not the parent's).
+      await client.query(`TRUNCATE ${quoted(p.name)}`);
+      emptied = outcome;
+    }
+    await input.onDropped(outcome, client);
+    await recordPartitionStep(client, {
+      table: input.table,
+      step: whole ? 'drop' : 'truncate',
+      outcome: 'done',
+      runId: input.runId,
+      // From the partition's SHARE lock to just before the commit.
+      durationMs: performance.now() - started,
+      detail: { partition: p.name, from: outcome.from, to: outcome.to, rows: outcome.rows, cutoff: input.cutoff },
+    });
+    if (whole) result.dropped.push(outcome);
+  });
   if (emptied) await dropEmptied(client, input, emptied, result);
 }
 
@@ -222,23 +219,16 @@ async function dropEmptied(
 ): Promise<void> {
   const started = performance.now();
   try {
-    await lockedStep(
-      client,
-      input.settings,
-      input.table,
-      'drop',
-      async () => {
-        await client.query(`DROP TABLE ${quoted(p.name)}`);
-        await recordPartitionStep(client, {
-          table: input.table,
-          step: 'drop',
-          outcome: 'done',
-          runId: input.runId,
-          detail: { partition: p.name, from: p.from, to: p.to, rows: 0, truncatedRows: p.rows, cutoff: input.cutoff },
-        });
-      },
-      { runId: input.runId },
-    );
+    await dropStep(client, input, async () => {
+      await client.query(`DROP TABLE ${quoted(p.name)}`);
+      await recordPartitionStep(client, {
+        table: input.table,
+        step: 'drop',
+        outcome: 'done',
+        runId: input.runId,
+        detail: { partition: p.name, from: p.from, to: p.to, rows: 0, truncatedRows: p.rows, cutoff: input.cutoff },
+      });
+    });
     result.dropped.push({ ...p, parentLockMs: Math.round(performance.now() - started) });
   } catch (error) {
     if (!(error instanceof RasdbError) || error.exitCode !== ExitCode.busy) throw error;

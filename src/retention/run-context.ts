@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../generated/db.js';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
+import { closeClient } from '../db/session.js';
 import { kyselyOn } from '../db/single-client-pool.js';
 import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
 import { finishRun, markInterrupted, startRun, type RunKind } from '../ledger/retention-runs.js';
@@ -139,7 +140,7 @@ function worker(kind: RunKind, settings: RunSettings): (() => Promise<pg.Client>
       await applySessionSettings(client, kind, settings);
       return client;
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await closeClient(client);
       throw error;
     }
   };
