@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { capacityReport, type CapacityReport } from '../src/capacity/capacity.js';
 import { measureFlows } from '../src/capacity/flow.js';
+import { relationsFrom, sizesSql, type SizeRow } from '../src/capacity/sizes.js';
 import { recordSnapshot } from '../src/ledger/capacity-snapshots.js';
 import { runCli } from './support/cli.js';
 import { DATA_ZONE, DAYS, INJECTED, INJECTED_PER_CATEGORY, seedCapacityData } from './support/capacity-data.js';
@@ -171,6 +172,10 @@ describe('rasdb capacity: flow from the time columns', () => {
       expect(Math.abs((api?.flow.rowsPerDay ?? 0) / 1440 - 1)).toBeLessThan(0.02);
       // The same window read as UTC would end hours after the newest row and miss them.
       const { rows } = await client.query(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS t`);
+      const [relations] = relationsFrom(
+        ['api_call_logs'],
+        (await client.query<SizeRow>(sizesSql(client, ['api_call_logs']))).rows,
+      );
       const [utc] = await measureFlows(
         client,
         [
@@ -180,6 +185,8 @@ describe('rasdb capacity: flow from the time columns', () => {
             totalBytes: api?.totalBytes ?? 0,
             heapBytes: api?.heapBytes ?? 0,
             rows: api?.rows ?? 0,
+            oid: relations.oid ?? 0,
+            leaves: relations.leaves,
           },
         ],
         {

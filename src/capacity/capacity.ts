@@ -10,9 +10,9 @@ import { keepsInForce, type PolicyInForce } from '../retention/policies.js';
 import { resolveAsOf } from '../retention/time.js';
 import { resolveDataZone, ZONE_SETTINGS_SQL, type ZoneSettingsRow } from '../retention/time-zone.js';
 import { DOCUMENT_TABLES, mapCategories } from './categories.js';
-import { flowFactsSql, measureFlows, type FactsRow, type TableFlow } from './flow.js';
+import { flowFactsSql, measureFlows, type TableFlow } from './flow.js';
 import { assembleReport, type CategoryReport, type TableReport } from './report.js';
-import { readSizes, sizesFrom, sizesSql, type SizeRow } from './sizes.js';
+import { readSizes, relationsFrom, sizesFrom, sizesSql, type SizeRow } from './sizes.js';
 
 export interface CapacityOptions {
   /** Days of the time-column window (default 30). */
@@ -82,12 +82,15 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
   const given = options.now === undefined || options.now.trim() === '' ? null : options.now;
   const replayed = given === null ? null : await resolveAsOf(client, zone.timeZone, given);
   const windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
-  const sizes = sizesFrom(read.also[1] as SizeRow[]);
-  const subjects = mapping.flatMap((m) => {
-    const size = sizes.find((s) => s.table === m.table);
-    if (!size?.present) return [];
-    const { totalBytes, heapBytes, rows } = size;
-    return [{ table: m.table, timeColumn: m.timeColumn, totalBytes, heapBytes, rows }];
+  const tables = mapping.map((m) => m.table);
+  const sizeRows = read.also[1] as SizeRow[];
+  const sizes = sizesFrom(tables, sizeRows);
+  const relations = relationsFrom(tables, sizeRows);
+  const subjects = mapping.flatMap((m, i) => {
+    const { present, totalBytes, heapBytes, rows } = sizes[i];
+    const { oid, leaves } = relations[i];
+    if (!present || oid === null) return [];
+    return [{ table: m.table, timeColumn: m.timeColumn, totalBytes, heapBytes, rows, oid, leaves }];
   });
   const keeps = keepsInForce(ledger?.overrides ?? (await readPolicyOverrides(client)));
   const clock =
@@ -101,17 +104,14 @@ export async function capacityReport(client: pg.Client, options: CapacityOptions
     statisticsReadable: Boolean(read.also[2][0].readable),
   };
   const facts = flowFactsSql(client, subjects, flowSettings);
-  const results = await queryBatch(client, [
-    ...(facts === null ? [] : [facts]),
-    clockAndKeepsSql(client, clock, keeps),
-  ]);
+  const results = await queryBatch(client, [...facts, clockAndKeepsSql(client, clock, keeps)]);
   const timing = results.at(-1)?.rows[0] as { as_of: string; keep_days: number[] };
   const asOf = timing.as_of;
   const measured = await measureFlows(
     client,
     subjects,
     { asOf, ...flowSettings },
-    facts === null ? [] : (results[0].rows as FactsRow[]),
+    results.slice(0, facts.length).map((r) => r.rows),
   );
   const flows = mapping.map(
     (m) => measured.find((f) => f.table === m.table) ?? absentFlow(m.table, m.timeColumn, asOf),

@@ -29,7 +29,9 @@ export interface ColumnStats {
  * @example
  * currentRows({ liveTuples: 0, reltuples: 1000, relpages: 10, pages: 12, ... }) // 1200
  */
-export function currentRows(stats: ColumnStats): number | null {
+export function currentRows(
+  stats: Pick<ColumnStats, 'reltuples' | 'relpages' | 'pages' | 'liveTuples'>,
+): number | null {
   if (stats.reltuples < 0) return stats.liveTuples > 0 ? stats.liveTuples : null;
   const scaled = stats.relpages <= 0 ? stats.reltuples : (stats.reltuples / stats.relpages) * stats.pages;
   return Math.max(stats.liveTuples, scaled);

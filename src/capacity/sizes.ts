@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { SnapshotTable } from '../ledger/capacity-snapshots.js';
+import { currentRows } from './histogram.js';
 
 /**
  * A table's footprint, summed over its partitions (or inheritance children) when it has any:
@@ -15,6 +16,24 @@ export interface TableSize extends SnapshotTable {
   readonly partitioned: boolean;
 }
 
+/** A relation that holds a table's rows (the table itself, or a partition or child of it), as measured. */
+export interface Leaf {
+  readonly oid: number;
+  readonly reltuples: number;
+  readonly relpages: number;
+  /** Pages of the main fork now. */
+  readonly pages: number;
+  readonly liveTuples: number;
+}
+
+/** What the catalog says of a table beyond its size: its oid and the relations that hold its rows. */
+export interface TableRelations {
+  readonly table: string;
+  /** Null when the table does not exist. */
+  readonly oid: number | null;
+  readonly leaves: readonly Leaf[];
+}
+
 /**
  * Sizes of `tables` from the catalog alone (no row is read): heap, TOAST, indexes and total,
  * rows from the statistics, dead rows. A partitioned table is summed over every relation under it
@@ -25,86 +44,109 @@ export interface TableSize extends SnapshotTable {
  * (await readSizes(client, ['api_call_logs']))[0].totalBytes // 2437120000
  */
 export async function readSizes(client: pg.Client, tables: readonly string[]): Promise<TableSize[]> {
-  return sizesFrom((await client.query<SizeRow>(sizesSql(client, tables))).rows);
+  return sizesFrom(tables, (await client.query<SizeRow>(sizesSql(client, tables))).rows);
 }
 
-/** A row of sizesSql. */
+/** A row of sizesSql: a table (its root, `rel` null when absent) or a relation under it. */
 export interface SizeRow {
-  name: string;
-  present: boolean;
-  leaves: number;
-  partitioned: boolean;
-  heap: string;
-  toast: string;
-  indexes: string;
-  total: string;
-  rows: string | null;
+  ord: number;
+  /** The table itself rather than a relation under it. */
+  root: boolean;
+  rel: number | null;
+  relkind: string | null;
+  reltuples: number;
+  relpages: number;
+  live: string;
   dead: string;
+  main: string;
+  maps: string;
+  indexes: string;
+  toast: string;
+  pages: number;
 }
 
 /**
  * The statement readSizes runs, without parameters, for a caller that batches it with other
- * reads: a row per table, in the order given.
+ * reads: a row per table (`ord`, from 1 in the order given) and per relation under it, each
+ * measured once. Rows rather than sums: summed in SQL, the statement's planning cost more than
+ * its measuring.
  */
 export function sizesSql(client: pg.Client, tables: readonly string[]): string {
   const names = tables.length ? `ARRAY[${tables.map((t) => client.escapeLiteral(t)).join(', ')}]` : `'{}'::text[]`;
-  return `WITH RECURSIVE wanted AS (
-       SELECT w.name, w.ord, to_regclass(quote_ident(w.name)) AS root
+  // Each fork, TOAST table and index measured once (each measure opens the relation, and
+  // pg_table_size would open the TOAST table again); only relations that hold rows are measured.
+  const measured = (expression: string) => `CASE WHEN c.relkind IN ('r', 'm') THEN ${expression} END`;
+  return `WITH RECURSIVE tree AS (
+       SELECT w.ord::int AS ord, true AS root, to_regclass(quote_ident(w.name)) AS rel
          FROM unnest(${names}::text[]) WITH ORDINALITY AS w(name, ord)
-     ), tree AS (
-       SELECT name, root AS rel, true AS is_root FROM wanted WHERE root IS NOT NULL
        UNION ALL
-       SELECT tree.name, i.inhrelid::regclass, false FROM tree JOIN pg_inherits i ON i.inhparent = tree.rel
-     ), member AS (
-       -- pg_class read once for the roots and their leaves (a probe per root reads three pages a root).
-       SELECT tree.name, tree.is_root, c.oid, c.relkind, c.reltuples, c.relpages, c.reltoastrelid
-         FROM tree JOIN pg_class c ON c.oid = tree.rel
-     ), leaf AS (
-       -- The functions behind pg_stat_all_tables, called for these relations only (the view groups them all).
-       SELECT c.name, c.oid, c.reltuples, c.relpages,
-              pg_stat_get_live_tuples(c.oid) AS n_live_tup, pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
-              -- Each fork, TOAST table and index measured once (each measure opens the relation, and
-              -- pg_table_size would open the TOAST table again): heap with its maps, TOAST, indexes.
-              pg_relation_size(c.oid) AS main, pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm') AS maps,
-              pg_indexes_size(c.oid) AS indexes,
-              CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END AS toast
-         FROM member c
-        WHERE c.relkind IN ('r', 'm')
-     ), root AS (
-       SELECT name, relkind = 'p' AS partitioned FROM member WHERE is_root
+       SELECT tree.ord, false, i.inhrelid::regclass FROM tree JOIN pg_inherits i ON i.inhparent = tree.rel
      )
-     SELECT w.name, w.root IS NOT NULL AS present,
-            count(l.oid)::int AS leaves,
-            coalesce(r.partitioned, false) AS partitioned,
-            coalesce(sum(l.main + l.maps), 0) AS heap,
-            coalesce(sum(l.toast), 0) AS toast,
-            coalesce(sum(l.indexes), 0) AS indexes,
-            coalesce(sum(l.main + l.maps + l.toast + l.indexes), 0) AS total,
-            -- As currentRows (histogram.ts): the larger of the live count and reltuples at today's size.
-            CASE WHEN count(l.oid) = 0 THEN 0
-                 WHEN bool_and(l.n_live_tup > 0 OR l.reltuples >= 0)
-                 THEN round(sum(CASE WHEN l.reltuples < 0 THEN l.n_live_tup
-                                     ELSE greatest(l.n_live_tup, CASE WHEN l.relpages > 0
-                                          THEN l.reltuples / l.relpages * (l.main / current_setting('block_size')::int)
-                                          ELSE l.reltuples END) END))::bigint END AS rows,
-            coalesce(sum(l.n_dead_tup), 0) AS dead
-       FROM wanted w LEFT JOIN root r ON r.name = w.name LEFT JOIN leaf l ON l.name = w.name
-      GROUP BY w.name, w.ord, w.root, r.partitioned
-      ORDER BY w.ord`;
+     SELECT t.ord, t.root, c.oid AS rel, c.relkind, c.reltuples, c.relpages,
+            ${measured('pg_stat_get_live_tuples(c.oid)')} AS live, ${measured('pg_stat_get_dead_tuples(c.oid)')} AS dead,
+            ${measured('pg_relation_size(c.oid)')} AS main,
+            ${measured(`pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm')`)} AS maps,
+            ${measured('pg_indexes_size(c.oid)')} AS indexes,
+            ${measured('CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END')} AS toast,
+            ${measured(`pg_relation_size(c.oid) / current_setting('block_size')::int`)} AS pages
+       FROM tree t LEFT JOIN pg_class c ON c.oid = t.rel`;
 }
 
-/** The sizes in the rows of sizesSql. */
-export function sizesFrom(rows: readonly SizeRow[]): TableSize[] {
-  return rows.map((r) => ({
-    table: r.name,
-    present: r.present,
-    leaves: r.leaves,
-    partitioned: r.partitioned,
-    heapBytes: Number(r.heap),
-    toastBytes: Number(r.toast),
-    indexBytes: Number(r.indexes),
-    totalBytes: Number(r.total),
-    rows: r.rows === null ? null : Number(r.rows),
-    deadRows: Number(r.dead),
+/** The sizes of `tables` in the rows sizesSql gave for them. */
+export function sizesFrom(tables: readonly string[], rows: readonly SizeRow[]): TableSize[] {
+  const sums = tables.map((table): { -readonly [K in keyof TableSize]: TableSize[K] } => ({
+    table,
+    present: false,
+    leaves: 0,
+    partitioned: false,
+    heapBytes: 0,
+    toastBytes: 0,
+    indexBytes: 0,
+    totalBytes: 0,
+    rows: 0,
+    deadRows: 0,
   }));
+  for (const r of rows) {
+    const sum = sums[r.ord - 1];
+    if (r.rel === null) continue;
+    if (r.root) {
+      sum.present = true;
+      sum.partitioned = r.relkind === 'p';
+    }
+    if (r.relkind !== 'r' && r.relkind !== 'm') continue;
+    const heap = Number(r.main) + Number(r.maps);
+    const toast = Number(r.toast);
+    const indexes = Number(r.indexes);
+    const leafRows = currentRows(leafOf(r));
+    sum.leaves += 1;
+    sum.heapBytes += heap;
+    sum.toastBytes += toast;
+    sum.indexBytes += indexes;
+    sum.totalBytes += heap + toast + indexes;
+    sum.rows = sum.rows === null || leafRows === null ? null : sum.rows + leafRows;
+    sum.deadRows += Number(r.dead);
+  }
+  return sums.map((s) => (s.rows === null ? s : { ...s, rows: Math.round(s.rows) }));
+}
+
+/** Each table's oid and the relations that hold its rows, from the same rows. */
+export function relationsFrom(tables: readonly string[], rows: readonly SizeRow[]): TableRelations[] {
+  const found = tables.map((table) => ({ table, oid: null as number | null, leaves: [] as Leaf[] }));
+  for (const r of rows) {
+    if (r.rel === null) continue;
+    const table = found[r.ord - 1];
+    if (r.root) table.oid = Number(r.rel);
+    if (r.relkind === 'r' || r.relkind === 'm') table.leaves.push(leafOf(r));
+  }
+  return found;
+}
+
+function leafOf(r: SizeRow): Leaf {
+  return {
+    oid: Number(r.rel),
+    reltuples: Number(r.reltuples),
+    relpages: Number(r.relpages),
+    pages: Number(r.pages),
+    liveTuples: Number(r.live),
+  };
 }
