@@ -62,7 +62,8 @@ export interface SizeRow {
   maps: string;
   indexes: string;
   toast: string;
-  pages: number;
+  /** The server's page size, to count the main fork's pages. */
+  block: number;
 }
 
 /**
@@ -88,7 +89,7 @@ export function sizesSql(client: pg.Client, tables: readonly string[]): string {
             ${measured(`pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm')`)} AS maps,
             ${measured('pg_indexes_size(c.oid)')} AS indexes,
             ${measured('CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END')} AS toast,
-            ${measured(`pg_relation_size(c.oid) / current_setting('block_size')::int`)} AS pages
+            current_setting('block_size')::int AS block
        FROM tree t LEFT JOIN pg_class c ON c.oid = t.rel`;
 }
 
@@ -146,7 +147,7 @@ function leafOf(r: SizeRow): Leaf {
     oid: Number(r.rel),
     reltuples: Number(r.reltuples),
     relpages: Number(r.relpages),
-    pages: Number(r.pages),
+    pages: Math.floor(Number(r.main) / r.block),
     liveTuples: Number(r.live),
   };
 }
