@@ -75,6 +75,7 @@ export type OptionName =
   | 'force'
   | 'from'
   | 'ids'
+  | 'indexWorkers'
   | 'keepDetail'
   | 'keepSummary'
   | 'lockWaitMs'

@@ -180,6 +180,13 @@ const cases: Case[] = [
     2,
     /--lock-retries must be a whole number from 1 to 100/,
   ],
+  [
+    'a negative --index-workers',
+    ['partition', 'enable', 'api_call_logs', '--interval', 'month', '--index-workers', '-1'],
+    withDb,
+    2,
+    /--index-workers must be a whole number from 0 to 1024, got "-1"/,
+  ],
   ['rollback without a target', ['rollback'], withDb, 2, /rollback needs --phase N/],
   ['rollback with two targets', ['rollback', '--phase', '1', '--all'], withDb, 2, /either --phase N or --all/],
   ['repair without --accept', ['repair'], withDb, 2, /required option '--accept <migration>'/],

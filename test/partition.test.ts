@@ -43,6 +43,33 @@ async function seedMetrics(rows: number): Promise<void> {
   );
 }
 
+/** The most parallel workers seen serving the adoption's index build while the CLI ran `args`. */
+async function indexWorkersDuring(args: string[]): Promise<number> {
+  let running = true;
+  const run = cli(args).finally(() => {
+    running = false;
+  });
+  let most = 0;
+  while (running) {
+    const [row] = await db.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity w JOIN pg_stat_activity l ON l.pid = w.leader_pid
+        WHERE w.backend_type = 'parallel worker' AND l.query LIKE '%CREATE UNIQUE INDEX CONCURRENTLY%'`,
+    );
+    most = Math.max(most, row.n);
+  }
+  const result = await run;
+  expect(result.code, result.stderr).toBe(0);
+  return most;
+}
+
+/** The workers each unique-index step of the history recorded. */
+async function recordedIndexWorkers(): Promise<unknown[]> {
+  const rows = await db.query(
+    `SELECT detail->'workers' AS workers FROM rasdb.partition_history WHERE step = 'unique-index' ORDER BY id`,
+  );
+  return rows.map((r) => r.workers);
+}
+
 async function kindOf(table: string): Promise<string | null> {
   const [row] = await db.query(`SELECT relkind::text AS k FROM pg_class WHERE oid = to_regclass($1)`, [table]);
   return row?.k ?? null;
@@ -210,6 +237,30 @@ describe('partition enable', () => {
       `SELECT detail FROM rasdb.partition_history WHERE step = 'unique-index' AND outcome = 'done' ORDER BY id DESC LIMIT 1`,
     );
     expect(detail.detail.rebuilt).toBe(true);
+  });
+
+  it('builds the unique index in one process by default, leaving the other cores to the writers', async () => {
+    // About 20 MB of heap: enough for PostgreSQL to plan parallel workers for an index build.
+    await seedMetrics(150_000);
+    expect(await indexWorkersDuring(['enable', 'performance_metrics', '--interval', 'month'])).toBe(0);
+    expect(await recordedIndexWorkers()).toEqual([0]);
+  });
+
+  it('builds it with parallel workers when --index-workers asks for them', async () => {
+    await seedMetrics(150_000);
+    const seen = await indexWorkersDuring([
+      'enable',
+      'performance_metrics',
+      '--interval',
+      'month',
+      '--index-workers',
+      '2',
+    ]);
+    expect(seen).toBeGreaterThan(0);
+    expect(await recordedIndexWorkers()).toEqual([2]);
+    // The session's own setting is put back: the validation and the swap run as before.
+    const steps = await db.query(`SELECT step FROM rasdb.partition_history ORDER BY id`);
+    expect(steps.map((r) => r.step)).toContain('swap');
   });
 
   it('refuses (exit 4, naming them) a table others point at, a view on it, an invalid index, and integration_operations', async () => {

@@ -400,6 +400,13 @@ export const PARTITION_ENABLE_OPTIONS = {
     },
   } satisfies OptionSpec<'day' | 'week' | 'month'>,
   premake: optionalCountOption('--premake <n>', 'intervals made ahead (default: about four months)', 1, 1000),
+  indexWorkers: countOption(
+    '--index-workers <n>',
+    "parallel workers for the unique index build (0: one process, the other cores left to the table's writers)",
+    0,
+    1024,
+    '0',
+  ),
   ...PARTITION_LOCK_OPTIONS,
 } as const;
 

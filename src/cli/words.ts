@@ -16,6 +16,7 @@ const FLAG_OF: Record<OptionName, string> = {
   ids: '--ids',
   keepDetail: '--keep-detail',
   keepSummary: '--keep-summary',
+  indexWorkers: '--index-workers',
   lockWaitMs: '--lock-wait',
   maxRuntimeMs: '--max-runtime',
   now: '--now',

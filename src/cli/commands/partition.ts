@@ -25,6 +25,7 @@ export function registerPartition(program: Command, outcome: CommandOutcome): vo
   withExamples(withOptions(partition.command('enable'), PARTITION_ENABLE_OPTIONS), [
     'rasdb partition enable api_call_logs --interval month',
     'rasdb partition enable security_events_extended --interval month --premake 6',
+    'rasdb partition enable api_call_logs --interval month --index-workers 2',
   ])
     .argument('<table>', 'api_call_logs, performance_metrics, security_events_extended or data_access_logs')
     .description('partition a table by its time column without copying its rows; a rerun finishes an interrupted one')
@@ -56,6 +57,7 @@ async function runEnable(table: string, command: Command): Promise<number> {
     const result = await enablePartitioning(session.client, table, {
       interval: settings.interval,
       premake: settings.premake,
+      indexWorkers: settings.indexWorkers,
       timeZone: zone.timeZone,
       ...lockSettings(settings, session, out),
       onStep: (step) => out.line(`  ${step.step.padEnd(19)} ${duration(step.durationMs).padStart(9)}  ${step.detail}`),
