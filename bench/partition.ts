@@ -14,7 +14,10 @@
  *    lock (target < 200 ms), the whole adoption (target <= 1.5x the index build).
  * 3. insert: rows per second into the partitioned table against the unpartitioned one (target >= 0.9).
  *
- *   npm run bench -- partition [--rows 5000000] [--only prune|adopt|insert]
+ *   npm run bench -- partition [--rows 5000000] [--only prune|adopt|insert] [--index-workers N]
+ *
+ * `--index-workers N` adopts with that many parallel workers for the unique index build (the
+ * default, 0, builds it in one process and leaves the other core to the writers).
  */
 import type pg from 'pg';
 import { enablePartitioning } from '../src/partition/enable.js';
@@ -41,7 +44,8 @@ export default async function run(args: string[]): Promise<void> {
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   if (!only || only === 'prune' || only === 'adopt') await buildTemplate(rows);
   if (!only || only === 'prune') await benchPrune(rows);
-  if (!only || only === 'adopt') await benchAdopt(rows);
+  const workers = args.includes('--index-workers') ? Number(args[args.indexOf('--index-workers') + 1]) : 0;
+  if (!only || only === 'adopt') await benchAdopt(rows, workers);
   if (!only || only === 'insert') await benchInsert();
   if (!only || only === 'prune' || only === 'adopt') await dropDatabases();
 }
@@ -234,7 +238,7 @@ async function fingerprint(client: pg.Client, where = 'true'): Promise<{ n: numb
   return { n: Number(rows[0].n), sum: rows[0].sum };
 }
 
-async function benchAdopt(rows: number): Promise<void> {
+async function benchAdopt(rows: number, indexWorkers: number): Promise<void> {
   const WRITERS = 2;
   const EVERY_MS = 5;
   const ALONE_MS = 10_000;
@@ -255,7 +259,7 @@ async function benchAdopt(rows: number): Promise<void> {
   const during = writers('rasdb_bench_adopt_live', WRITERS, EVERY_MS, origin);
   await new Promise((resolve) => setTimeout(resolve, ALONE_MS));
   started = performance.now();
-  const result = await enablePartitioning(live, 'api_call_logs', { interval: 'month', timeZone: 'UTC' });
+  const result = await enablePartitioning(live, 'api_call_logs', { interval: 'month', timeZone: 'UTC', indexWorkers });
   const adoptMs = performance.now() - started;
   await during.stop();
   const alone = during.latencies(0, started - origin);
@@ -274,7 +278,7 @@ async function benchAdopt(rows: number): Promise<void> {
   const lost = before.n - after.n + (during.written() - ours.n) + (during.written() - distinct[0].n);
   const changed = before.sum === after.sum ? 0 : 1;
   console.log(
-    `  adoption of ${rows.toLocaleString('en-US')} rows: steps ${result.steps.map((s) => `${s.step} ${s.durationMs} ms`).join(', ')}; ${adoptMs.toFixed(0)} ms in all`,
+    `  adoption of ${rows.toLocaleString('en-US')} rows (index workers: ${indexWorkers}): steps ${result.steps.map((s) => `${s.step} ${s.durationMs} ms`).join(', ')}; ${adoptMs.toFixed(0)} ms in all`,
   );
   console.log(
     `  rows before ${before.n.toLocaleString('en-US')} = after ${after.n.toLocaleString('en-US')} (checksum ${changed ? 'CHANGED' : 'equal'}); writers wrote ${during.written()} rows during it, ${ours.n} found, ${during.failures.length} inserts failed`,
