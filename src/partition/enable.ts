@@ -78,6 +78,13 @@ export async function enablePartitioning(
   options: EnableOptions,
 ): Promise<EnableResult> {
   const spec = partitionable(tableName);
+  const workers = options.indexWorkers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0 || workers > 1024) {
+    throw new RasdbError(
+      ExitCode.usage,
+      `${option('indexWorkers')} must be a whole number from 0 to 1024, got ${workers}`,
+    );
+  }
   const settings: LockSettings = { ...DEFAULT_LOCK_SETTINGS, ...definedOnly(options) };
   const wait = options.lockWaitMs ?? 60_000;
   return withAdvisoryLock(client, LockKey.retention, wait, () =>
@@ -121,16 +128,9 @@ class Enable {
       : { table, timeColumn, interval: options.interval, premake, bound: null, state: 'adopting' };
   }
 
-  /** The index build's parallel workers, checked: the setting is sent as text. */
+  /** The index build's parallel workers (checked by enablePartitioning before anything runs). */
   private get indexWorkers(): number {
-    const workers = this.options.indexWorkers ?? 0;
-    if (!Number.isInteger(workers) || workers < 0 || workers > 1024) {
-      throw new RasdbError(
-        ExitCode.usage,
-        `${option('indexWorkers')} must be a whole number from 0 to 1024, got ${workers}`,
-      );
-    }
-    return workers;
+    return this.options.indexWorkers ?? 0;
   }
 
   async finish(): Promise<EnableResult> {
