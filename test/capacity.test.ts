@@ -254,6 +254,8 @@ describe('rasdb capacity: flow from the time columns', () => {
         totalBytes: Number(leaves.total),
         indexBytes: Number(leaves.indexes),
       });
+      // Each partition has the parent's btree index on accessed_at: min() and max() walk them.
+      expect(t?.flow.indexed).toBe(true);
       expect(t?.rows).toBe(480 * DAYS);
       expect(Math.abs((t?.flow.rowsPerDay ?? 0) / 480 - 1)).toBeLessThanOrEqual(0.1);
     }
@@ -278,6 +280,69 @@ describe('rasdb capacity: flow from the time columns', () => {
       );
       expect(flow.method).toBe('estimate');
       expect(Math.abs(flow.rowsPerDay / 480 - 1)).toBeLessThanOrEqual(0.1);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('reads no large table whole whose time column leads only indexes min() cannot use: BRIN, hash, partial, invalid', async () => {
+    // The btree indexes that lead with called_at go; each case leaves one the planner cannot walk for min() and max().
+    const leading = await db.query(
+      `SELECT indexrelid::regclass::text AS name FROM pg_index
+        WHERE indrelid = 'api_call_logs'::regclass
+          AND indkey[0] = (SELECT attnum FROM pg_attribute WHERE attrelid = 'api_call_logs'::regclass AND attname = 'called_at')`,
+    );
+    expect(leading.length).toBeGreaterThan(0);
+    for (const { name } of leading) await db.query(`DROP INDEX ${name}`);
+    const [{ first }] = await db.query(`SELECT min(id) AS first FROM api_call_logs`);
+    const cases: [string, string][] = [
+      ['brin', 'CREATE INDEX api_brin ON api_call_logs USING brin (called_at)'],
+      ['hash', 'CREATE INDEX api_hash ON api_call_logs USING hash (called_at)'],
+      ['partial', 'CREATE INDEX api_partial ON api_call_logs (called_at) WHERE response_status >= 500'],
+      // A concurrent build that failed on one row leaves its index behind, invalid.
+      ['invalid', `CREATE INDEX CONCURRENTLY api_invalid ON api_call_logs (called_at, (1 / (id - ${Number(first)})))`],
+    ];
+    const client = await db.connect();
+    const seqScans = async () => {
+      // The backend's pending counts go to the shared statistics when it next goes idle.
+      await client.query('SELECT pg_stat_force_next_flush()');
+      const { rows } = await client.query(
+        `SELECT seq_scan FROM pg_stat_user_tables WHERE relid = 'api_call_logs'::regclass`,
+      );
+      return Number(rows[0].seq_scan);
+    };
+    try {
+      for (const [label, create] of cases) {
+        await db
+          .query(create)
+          .catch((e: Error) => expect(label === 'invalid' ? e.message : '').toMatch(/division by zero/));
+        const before = await seqScans();
+        const r = await capacityReport(client);
+        expect(await seqScans(), label).toBe(before);
+        const api = r.tables.find((t) => t.table === 'api_call_logs')?.flow;
+        expect(api, label).toMatchObject({ method: 'estimate', indexed: false });
+        expect(Math.abs((api?.rowsPerDay ?? 0) / 1440 - 1), label).toBeLessThanOrEqual(0.1);
+        await db.query(`DROP INDEX api_${label}`);
+      }
+      // With its btree index back but an inheritance child that has none, min() would read the child whole.
+      await db.query(`CREATE INDEX api_btree ON api_call_logs (called_at);
+        CREATE TABLE api_child () INHERITS (api_call_logs);
+        INSERT INTO api_child SELECT * FROM api_call_logs WHERE id % 10 = 0;
+        ANALYZE api_child`);
+      const scans = async () => {
+        await client.query('SELECT pg_stat_force_next_flush()');
+        const { rows } = await client.query(
+          `SELECT seq_scan FROM pg_stat_user_tables WHERE relid = 'api_child'::regclass`,
+        );
+        return Number(rows[0].seq_scan);
+      };
+      const before = await scans();
+      const r = await capacityReport(client);
+      expect(await scans(), 'inheritance').toBe(before);
+      expect(r.tables.find((t) => t.table === 'api_call_logs')?.flow).toMatchObject({
+        method: 'estimate',
+        indexed: false,
+      });
     } finally {
       await client.end();
     }

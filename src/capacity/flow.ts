@@ -38,7 +38,10 @@ export interface TableFlow {
   /** Total bytes (heap, TOAST, indexes) per row; null when the table has no row. */
   readonly bytesPerRow: number | null;
   readonly bytesPerDay: number;
-  /** Whether an index leads with the time column (min, max and counts then read the index only). */
+  /**
+   * Whether the table has a valid, whole, ordered index (a btree) that leads with the time column,
+   * and no inheritance children: min, max and counts then read the index only.
+   */
   readonly indexed: boolean;
 }
 
@@ -181,11 +184,18 @@ export interface SubjectFactsRow {
   actual: { min: number | null; max: number | null } | null;
 }
 
-/** A row of its second: a relation of a subject's that is still there, with the column's statistics if any. */
+/**
+ * A row of its second: a relation of a subject's that is still there, with the column's
+ * statistics (nulls and 0 when it has none): the histogram's bounds and the most common values as
+ * text (see readingSeconds), the latter's frequencies.
+ */
 export interface LeafFactsRow {
   ord: number;
   leaf: number;
-  stats: { nullFrac: number; bounds: string | null; common: string | null; commonFreqs: number[] | null } | null;
+  null_frac: number;
+  bounds: string | null;
+  common: string | null;
+  freqs: number[] | null;
 }
 
 /** The rows of flowFactsSql's statements, in their order (none when it gave none). */
@@ -194,7 +204,7 @@ export type FactsRead = readonly (readonly unknown[])[];
 /**
  * The statements measureFlows runs first (no parameters; none when no subject has a row), for a
  * caller that batches them with other reads. The first gives per subject with a row (`ord` from
- * 1 in their order) whether an index leads with its column, and its actual min and max where they
+ * 1 in their order) whether an ordered index leads with its column (see TableFlow.indexed), and its actual min and max where they
  * are cheap to read (over the index, or a small table): CASE evaluates a reading subquery only
  * for the tables it names. The second gives the column's statistics of each relation the size
  * measured under a large subject (only an estimate needs them: a small table is counted), by the
@@ -215,18 +225,26 @@ export function flowFactsSql(
     const column = client.escapeIdentifier(s.timeColumn);
     return `WHEN ${i + 1} THEN (SELECT json_build_object('min', extract(epoch FROM min(${column})), 'max', extract(epoch FROM max(${column}))) FROM ${table})`;
   });
-  // Whether a table is above the small size is all the statement needs of its size.
-  const given = written.map(
-    (s, i) => `(${i + 1}, ${Number(s.oid)}::oid, ${client.escapeLiteral(s.timeColumn)}::name, ${s.totalBytes > small})`,
-  );
+  // Whether a table is above the small size is all the statement needs of its size; whether it
+  // has inheritance children (relations of its own kind under it), whether its index can be walked.
+  const given = written.map((s, i) => {
+    const children = s.leaves.some((l) => l.oid !== s.oid) && s.leaves.some((l) => l.oid === s.oid);
+    return `(${i + 1}, ${Number(s.oid)}::oid, ${client.escapeLiteral(s.timeColumn)}::name, ${s.totalBytes > small}, ${children})`;
+  });
   const subjectFacts = `SELECT ord, indexed, CASE WHEN indexed OR NOT big THEN CASE ord ${ends.join(' ')} END END AS actual
        FROM (
      SELECT s.ord, s.big,
-            -- The column's number looked up on its own rather than joined: the planner has less to weigh.
-            EXISTS (SELECT 1 FROM pg_index i
-                     WHERE i.indrelid = s.root
-                       AND i.indkey[0] = (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = s.root AND a.attname = s.c)) AS indexed
-       FROM (VALUES ${given.join(', ')}) AS s(ord, root, c, big)) f`;
+            -- min() and max() walk an index only if it is valid, whole (not partial) and ordered
+            -- on the time column, its first: a BRIN or hash index, or one a failed concurrent
+            -- build left, would have them read the table. A partitioned table's index is valid
+            -- once every partition has its own; inheritance children are not looked at, so a
+            -- table with children is not walked. The column's number is looked up on its own
+            -- rather than joined: less to plan.
+            NOT s.children AND EXISTS (SELECT 1 FROM pg_index i
+                     WHERE i.indrelid = s.root AND i.indisvalid AND i.indpred IS NULL
+                       AND i.indkey[0] = (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = s.root AND a.attname = s.c)
+                       AND pg_index_column_has_property(i.indexrelid, 1, 'orderable')) AS indexed
+       FROM (VALUES ${given.join(', ')}) AS s(ord, root, c, big, children)) f`;
   const leaves = written.flatMap((s, i) =>
     s.totalBytes > small
       ? s.leaves.map((l) => `(${i + 1}, ${Number(l.oid)}::oid, ${client.escapeLiteral(s.timeColumn)}::name)`)
@@ -249,37 +267,37 @@ function values(expression: string): string {
 /** The column's statistics of each relation from the pg_stats view, by its exact (schema, table, column). */
 function viewStatistics(leaves: readonly string[]): string {
   // A scalar subquery, evaluated for the columns used only: joined laterally instead, the
-  // planner builds the whole view (10 ms against 1.3 for six relations).
-  return leafStatistics(
-    leaves,
-    `(SELECT json_build_object('nullFrac', coalesce(s.null_frac, 0), 'bounds', ${values('s.histogram_bounds')},
-              'common', ${values('s.most_common_vals')}, 'commonFreqs', s.most_common_freqs)
-        FROM pg_stats s
-       WHERE s.schemaname = (SELECT nspname FROM pg_namespace WHERE oid = c.relnamespace)
-         AND s.tablename = c.relname AND s.attname = v.c AND NOT s.inherited)`,
-  );
+  // planner builds the whole view (10 ms against 1.3 for six relations). One value per
+  // relation, so a JSON object, taken apart outside.
+  return `SELECT x.ord, x.leaf, coalesce((x.s ->> 'nullFrac')::float4, 0) AS null_frac, x.s ->> 'bounds' AS bounds,
+            x.s ->> 'common' AS common, (x.s ->> 'freqs')::float4[] AS freqs
+       FROM (SELECT v.ord, v.leaf,
+                    (SELECT json_build_object('nullFrac', s.null_frac, 'bounds', ${values('s.histogram_bounds')},
+                                              'common', ${values('s.most_common_vals')}, 'freqs', s.most_common_freqs::text)
+                       FROM pg_stats s
+                      WHERE s.schemaname = (SELECT nspname FROM pg_namespace WHERE oid = c.relnamespace)
+                        AND s.tablename = c.relname AND s.attname = v.c AND NOT s.inherited) AS s
+               ${stillThere(leaves)}) AS x`;
 }
 
 /**
  * The same values read from pg_statistic as pg_stats reads them: the histogram is the slot of
- * kind 2, the most common values (with their frequencies) the slot of kind 1.
+ * kind 2, the most common values (with their frequencies) the slot of kind 1. Joined, as columns:
+ * less to plan and to print than the view's one JSON object.
  */
 function catalogStatistics(leaves: readonly string[]): string {
   const slot = (kind: number, column: 'stavalues' | 'stanumbers') =>
     `CASE ${[1, 2, 3, 4, 5].map((i) => `WHEN st.stakind${i} = ${kind} THEN st.${column}${i}`).join(' ')} END`;
-  return leafStatistics(
-    leaves,
-    `(SELECT json_build_object('nullFrac', coalesce(st.stanullfrac, 0), 'bounds', ${values(slot(2, 'stavalues'))},
-              'common', ${values(slot(1, 'stavalues'))}, 'commonFreqs', ${slot(1, 'stanumbers')})
-        FROM pg_statistic st JOIN pg_attribute a ON a.attrelid = st.starelid AND a.attnum = st.staattnum
-       WHERE st.starelid = v.leaf AND a.attname = v.c AND NOT st.stainherit)`,
-  );
+  return `SELECT v.ord, v.leaf, coalesce(st.stanullfrac, 0) AS null_frac, ${values(slot(2, 'stavalues'))} AS bounds,
+            ${values(slot(1, 'stavalues'))} AS common, ${slot(1, 'stanumbers')} AS freqs
+       ${stillThere(leaves)}
+       LEFT JOIN pg_attribute a ON a.attrelid = v.leaf AND a.attname = v.c
+       LEFT JOIN pg_statistic st ON st.starelid = v.leaf AND st.staattnum = a.attnum AND NOT st.stainherit`;
 }
 
-/** A row per relation still there (a prune may have dropped one since its size was read), with `stats`. */
-function leafStatistics(leaves: readonly string[], stats: string): string {
-  return `SELECT v.ord, v.leaf, ${stats} AS stats
-       FROM (VALUES ${leaves.join(', ')}) AS v(ord, leaf, c) JOIN pg_class c ON c.oid = v.leaf`;
+/** A row per relation still there (a prune may have dropped one since its size was read). */
+function stillThere(leaves: readonly string[]): string {
+  return `FROM (VALUES ${leaves.join(', ')}) AS v(ord, leaf, c) JOIN pg_class c ON c.oid = v.leaf`;
 }
 
 /** Runs flowFactsSql's statements and returns their rows. */
@@ -304,14 +322,13 @@ function factsFrom(written: readonly FlowSubject[], read: FactsRead): Facts[] {
     const leaves = s.leaves.flatMap((l): ColumnStats[] => {
       const found = stats.get(l.oid);
       if (!found || Number(found.ord) !== i + 1) return [];
-      const st = found.stats;
       return [
         {
           ...l,
-          nullFrac: st?.nullFrac ?? 0,
-          bounds: readingSeconds(st?.bounds ?? null),
-          common: readingSeconds(st?.common ?? null),
-          commonFreqs: st?.commonFreqs ?? [],
+          nullFrac: Number(found.null_frac),
+          bounds: readingSeconds(found.bounds),
+          common: readingSeconds(found.common),
+          commonFreqs: found.freqs ?? [],
         },
       ];
     });
