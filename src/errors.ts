@@ -78,6 +78,7 @@ export type OptionName =
   | 'indexWorkers'
   | 'keepDetail'
   | 'keepSummary'
+  | 'lockTimeoutMs'
   | 'lockWaitMs'
   | 'maxRuntimeMs'
   | 'now'

@@ -344,6 +344,18 @@ export function nowOption(): OptionSpec<string | undefined> {
   });
 }
 
+/**
+ * How long a command that reads the tables (their sizes, their time columns) waits for a lock
+ * another session holds on one, such as a long ALTER TABLE or VACUUM FULL, before it exits 5 naming it.
+ */
+function readLockTimeoutOption(): OptionSpec<number> {
+  return durationOption(
+    '--lock-timeout <duration>',
+    'wait this long for a table another session has locked, then exit 5 naming it',
+    { defaultValue: '10s', minMs: 1, maxMs: HOUR },
+  );
+}
+
 /** `rasdb capacity`: the window, category overrides, the chart and the alert threshold. */
 export const CAPACITY_OPTIONS = {
   windowDays: countOption('--window-days <n>', "measure each table's flow over its last N days of rows", 1, 3650, '30'),
@@ -366,9 +378,10 @@ export const CAPACITY_OPTIONS = {
     },
   } satisfies OptionSpec<number | undefined>,
   now: nowOption(),
+  lockTimeoutMs: readLockTimeoutOption(),
 } as const;
 
-export const CAPACITY_SNAPSHOT_OPTIONS = { now: nowOption() } as const;
+export const CAPACITY_SNAPSHOT_OPTIONS = { now: nowOption(), lockTimeoutMs: readLockTimeoutOption() } as const;
 
 /** How partition DDL waits for locks: short waits, retried, the blockers named. */
 const PARTITION_LOCK_OPTIONS = {

@@ -1,4 +1,4 @@
-import { describeBlockers } from '../migrate/blockers.js';
+import { describeBlockers } from '../db/blockers.js';
 import type { RetryNotice, StepResult } from '../migrate/executor.js';
 import type { Output } from './output.js';
 import { duration, num } from './text.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { isConnectionLost } from '../db/connection-lost.js';
 import type { Session } from '../db/session.js';
-import { ExitCode, RasdbError } from '../errors.js';
+import { ExitCode, RasdbError, option } from '../errors.js';
 import { GLOBAL_OPTIONS } from './options.js';
 import { Output } from './output.js';
 import { wordText } from './words.js';
@@ -39,10 +39,13 @@ export async function runCommand<S extends OptionSpecs>(
     'statementTimeoutMs' in settings && typeof settings.statementTimeoutMs === 'number'
       ? settings.statementTimeoutMs
       : undefined;
+  const lockTimeoutMs =
+    'lockTimeoutMs' in settings && typeof settings.lockTimeoutMs === 'number' ? settings.lockTimeoutMs : undefined;
   // Loaded here, not at start-up: `rasdb --help` and usage errors need no database driver.
-  const [{ openSession }, { assertSupportedServer }] = await Promise.all([
+  const [{ openSession }, { assertSupportedServer }, lockTimeout] = await Promise.all([
     import('../db/session.js'),
     import('../db/server-version.js'),
+    import('../db/lock-timeout.js'),
   ]);
   const session = await waitingFor(settings.waitMs, out, () =>
     openSession({
@@ -50,6 +53,7 @@ export async function runCommand<S extends OptionSpecs>(
       connectTimeoutMs: settings.connectTimeoutMs,
       lockWaitMs,
       statementTimeoutMs,
+      lockTimeoutMs,
       onNotice: (line) => out.warn(wordText(line)),
       onLog: (line) => out.debug(`[embedded] ${line}`),
     }),
@@ -59,7 +63,18 @@ export async function runCommand<S extends OptionSpecs>(
     // Before any command reads or writes: on a server too old, a migration would fail part-way.
     const warning = await assertSupportedServer(session.client);
     if (warning) out.warn(warning);
-    const exitCode = await work({ session, out, settings });
+    const exitCode = await work({ session, out, settings }).catch(async (error: unknown) => {
+      // A statement the connection's lock_timeout cancelled: say who holds the lock.
+      if (!lockTimeout.isLockTimeout(error)) throw error;
+      const pid = (session.client as { processID?: number }).processID;
+      throw await lockTimeout.lockTimeoutError(
+        session.openSibling,
+        error,
+        lockTimeoutMs ?? lockTimeout.DEFAULT_LOCK_TIMEOUT_MS,
+        pid === undefined ? [] : [pid],
+        'lockTimeoutMs' in specs ? `run again once it is released, or raise ${option('lockTimeoutMs')}` : undefined,
+      );
+    });
     out.finish(exitCode);
     return exitCode;
   } finally {

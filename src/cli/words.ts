@@ -17,6 +17,7 @@ const FLAG_OF: Record<OptionName, string> = {
   keepDetail: '--keep-detail',
   keepSummary: '--keep-summary',
   indexWorkers: '--index-workers',
+  lockTimeoutMs: '--lock-timeout',
   lockWaitMs: '--lock-wait',
   maxRuntimeMs: '--max-runtime',
   now: '--now',

@@ -6,6 +6,7 @@ import { EMBEDDED_DATABASE, embeddedUrl } from './embedded-kept.js';
 import { redactServerText } from './redact.js';
 import { registerCleanup } from './cleanup.js';
 import { guardQueries, queryDeadlineMs } from './query-deadline.js';
+import { DEFAULT_LOCK_TIMEOUT_MS } from './lock-timeout.js';
 
 /**
  * One connection to one database for the length of a command. Everything rasdb does in a run
@@ -46,6 +47,8 @@ export interface OpenOptions {
   connectTimeoutMs?: number;
   /** The server-side statement_timeout the command sets: queries get it plus a margin before rasdb gives up on the server. */
   statementTimeoutMs?: number;
+  /** The connection's lock_timeout (DEFAULT_LOCK_TIMEOUT_MS when omitted); a command may set its own per statement. */
+  lockTimeoutMs?: number;
   /** Told once when the embedded default is used, and given the embedded server's log. */
   onNotice?: (line: string) => void;
   onLog?: (line: string) => void;
@@ -77,7 +80,11 @@ const types = {
 export async function openSession(options: OpenOptions = {}): Promise<Session> {
   const env = options.env ?? process.env;
   const choice = resolveConnection({ databaseUrl: options.databaseUrl }, env);
-  const timeouts = { connectMs: options.connectTimeoutMs, statementMs: options.statementTimeoutMs };
+  const timeouts = {
+    connectMs: options.connectTimeoutMs,
+    statementMs: options.statementTimeoutMs,
+    lockMs: options.lockTimeoutMs,
+  };
   if (choice.source !== 'embedded') {
     const client = await connect(choice.config, choice, timeouts);
     const sibling = () => connect(choice.config, choice, timeouts);
@@ -99,7 +106,11 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
  * const session = await openEmbeddedSession('/srv/app/.rasdb', { keepEmbedded: true });
  */
 export async function openEmbeddedSession(folder: string, options: OpenOptions = {}): Promise<Session> {
-  const timeouts = { connectMs: options.connectTimeoutMs, statementMs: options.statementTimeoutMs };
+  const timeouts = {
+    connectMs: options.connectTimeoutMs,
+    statementMs: options.statementTimeoutMs,
+    lockMs: options.lockTimeoutMs,
+  };
   // Registered before it starts: a signal while it is starting still stops it once it is up.
   const starting = startEmbedded(folder, {
     lockWaitMs: options.lockWaitMs ?? 60_000,
@@ -170,6 +181,8 @@ export interface ConnectTimeouts {
   readonly connectMs?: number;
   /** The server-side statement_timeout; a query gets it plus a margin (see queryDeadlineMs). */
   readonly statementMs?: number;
+  /** The connection's lock_timeout: DEFAULT_LOCK_TIMEOUT_MS when omitted. */
+  readonly lockMs?: number;
 }
 
 /**
@@ -191,7 +204,8 @@ export async function connect(
     connectionTimeoutMillis: timeouts.connectMs ?? 10_000,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
-    options: '-c TimeZone=UTC',
+    // Never queue without end behind a lock someone else holds (see DEFAULT_LOCK_TIMEOUT_MS).
+    options: `-c TimeZone=UTC -c lock_timeout=${Math.trunc(timeouts.lockMs ?? DEFAULT_LOCK_TIMEOUT_MS)}`,
   });
   // An idle connection the server drops must not crash the process with an unhandled 'error'.
   client.on('error', () => undefined);

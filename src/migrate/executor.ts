@@ -4,7 +4,7 @@ import { isConnectionLost } from '../db/connection-lost.js';
 import { isPgServerError, RasdbError } from '../errors.js';
 import { appliedRecordSql, recordEvent, recordReverted } from '../ledger/migrations.js';
 import { batchDeadlineMs, type QueryWithDeadline } from '../db/query-deadline.js';
-import { describeBlockers, watchBlockers, type Blocker } from './blockers.js';
+import { describeBlockers, watchBlockers, type Blocker } from '../db/blockers.js';
 import { compileMigration, migrationSource, type MigrationSource } from './compile.js';
 import type { MigrationFile } from './migration-files.js';
 

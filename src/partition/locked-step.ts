@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { withTransaction } from '../db/transaction.js';
 import { ExitCode, isPgServerError, RasdbError } from '../errors.js';
 import { recordPartitionStep } from '../ledger/partitions.js';
-import { describeBlockers, watchBlockers, type Blocker } from '../migrate/blockers.js';
+import { describeBlockers, watchBlockers, type Blocker } from '../db/blockers.js';
 
 /** How partition DDL waits for locks: short waits, retried with backoff, blockers named. */
 export interface LockSettings {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeBlockers } from '../../src/migrate/blockers.js';
+import { describeBlockers } from '../../src/db/blockers.js';
 
 describe('describeBlockers', () => {
   it('says so when no blocking session was seen', () => {
