@@ -10,8 +10,8 @@
 // - dist/migrations/rasdb-compiled.json holds the SQL each migration compiles to, so a run need
 //   not compile them again (src/migrate/migration-manifest.ts).
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,6 +21,9 @@ const { MANIFEST_FILE, writeManifest } = await import(
   pathToFileURL(join(root, 'dist', 'src', 'migrate', 'migration-manifest.js')).href
 );
 const { compileFolder } = await import(pathToFileURL(join(root, 'dist', 'src', 'build', 'compile-migrations.js')).href);
+const { pointKyselyImports } = await import(
+  pathToFileURL(join(root, 'dist', 'src', 'build', 'kysely-imports.js')).href
+);
 rmSync(out, { recursive: true, force: true });
 rmSync(join(migrationsDir, MANIFEST_FILE), { force: true });
 
@@ -63,19 +66,5 @@ function skipPgCloudflareProbe(esbuild) {
 // too; the bundle's copy is the same code. The manifest then hashes the files as they ship.
 const compiled = await compileFolder(migrationsDir);
 
-const kyselyEntry = join(out, 'kysely.mjs');
-for (const file of walk(migrationsDir)) {
-  const text = readFileSync(file, 'utf8');
-  const target = relative(dirname(file), kyselyEntry).replaceAll('\\', '/');
-  const rewritten = text.replace(/from (['"])kysely\1/g, `from '${target.startsWith('.') ? target : `./${target}`}'`);
-  if (rewritten !== text) writeFileSync(file, rewritten);
-}
+pointKyselyImports(migrationsDir, join(out, 'kysely.mjs'));
 writeManifest(migrationsDir, compiled);
-
-function* walk(dir) {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) yield* walk(path);
-    else if (path.endsWith('.js')) yield path;
-  }
-}

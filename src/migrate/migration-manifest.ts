@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../db/atomic-file.js';
 import { join } from 'node:path';
 
 /**
@@ -83,7 +84,8 @@ export function writeManifest(dir: string, compiled: ReadonlyMap<string, Precomp
   for (const [relativePath, up] of [...compiled].sort(([a], [b]) => a.localeCompare(b))) {
     migrations[relativePath] = { sha256: contentHash(readFileSync(join(dir, relativePath))), ...up };
   }
-  writeFileSync(join(dir, MANIFEST_FILE), `${JSON.stringify({ format: FORMAT, migrations }, null, 1)}\n`);
+  // Replaced whole: a run reading it meanwhile sees the old manifest or the new, never a torn one.
+  writeFileAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify({ format: FORMAT, migrations }, null, 1)}\n`);
 }
 
 function isEntry(entry: ManifestEntry): boolean {
