@@ -51,7 +51,7 @@ export function report(
   const verdict =
     target === undefined ? '' : ratio <= target ? `  (target <= ${target}: met)` : `  (target <= ${target}: NOT met)`;
   console.log(
-    `${label}: ${subject.name} ${subject.ms.toFixed(1)} ms vs ${baseline.name} ${baseline.ms.toFixed(1)} ms -> ratio ${ratio.toFixed(2)}${verdict}`,
+    `${label}: ${subject.name} ${subject.ms.toFixed(1)} ms vs ${baseline.name} ${baseline.ms.toFixed(1)} ms -> ratio ${ratio < 0.1 ? ratio.toFixed(3) : ratio.toFixed(2)}${verdict}`,
   );
 }
 
