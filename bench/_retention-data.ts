@@ -82,8 +82,9 @@ export async function buildTemplate(
     }
     await client.query('VACUUM ANALYZE api_call_logs');
     await client.query(`COMMENT ON TABLE api_call_logs IS '${shape}'`);
+    // pg_partition_tree has no row for a plain table: the table itself is measured too.
     const { rows: size } = await client.query(
-      `SELECT pg_size_pretty(sum(pg_table_size(relid))) AS heap, round(sum(pg_table_size(relid)) / greatest((SELECT count(*) FROM api_call_logs), 1)) AS bytes FROM pg_partition_tree('api_call_logs')`,
+      `SELECT pg_size_pretty(sum(pg_table_size(relid))) AS heap, round(sum(pg_table_size(relid)) / greatest((SELECT count(*) FROM api_call_logs), 1)) AS bytes FROM (SELECT relid FROM pg_partition_tree('api_call_logs') UNION SELECT 'api_call_logs'::regclass) AS t`,
     );
     console.log(
       `\n  template: ${rows.toLocaleString('en-US')} rows over ${DAYS} days, ${size[0].heap} (${size[0].bytes} bytes a row), built in ${((performance.now() - started) / 1000).toFixed(0)} s`,
