@@ -32,15 +32,10 @@ export async function runCommand<S extends OptionSpecs>(
 ): Promise<number> {
   const settings = readSettings(command, { ...GLOBAL_OPTIONS, ...specs }, checks) as GlobalSettings & SettingsOf<S>;
   const out = new Output(settings);
-  const lockWaitMs =
-    'lockWaitMs' in settings && typeof settings.lockWaitMs === 'number' ? settings.lockWaitMs : undefined;
+  const lockWaitMs = durationSetting(settings, 'lockWaitMs');
   // A command's statement timeout also bounds how long rasdb waits for a server that stopped answering.
-  const statementTimeoutMs =
-    'statementTimeoutMs' in settings && typeof settings.statementTimeoutMs === 'number'
-      ? settings.statementTimeoutMs
-      : undefined;
-  const lockTimeoutMs =
-    'lockTimeoutMs' in settings && typeof settings.lockTimeoutMs === 'number' ? settings.lockTimeoutMs : undefined;
+  const statementTimeoutMs = durationSetting(settings, 'statementTimeoutMs');
+  const lockTimeoutMs = durationSetting(settings, 'lockTimeoutMs');
   // Loaded here, not at start-up: `rasdb --help` and usage errors need no database driver.
   const [{ openSession }, { assertSupportedServer }, lockTimeout] = await Promise.all([
     import('../db/session.js'),
@@ -83,6 +78,15 @@ export async function runCommand<S extends OptionSpecs>(
       if (!isConnectionLost(error)) throw error;
     });
   }
+}
+
+/** A duration the command has among its options (milliseconds), or undefined where it has none. */
+function durationSetting(
+  settings: object,
+  name: 'lockWaitMs' | 'statementTimeoutMs' | 'lockTimeoutMs',
+): number | undefined {
+  const value: unknown = (settings as Record<string, unknown>)[name];
+  return typeof value === 'number' ? value : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ExitCode, RasdbError, isPgServerError } from '../errors.js';
+import { describeBlockers } from './blockers.js';
 
 /** SQLSTATE 55P03: a statement cancelled because a lock it waited for was not granted within lock_timeout. */
 export const LOCK_TIMEOUT_SQLSTATE = '55P03';
@@ -88,5 +89,5 @@ export function describeTableLock(lock: TableLock): string {
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toUpperCase();
   const how = lock.granted ? `is held ${mode}` : `is queued for ${mode}`;
-  return `${lock.relation} ${how} by pid ${lock.pid} ("${lock.applicationName || 'unnamed'}", ${lock.state ?? 'unknown state'}${lock.since ? ` since ${lock.since}` : ''})`;
+  return `${lock.relation} ${how} by ${describeBlockers([{ ...lock, queryStart: lock.since }])}`;
 }

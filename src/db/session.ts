@@ -80,11 +80,7 @@ const types = {
 export async function openSession(options: OpenOptions = {}): Promise<Session> {
   const env = options.env ?? process.env;
   const choice = resolveConnection({ databaseUrl: options.databaseUrl }, env);
-  const timeouts = {
-    connectMs: options.connectTimeoutMs,
-    statementMs: options.statementTimeoutMs,
-    lockMs: options.lockTimeoutMs,
-  };
+  const timeouts = timeoutsOf(options);
   if (choice.source !== 'embedded') {
     const client = await connect(choice.config, choice, timeouts);
     const sibling = () => connect(choice.config, choice, timeouts);
@@ -106,11 +102,7 @@ export async function openSession(options: OpenOptions = {}): Promise<Session> {
  * const session = await openEmbeddedSession('/srv/app/.rasdb', { keepEmbedded: true });
  */
 export async function openEmbeddedSession(folder: string, options: OpenOptions = {}): Promise<Session> {
-  const timeouts = {
-    connectMs: options.connectTimeoutMs,
-    statementMs: options.statementTimeoutMs,
-    lockMs: options.lockTimeoutMs,
-  };
+  const timeouts = timeoutsOf(options);
   // Registered before it starts: a signal while it is starting still stops it once it is up.
   const starting = startEmbedded(folder, {
     lockWaitMs: options.lockWaitMs ?? 60_000,
@@ -173,6 +165,14 @@ async function connectEmbedded(server: EmbeddedServer, timeouts: ConnectTimeouts
     }
     return connect(config, describe, timeouts);
   }
+}
+
+function timeoutsOf(options: OpenOptions): ConnectTimeouts {
+  return {
+    connectMs: options.connectTimeoutMs,
+    statementMs: options.statementTimeoutMs,
+    lockMs: options.lockTimeoutMs,
+  };
 }
 
 /** How long to wait for a server: to connect, and the statement_timeout a query's deadline is derived from. */

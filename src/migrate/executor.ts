@@ -5,6 +5,7 @@ import { isPgServerError, RasdbError } from '../errors.js';
 import { appliedRecordSql, recordEvent, recordReverted } from '../ledger/migrations.js';
 import { batchDeadlineMs, type QueryWithDeadline } from '../db/query-deadline.js';
 import { describeBlockers, watchBlockers, type Blocker } from '../db/blockers.js';
+import { isLockTimeout, LOCK_TIMEOUT_SQLSTATE } from '../db/lock-timeout.js';
 import { compileMigration, migrationSource, type MigrationSource } from './compile.js';
 import type { MigrationFile } from './migration-files.js';
 
@@ -81,7 +82,6 @@ export interface RunOptions {
   aroundStatement?: (sql: string, run: () => Promise<unknown>) => Promise<unknown>;
 }
 
-const LOCK_TIMEOUT = '55P03';
 const SAVEPOINT = 'rasdb_migration';
 
 /**
@@ -166,12 +166,12 @@ export class MigrationExecutor {
         batch = false;
         // A lock timeout is retried as any other (this try counts); any other failure is repeated
         // at once statement by statement, to say which statement failed. Nothing of it committed.
-        if (!(isPgServerError(failure) && failure.code === LOCK_TIMEOUT)) {
+        if (!isLockTimeout(failure)) {
           attempt--;
           continue;
         }
       }
-      if (isPgServerError(failure) && failure.code === LOCK_TIMEOUT && attempt < this.settings.lockAttempts) {
+      if (isLockTimeout(failure) && attempt < this.settings.lockAttempts) {
         const delayMs = backoff(attempt);
         this.settings.onRetry?.({ name: file.name, attempt, attempts: this.settings.lockAttempts, delayMs, blockers });
         await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -304,7 +304,9 @@ export class MigrationExecutor {
     const sqlstate = isPgServerError(failure) ? failure.code : undefined;
     const base = firstLine(failure instanceof Error ? failure.message : String(failure));
     const message =
-      sqlstate === LOCK_TIMEOUT ? `${base} after ${attempts} attempts; blocked by ${describeBlockers(blockers)}` : base;
+      sqlstate === LOCK_TIMEOUT_SQLSTATE
+        ? `${base} after ${attempts} attempts; blocked by ${describeBlockers(blockers)}`
+        : base;
     const connectionLost = isConnectionLost(failure);
     const error: StepError = {
       message,

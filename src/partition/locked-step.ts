@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction.js';
-import { ExitCode, isPgServerError, RasdbError } from '../errors.js';
+import { ExitCode, RasdbError } from '../errors.js';
 import { recordPartitionStep } from '../ledger/partitions.js';
 import { describeBlockers, watchBlockers, type Blocker } from '../db/blockers.js';
+import { isLockTimeout } from '../db/lock-timeout.js';
 
 /** How partition DDL waits for locks: short waits, retried with backoff, blockers named. */
 export interface LockSettings {
@@ -18,8 +19,6 @@ export const DEFAULT_LOCK_SETTINGS: LockSettings = {
   statementTimeoutMs: 900_000,
   lockAttempts: 5,
 };
-
-const LOCK_TIMEOUT = '55P03';
 
 /**
  * Runs `work` for one step of partitioning in a transaction (or, with `transaction: false`, as
@@ -57,7 +56,7 @@ export async function lockedStep<T>(
       return result;
     } catch (error) {
       const blockers = (await watch?.stop()) ?? [];
-      if (!isPgServerError(error) || error.code !== LOCK_TIMEOUT) throw error;
+      if (!isLockTimeout(error)) throw error;
       const detail = { attempt, attempts: settings.lockAttempts, blockers };
       if (attempt < settings.lockAttempts) {
         await recordPartitionStep(client, { table, step, outcome: 'retried', detail, runId: options.runId });

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../generated/db.js';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
+import { isLockTimeout } from '../db/lock-timeout.js';
 import { closeClient } from '../db/session.js';
 import { kyselyOn } from '../db/single-client-pool.js';
 import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
@@ -209,7 +210,7 @@ function translate(error: unknown): unknown {
       },
     );
   }
-  if (error.code === '55P03') {
+  if (isLockTimeout(error)) {
     return new RasdbError(
       ExitCode.failed,
       `a retention batch kept waiting for a row or table lock past lock_timeout, after retries; run again later`,
