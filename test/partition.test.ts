@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { adminUrl, createTestDatabase, type TestDatabase } from './support/database.js';
+import { readPartitions } from '../src/partition/partitions.js';
 
 // partition enable / status / maintain against a migrated database; every test works on a copy.
 let template: TestDatabase;
@@ -391,6 +392,45 @@ describe('locks and time zones', () => {
       `INSERT INTO api_call_logs (method, endpoint) VALUES ('GET', '/now') RETURNING tableoid::regclass::text AS part`,
     );
     expect(row.part).toBe(`api_call_logs_p${today.replace(/-/g, '')}`);
+  });
+
+  it('keeps the bounds of a database whose DateStyle, IntervalStyle and float digits are not the defaults', async () => {
+    // Under SQL, DMY the server prints 2027-05-01 as 01/05/2027: read as text, bounds would be
+    // unreadable, and compared as text, live partitions would look past any cutoff.
+    for (const setting of [`DateStyle = 'SQL, DMY'`, `IntervalStyle = 'postgres_verbose'`, 'extra_float_digits = -15'])
+      await db.query(`ALTER DATABASE "${db.name}" SET ${setting}`);
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, called_at)
+       SELECT 'GET', '/old', (now() AT TIME ZONE current_setting('TimeZone')) - g * interval '5 days' FROM generate_series(1, 80) g`,
+    );
+    const enabled = await cli(['enable', 'api_call_logs', '--interval', 'month', '--premake', '2']);
+    expect(enabled.code, enabled.stderr).toBe(0);
+    const before = await db.query(`SELECT relname FROM pg_class WHERE relname LIKE 'api_call_logs_p%' ORDER BY 1`);
+    expect(before.length).toBeGreaterThan(0);
+    const maintained = await cli(['maintain', '--json']);
+    expect(maintained.code, maintained.stderr).toBe(0);
+    const status = JSON.parse((await cli(['status', '--json'])).stdout);
+    const api = status.tables.find((t: { table: string }) => t.table === 'api_call_logs');
+    for (const p of api.partitions.filter((x: { kind: string }) => x.kind === 'range'))
+      expect(p.from, p.name).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    for (const step of ['summarize', 'prune']) {
+      const run = await runCli(['retention', step, '-q'], { env: { DATABASE_URL: db.url } });
+      expect(run.code, `${step}: ${run.stderr}`).toBe(0);
+    }
+    const after = await db.query(`SELECT relname FROM pg_class WHERE relname LIKE 'api_call_logs_p%' ORDER BY 1`);
+    expect(after).toEqual(before);
+
+    // The library reads the same bounds through a connection of the caller's, in its own DateStyle.
+    const client = await db.connect();
+    try {
+      await client.query(`SET DateStyle = 'German'`);
+      const parts = await readPartitions(client, 'api_call_logs');
+      for (const p of parts.filter((x) => x.kind === 'range'))
+        expect(p.from, p.name).toMatch(/^\d{4}-\d{2}-01 00:00:00$/);
+      expect(parts.find((x) => x.kind === 'future')?.from).toMatch(/^\d{4}-\d{2}-01 00:00:00$/);
+    } finally {
+      await client.end();
+    }
   });
 });
 

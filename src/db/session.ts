@@ -186,6 +186,24 @@ export interface ConnectTimeouts {
 }
 
 /**
+ * Settings a database (ALTER DATABASE ... SET) or a role may change and that change how values
+ * print as text: times, intervals, floats, bytes, backslashes in literals. rasdb reads times
+ * as text, hashes rows as text and writes literals into DDL, so every connection of its own
+ * speaks one dialect, whatever the database says. The data's zone is read from the database's
+ * setting elsewhere (retention/time-zone.ts); the session itself works in UTC.
+ */
+const CANONICAL_TEXT = [
+  'TimeZone=UTC',
+  'DateStyle=ISO',
+  'IntervalStyle=postgres',
+  'extra_float_digits=1',
+  'bytea_output=hex',
+  'standard_conforming_strings=on',
+]
+  .map((setting) => `-c ${setting}`)
+  .join(' ');
+
+/**
  * Connects, mapping every way a connection can fail to exit code 3 and one line without secrets.
  * The connection has TCP keepalives (a host that vanished is noticed) and a deadline on every
  * query (a server that stopped answering is given up on, see guardQueries).
@@ -205,7 +223,7 @@ export async function connect(
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     // Never queue without end behind a lock someone else holds (see DEFAULT_LOCK_TIMEOUT_MS).
-    options: `-c TimeZone=UTC -c lock_timeout=${Math.trunc(timeouts.lockMs ?? DEFAULT_LOCK_TIMEOUT_MS)}`,
+    options: `${CANONICAL_TEXT} -c lock_timeout=${Math.trunc(timeouts.lockMs ?? DEFAULT_LOCK_TIMEOUT_MS)}`,
   });
   // An idle connection the server drops must not crash the process with an unhandled 'error'.
   client.on('error', () => undefined);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { utcText } from '../db/time-text.js';
 import { futureName, legacyName, type Reading } from './bounds.js';
 
 /** One partition of a parent, as the catalog has it. */
@@ -13,7 +14,14 @@ export interface PartitionInfo {
   bytes: number;
 }
 
-const RANGE = /^FOR VALUES FROM \('([^']+)'\) TO \((?:'([^']+)'|MAXVALUE)\)$/;
+/**
+ * A range bound's literal as the server printed it (in the session's DateStyle, which may be
+ * `01/05/2027 00:00:00` or `01.05.2027`), read back as a timestamp in that same session and
+ * printed in the one spelling bounds.ts works on. NULL for MAXVALUE and for the DEFAULT partition.
+ * The pattern has no backslash, so it reads the same whatever standard_conforming_strings is.
+ */
+const boundSql = (side: 'FROM' | 'TO'): string =>
+  utcText(`(regexp_match(pg_get_expr(c.relpartbound, c.oid), '${side} [(]''([^'']+)''[)]'))[1]::timestamp`);
 
 /**
  * The partitions of `parent`, oldest first (the DEFAULT one first): bounds, the planner's row
@@ -24,27 +32,27 @@ const RANGE = /^FOR VALUES FROM \('([^']+)'\) TO \((?:'([^']+)'|MAXVALUE)\)$/;
  */
 export async function readPartitions(client: pg.Client, parent: string): Promise<PartitionInfo[]> {
   const { rows } = await client.query(
-    `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound, greatest(c.reltuples, 0)::bigint AS rows,
-            pg_total_relation_size(c.oid) AS bytes
+    `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT' AS is_default,
+            ${boundSql('FROM')} AS from, ${boundSql('TO')} AS to,
+            greatest(c.reltuples, 0)::bigint AS rows, pg_total_relation_size(c.oid) AS bytes
        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = to_regclass(quote_ident($1))`,
     [parent],
   );
   const parts = rows.map((r): PartitionInfo => {
-    const m = RANGE.exec(r.bound);
     const kind =
       r.name === legacyName(parent)
         ? 'legacy'
         : r.name === futureName(parent)
           ? 'future'
-          : r.bound === 'DEFAULT'
+          : r.is_default
             ? 'default'
             : 'range';
     return {
       name: r.name,
       kind,
-      from: m ? m[1] : null,
-      to: m ? (m[2] ?? null) : null,
+      from: r.from ?? null,
+      to: r.to ?? null,
       rowsEstimate: Number(r.rows),
       bytes: Number(r.bytes),
     };
