@@ -277,6 +277,34 @@ describe('partition enable', () => {
     expect(badInterval.code).toBe(2);
   });
 
+  it.each(['infinity', '10000-01-01 00:00:00'])(
+    'refuses (exit 4, one line) a table holding a row at %s, beyond any partition made ahead, and changes nothing',
+    async (when) => {
+      await db.query(
+        `INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/now', now()), ('GET', '/far', $1)`,
+        [when],
+      );
+      const refused = await cli(['enable', 'api_call_logs', '--interval', 'month']);
+      expect(refused.code, refused.stderr).toBe(4);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toContain(`rows dated up to ${when}`);
+      expect(await kindOf('api_call_logs')).toBe('r');
+      const [{ n }] = await db.query(
+        `SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'api_call_logs'::regclass AND contype = 'c'`,
+      );
+      expect(n).toBe(0);
+    },
+  );
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'answers %s, a name every object has, as a table it does not partition (exit 2)',
+    async (name) => {
+      const result = await cli(['enable', name, '--interval', 'month']);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/does not partition/);
+    },
+  );
+
   it('loses no row a writer inserts while the table is adopted', async () => {
     await seedMetrics(30_000);
     const writer = await db.connect();
@@ -341,6 +369,31 @@ describe('partition status and maintain', () => {
     expect(rows.find((r) => r.endpoint === '/burst')?.part).toMatch(/^api_call_logs_p\d{6}$/);
     const again = await cli(['maintain', '--json']);
     expect(JSON.parse(again.stdout).tables[0].created).toEqual([]);
+  });
+
+  it('records a --premake given again to a partitioned table, so maintain keeps making that many', async () => {
+    expect((await cli(['enable', 'api_call_logs', '--interval', 'month', '--premake', '1'])).code).toBe(0);
+    const again = await cli(['enable', 'api_call_logs', '--interval', 'month', '--premake', '6', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).premake).toBe(6);
+    const [{ premake }] = await db.query(
+      `SELECT premake FROM rasdb.partition_tables WHERE table_name = 'api_call_logs'`,
+    );
+    expect(premake).toBe(6);
+    const status = JSON.parse((await cli(['status', '--json'])).stdout);
+    expect(status.tables.find((t: { table: string }) => t.table === 'api_call_logs').premake).toBe(6);
+  });
+
+  it('shows a DEFAULT partition rasdb did not name as DEFAULT, never as null bounds', async () => {
+    expect((await cli(['enable', 'api_call_logs', '--interval', 'month'])).code).toBe(0);
+    // An operator's own: the adopted heap renamed (or one swapped in for it).
+    await db.query(`ALTER TABLE api_call_logs_legacy RENAME TO api_call_logs_other`);
+    const status = await cli(['status']);
+    expect(status.code, status.stderr).toBe(0);
+    const line = status.stdout.split('\n').find((l) => l.includes('api_call_logs_other'));
+    expect(line).toMatch(/DEFAULT/);
+    expect(line).not.toMatch(/null/);
+    expect(line).toMatch(/pruned row by row/);
   });
 });
 

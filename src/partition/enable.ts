@@ -121,7 +121,7 @@ class Enable {
     private readonly options: EnableOptions,
     private readonly settings: LockSettings,
     premake: number,
-    known: PartitionTableRecord | undefined,
+    private readonly known: PartitionTableRecord | undefined,
   ) {
     this.record = known
       ? { ...known, premake }
@@ -151,7 +151,8 @@ class Enable {
       await this.swap(adoptedRows);
     } else {
       this.note('already-partitioned', `${this.table} is partitioned; making partitions ahead`, 0);
-      if (this.record.state !== 'partitioned') {
+      // A --premake given again is the new number to keep ahead, as the result reports it.
+      if (this.record.state !== 'partitioned' || this.record.premake !== this.known?.premake) {
         this.record = { ...this.record, state: 'partitioned' };
         await savePartitionTable(this.client, this.record);
       }
@@ -269,14 +270,10 @@ class Enable {
       existing = undefined;
     }
     if (!existing) {
-      const bound = chooseBound(this.record.interval, now, await this.latest());
+      const latest = await this.latest();
+      const bound = chooseBound(this.record.interval, now, latest);
       const horizon = addIntervals(this.record.interval, floorTo(this.record.interval, now), this.record.premake + 1);
-      if (bound > horizon) {
-        throw new RasdbError(
-          ExitCode.check,
-          `cannot partition ${this.table}: it holds rows dated up to ${await this.latest()}, beyond the ${this.record.premake} ${this.record.interval}s made ahead (from ${now}); raise --premake or look at those rows first`,
-        );
-      }
+      if (bound > horizon) throw this.beyondPremake(latest as Reading, now);
       const started = performance.now();
       await lockedStep(this.client, this.settings, this.table, 'bound-check', async () => {
         await this.client.query(
@@ -311,11 +308,27 @@ class Enable {
     }
   }
 
+  /**
+   * The latest time in the table, or null for none. A time no partition bound can lie beyond
+   * (infinity, or a year of five digits, which bounds.ts does not spell) refuses adoption here,
+   * before the CHECK is added: VALIDATE would fail on it, on every run.
+   */
   private async latest(): Promise<Reading | null> {
+    const column = quoted(this.timeColumn);
     const { rows } = await this.client.query(
-      `SELECT to_char(max(${quoted(this.timeColumn)}), 'YYYY-MM-DD HH24:MI:SS') AS t FROM ${quoted(this.table)}`,
+      `SELECT CASE WHEN NOT isfinite(m) THEN 'infinity' ELSE to_char(m, 'YYYY-MM-DD HH24:MI:SS') END AS t,
+              NOT isfinite(m) OR m >= '10000-01-01' AS unbounded
+         FROM (SELECT max(${column}) AS m FROM ${quoted(this.table)}) AS x`,
     );
+    if (rows[0].unbounded) throw this.beyondPremake(rows[0].t, await this.now());
     return rows[0].t;
+  }
+
+  private beyondPremake(latest: string, now: Reading): RasdbError {
+    return new RasdbError(
+      ExitCode.check,
+      `cannot partition ${this.table}: it holds rows dated up to ${latest}, beyond the ${this.record.premake} ${this.record.interval}s made ahead (from ${now}); raise --premake or look at those rows first`,
+    );
   }
 
   /** Step 3: the swap, in one short transaction; an empty table is proved and swapped in the same one. */

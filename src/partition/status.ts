@@ -91,6 +91,8 @@ export function partitionEnd(p: Pick<PartitionInfo, 'kind' | 'to'>, bound: Readi
 function expiry(p: PartitionInfo, bound: Reading | null, horizon: TableHorizon | undefined): string {
   if (!horizon) return 'never (no retention policy)';
   const end = partitionEnd(p, bound);
+  if (p.kind === 'default')
+    return 'never whole (a DEFAULT partition rasdb did not name; its rows are pruned row by row)';
   if (end === null) return 'never (the far-future partition)';
   const note = p.kind === 'legacy' ? ' (rows without a time stay; pruned row by row until then)' : '';
   return end <= horizon.detailCutoff ? `expired${note}` : `expires once ${end} is ${horizon.keepDetail} old${note}`;

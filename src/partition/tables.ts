@@ -22,10 +22,12 @@ export const PARTITIONABLE: readonly PartitionableTable[] = [
 ];
 
 /** Tables asked for that must stay one table, and why. */
-const REFUSED: Readonly<Record<string, string>> = {
-  integration_operations:
+const REFUSED: ReadonlyMap<string, string> = new Map([
+  [
+    'integration_operations',
     'integration_operations stays unpartitioned: partitioning it forces UNIQUE (operation_id, started_at), which breaks the three single-column foreign keys that point at it (api_call_logs.operation_id, sync_conflicts.operation_id, integration_operations.parent_operation_id)',
-};
+  ],
+]);
 
 /**
  * The partitionable table named `name`; exit 4 for a table that must stay whole (with the reason),
@@ -37,6 +39,10 @@ const REFUSED: Readonly<Record<string, string>> = {
 export function partitionable(name: string): PartitionableTable {
   const found = PARTITIONABLE.find((t) => t.table === name);
   if (found) return found;
-  if (REFUSED[name]) throw new RasdbError(ExitCode.check, REFUSED[name], { table: name });
-  throw usageError(`rasdb does not partition "${name}"; it partitions ${PARTITIONABLE.map((t) => t.table).join(', ')}`);
+  // A Map: a plain object would answer "constructor" or "__proto__" with what every object has.
+  const refused = REFUSED.get(name);
+  if (refused) throw new RasdbError(ExitCode.check, refused, { table: name });
+  throw usageError(
+    `rasdb does not partition ${JSON.stringify(name)}; it partitions ${PARTITIONABLE.map((t) => t.table).join(', ')}`,
+  );
 }

@@ -119,7 +119,8 @@ function toNumber(value: unknown, accept: (n: number) => boolean): number {
 }
 
 function lookup(map: Record<string, unknown>, key: string): unknown {
-  if (!(key in map)) throw new TransformError(`"${key}" has no entry in the lookup (${Object.keys(map).join(', ')})`);
+  if (!Object.hasOwn(map, key))
+    throw new TransformError(`"${key}" has no entry in the lookup (${Object.keys(map).join(', ')})`);
   return map[key];
 }
 
@@ -131,7 +132,8 @@ function isoDate(value: unknown): Date {
 
 /** `AV:N/AC:L/...` (Tenable leaves out the `CVSS:3.x/` prefix; it is accepted either way) as a map. */
 function cvssMetrics(vector: string): Record<string, string> {
-  const metrics: Record<string, string> = {};
+  // No prototype: a part named __proto__ is one more (unknown) metric, not the object's prototype.
+  const metrics: Record<string, string> = Object.create(null);
   for (const part of vector.split('/')) {
     const [name, value] = part.split(':');
     if (name && value && name !== 'CVSS') metrics[name] = value;
@@ -142,13 +144,18 @@ function cvssMetrics(vector: string): Record<string, string> {
 /** CVSS v3 exploitability sub-score, 8.22 x AV x AC x PR x UI, to one decimal (FIRST CVSS v3.1 section 7.1). */
 function cvss3Exploitability(m: Record<string, string>): number {
   const changed = m.S === 'C';
-  const av = { N: 0.85, A: 0.62, L: 0.55, P: 0.2 }[m.AV];
-  const ac = { L: 0.77, H: 0.44 }[m.AC];
-  const pr = { N: 0.85, L: changed ? 0.68 : 0.62, H: changed ? 0.5 : 0.27 }[m.PR];
-  const ui = { N: 0.85, R: 0.62 }[m.UI];
+  const av = weight({ N: 0.85, A: 0.62, L: 0.55, P: 0.2 }, m.AV);
+  const ac = weight({ L: 0.77, H: 0.44 }, m.AC);
+  const pr = weight({ N: 0.85, L: changed ? 0.68 : 0.62, H: changed ? 0.5 : 0.27 }, m.PR);
+  const ui = weight({ N: 0.85, R: 0.62 }, m.UI);
   if (av === undefined || ac === undefined || pr === undefined || ui === undefined)
     throw new TransformError('the CVSS vector lacks AV, AC, PR or UI');
   return Math.round(8.22 * av * ac * pr * ui * 10) / 10;
+}
+
+/** A metric's weight; a scanned value such as "constructor" is no metric, whatever every object has. */
+function weight(weights: Record<string, number>, value: string | undefined): number | undefined {
+  return value !== undefined && Object.hasOwn(weights, value) ? weights[value] : undefined;
 }
 
 /** FedRAMP "Planned Milestones": one per line, `(1) Apply the patch - 2026-03-31`. */

@@ -89,6 +89,20 @@ describe('transform', () => {
     }
   });
 
+  it('a scanned value named like what every object has (constructor, __proto__, toString) is no entry of a lookup', () => {
+    const rule = { type: 'lookup', map: { high: 3 } };
+    for (const value of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect(failure(rule, value)).toBe(`"${value}" has no entry in the lookup (high)`);
+    const vector = { type: 'cvss_vector', metric: 'AV', map: { N: 'network' } };
+    expect(failure(vector, 'AV:constructor/AC:L')).toBe('"constructor" has no entry in the lookup (N)');
+    for (const hostile of [
+      'AV:constructor/AC:L/PR:N/UI:N',
+      'AV:N/AC:toString/PR:N/UI:N',
+      'AV:N/AC:L/PR:__proto__/UI:N',
+    ])
+      expect(failure({ type: 'cvss3_exploitability' }, hostile)).toBe('the CVSS vector lacks AV, AC, PR or UI');
+  });
+
   it('truncate and split shape text', () => {
     expect(apply({ type: 'truncate', length: 3 }, 12345)).toBe('123');
     expect(apply({ type: 'truncate', length: 10 }, 'short')).toBe('short');

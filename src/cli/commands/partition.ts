@@ -94,7 +94,11 @@ async function runStatus(command: Command): Promise<number> {
       );
       for (const p of t.partitions) {
         const range =
-          p.kind === 'legacy' ? `DEFAULT (before ${t.bound}, and no time)` : `${p.from} .. ${p.to ?? 'MAXVALUE'}`;
+          p.kind === 'legacy'
+            ? `DEFAULT (before ${t.bound}, and no time)`
+            : p.kind === 'default'
+              ? 'DEFAULT (what no other partition takes)'
+              : `${p.from} .. ${p.to ?? 'MAXVALUE'}`;
         out.line(
           `    ${p.name.padEnd(40)} ${range.padEnd(44)} ~${num(p.rowsEstimate).padStart(11)} rows ${p.size.padStart(9)}  ${p.expires}${p.heldBy.length ? `; held by ${p.heldBy.join(', ')}` : ''}`,
         );
