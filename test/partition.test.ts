@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { adminUrl, createTestDatabase, type TestDatabase } from './support/database.js';
+import { ensureLedger } from '../src/ledger/upgrade.js';
 import { readPartitions } from '../src/partition/partitions.js';
 
 // partition enable / status / maintain against a migrated database; every test works on a copy.
@@ -293,6 +294,48 @@ describe('partition enable', () => {
         `SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'api_call_logs'::regclass AND contype = 'c'`,
       );
       expect(n).toBe(0);
+    },
+  );
+
+  it.each([
+    ['one interval past the bound', '1 day', 0],
+    ['far past any premake', '900 years', 4],
+  ])(
+    'a row written %s before the CHECK took hold moves the bound or refuses, never failing VALIDATE on every run',
+    async (_, past, code) => {
+      // What a writer can do between the latest time read and ADD CONSTRAINT ... NOT VALID: the
+      // state is built here as that race (or a run killed after it) leaves it.
+      const [{ bound }] = await db.query(
+        `SELECT to_char(date_trunc('month', (now() AT TIME ZONE current_setting('TimeZone')) + interval '1 month'), 'YYYY-MM-DD HH24:MI:SS') AS bound`,
+      );
+      await db.query(
+        `INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/now', now()), ('GET', '/raced', $1::timestamp + $2::interval)`,
+        [bound, past],
+      );
+      await db.query(
+        `ALTER TABLE api_call_logs ADD CONSTRAINT api_call_logs_rasdb_before_bound CHECK (called_at < '${bound}') NOT VALID`,
+      );
+      const client = await db.connect();
+      await ensureLedger(client).finally(() => client.end());
+      await db.query(
+        `INSERT INTO rasdb.partition_tables (table_name, time_column, interval_unit, premake, bound, state)
+         VALUES ('api_call_logs', 'called_at', 'month', 4, $1, 'adopting')`,
+        [bound],
+      );
+      const before = await snapshot('api_call_logs');
+      for (let run = 0; run < 2; run++) {
+        const result = await cli(['enable', 'api_call_logs', '--interval', 'month']);
+        expect(result.code, result.stderr).toBe(code);
+        if (code) expect(result.stderr).toMatch(/rows dated up to \d{4}-.*beyond the 4 months made ahead/);
+      }
+      expect(await snapshot('api_call_logs')).toEqual(before);
+      expect(await kindOf('api_call_logs')).toBe(code ? 'r' : 'p');
+      if (code) {
+        const checks = await db.query(
+          `SELECT conname FROM pg_constraint WHERE conrelid = 'api_call_logs'::regclass AND contype = 'c'`,
+        );
+        expect(checks).toEqual([]);
+      }
     },
   );
 

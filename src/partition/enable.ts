@@ -108,6 +108,11 @@ function definedOnly(options: Partial<LockSettings>): Partial<LockSettings> {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
 
+/** The SQLSTATE of a row that breaks a CHECK (here: VALIDATE finding a row at or past the bound). */
+const CHECK_VIOLATION = '23514';
+/** Bounds chosen in one run before giving up on writers that keep writing past them. */
+const BOUND_ATTEMPTS = 3;
+
 class Enable {
   private readonly steps: EnableStep[] = [];
   /** The partitions ahead the swap made itself. */
@@ -256,8 +261,13 @@ class Enable {
     }
   }
 
-  /** Step 2: CHECK (time < C) NOT VALID, recorded with C in one transaction, then VALIDATE (writes go on). */
-  private async boundCheck(): Promise<void> {
+  /**
+   * Step 2: CHECK (time < C) NOT VALID, recorded with C in one transaction, then VALIDATE (writes
+   * go on). A row dated at or past C can still arrive between reading the latest time and adding
+   * the CHECK; VALIDATE then fails, and would on every run: the CHECK is dropped and C chosen
+   * again past that row (or the run refused, exit 4, when it lies beyond what is made ahead).
+   */
+  private async boundCheck(attempt = 1): Promise<void> {
     const check = boundCheckName(this.table);
     const facts = await readTableFacts(this.client, this.table, this.timeColumn);
     let existing = facts.checks.find((c) => c.name === check);
@@ -294,16 +304,42 @@ class Enable {
     }
     if (!existing.validated) {
       const started = performance.now();
-      await lockedStep(this.client, this.settings, this.table, 'validate', async () => {
-        await this.client.query(`ALTER TABLE ${quoted(this.table)} VALIDATE CONSTRAINT ${quoted(check)}`);
+      try {
+        await lockedStep(this.client, this.settings, this.table, 'validate', async () => {
+          await this.client.query(`ALTER TABLE ${quoted(this.table)} VALIDATE CONSTRAINT ${quoted(check)}`);
+          await recordPartitionStep(this.client, {
+            table: this.table,
+            step: 'validate',
+            outcome: 'done',
+            durationMs: performance.now() - started,
+            detail: { bound: this.record.bound },
+          });
+        });
+      } catch (error) {
+        if ((error as { code?: string }).code !== CHECK_VIOLATION) throw error;
         await recordPartitionStep(this.client, {
           table: this.table,
           step: 'validate',
-          outcome: 'done',
+          outcome: 'retried',
           durationMs: performance.now() - started,
-          detail: { bound: this.record.bound },
+          detail: {
+            bound: this.record.bound,
+            reason: 'a row at or past the bound was written before the CHECK took hold',
+          },
         });
-      });
+        if (attempt >= BOUND_ATTEMPTS) {
+          throw new RasdbError(
+            ExitCode.check,
+            `cannot partition ${this.table}: rows dated past each bound chosen kept arriving before its CHECK took hold (${attempt} bounds tried); run it again when the writers' times settle`,
+          );
+        }
+        await lockedStep(this.client, this.settings, this.table, 'bound-check', async () => {
+          await this.client.query(`ALTER TABLE ${quoted(this.table)} DROP CONSTRAINT ${quoted(check)}`);
+          this.record = { ...this.record, bound: null };
+          await savePartitionTable(this.client, this.record);
+        });
+        return this.boundCheck(attempt + 1);
+      }
       this.note('validate', `every row is before ${this.record.bound}`, performance.now() - started);
     }
   }
