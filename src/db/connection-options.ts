@@ -58,6 +58,17 @@ export function targetFromUrl(url: string, source: ServerTarget['source']): Serv
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw usageError(`${named} must start with postgres:// or postgresql://, not ${parsed.protocol}//`);
   }
+  // A URL mistyped around its password puts the password where no one registers it as a secret:
+  // `postgres:/me:pw@h/db` has no host at all, and `postgres://me:12/pw@h/db` makes host "me"
+  // and a database "pw@h/db", which a connection error would print. Both are refused unread.
+  if (!/^postgres(?:ql)?:\/\//i.test(url)) {
+    throw usageError(`${named} must start with postgres:// or postgresql:// (two slashes)`);
+  }
+  if (hasAtAfterHost(parsed)) {
+    throw usageError(
+      `${named} has an @ after the host: write a password's / ? # @ as %2F %3F %23 %40 (postgres://user:password@host:5432/database)`,
+    );
+  }
   if (parsed.password) registerSecret(safeDecode(parsed.password));
   const sslmode = parsed.searchParams.get('sslmode');
   if (sslmode !== null && !SSL_MODES.includes(sslmode)) {
@@ -89,6 +100,12 @@ export function targetFromUrl(url: string, source: ServerTarget['source']): Serv
   bare.password = '';
   const label = `${host}:${port}/${database} as ${user}`;
   return { source, config, host, port, database, user, label, libpqUrl: bare.toString() };
+}
+
+/** An @ in the path, the fragment or the first query key: the end of a user:password the parser cut short. */
+function hasAtAfterHost(parsed: URL): boolean {
+  const firstKey = parsed.search.slice(1).split(/[=&]/, 1)[0];
+  return parsed.pathname.includes('@') || parsed.hash.includes('@') || firstKey.includes('@');
 }
 
 function targetFromPgEnv(env: NodeJS.ProcessEnv): ServerTarget {

@@ -163,6 +163,31 @@ describe('targetFromUrl', () => {
     expect(redact('connect postgres://me:hunter%2F2@h/db')).toBe('connect postgres://me:***@h/db');
   });
 
+  it.each([
+    [
+      'no // after the scheme',
+      'postgres:/me:s3cret-pw@h:5432/db',
+      'DATABASE_URL must start with postgres:// or postgresql://',
+    ],
+    [
+      'one slash and a colon',
+      'postgresql:me:s3cret-pw@h/db',
+      'DATABASE_URL must start with postgres:// or postgresql://',
+    ],
+    [
+      'a / in the password, unencoded',
+      'postgres://me:9876/s3cret-pw@h:5432/db',
+      'DATABASE_URL has an @ after the host',
+    ],
+    ['a ? in the password, unencoded', 'postgres://me:12?s3cret-pw@h:5432/db', 'DATABASE_URL has an @ after the host'],
+    ['a # in the password, unencoded', 'postgres://me:12#s3cret-pw@h:5432/db', 'DATABASE_URL has an @ after the host'],
+    ['a ? after letters', 'postgres://me:ab?s3cret-pw@h:5432/db', 'DATABASE_URL is not a valid URL'],
+  ])('refuses a URL that hides a password elsewhere (%s), never echoing it', (_, url, start) => {
+    const message = usageMessage(() => fromUrl(url));
+    expect(message.startsWith(start), message).toBe(true);
+    expect(message).not.toContain('s3cret');
+  });
+
   it('refuses text that is not a URL', () => {
     for (const url of ['not a url', '//h/db', '']) {
       const message = usageMessage(() => fromUrl(url));
