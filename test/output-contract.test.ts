@@ -1,8 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
+import { BIN, runCli } from './support/cli.js';
 import { adminUrl, createTestDatabase, type TestDatabase } from './support/database.js';
 
 /** What cron, log collectors and CI read: quiet means silent unless failed; one JSON line a run. */
@@ -15,6 +16,33 @@ afterAll(async () => {
   await db.drop();
 });
 const env = () => ({ DATABASE_URL: db.url });
+
+describe('a pipe', () => {
+  it('hands a slow reader the whole of an output longer than the pipe holds', async () => {
+    // codegen leaves stdout asynchronous: what a shell pipe had not taken at exit was lost past 64 KiB.
+    const fresh = await createTestDatabase('outputs_slow_reader');
+    const folder = mkdtempSync(join(tmpdir(), 'rasdb-slow-reader-'));
+    try {
+      await fresh.query(
+        `DO $$BEGIN FOR i IN 1..600 LOOP EXECUTE format('CREATE TABLE %I (a int, b text, c timestamp, d jsonb, e numeric)', 'x' || i); END LOOP; END$$`,
+      );
+      // An empty file to check against: the JSON then carries the whole difference.
+      writeFileSync(join(folder, 'db.ts'), '');
+      const args = ['codegen', '--check', '--json', '--out', join(folder, 'db.ts')];
+      const fast = await runCli(args, { env: { DATABASE_URL: fresh.url } });
+      expect(fast.stdout.length).toBeGreaterThan(65_536);
+      const slow = spawnSync('sh', ['-c', `"$0" "$@" 2>/dev/null | (sleep 1.5; cat)`, process.execPath, BIN, ...args], {
+        env: { ...process.env, DATABASE_URL: fresh.url, NO_COLOR: '1' },
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      expect(slow.stdout).toBe(fast.stdout);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+      await fresh.drop();
+    }
+  });
+});
 
 describe('--quiet', () => {
   it.each([
