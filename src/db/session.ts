@@ -186,13 +186,17 @@ export interface ConnectTimeouts {
 }
 
 /**
- * Settings a database (ALTER DATABASE ... SET) or a role may change and that change how values
- * print as text: times, intervals, floats, bytes, backslashes in literals. rasdb reads times
- * as text, hashes rows as text and writes literals into DDL, so every connection of its own
- * speaks one dialect, whatever the database says. The data's zone is read from the database's
- * setting elsewhere (retention/time-zone.ts); the session itself works in UTC.
+ * Settings a database (ALTER DATABASE ... SET) or a role may change and that change what rasdb's
+ * SQL means: where an unqualified table name leads, and how values print as text (times,
+ * intervals, floats, bytes, backslashes in literals). rasdb's tables live in public, where the
+ * migrations make them; it reads times as text, hashes rows as text and writes literals into
+ * DDL. So every connection of its own finds the same tables and speaks one dialect, whatever the
+ * database says: a search_path with another schema first would send a prune, a seed or a
+ * migration to that schema's tables of the same names. The data's zone is read from the
+ * database's setting elsewhere (retention/time-zone.ts); the session itself works in UTC.
  */
 const CANONICAL_TEXT = [
+  'search_path=public',
   'TimeZone=UTC',
   'DateStyle=ISO',
   'IntervalStyle=postgres',

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+import { adminQuery, createTestDatabase, type TestDatabase } from './support/database.js';
+
+/**
+ * A search_path set on the database (or a role) that puts another schema first, holding tables
+ * named like rasdb's: every rasdb command still works on the tables in public, where the
+ * migrations made them, and never reads, summarizes, prunes or seeds the other schema's.
+ */
+let db: TestDatabase;
+const env = () => ({ DATABASE_URL: db.url });
+
+beforeAll(async () => {
+  db = await createTestDatabase('adv_search_path');
+  const migrated = await runCli(['migrate', '-q'], { env: env() });
+  expect(migrated.code, migrated.stderr).toBe(0);
+  await db.query(
+    `INSERT INTO api_call_logs (method, endpoint, response_status, called_at)
+     SELECT 'GET', '/public', 200, (now() AT TIME ZONE 'UTC') - interval '200 days' - g * interval '1 minute'
+       FROM generate_series(1, 50) g`,
+  );
+  await db.query(`CREATE SCHEMA shadow`);
+  for (const table of ['api_call_logs', 'report_templates'])
+    await db.query(`CREATE TABLE shadow.${table} (LIKE public.${table} INCLUDING ALL)`);
+  // The shadow copies the newest ids, so a watermark by id would not tell the two apart.
+  await db.query(
+    `INSERT INTO shadow.api_call_logs SELECT * FROM public.api_call_logs ORDER BY id DESC LIMIT 3;
+     UPDATE shadow.api_call_logs SET endpoint = '/shadow'`,
+  );
+  await db.query('ANALYZE');
+  await adminQuery(`ALTER DATABASE "${db.name}" SET search_path = shadow, public`);
+}, 120_000);
+afterAll(async () => {
+  await db.drop();
+});
+
+describe('a search_path that puts another schema first', () => {
+  it('capacity measures the table in public', async () => {
+    const result = await runCli(['capacity', '--json'], { env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    const api = JSON.parse(result.stdout).tables.find((t: { table: string }) => t.table === 'api_call_logs');
+    expect(api.rows).toBe(50);
+  });
+
+  it('retention summarizes and prunes the rows in public, and leaves the other schema alone', async () => {
+    for (const step of ['summarize', 'prune']) {
+      const run = await runCli(['retention', step, '--policy', 'api_call_logs', '-q'], { env: env() });
+      expect(run.code, `${step}: ${run.stderr}`).toBe(0);
+    }
+    const [summary] = await db.query(
+      `SELECT coalesce(sum(calls), 0)::int AS calls, count(*) FILTER (WHERE endpoint = '/shadow')::int AS shadow
+         FROM public.api_call_daily_summary`,
+    );
+    expect(summary).toEqual({ calls: 50, shadow: 0 });
+    const [left] = await db.query(
+      `SELECT (SELECT count(*) FROM public.api_call_logs)::int AS public, (SELECT count(*) FROM shadow.api_call_logs)::int AS shadow`,
+    );
+    expect(left).toEqual({ public: 0, shadow: 3 });
+  });
+
+  it('seed writes its reference rows into public', async () => {
+    const seeded = await runCli(['seed', '-q'], { env: env() });
+    expect(seeded.code, seeded.stderr).toBe(0);
+    const [counts] = await db.query(
+      `SELECT (SELECT count(*) FROM public.report_templates)::int AS public, (SELECT count(*) FROM shadow.report_templates)::int AS shadow`,
+    );
+    expect(counts.shadow).toBe(0);
+    expect(counts.public).toBeGreaterThan(0);
+  });
+});
