@@ -106,6 +106,25 @@ describe('rasdb codegen', () => {
     expect(report.diff).toContain('+  escalated: boolean | null;');
   });
 
+  it("keeps a column comment inside its doc comment, whatever it says: a comment's */ cannot end it and write code", async () => {
+    const hostile = await createTestDatabase('codegen_comment');
+    try {
+      await hostile.query(`CREATE TABLE notes (a int, b int)`);
+      await hostile.query(`COMMENT ON COLUMN notes.a IS 'x */ export const pwned = 1; /* y'`);
+      await hostile.query(`COMMENT ON COLUMN notes.b IS E'line one\\n*/ line two'`);
+      const out = join(dir, 'hostile.ts');
+      const written = await cli(['codegen', '--out', out], hostile);
+      expect(written.code, written.stderr).toBe(0);
+      const text = readFileSync(out, 'utf8');
+      // Outside comments, only the header's, the interfaces and their keys remain.
+      const code = text.replace(/\/\*[\s\S]*?\*\//g, '');
+      expect(code).not.toMatch(/pwned|line two/);
+      expect(text).toContain('x *\\/ export const pwned = 1; /* y');
+    } finally {
+      await hostile.drop();
+    }
+  });
+
   it('the committed generated/db.ts matches a database migrated with every phase', async () => {
     const result = await cli(['codegen', '--check']);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
