@@ -8,7 +8,18 @@ process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(0);
   throw error;
 });
+// Nothing left to run while main still waits means a promise that can never settle: Node would
+// end the process with exit 0 and no word, and a CI gate would pass. Say so and fail instead.
+let finished = false;
+process.on('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write(
+    'rasdb: internal error: the run stopped waiting on something that never answered (this is a bug in rasdb; run with --verbose and report it)\n',
+  );
+  process.exit(1);
+});
 const code = await main(process.argv.slice(2));
+finished = true;
 // Writes to a pipe are asynchronous: exiting at once would cut off what a slow reader has not
 // taken yet (anything past the pipe's 64 KiB). An empty write's callback runs once every write
 // before it is out, so the exit waits for that, and only that.

