@@ -127,6 +127,46 @@ describe('the file codegen replaces', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/export interface DB/);
     expect(readdirSync(work).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('is never reached through a link another user owns (one line, exit 2, the file untouched)', async () => {
+    // In a folder everyone may write (/tmp), another user's link could point anywhere root can write.
+    const victim = join(work, 'victim.conf');
+    writeFileSync(victim, 'precious\n');
+    const shared = mkdtempSync('/var/tmp/rasdb-shared-');
+    try {
+      chmodSync(shared, 0o1777);
+      const link = join(shared, 'evil.ts');
+      execFileSync('su', ['nobody', '-s', '/bin/sh', '-c', `ln -s ${victim} ${link}`]);
+      await changeSchema();
+      const result = await codegen(['--out', link]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/is a symbolic link owned by another user/);
+      expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
+
+  it('is not made in place of a link that points nowhere (one line, exit 2, the link kept)', async () => {
+    const link = join(work, 'dangling.ts');
+    symlinkSync(join(work, 'missing', 'db.ts'), link);
+    const result = await codegen(['--out', link]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/is a symbolic link to .*missing\/db\.ts, which does not exist/);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+  });
+
+  it('(/dev/stdout sent to a file) is refused, and the file keeps what it had', () => {
+    const log = join(work, 'stdout.log');
+    writeFileSync(log, 'earlier lines\n');
+    const script = `"${process.execPath}" "${BIN}" codegen --out /dev/stdout >> "${log}"`;
+    const env = { ...process.env, DATABASE_URL: db.url, NO_COLOR: '1' };
+    const result = spawnSync('bash', ['-c', script], { env, encoding: 'utf8', timeout: HANG_MS });
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/\/dev\/stdout is a device's name, not a file/);
+    expect(readFileSync(log, 'utf8')).toBe('earlier lines\n');
+  });
 });
 
 describe('a target that is not a regular file', () => {

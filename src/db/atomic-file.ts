@@ -4,7 +4,9 @@ import {
   fchmodSync,
   fchownSync,
   fsyncSync,
+  lstatSync,
   mkdirSync,
+  readlinkSync,
   openSync,
   realpathSync,
   renameSync,
@@ -13,7 +15,7 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, RasdbError } from '../errors.js';
 import { fileSystemReason } from './file-system-error.js';
 
@@ -25,7 +27,9 @@ import { fileSystemReason } from './file-system-error.js';
  * is followed, so the file it points at is replaced, not the link.
  *
  * Only a regular file can be replaced this way: a folder, a device (`/dev/stdout`, `/dev/full`)
- * or a FIFO is refused with exit 2, before anything is written or read.
+ * or a FIFO is refused with exit 2, before anything is written or read; so is a link another user
+ * owns (in a folder everyone may write, such as /tmp, it could point at any file the caller may
+ * write) and a link to nothing (the link would be replaced by a file).
  *
  * @example
  * writeFileAtomic('generated/db.ts', text); // throws a RasdbError naming the path on failure
@@ -33,6 +37,7 @@ import { fileSystemReason } from './file-system-error.js';
 export function writeFileAtomic(path: string, text: string): void {
   const existing = statIfExists(path);
   if (existing) assertRegularFile(path, existing);
+  assertTrustedLink(path, existing);
   // A symbolic link is followed: the file it names is replaced, and the link stays a link.
   const target = existing ? realpathSync(path) : path;
   const folder = dirname(target);
@@ -70,10 +75,20 @@ export function writeFileAtomic(path: string, text: string): void {
 export function assertWritableTarget(path: string): void {
   const existing = statIfExists(path);
   if (existing) assertRegularFile(path, existing);
+  assertTrustedLink(path, existing);
 }
 
 function assertRegularFile(path: string, stats: Stats): void {
-  if (stats.isFile()) return;
+  if (stats.isFile()) {
+    // /dev/stdout sent to a file is that file: renamed over, it would lose what it held.
+    if (/^\/(?:dev|proc)\//.test(resolve(path)))
+      throw new RasdbError(
+        ExitCode.usage,
+        `${path} is a device's name, not a file; give a file path (rasdb writes a temporary file beside it and renames it)`,
+        { path },
+      );
+    return;
+  }
   const what = stats.isDirectory()
     ? 'a folder'
     : stats.isFIFO()
@@ -88,6 +103,30 @@ function assertRegularFile(path: string, stats: Stats): void {
     `${path} is ${what === 'not a regular file' ? what : `${what}, not a regular file`}; give a file path (rasdb writes a temporary file beside it and renames it)`,
     { path },
   );
+}
+
+/** A symbolic link is followed only when the caller owns it and it leads to a file. */
+function assertTrustedLink(path: string, target: Stats | undefined): void {
+  let link: Stats;
+  try {
+    link = lstatSync(path);
+  } catch {
+    return; // nothing there yet, or unreadable: statIfExists has said what it must
+  }
+  if (!link.isSymbolicLink()) return;
+  const self = process.geteuid?.();
+  if (self !== undefined && link.uid !== self)
+    throw new RasdbError(
+      ExitCode.usage,
+      `${path} is a symbolic link owned by another user (uid ${link.uid}); rasdb does not write through it: give the file's own path`,
+      { path },
+    );
+  if (!target)
+    throw new RasdbError(
+      ExitCode.usage,
+      `${path} is a symbolic link to ${readlinkSync(path)}, which does not exist; create that file or give another path`,
+      { path },
+    );
 }
 
 function statIfExists(path: string): Stats | undefined {
