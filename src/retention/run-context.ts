@@ -1,3 +1,4 @@
+import { assertOnCalendar } from './off-calendar.js';
 import type pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../generated/db.js';
@@ -97,6 +98,7 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
   // A given "now" the server's clock refuses is refused before a first run makes retention's tables.
   if (settings.now !== undefined) await clock();
   await assertRetentionTables(client, settings.lockWaitMs);
+  await assertOnCalendar(client, policies);
   if (settings.dryRun) {
     const { asOf, timeZone, base } = await clock();
     const result = await work({ ...base, runId: null, dryRun: true });
