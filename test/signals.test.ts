@@ -152,3 +152,37 @@ describe('an interrupted verify', () => {
     expect(processesNaming(join(data, 'pg'))).toEqual([]);
   });
 });
+
+describe('an interrupted migrate on a configured server', () => {
+  it('on SIGINT: cancels the statement the server is running, leaves no session behind, records nothing, exits 130', async () => {
+    const target = await createTestDatabase('signals_migrate');
+    try {
+      const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: target.url, FIXTURE_SLEEP_SECONDS: '60' };
+      const child = spawn(process.execPath, [BIN, 'migrate', '--migrations-dir', SLOW], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
+      const done = new Promise<number | null>((resolve) =>
+        child.on('close', (code) => (clearTimeout(timer), resolve(code))),
+      );
+      await until(sleeping(target.name));
+      child.kill('SIGINT');
+      expect(await done, stderr).toBe(130);
+      // The server must not go on running the migration (and commit it) for the sleep's minute.
+      const left = await adminQuery(
+        `SELECT pid, state, query FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [target.name],
+      );
+      expect(left).toEqual([]);
+      const [{ applied }] = await target.query(
+        `SELECT count(*)::int AS applied FROM rasdb.migrations WHERE name LIKE '%sleeps%'`,
+      );
+      expect(applied).toBe(0);
+    } finally {
+      await target.drop();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { connect as connectSocket } from 'node:net';
 import pg from 'pg';
 import { ExitCode, RasdbError, isPgServerError, option } from '../errors.js';
 import { resolveConnection, type ServerTarget } from './connection-options.js';
@@ -248,6 +249,46 @@ export async function connect(
  * @example
  * await closeClient(admin);
  */
+/** How long a cancelled statement is given to end before the connection is closed anyway. */
+const CANCEL_WAIT_MS = 3_000;
+
+/**
+ * Cancels the statement `client` is running, if any, and waits (at most CANCEL_WAIT_MS) for it
+ * to end. Closing the connection alone does not stop it: the server reads the goodbye only after
+ * the statement, and a migration sent with its COMMIT would commit. The cancel request is the
+ * protocol's own (as libpq's PQcancel): 16 bytes on a connection of its own, carrying the
+ * session's process id and secret key, no password.
+ *
+ * @example
+ * await cancelRunning(session.client); await closeClient(session.client);
+ */
+export async function cancelRunning(client: pg.Client): Promise<void> {
+  // pg keeps the running query internal (its public getter is deprecated).
+  const internal = client as unknown as {
+    _getActiveQuery?: () => object | null;
+    processID: number | null;
+    secretKey: number | null;
+  };
+  const active = internal._getActiveQuery?.();
+  if (!active || internal.processID === null || internal.secretKey === null) return;
+  const request = Buffer.alloc(16);
+  request.writeInt32BE(16, 0);
+  request.writeInt32BE(80877102, 4); // the CancelRequest code
+  request.writeInt32BE(internal.processID, 8);
+  request.writeInt32BE(internal.secretKey, 12);
+  const host = client.host ?? 'localhost';
+  const socket = host.startsWith('/')
+    ? connectSocket(`${host}/.s.PGSQL.${client.port}`)
+    : connectSocket(client.port, host);
+  // A server already gone refuses it: nothing is left to cancel then.
+  socket.on('error', () => undefined);
+  socket.on('connect', () => socket.end(request));
+  const started = Date.now();
+  while (internal._getActiveQuery?.() === active && Date.now() - started < CANCEL_WAIT_MS)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  socket.destroy();
+}
+
 export async function closeClient(client: pg.Client): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => {
@@ -327,6 +368,9 @@ function wrap(
 ): Session {
   // Closing the connection also releases the session's advisory locks on the server.
   const close = registerCleanup(async () => {
+    // Run on a signal, a statement may still be running: cancelled first, or the server would
+    // finish it (and commit what it sent with it) long after rasdb said it stopped.
+    await cancelRunning(client);
     await closeClient(client);
     await afterClose();
   });
