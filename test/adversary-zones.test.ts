@@ -76,4 +76,21 @@ describe('retention in zones an adversary picks', () => {
     expect(declared.code, declared.stderr).toBe(0);
     expect((await retention(db, ['prune', '--now', NOW])).code).toBe(0);
   });
+
+  it.each(['UTC-3', 'GMT+5', 'FOO3BAR', 'UTC\u001b[2J'])(
+    'refuses to declare %j, a POSIX rule PostgreSQL would read with the sign turned round (exit 2, nothing recorded)',
+    async (zone) => {
+      const db = await databaseIn('adv_tz_posix', 'UTC');
+      const declared = await runCli(['retention', 'policy', 'time-zone', zone, '--reason', 'posix'], {
+        env: { DATABASE_URL: db.url },
+      });
+      expect(declared.code, declared.stderr).toBe(2);
+      expect(declared.stderr.trim().split('\n')).toHaveLength(1);
+      expect(declared.stderr).toMatch(/is not a zone name PostgreSQL lists/);
+      const [{ n }] = await db
+        .query(`SELECT count(*)::int AS n FROM rasdb.retention_time_zones`)
+        .catch(() => [{ n: 0 }]);
+      expect(n).toBe(0);
+    },
+  );
 });

@@ -115,6 +115,17 @@ async function checkedZone(client: pg.Client, name: string): Promise<string> {
     }
     throw error;
   }
+  const { rows } = await client.query<{ listed: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE lower(name) = lower($1)) AS listed`,
+    [name.trim()],
+  );
+  if (!rows[0].listed) {
+    // PostgreSQL also takes a POSIX rule (UTC-3, GMT+5, ABC3DEF), with west of UTC positive:
+    // "UTC-3" computes three hours east of UTC, six hours from what an operator means by it.
+    throw usageError(
+      `"${name}" is not a zone name PostgreSQL lists; it would read it as a POSIX rule, west of UTC positive (UTC-3 is three hours east of UTC); declare a name such as America/Sao_Paulo (see pg_timezone_names)`,
+    );
+  }
   return (await canonicalNames(client, [name]))[0];
 }
 
