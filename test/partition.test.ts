@@ -339,6 +339,36 @@ describe('partition enable', () => {
     },
   );
 
+  it('maintain lifts the bound of an adoption left unfinished before writers reach it, so no insert is rejected', async () => {
+    // What an enable killed after VALIDATE leaves: a plain table whose CHECK rejects rows from C on.
+    const [{ bound }] = await db.query(
+      `SELECT to_char(date_trunc('hour', (now() AT TIME ZONE current_setting('TimeZone')) + interval '30 hours'), 'YYYY-MM-DD HH24:MI:SS') AS bound`,
+    );
+    await db.query(`INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/now', now())`);
+    await db.query(
+      `ALTER TABLE api_call_logs ADD CONSTRAINT api_call_logs_rasdb_before_bound CHECK (called_at < '${bound}')`,
+    );
+    const client = await db.connect();
+    await ensureLedger(client).finally(() => client.end());
+    await db.query(
+      `INSERT INTO rasdb.partition_tables (table_name, time_column, interval_unit, premake, bound, state)
+       VALUES ('api_call_logs', 'called_at', 'day', 4, $1, 'adopting')`,
+      [bound],
+    );
+    const maintained = await cli(['maintain', '--json']);
+    expect(maintained.code, maintained.stderr).toBe(0);
+    const [lifted] = JSON.parse(maintained.stdout).tables;
+    expect(lifted.table).toBe('api_call_logs');
+    expect(lifted.boundLifted).toBeTruthy();
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/after', $1::timestamp + interval '1 hour')`,
+      [bound],
+    );
+    const finished = await cli(['enable', 'api_call_logs', '--interval', 'day', '--premake', '4']);
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(await kindOf('api_call_logs')).toBe('p');
+  });
+
   it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
     'answers %s, a name every object has, as a table it does not partition (exit 2)',
     async (name) => {

@@ -82,7 +82,17 @@ export function chooseBound(interval: PartitionInterval, now: Reading, latest: R
 
 /** Whether a recorded bound is still far enough ahead of `now` for the swap to happen before it. */
 export function boundStillAhead(bound: Reading, now: Reading): boolean {
-  return toDate(bound).getTime() - toDate(now).getTime() >= 3_600_000;
+  return msUntil(bound, now) >= 3_600_000;
+}
+
+/**
+ * How far `bound` lies ahead of `now`, in milliseconds (negative once passed).
+ *
+ * @example
+ * msUntil('2026-12-03 00:00:00', '2026-12-02 23:00:00') // 3600000
+ */
+export function msUntil(bound: Reading, now: Reading): number {
+  return toDate(bound).getTime() - toDate(now).getTime();
 }
 
 /** One range partition: rows with `from <= time < to`. */

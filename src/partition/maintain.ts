@@ -1,8 +1,13 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
-import { readPartitionTables, recordPartitionStep, type PartitionTableRecord } from '../ledger/partitions.js';
+import {
+  readPartitionTables,
+  recordPartitionStep,
+  savePartitionTable,
+  type PartitionTableRecord,
+} from '../ledger/partitions.js';
 import { ensureLedger } from '../ledger/upgrade.js';
-import { futureName, partitionsAhead, type Reading } from './bounds.js';
+import { boundCheckName, futureName, msUntil, partitionsAhead, type Reading } from './bounds.js';
 import { DEFAULT_LOCK_SETTINGS, lockedStep, type LockSettings } from './locked-step.js';
 import { dataNow, readPartitions } from './partitions.js';
 import { readPartitionStorage } from './storage.js';
@@ -14,6 +19,8 @@ export interface MaintainResult {
   created: string[];
   /** Rows that were in the far-future partition and now sit in the new partitions made for them. */
   movedFromFuture: number;
+  /** The bound of an unfinished adoption whose CHECK was dropped before writers reached it. */
+  boundLifted?: Reading;
 }
 
 /**
@@ -132,10 +139,56 @@ export async function maintainUnlocked(
   const now = async (): Promise<Reading> => dataNow(client, timeZone);
   const out: MaintainResult[] = [];
   for (const record of await readPartitionTables(client)) {
+    if (record.state === 'adopting') {
+      const lifted = await liftUnfinishedBound(client, record, await now(), settings, runId);
+      if (lifted) out.push(lifted);
+      continue;
+    }
     if (record.state !== 'partitioned') continue;
     out.push(await maintainTable(client, record, now, settings, runId));
   }
   return out;
+}
+
+/** How close an unfinished adoption's bound may come before maintain lifts it. */
+const LIFT_WITHIN_MS = 48 * 3_600_000;
+
+/**
+ * An adoption that stopped after its CHECK (time < C) was added (a killed or failed enable) leaves
+ * a plain table that will reject every row dated C or later. No enable is running while maintain
+ * holds the locks enable takes, so none will finish it in time: once C is less than two days
+ * ahead (a daily cron sees it at least once before), the CHECK is dropped and the bound forgotten.
+ * The next enable chooses a new bound and validates again. Recorded in the partition history.
+ */
+async function liftUnfinishedBound(
+  client: pg.Client,
+  record: PartitionTableRecord,
+  now: Reading,
+  settings: LockSettings,
+  runId?: number | null,
+): Promise<MaintainResult | null> {
+  if (record.bound === null || msUntil(record.bound, now) > LIFT_WITHIN_MS) return null;
+  const check = boundCheckName(record.table);
+  const { rows } = await client.query(
+    `SELECT 1 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+      WHERE c.relname = $1 AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND k.conname = $2`,
+    [record.table, check],
+  );
+  if (!rows.length) return null;
+  const started = performance.now();
+  await lockedStep(client, settings, record.table, 'bound-check', async () => {
+    await client.query(`ALTER TABLE ${quoted(record.table)} DROP CONSTRAINT ${quoted(check)}`);
+    await savePartitionTable(client, { ...record, bound: null });
+    await recordPartitionStep(client, {
+      table: record.table,
+      step: 'bound-lifted',
+      outcome: 'done',
+      durationMs: performance.now() - started,
+      runId,
+      detail: { bound: record.bound, reason: 'an unfinished adoption, its bound less than 48 hours ahead' },
+    });
+  });
+  return { table: record.table, created: [], movedFromFuture: 0, boundLifted: record.bound };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

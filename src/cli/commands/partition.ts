@@ -123,7 +123,9 @@ async function runMaintain(command: Command): Promise<number> {
     await retentionJson(out, session.client, { ok: true, database: session.label, tables: results }, zone.timeZone);
     for (const r of results)
       out.line(
-        `  ${r.table}: ${r.created.length ? `created ${r.created.join(', ')}` : 'nothing to make'}${r.movedFromFuture ? `; ${count(r.movedFromFuture, 'row')} moved out of the far-future partition` : ''}`,
+        r.boundLifted
+          ? `  ${r.table}: its adoption was left unfinished; the bound ${r.boundLifted} was lifted before writers reached it (run rasdb partition enable ${r.table} to finish)`
+          : `  ${r.table}: ${r.created.length ? `created ${r.created.join(', ')}` : 'nothing to make'}${r.movedFromFuture ? `; ${count(r.movedFromFuture, 'row')} moved out of the far-future partition` : ''}`,
       );
     out.always(
       `${count(
