@@ -45,6 +45,23 @@ async function seedMetrics(rows: number): Promise<void> {
   );
 }
 
+/**
+ * The state an enable stopped after its bound check leaves on api_call_logs: the CHECK (valid, or
+ * NOT VALID) and the ledger's record of an adoption with that bound, premake 4.
+ */
+async function leaveAdoption(bound: string, interval: 'day' | 'month', validity: 'NOT VALID' | ''): Promise<void> {
+  await db.query(
+    `ALTER TABLE api_call_logs ADD CONSTRAINT api_call_logs_rasdb_before_bound CHECK (called_at < '${bound}') ${validity}`,
+  );
+  const client = await db.connect();
+  await ensureLedger(client).finally(() => client.end());
+  await db.query(
+    `INSERT INTO rasdb.partition_tables (table_name, time_column, interval_unit, premake, bound, state)
+     VALUES ('api_call_logs', 'called_at', $1, 4, $2, 'adopting')`,
+    [interval, bound],
+  );
+}
+
 /** The most parallel workers seen serving the adoption's index build while the CLI ran `args`. */
 async function indexWorkersDuring(args: string[]): Promise<number> {
   let running = true;
@@ -312,16 +329,7 @@ describe('partition enable', () => {
         `INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/now', now()), ('GET', '/raced', $1::timestamp + $2::interval)`,
         [bound, past],
       );
-      await db.query(
-        `ALTER TABLE api_call_logs ADD CONSTRAINT api_call_logs_rasdb_before_bound CHECK (called_at < '${bound}') NOT VALID`,
-      );
-      const client = await db.connect();
-      await ensureLedger(client).finally(() => client.end());
-      await db.query(
-        `INSERT INTO rasdb.partition_tables (table_name, time_column, interval_unit, premake, bound, state)
-         VALUES ('api_call_logs', 'called_at', 'month', 4, $1, 'adopting')`,
-        [bound],
-      );
+      await leaveAdoption(bound, 'month', 'NOT VALID');
       const before = await snapshot('api_call_logs');
       for (let run = 0; run < 2; run++) {
         const result = await cli(['enable', 'api_call_logs', '--interval', 'month']);
@@ -345,16 +353,7 @@ describe('partition enable', () => {
       `SELECT to_char(date_trunc('hour', (now() AT TIME ZONE current_setting('TimeZone')) + interval '30 hours'), 'YYYY-MM-DD HH24:MI:SS') AS bound`,
     );
     await db.query(`INSERT INTO api_call_logs (method, endpoint, called_at) VALUES ('GET', '/now', now())`);
-    await db.query(
-      `ALTER TABLE api_call_logs ADD CONSTRAINT api_call_logs_rasdb_before_bound CHECK (called_at < '${bound}')`,
-    );
-    const client = await db.connect();
-    await ensureLedger(client).finally(() => client.end());
-    await db.query(
-      `INSERT INTO rasdb.partition_tables (table_name, time_column, interval_unit, premake, bound, state)
-       VALUES ('api_call_logs', 'called_at', 'day', 4, $1, 'adopting')`,
-      [bound],
-    );
+    await leaveAdoption(bound, 'day', '');
     const maintained = await cli(['maintain', '--json']);
     expect(maintained.code, maintained.stderr).toBe(0);
     const [lifted] = JSON.parse(maintained.stdout).tables;
