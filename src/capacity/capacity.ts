@@ -223,6 +223,7 @@ function absentFlow(table: string, timeColumn: string, asOf: string): TableFlow 
     rowsPerDay: 0,
     bytesPerRow: null,
     bytesPerDay: 0,
+    countedRows: null,
     indexed: false,
   };
 }

@@ -39,6 +39,12 @@ export interface TableFlow {
   readonly bytesPerRow: number | null;
   readonly bytesPerDay: number;
   /**
+   * The table's rows, counted with its window: a small table is read whole anyway, and its count
+   * is truer than the statistics (which a copy of the database starts without, and an ANALYZE
+   * inside an updating transaction doubles). Null when not counted.
+   */
+  readonly countedRows: number | null;
+  /**
    * Whether the table has a valid, whole, ordered index (a btree) that leads with the time column,
    * and no inheritance children: min, max and counts then read the index only.
    */
@@ -128,14 +134,16 @@ export async function measureFlows(
         windows[i] && (s.totalBytes <= small || (facts[i].indexed && (estimate === null || estimate <= exactRowLimit)))
       );
     });
-  const counted = await countWindows(client, exact, windows, asOf);
+  const counted = await countWindows(client, exact, windows, asOf, small);
   return subjects.map((s, i) => {
     const w = windows[i];
     const estimate = estimates[i];
     const method: FlowMethod = !w ? 'empty' : counted.has(i) ? 'count' : estimate === null ? 'unmeasured' : 'estimate';
-    const rowsInWindow = counted.get(i) ?? estimate ?? 0;
+    const count = counted.get(i);
+    const rowsInWindow = count?.inWindow ?? estimate ?? 0;
     const rowsPerDay = w ? rowsInWindow / w.days : 0;
-    const bytesPerRow = s.rows !== null && s.rows > 0 ? s.totalBytes / s.rows : null;
+    const rows = count?.all ?? s.rows;
+    const bytesPerRow = rows !== null && rows > 0 ? s.totalBytes / rows : null;
     return {
       table: s.table,
       timeColumn: s.timeColumn,
@@ -147,6 +155,7 @@ export async function measureFlows(
       rowsPerDay,
       bytesPerRow,
       bytesPerDay: rowsPerDay * (bytesPerRow ?? 0),
+      countedRows: count?.all ?? null,
       indexed: facts[i].indexed,
     };
   });
@@ -340,26 +349,35 @@ function factsFrom(written: readonly FlowSubject[], read: FactsRead): Facts[] {
   });
 }
 
-/** Exact counts of the window's rows, in one statement. */
+/**
+ * Exact counts of the window's rows, in one statement; a small table (at most `small` bytes, read
+ * whole either way) is counted whole too.
+ */
 async function countWindows(
   client: pg.Client,
   exact: readonly { s: FlowSubject; i: number }[],
   windows: readonly ({ from: number } | null)[],
   asOf: number,
-): Promise<Map<number, number>> {
-  const counted = new Map<number, number>();
+  small: number,
+): Promise<Map<number, { inWindow: number; all: number | null }>> {
+  const counted = new Map<number, { inWindow: number; all: number | null }>();
   if (!exact.length) return counted;
   const at = (n: number) => `(timestamp '1970-01-01' + $${n}::float8 * interval '1 second')`;
-  const { rows } = await client.query<{ i: number; n: string }>(
+  const { rows } = await client.query<{ i: number; n: string; total: string | null }>(
     exact
       .map(({ s, i }, k) => {
         const column = client.escapeIdentifier(s.timeColumn);
-        return `SELECT ${i} AS i, count(*) AS n FROM ${client.escapeIdentifier(s.table)} WHERE ${column} >= ${at(k + 2)} AND ${column} < ${at(1)}`;
+        const table = client.escapeIdentifier(s.table);
+        const inWindow = `${column} >= ${at(k + 2)} AND ${column} < ${at(1)}`;
+        return s.totalBytes <= small
+          ? `SELECT ${i} AS i, count(*) FILTER (WHERE ${inWindow}) AS n, count(*) AS total FROM ${table}`
+          : `SELECT ${i} AS i, count(*) AS n, NULL::bigint AS total FROM ${table} WHERE ${inWindow}`;
       })
       .join('\nUNION ALL\n'),
     [asOf, ...exact.map(({ i }) => windows[i]?.from)],
   );
-  for (const r of rows) counted.set(Number(r.i), Number(r.n));
+  for (const r of rows)
+    counted.set(Number(r.i), { inWindow: Number(r.n), all: r.total === null ? null : Number(r.total) });
   return counted;
 }
 

@@ -79,7 +79,7 @@ export function assembleReport(inputs: ReportInputs): { tables: TableReport[]; c
       toastBytes: size.toastBytes,
       indexBytes: size.indexBytes,
       totalBytes: size.totalBytes,
-      rows: size.rows,
+      rows: flow.countedRows ?? size.rows,
       deadRows: size.deadRows,
       section: m.section,
       sectionTitle: m.sectionTitle,
