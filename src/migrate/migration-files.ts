@@ -35,8 +35,43 @@ export const MAX_PHASE = 4;
  * compiled `dist/migrations` (the built CLI runs from a bundle in dist/bundle).
  */
 export function defaultMigrationsDir(): string {
-  const runningSource = fileURLToPath(import.meta.url).endsWith('.ts');
-  return join(packageRoot(), ...(runningSource ? ['migrations'] : ['dist', 'migrations']));
+  const root = packageRoot();
+  if (fileURLToPath(import.meta.url).endsWith('.ts')) return join(root, 'migrations');
+  const built = join(root, 'dist', 'migrations');
+  const unbuilt = unbuiltMigrations(join(root, 'migrations'), built);
+  if (unbuilt.length) {
+    throw new RasdbError(
+      ExitCode.check,
+      `${unbuilt.length === 1 ? 'a migration is' : `${unbuilt.length} migrations are`} newer than the build (${unbuilt.map((f) => join('migrations', f)).join(', ')}); rasdb runs the compiled ones in dist/migrations: run npm run build first`,
+      { unbuilt },
+    );
+  }
+  return built;
+}
+
+/**
+ * The source migrations (`<phase folder>/<file>`) the build in `builtDir` lacks or compiled
+ * before their last change: what `rasdb new` or an edit left that the compiled CLI would not run,
+ * or would run as it was. Empty for a package installed without its sources.
+ *
+ * @example
+ * unbuiltMigrations('migrations', 'dist/migrations') // ['phase-4-workflow-security/4005-add-widget.ts']
+ */
+export function unbuiltMigrations(sourceDir: string, builtDir: string): string[] {
+  if (!existsSync(sourceDir)) return [];
+  const stale: string[] = [];
+  for (const folder of readdirSync(sourceDir)
+    .filter((f) => PHASE_FOLDER.test(f))
+    .sort()) {
+    for (const file of readdirSync(join(sourceDir, folder)).sort()) {
+      const match = MIGRATION_FILE.exec(file);
+      if (!match || file.endsWith('.d.ts')) continue;
+      const compiled = join(builtDir, folder, `${match[1]}.js`);
+      const sourceTime = statSync(join(sourceDir, folder, file)).mtimeMs;
+      if (!existsSync(compiled) || statSync(compiled).mtimeMs < sourceTime) stale.push(join(folder, file));
+    }
+  }
+  return stale;
 }
 
 const PHASE_FOLDER = /^phase-(\d+)-[a-z0-9-]+$/;

@@ -32,7 +32,9 @@ async function runNew(command: Command, name: string): Promise<number> {
   const dir = settings.migrationsDir ?? join(packageRoot(), 'migrations');
   const made = newMigration({ dir, phase: settings.phase!, name });
   out.json({ ok: true, ...made });
-  out.always(`Wrote ${made.path}; write its up() and down(), then run rasdb migrate --dry-run.`);
+  // The project's own migrations run compiled (dist/migrations): a new one needs a build first.
+  const next = settings.migrationsDir ? 'rasdb migrate --dry-run' : 'npm run build and rasdb migrate --dry-run';
+  out.always(`Wrote ${made.path}; write its up() and down(), then run ${next}.`);
   out.finish(ExitCode.ok);
   return ExitCode.ok;
 }
