@@ -6,7 +6,7 @@ import { embeddedFolder, startEmbedded, type EmbeddedServer } from './embedded.j
 import { EMBEDDED_DATABASE, embeddedUrl } from './embedded-kept.js';
 import { redactServerText } from './redact.js';
 import { registerCleanup } from './cleanup.js';
-import { guardQueries, queryDeadlineMs } from './query-deadline.js';
+import { DEFAULT_STATEMENT_TIMEOUT_MS, guardQueries, queryDeadlineMs } from './query-deadline.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './lock-timeout.js';
 
 /**
@@ -228,7 +228,13 @@ export async function connect(
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     // Never queue without end behind a lock someone else holds (see DEFAULT_LOCK_TIMEOUT_MS).
-    options: `${CANONICAL_TEXT} -c lock_timeout=${Math.trunc(timeouts.lockMs ?? DEFAULT_LOCK_TIMEOUT_MS)}`,
+    // The database's own timeouts are for its application: rasdb sets the statement_timeout its
+    // query deadlines are derived from, and sits idle in a transaction only as long as it chooses
+    // (between lock retries); a database default of 1 ms would fail every run.
+    options:
+      `${CANONICAL_TEXT} -c lock_timeout=${Math.trunc(timeouts.lockMs ?? DEFAULT_LOCK_TIMEOUT_MS)}` +
+      ` -c statement_timeout=${Math.trunc(timeouts.statementMs ?? DEFAULT_STATEMENT_TIMEOUT_MS)}` +
+      ' -c idle_in_transaction_session_timeout=0',
   });
   // An idle connection the server drops must not crash the process with an unhandled 'error'.
   client.on('error', () => undefined);

@@ -3,7 +3,7 @@ import { runCli } from './support/cli.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from './support/database.js';
 
 /**
- * A search_path set on the database (or a role) that puts another schema first, holding tables
+ * Settings a database (or a role) imposes on every session. A search_path set on the database (or a role) that puts another schema first, holding tables
  * named like rasdb's: every rasdb command still works on the tables in public, where the
  * migrations made them, and never reads, summarizes, prunes or seeds the other schema's.
  */
@@ -66,5 +66,25 @@ describe('a search_path that puts another schema first', () => {
     );
     expect(counts.shadow).toBe(0);
     expect(counts.public).toBeGreaterThan(0);
+  });
+});
+
+describe('timeouts a database sets for everyone', () => {
+  it('statement_timeout of 1 ms and idle_in_transaction_session_timeout of 10 ms do not reach rasdb: it keeps its own', async () => {
+    const strict = await createTestDatabase('adv_db_timeouts');
+    try {
+      await adminQuery(`ALTER DATABASE "${strict.name}" SET statement_timeout = '1ms'`);
+      await adminQuery(`ALTER DATABASE "${strict.name}" SET idle_in_transaction_session_timeout = '10ms'`);
+      for (const args of [
+        ['migrate', '-q'],
+        ['status', '--exit-code'],
+        ['retention', 'summarize', '-q'],
+      ]) {
+        const result = await runCli(args, { env: { DATABASE_URL: strict.url } });
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      }
+    } finally {
+      await strict.drop();
+    }
   });
 });
