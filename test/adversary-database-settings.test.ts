@@ -3,9 +3,10 @@ import { runCli } from './support/cli.js';
 import { adminQuery, createTestDatabase, type TestDatabase } from './support/database.js';
 
 /**
- * Settings a database (or a role) imposes on every session. A search_path set on the database (or a role) that puts another schema first, holding tables
- * named like rasdb's: every rasdb command still works on the tables in public, where the
- * migrations made them, and never reads, summarizes, prunes or seeds the other schema's.
+ * Settings a database (or a role) imposes on every session. A search_path that puts another
+ * schema first, holding tables named like rasdb's: every rasdb command still works on the tables
+ * in public, where the migrations made them, and never reads, summarizes, prunes or seeds the
+ * other schema's. Timeouts meant for the application: rasdb keeps its own.
  */
 let db: TestDatabase;
 const env = () => ({ DATABASE_URL: db.url });
