@@ -89,3 +89,28 @@ describe('timeouts a database sets for everyone', () => {
     }
   });
 });
+
+describe('a database made read-only for every session', () => {
+  it('rollback and repair refuse at once as migrate does (exit 3, one line), reverting nothing', async () => {
+    const frozen = await createTestDatabase('adv_db_read_only');
+    try {
+      expect((await runCli(['migrate', '-q'], { env: { DATABASE_URL: frozen.url } })).code).toBe(0);
+      await adminQuery(`ALTER DATABASE "${frozen.name}" SET default_transaction_read_only = on`);
+      for (const args of [
+        ['rollback', '--phase', '3', '--force'],
+        ['repair', '--accept', '1001-integration-configuration'],
+      ]) {
+        const result = await runCli(args, { env: { DATABASE_URL: frozen.url } });
+        expect(result.code, `${args[0]}: ${result.stderr}`).toBe(3);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+        expect(result.stderr).toMatch(
+          /is read-only for this session \(default_transaction_read_only is on\); point rasdb at a writable primary/,
+        );
+      }
+      const [{ n }] = await frozen.query(`SELECT count(*)::int AS n FROM rasdb.migrations WHERE phase = 4`);
+      expect(n).toBeGreaterThan(0);
+    } finally {
+      await frozen.drop();
+    }
+  });
+});

@@ -67,18 +67,7 @@ export function checkCanMigrate(
 ): void {
   // Library callers have no CLI session to check for them; the newer-major warning is the CLI's.
   checkServerVersion(versionOfRow(facts));
-  if (facts.standby) {
-    throw new RasdbError(
-      ExitCode.connect,
-      `${facts.database} is on a read-only standby (in recovery); point rasdb at the primary server`,
-    );
-  }
-  if (facts.read_only) {
-    throw new RasdbError(
-      ExitCode.connect,
-      `${facts.database} is read-only for this session (default_transaction_read_only is on); point rasdb at a writable primary`,
-    );
-  }
+  checkWritable(facts);
   if (!options.ledgerExists && !facts.can_create_schema) {
     throw new RasdbError(
       ExitCode.check,
@@ -98,6 +87,36 @@ export function checkCanMigrate(
     );
   }
   if (options.refuseUnadopted) refuseUnadoptedTables(facts.unadopted);
+}
+
+/**
+ * Exit 3 on a standby or a session that is read-only, before a rollback or repair writes: one
+ * line naming the fix instead of the server's refusal of the first statement.
+ *
+ * @example
+ * await assertWritable(client);
+ */
+export async function assertWritable(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<Pick<CanMigrateRow, 'standby' | 'read_only' | 'database'>>(
+    `SELECT pg_is_in_recovery() AS standby, current_setting('transaction_read_only') = 'on' AS read_only,
+            current_database() AS database`,
+  );
+  checkWritable(rows[0]);
+}
+
+function checkWritable(facts: Pick<CanMigrateRow, 'standby' | 'read_only' | 'database'>): void {
+  if (facts.standby) {
+    throw new RasdbError(
+      ExitCode.connect,
+      `${facts.database} is on a read-only standby (in recovery); point rasdb at the primary server`,
+    );
+  }
+  if (facts.read_only) {
+    throw new RasdbError(
+      ExitCode.connect,
+      `${facts.database} is read-only for this session (default_transaction_read_only is on); point rasdb at a writable primary`,
+    );
+  }
 }
 
 /** A live RAS DASH database without a ledger must be adopted with `rasdb baseline` before `migrate`. */

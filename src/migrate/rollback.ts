@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
+import { assertWritable } from './preflight.js';
 import { RasdbError } from '../errors.js';
 import { assertLedgerReadable, ensureLedger, ledgerVersion } from '../ledger/upgrade.js';
 import { activeHoldsOn } from '../ledger/retention-holds.js';
@@ -48,6 +49,7 @@ export interface RollbackResult {
  */
 export async function rollback(client: pg.Client, options: RollbackOptions): Promise<RollbackResult> {
   const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
+  await assertWritable(client);
   return withAdvisoryLock(client, LockKey.migrate, options.lockWaitMs ?? DEFAULTS.lockWaitMs, async () => {
     await ensureLedger(client);
     const plan = await planMigrations(client, files);

@@ -1,3 +1,4 @@
+import { assertWritable } from './preflight.js';
 import type pg from 'pg';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
 import { ExitCode, RasdbError, usageError } from '../errors.js';
@@ -48,6 +49,7 @@ export async function repair(
   const files = listMigrations(options.migrationsDir ?? defaultMigrationsDir());
   const file = files.find((f) => f.name === options.accept);
   if (!file) throw usageError(`there is no migration named "${options.accept}"; rasdb status lists them`);
+  await assertWritable(client);
   return withAdvisoryLock(client, LockKey.migrate, options.lockWaitMs ?? DEFAULTS.lockWaitMs, async () => {
     assertLedgerReadable(await ledgerVersion(client));
     const plan = await planMigrations(client, files);
