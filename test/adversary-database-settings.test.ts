@@ -107,6 +107,17 @@ describe('a database made read-only for every session', () => {
           /is read-only for this session \(default_transaction_read_only is on\); point rasdb at a writable primary/,
         );
       }
+      // Every other command that writes: exit 3 and the same fix, whatever statement met the refusal.
+      for (const args of [
+        ['retention', 'summarize'],
+        ['capacity', 'snapshot'],
+        ['retention', 'hold', 'add', '--table', 'api_call_logs', '--ids', '1', '--reason', 'audit'],
+      ]) {
+        const result = await runCli(args, { env: { DATABASE_URL: frozen.url } });
+        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(3);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+        expect(result.stderr).toMatch(/read-only.*point rasdb at a writable primary/);
+      }
       const [{ n }] = await frozen.query(`SELECT count(*)::int AS n FROM rasdb.migrations WHERE phase = 4`);
       expect(n).toBeGreaterThan(0);
     } finally {

@@ -42,6 +42,14 @@ function describe(error: unknown): { exitCode: ExitCodeValue; message: string; d
       details: {},
     };
   }
+  if (isPgServerError(error) && error.code === READ_ONLY_TRANSACTION) {
+    // Whichever statement met it first, the fix is the same: another server, or another setting.
+    return {
+      exitCode: ExitCode.connect,
+      message: `the database refused a write: this session is read-only (a standby, or default_transaction_read_only is on; SQLSTATE ${error.code}); point rasdb at a writable primary`,
+      details: { sqlstate: error.code },
+    };
+  }
   if (isPgServerError(error)) {
     const denied = error.code === '42501';
     const hint = denied ? '; run as a role with the privilege, or grant it' : '';
@@ -60,6 +68,9 @@ function describe(error: unknown): { exitCode: ExitCodeValue; message: string; d
     details: {},
   };
 }
+
+/** SQLSTATE read_only_sql_transaction: a write in a read-only transaction. */
+const READ_ONLY_TRANSACTION = '25006';
 
 const PATH_MISTAKES = new Set(['ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
 
