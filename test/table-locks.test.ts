@@ -61,6 +61,28 @@ describe('a table another session has locked', () => {
     expect((await cli(['capacity', 'snapshot', '--lock-timeout', '1s'])).code).toBe(0);
   }, 90_000);
 
+  it('retention prune gives up after its --lock-timeout naming the holder, exit 5, and deletes nothing', async () => {
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, called_at) SELECT 'GET', '/old', (now() AT TIME ZONE 'UTC') - interval '200 days' FROM generate_series(1, 5)`,
+    );
+    expect((await cli(['retention', 'summarize', '-q'])).code).toBe(0);
+    // SHARE lets every read through (the run's checks) and stops the run's deletes.
+    const holder = await holding('LOCK api_call_logs IN SHARE MODE', 'vacuum-full');
+    try {
+      const pruned = await cli(['retention', 'prune', '--policy', 'api_call_logs', '--lock-timeout', '1s']);
+      expectGaveUp(
+        pruned,
+        new RegExp(
+          `waited 1 s for a table lock \\(lock_timeout\\) and gave up: api_call_logs is held SHARE by pid ${holder.pid} \\("vacuum-full"`,
+        ),
+      );
+    } finally {
+      await holder.end();
+    }
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM api_call_logs WHERE endpoint = '/old'`);
+    expect(n).toBe(5);
+  }, 90_000);
+
   it('names the session queued for the lock when a long reader holds the table and an ALTER waits behind it', async () => {
     const reader = await holding('SELECT count(*) FROM api_call_logs', 'long-report');
     const alter = new pg.Client({ connectionString: db.url, application_name: 'waiting-alter' });

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../generated/db.js';
 import { LockKey, withAdvisoryLock } from '../db/advisory-lock.js';
-import { isLockTimeout } from '../db/lock-timeout.js';
+import { isLockTimeout, lockTimeoutError } from '../db/lock-timeout.js';
 import { closeClient } from '../db/session.js';
 import { kyselyOn } from '../db/single-client-pool.js';
 import { ExitCode, isPgServerError, option, RasdbError } from '../errors.js';
@@ -122,6 +122,16 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         await finishRun(client, runId, 'failed', describe(error)).catch(() => undefined);
+        if (isLockTimeout(error) && settings.openSibling) {
+          // Who holds the lock is read now, from a second connection, while it still holds it.
+          throw await lockTimeoutError(
+            settings.openSibling,
+            error,
+            Math.trunc(settings.lockTimeoutMs ?? RUN_DEFAULTS.lockTimeoutMs),
+            [(client as { processID?: number }).processID].filter((pid): pid is number => typeof pid === 'number'),
+            `run again once it is released, or raise ${option('lockTimeoutMs')}`,
+          );
+        }
         throw translate(error);
       }
     } finally {
@@ -214,8 +224,8 @@ function translate(error: unknown): unknown {
   }
   if (isLockTimeout(error)) {
     return new RasdbError(
-      ExitCode.failed,
-      `a retention batch kept waiting for a row or table lock past lock_timeout, after retries; run again later`,
+      ExitCode.busy,
+      `a retention statement kept waiting for a row or table lock past lock_timeout; run again later, or raise ${option('lockTimeoutMs')}`,
       {
         sqlstate: error.code,
       },
