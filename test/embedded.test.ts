@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,32 @@ describe('the embedded default', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).currentPhase).toBe(0);
   });
+
+  it.each([
+    [
+      'a file',
+      (base: string) => (writeFileSync(join(base, 'file'), ''), join(base, 'file')),
+      /is a file, not a folder/,
+      2,
+    ],
+    [
+      'a link to nothing',
+      (base: string) => (symlinkSync(join(base, 'gone'), join(base, 'link')), join(base, 'link')),
+      /is a symbolic link to .*gone, which does not exist/,
+      2,
+    ],
+    // initdb's own refusal of such a name: exit 1, still on one line.
+    ['a name with a line feed in it', (base: string) => join(base, 'two\nlines', 'x'), /two\\nlines/, 1],
+  ])(
+    'as RASDB_DATA_DIR, %s is refused in one line with its exit code, and never starts a server',
+    async (_, make, what, code) => {
+      const folder = make(dataFolder());
+      const result = await runCli(['status'], { env: { RASDB_DATA_DIR: folder }, timeoutMs: 60_000 });
+      expect(result.code, result.stderr).toBe(code);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(what);
+    },
+  );
 
   it('exits 3 with one line when its server does not start, never 0 in silence', async () => {
     const folder = dataFolder();

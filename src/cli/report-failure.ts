@@ -23,7 +23,8 @@ export interface ReportFlags {
  */
 export function reportFailure(error: unknown, flags: ReportFlags): ExitCodeValue {
   const { exitCode, message, details } = describe(error);
-  process.stderr.write(printable(`rasdb: ${message}`) + '\n');
+  // One line, whatever the message quotes: a line feed in a path or a server's text is shown as \n.
+  process.stderr.write(printable(`rasdb: ${message}`).replace(/\n/g, '\\n') + '\n');
   if (flags.verbose && error instanceof Error && error.stack)
     process.stderr.write(printable(redactServerText(error.stack)) + '\n');
   if (flags.json) {

@@ -43,6 +43,12 @@ export function resolveConnection(flags: { databaseUrl?: string }, env: NodeJS.P
   }
   if (env.DATABASE_URL) return targetFromUrl(env.DATABASE_URL, 'DATABASE_URL');
   if (env.PGHOST || env.PGDATABASE) return targetFromPgEnv(env);
+  // The same for the embedded server's folder: empty would put a new, empty database in ./.rasdb.
+  if (env.RASDB_DATA_DIR !== undefined && env.RASDB_DATA_DIR.trim() === '') {
+    throw usageError(
+      'RASDB_DATA_DIR is set but empty; set it to a folder, or unset it to keep the embedded PostgreSQL in ./.rasdb',
+    );
+  }
   return { source: 'embedded' };
 }
 

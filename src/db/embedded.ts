@@ -10,6 +10,9 @@ import {
   rmSync,
   unlinkSync,
   statSync,
+  lstatSync,
+  readlinkSync,
+  type Stats,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
@@ -52,13 +55,40 @@ const USER = EMBEDDED_USER;
 
 /** The folder the embedded server keeps its data in: `RASDB_DATA_DIR`, else `.rasdb/` here. */
 export function embeddedFolder(env: NodeJS.ProcessEnv, cwd: string): string {
-  if (env.RASDB_DATA_DIR) return resolve(cwd, env.RASDB_DATA_DIR);
+  if (env.RASDB_DATA_DIR) return assertFolderOrNothing(resolve(cwd, env.RASDB_DATA_DIR));
   const beside = resolve(cwd, '.rasdb');
   // As root the server runs as the postgres user, who cannot enter a folder such as `mktemp -d`
   // or /root: the default then moves to a folder of its own per working directory, which the
   // notice names. A folder the operator chose (RASDB_DATA_DIR) is never moved.
   if (process.getuid?.() !== 0 || reachableByOthers(cwd)) return beside;
   return join('/var/tmp', `rasdb-${createHash('sha256').update(cwd).digest('hex').slice(0, 16)}`);
+}
+
+/** `path` when it is a folder or nothing yet; exit 2 for a file or a link to nothing there. */
+function assertFolderOrNothing(path: string): string {
+  let link;
+  try {
+    link = lstatSync(path);
+  } catch {
+    return path; // nothing there yet (or unreadable: creating it says why)
+  }
+  const target = link.isSymbolicLink() ? statIfAny(path) : link;
+  if (!target)
+    throw new RasdbError(
+      ExitCode.usage,
+      `RASDB_DATA_DIR ${path} is a symbolic link to ${readlinkSync(path)}, which does not exist; create that folder or point RASDB_DATA_DIR elsewhere`,
+    );
+  if (!target.isDirectory())
+    throw new RasdbError(ExitCode.usage, `RASDB_DATA_DIR ${path} is a file, not a folder; point it at a folder`);
+  return path;
+}
+
+function statIfAny(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether every folder from `dir` up lets other users pass through it. */

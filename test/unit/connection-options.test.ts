@@ -67,6 +67,13 @@ describe('resolveConnection: where the database comes from', () => {
     expect(resolveConnection({}, {}).source).toBe('embedded');
   });
 
+  it('refuses an empty RASDB_DATA_DIR instead of using ./.rasdb in its place', () => {
+    expect(usageMessage(() => resolveConnection({}, { RASDB_DATA_DIR: '' }))).toBe(
+      'RASDB_DATA_DIR is set but empty; set it to a folder, or unset it to keep the embedded PostgreSQL in ./.rasdb',
+    );
+    expect(resolveConnection({}, { RASDB_DATA_DIR: '/var/tmp/x' }).source).toBe('embedded');
+  });
+
   it('falls back to the embedded server on a bare environment, or with PG* that name no server', () => {
     expect(resolveConnection({}, {})).toEqual({ source: 'embedded' });
     const noServer = { PGUSER: 'someone', PGPORT: '5433', PGPASSWORD: 'x' };
