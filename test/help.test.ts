@@ -65,5 +65,9 @@ describe('help', () => {
     expect((await runCli(['repair', '--help'])).stdout).toMatch(
       /--accept <migration>\s+the migration whose new checksum to record\s+\(required\)/,
     );
+    const extra = await runCli(['status', 'extra']);
+    expect(extra.stderr).toBe(
+      "rasdb: too many arguments for 'status'. Expected 0 arguments but got 1; see rasdb --help\n",
+    );
   });
 });

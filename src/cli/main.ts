@@ -125,7 +125,8 @@ async function run(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok; // --help, --version
-      const line = (usageLine ?? error.message).replace(/^error:\s*/, '');
+      // Commander ends some of its sentences with a full stop ("... but got 1."): one before the "; see".
+      const line = (usageLine ?? error.message).replace(/^error:\s*/, '').replace(/\.$/, '');
       process.stderr.write(`${printable(`rasdb: ${line}`)}; see rasdb --help\n`);
       // Commander has read the program's flags by the time it complains, wherever --json stood.
       if (program.opts<{ json?: boolean }>().json) {
