@@ -110,7 +110,8 @@ export function sizesFrom(tables: readonly string[], rows: readonly SizeRow[]): 
   for (const r of rows) {
     const sum = sums[r.ord - 1];
     if (r.rel === null) continue;
-    if (r.root) {
+    // A view or a foreign table under a document table's name holds none of its rows: absent.
+    if (r.root && (r.relkind === 'r' || r.relkind === 'p' || r.relkind === 'm')) {
       sum.present = true;
       sum.partitioned = r.relkind === 'p';
     }
