@@ -121,6 +121,9 @@ export function mapCategories(overrides: readonly string[] = []): TableCategory[
   });
 }
 
+/** How many of the override problems one usage line names. */
+const SHOWN_PROBLEMS = 5;
+
 function parseOverrides(overrides: readonly string[]): Map<string, CategoryName | null> {
   const known = new Set<string>(DOCUMENT_TABLES.map((d) => d.table));
   const names = new Set<string>(ESTIMATES.map((e) => e.name));
@@ -138,7 +141,10 @@ function parseOverrides(overrides: readonly string[]): Map<string, CategoryName 
     else result.set(match[1], match[2] === 'none' ? null : (match[2] as CategoryName));
   }
   if (problems.length) {
-    throw usageError(`${option('category')}: ${problems.join('; ')} (categories: ${[...names].join(', ')}, or none)`);
+    // A generated list of overrides can be wrong thousands of times: the line names the first few.
+    const shown = problems.slice(0, SHOWN_PROBLEMS).join('; ');
+    const more = problems.length > SHOWN_PROBLEMS ? `; and ${problems.length - SHOWN_PROBLEMS} more` : '';
+    throw usageError(`${option('category')}: ${shown}${more} (categories: ${[...names].join(', ')}, or none)`);
   }
   return result;
 }

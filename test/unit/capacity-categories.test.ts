@@ -40,6 +40,20 @@ describe('the category mapping', () => {
     expect(of('alerts')?.category).toBe('audit-security');
   });
 
+  it('names the first few problems of a flood of them and counts the rest, in a line of bounded length', () => {
+    const flood = Array.from({ length: 30_000 }, (_, i) => `t${i}=analytics`);
+    let message = '';
+    try {
+      mapCategories(flood);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      /"t0=analytics" is not table=category; .*"t4=analytics" is not table=category; and 29995 more \(categories: /,
+    );
+    expect(message.length).toBeLessThan(1_000);
+  });
+
   it('refuses unknown tables and categories, a table given twice, and a malformed entry, all at once', () => {
     expect(() =>
       mapCategories(['nope=analytics', 'alerts=storage', 'alerts=workflow', 'alerts=analytics', 'junk']),
