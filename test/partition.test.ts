@@ -492,6 +492,17 @@ describe('locks and time zones', () => {
       expect(await kindOf('api_call_logs')).toBe('r');
       const history = await db.query(`SELECT outcome FROM rasdb.partition_history WHERE step = 'swap' ORDER BY id`);
       expect(history.map((h) => h.outcome)).toEqual(['retried', 'failed']);
+      const once = await cli([
+        'enable',
+        'api_call_logs',
+        '--interval',
+        'month',
+        '--lock-timeout',
+        '300ms',
+        '--lock-retries',
+        '1',
+      ]);
+      expect(once.stderr).toMatch(/could not take its locks in 1 attempt of 300 ms/);
       await writer.query('COMMIT');
     } finally {
       await writer.end();

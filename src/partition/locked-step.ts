@@ -64,7 +64,7 @@ export async function lockedStep<T>(
         await new Promise((resolve) => setTimeout(resolve, Math.min(200 * 2 ** attempt, 10_000)));
         continue;
       }
-      const message = `partition ${step} of ${table} could not take its locks in ${settings.lockAttempts} attempts of ${settings.lockTimeoutMs} ms; blocked by ${describeBlockers(blockers)}`;
+      const message = `partition ${step} of ${table} could not take its locks in ${settings.lockAttempts} attempt${settings.lockAttempts === 1 ? '' : 's'} of ${settings.lockTimeoutMs} ms; blocked by ${describeBlockers(blockers)}`;
       await recordPartitionStep(client, {
         table,
         step,
