@@ -65,6 +65,8 @@ describe('help', () => {
     expect((await runCli(['repair', '--help'])).stdout).toMatch(
       /--accept <migration>\s+the migration whose new checksum to record\s+\(required\)/,
     );
+    // --quiet's help says what it does: nothing on success (as the README and the output tests say).
+    expect((await runCli(['retention', 'prune', '--help'])).stdout).toMatch(/-q, --quiet\s+print nothing on success/);
     const extra = await runCli(['status', 'extra']);
     expect(extra.stderr).toBe(
       "rasdb: too many arguments for 'status'. Expected 0 arguments but got 1; see rasdb --help\n",

@@ -135,7 +135,7 @@ const phaseOption = (description: string): OptionSpec<number | undefined> => ({
 export const GLOBAL_OPTIONS = {
   databaseUrl: textOption('-u, --database-url <url>', 'PostgreSQL URL (overrides DATABASE_URL and PG* variables)'),
   json: flag('--json', 'print one JSON document on stdout, for machines'),
-  quiet: flag('-q, --quiet', 'print only errors and the final summary'),
+  quiet: flag('-q, --quiet', 'print nothing on success; on failure, everything the command would have said'),
   verbose: flag('-v, --verbose', 'print more detail, including stack traces of errors'),
   color: {
     flags: '--no-color',
