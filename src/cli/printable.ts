@@ -16,16 +16,22 @@ export function printable(text: string, colors = false): string {
   return redactUrls(text).replace(colors ? CONTROL_BUT_OUR_COLORS : CONTROL, escapeOne);
 }
 
-// C0 except \n, DEL, C1. Escaping ESC also disarms the rest of any sequence it starts.
+// C0 except \n, DEL, C1; and the bidirectional marks, embeddings, overrides and isolates (and
+// U+2028/U+2029), which reorder or break what a line shows. Escaping ESC also disarms the rest of
+// any sequence it starts.
 // Control characters are what these patterns are for.
 /* eslint-disable no-control-regex */
-const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
-const CONTROL_BUT_OUR_COLORS = /\u001b\[(?:2|22|31|32|33|39)m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_BUT_OUR_COLORS =
+  /\u001b\[(?:2|22|31|32|33|39)m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 /* eslint-enable no-control-regex */
 
 const NAMED: Record<string, string> = { '\t': '\\t', '\r': '\\r' };
 
 function escapeOne(match: string): string {
   if (match.length > 1) return match; // one of our colour codes
-  return NAMED[match] ?? `\\x${match.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  const code = match.charCodeAt(0);
+  // Above U+00FF: the direction marks and line breaks, as \uXXXX.
+  if (code > 0xff) return `\\u${code.toString(16).padStart(4, '0')}`;
+  return NAMED[match] ?? `\\x${code.toString(16).padStart(2, '0')}`;
 }

@@ -13,6 +13,12 @@ describe('printable', () => {
     expect(printable('x\u007fy\u009b2Jz\u0085')).toBe('x\\x7fy\\x9b2Jz\\x85');
   });
 
+  it('escapes the bidirectional overrides and isolates that reorder what a line shows, and the Unicode line breaks', () => {
+    // "reason \u202Egnp.exe" shows as "reason exe.png" on a terminal that honours the override.
+    expect(printable('reason \u202egnp.exe')).toBe('reason \\u202egnp.exe');
+    expect(printable('a\u2066b\u2069c\u200fd\u2028e\u2029f')).toBe('a\\u2066b\\u2069c\\u200fd\\u2028e\\u2029f');
+  });
+
   it('leaves ordinary text, Unicode and punctuation as it is', () => {
     const text = 'hold #3 on api_call_logs — “case 17” ✓ 127.0.0.1:5432 naïve';
     expect(printable(text)).toBe(text);
