@@ -93,7 +93,9 @@ export const snapshotsSql = (
 ): string => `SELECT s.id, ${isoText('s.taken_at')} AS taken_at, s.taken_by, t.table_name, t.heap_bytes, t.toast_bytes, t.index_bytes,
             t.total_bytes, t.row_count, t.dead_rows
        FROM rasdb.capacity_snapshots s JOIN rasdb.capacity_snapshot_tables t ON t.snapshot_id = s.id
-      WHERE ${days}::float8 IS NULL OR s.taken_at >= now() - ${days}::float8 * interval '1 day'
+      WHERE (${days}::float8 IS NULL OR s.taken_at >= now() - ${days}::float8 * interval '1 day')
+        -- One dated ahead of the server's clock is no measurement yet.
+        AND s.taken_at <= now()
       ORDER BY s.taken_at, s.id, t.table_name`;
 
 export type SnapshotRow = {
