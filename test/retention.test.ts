@@ -405,6 +405,8 @@ describe('rasdb retention prune', () => {
     expect(await held()).toBe(16); // the 2 days of hold one, every 3 hours
     const again = await cli(['hold', 'release', String(b.hold.id), '--reason', 'twice']);
     expect(again.code).toBe(4);
+    // In text, an instant reads as rasdb writes them everywhere: to the second, in UTC.
+    expect(again.stderr).toMatch(/was already released at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC by /);
     await json(['hold', 'release', String(a.hold.id), '--reason', 'closed']);
     await json(['prune', '--policy', 'api_call_logs']);
     expect(await held()).toBe(0);

@@ -119,8 +119,11 @@ export async function releaseHold(
   const released = await markHoldReleased(client, id, who, input.reason.trim());
   const hold = (await listHolds(client, { includeReleased: true })).find((h) => h.id === id);
   if (!hold) throw new RasdbError(ExitCode.usage, `there is no hold ${id}; see rasdb retention hold list --all`);
-  if (!released)
-    throw new RasdbError(ExitCode.check, `hold ${id} was already released at ${hold.releasedAt} by ${hold.releasedBy}`);
+  if (!released) {
+    // An instant in text as rasdb prints them: to the second, in UTC (releasedAt is ISO 8601 in UTC).
+    const at = `${(hold.releasedAt ?? '').replace('T', ' ').slice(0, 19)} UTC`;
+    throw new RasdbError(ExitCode.check, `hold ${id} was already released at ${at} by ${hold.releasedBy}`);
+  }
   return hold;
 }
 
