@@ -42,7 +42,7 @@ export function defaultMigrationsDir(): string {
   if (unbuilt.length) {
     throw new RasdbError(
       ExitCode.check,
-      `${unbuilt.length === 1 ? 'a migration is' : `${unbuilt.length} migrations are`} newer than the build (${unbuilt.map((f) => join('migrations', f)).join(', ')}); rasdb runs the compiled ones in dist/migrations: run npm run build first`,
+      `${unbuilt.length === 1 ? 'a migration is' : `${unbuilt.length} migrations are`} not built (${unbuilt.map((f) => join('migrations', f)).join(', ')}); rasdb runs the compiled ones in dist/migrations: run npm run build first`,
       { unbuilt },
     );
   }
@@ -50,9 +50,8 @@ export function defaultMigrationsDir(): string {
 }
 
 /**
- * The source migrations (`<phase folder>/<file>`) the build in `builtDir` lacks or compiled
- * before their last change: what `rasdb new` or an edit left that the compiled CLI would not run,
- * or would run as it was. Empty for a package installed without its sources.
+ * The source migrations (`<phase folder>/<file>`) the build in `builtDir` lacks: what `rasdb new`
+ * wrote that the compiled CLI would never run. Empty for a package installed without its sources.
  *
  * @example
  * unbuiltMigrations('migrations', 'dist/migrations') // ['phase-4-workflow-security/4005-add-widget.ts']
@@ -66,9 +65,8 @@ export function unbuiltMigrations(sourceDir: string, builtDir: string): string[]
     for (const file of readdirSync(join(sourceDir, folder)).sort()) {
       const match = MIGRATION_FILE.exec(file);
       if (!match || file.endsWith('.d.ts')) continue;
-      const compiled = join(builtDir, folder, `${match[1]}.js`);
-      const sourceTime = statSync(join(sourceDir, folder, file)).mtimeMs;
-      if (!existsSync(compiled) || statSync(compiled).mtimeMs < sourceTime) stale.push(join(folder, file));
+      // By presence, not by time: a package's files all carry the tarball's one date.
+      if (!existsSync(join(builtDir, folder, `${match[1]}.js`))) stale.push(join(folder, file));
     }
   }
   return stale;

@@ -22,18 +22,13 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('unbuiltMigrations', () => {
-  it('is empty when every source migration has its compiled file, built after it', () => {
+  it('is empty when every source migration has its compiled file', () => {
     expect(unbuiltMigrations(source(), built())).toEqual([]);
   });
 
   it('names a migration `rasdb new` wrote that the build has not compiled', () => {
     file(join(source(), 'phase-4-workflow', '4005-add-widget.ts'), 10);
     expect(unbuiltMigrations(source(), built())).toEqual([join('phase-4-workflow', '4005-add-widget.ts')]);
-  });
-
-  it('names a migration edited after the build', () => {
-    file(join(source(), 'phase-1-core', '1001-first.ts'), 5);
-    expect(unbuiltMigrations(source(), built())).toEqual([join('phase-1-core', '1001-first.ts')]);
   });
 
   it('ignores declaration files, other files, and a package without its sources', () => {
