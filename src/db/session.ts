@@ -248,13 +248,6 @@ export async function connect(
   return client;
 }
 
-/**
- * Ends a connection without waiting on a server that no longer answers: a polite goodbye first,
- * then the socket is destroyed if the server has not closed it within a few seconds.
- *
- * @example
- * await closeClient(admin);
- */
 /** How long a cancelled statement is given to end before the connection is closed anyway. */
 const CANCEL_WAIT_MS = 3_000;
 
@@ -295,6 +288,13 @@ export async function cancelRunning(client: pg.Client): Promise<void> {
   socket.destroy();
 }
 
+/**
+ * Ends a connection without waiting on a server that no longer answers: a polite goodbye first,
+ * then the socket is destroyed if the server has not closed it within a few seconds.
+ *
+ * @example
+ * await closeClient(admin);
+ */
 export async function closeClient(client: pg.Client): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => {
