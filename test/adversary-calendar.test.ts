@@ -1,27 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import type { TestDatabase } from './support/database.js';
+import { migratedCopies } from './support/migrated-copies.js';
 
 /**
  * A row whose time is no day of the calendar (-infinity, or a year BC) has no bucket to be
  * summarized in: retention refuses the policy, naming the rows, rather than move a watermark past
  * rows it never summarized and then delete them.
  */
-let template: TestDatabase;
+const copy = migratedCopies('adv_calendar');
 let db: TestDatabase;
-beforeAll(async () => {
-  template = await createTestDatabase('adv_calendar_template');
-  const migrated = await runCli(['migrate', '-q'], { env: { DATABASE_URL: template.url } });
-  expect(migrated.code, migrated.stderr).toBe(0);
-}, 120_000);
-afterAll(async () => {
-  await template.drop();
-});
-beforeEach(async () => {
-  db = await createTestDatabase('adv_calendar', { template: template.name });
-});
-afterEach(async () => {
-  await db.drop();
+beforeEach(() => {
+  db = copy();
 });
 
 const retention = (args: string[]) => runCli(['retention', ...args], { env: { DATABASE_URL: db.url } });

@@ -1,25 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { adminUrl, createTestDatabase, type TestDatabase } from './support/database.js';
+import { migratedCopies } from './support/migrated-copies.js';
+import { adminUrl, type TestDatabase } from './support/database.js';
 import { ensureLedger } from '../src/ledger/upgrade.js';
 import { readPartitions } from '../src/partition/partitions.js';
 
 // partition enable / status / maintain against a migrated database; every test works on a copy.
-let template: TestDatabase;
+const copy = migratedCopies('part');
 let db: TestDatabase;
-beforeAll(async () => {
-  template = await createTestDatabase('part_template');
-  const migrated = await runCli(['migrate', '-q'], { env: { DATABASE_URL: template.url } });
-  expect(migrated.code, migrated.stderr).toBe(0);
-}, 120_000);
-afterAll(async () => {
-  await template.drop();
-});
-beforeEach(async () => {
-  db = await createTestDatabase('part', { template: template.name });
-});
-afterEach(async () => {
-  await db.drop();
+beforeEach(() => {
+  db = copy();
 });
 
 const cli = (args: string[]) => runCli(['partition', ...args], { env: { DATABASE_URL: db.url } });

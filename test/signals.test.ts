@@ -32,9 +32,29 @@ afterAll(async () => {
   await db.drop();
 });
 
-function verify(args: string[]): { pid: number; kill: (signal: NodeJS.Signals) => void; done: Promise<CliResult> } {
-  const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: db.url, TMPDIR: temp };
-  const child = spawn(process.execPath, [BIN, 'verify', '--migrations-dir', SLOW, ...args], {
+/** A run of rasdb to interrupt: its pid, a way to signal it, and its result (killed as hung after HANG_MS). */
+interface Interruptible {
+  pid: number;
+  kill: (signal: NodeJS.Signals) => void;
+  done: Promise<CliResult>;
+}
+
+function verify(args: string[]): Interruptible {
+  return start(['verify', '--migrations-dir', SLOW, ...args], {
+    ...process.env,
+    NO_COLOR: '1',
+    DATABASE_URL: db.url,
+    TMPDIR: temp,
+  });
+}
+
+/** migrate of the slow fixture, with `env` as the whole environment. */
+function migrateSlowly(env: NodeJS.ProcessEnv): Interruptible {
+  return start(['migrate', '--migrations-dir', SLOW], env);
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv): Interruptible {
+  const child = spawn(process.execPath, [BIN, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -132,21 +152,13 @@ describe('an interrupted verify', () => {
     const data = join(temp, 'embedded-default');
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', RASDB_DATA_DIR: data, TMPDIR: temp };
     for (const name of ['DATABASE_URL', 'PGHOST', 'PGDATABASE']) delete env[name];
-    const child = spawn(process.execPath, [BIN, 'migrate', '--migrations-dir', SLOW], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
-    const done = new Promise<number | null>((resolve) =>
-      child.on('close', (code) => (clearTimeout(timer), resolve(code))),
-    );
+    const run = migrateSlowly(env);
     await until(() => existsSync(join(data, 'pg', 'postmaster.pid')));
     // Once the migration sleeps on it: the server is up and the session holds the run's lock.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    child.kill('SIGTERM');
-    expect(await done, stderr).toBe(143);
+    run.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(143);
     expect(existsSync(join(data, 'pg', 'postmaster.pid')), 'the embedded server is still running').toBe(false);
     expect(existsSync(join(data, 'rasdb.lock')), 'the data folder is still locked').toBe(false);
     expect(processesNaming(join(data, 'pg'))).toEqual([]);
@@ -158,19 +170,11 @@ describe('an interrupted migrate on a configured server', () => {
     const target = await createTestDatabase('signals_migrate');
     try {
       const env = { ...process.env, NO_COLOR: '1', DATABASE_URL: target.url, FIXTURE_SLEEP_SECONDS: '60' };
-      const child = spawn(process.execPath, [BIN, 'migrate', '--migrations-dir', SLOW], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const timer = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
-      const done = new Promise<number | null>((resolve) =>
-        child.on('close', (code) => (clearTimeout(timer), resolve(code))),
-      );
+      const run = migrateSlowly(env);
       await until(sleeping(target.name));
-      child.kill('SIGINT');
-      expect(await done, stderr).toBe(130);
+      run.kill('SIGINT');
+      const result = await run.done;
+      expect(result.code, result.stderr).toBe(130);
       // The server must not go on running the migration (and commit it) for the sleep's minute.
       const left = await adminQuery(
         `SELECT pid, state, query FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
