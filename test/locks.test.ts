@@ -120,7 +120,7 @@ describe('never stall production', () => {
     ]);
   }, 90_000);
 
-  it('exits 1 naming the blocker when the lock never comes', async () => {
+  it('exits 5 (busy) naming the blocker when the lock never comes', async () => {
     expect((await runCli(['migrate', '--phase', '0'], { env: { DATABASE_URL: db.url } })).code).toBe(0);
     const holder = new pg.Client({ connectionString: db.url, application_name: 'stuck-session' });
     await holder.connect();
@@ -129,7 +129,7 @@ describe('never stall production', () => {
       const result = await runCli(['migrate', '--phase', '1', '--lock-timeout', '500ms', '--lock-retries', '2'], {
         env: { DATABASE_URL: db.url },
       });
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(5);
       expect(result.stderr).toMatch(/lock timeout after 2 attempts; blocked by pid \d+ \("stuck-session"/);
       expect(result.stderr).toContain('SQLSTATE 55P03');
       expect(await db.query(`SELECT count(*)::int AS n FROM rasdb.migrations WHERE phase = 1`)).toEqual([{ n: 0 }]);

@@ -28,7 +28,7 @@ describe('rollback runs through the same executor as migrate', () => {
           env: { DATABASE_URL: db.url },
         },
       );
-      expect(result.code, result.stderr).toBe(1);
+      expect(result.code, result.stderr).toBe(5);
       expect(result.stderr).toMatch(/timed out waiting for a lock \(blocked by pid \d+ \("stuck-reader"/);
       expect(result.stderr).toMatch(/lock timeout after 2 attempts; blocked by pid \d+ \("stuck-reader"/);
       // Two tries of 300 ms and one backoff of about a second: never the server's default wait.

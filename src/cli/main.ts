@@ -31,7 +31,7 @@ Exit codes:
   2  usage error: unknown command or flag, invalid value
   3  cannot connect or authenticate
   4  a check failed (drift, checksum mismatch, stale types, tables that need a baseline, a plan --fail-on rule)
-  5  busy: another rasdb run holds the lock
+  5  busy: another rasdb run holds the lock, or a table lock never came within the retries
   6  stopped early at a time limit; the next run continues
   130, 143  interrupted by SIGINT or SIGTERM, after removing what the run created
 

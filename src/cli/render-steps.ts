@@ -3,6 +3,8 @@ import type { RetryNotice, StepResult } from '../migrate/executor.js';
 import type { Output } from './output.js';
 import { duration, num } from './text.js';
 import { redactServerText } from '../db/redact.js';
+import { LOCK_TIMEOUT_SQLSTATE } from '../db/lock-timeout.js';
+import { ExitCode } from '../errors.js';
 
 /**
  * One migration's line: a tick and its time, or a cross with the error and the failing statement.
@@ -39,4 +41,12 @@ export function retryLine(n: RetryNotice): string {
     `  ${n.name} timed out waiting for a lock (blocked by ${describeBlockers(n.blockers)}); ` +
     `retrying in ${duration(n.delayMs)} (attempt ${num(n.attempt + 1)} of ${num(n.attempts)})`
   );
+}
+
+/**
+ * The exit code of a migration that failed: busy (5) when it gave up on a lock after every retry,
+ * as every other command that waits for a table lock does; failed (1) for anything else.
+ */
+export function failedStepExit(step: StepResult): number {
+  return step.error?.sqlstate === LOCK_TIMEOUT_SQLSTATE ? ExitCode.busy : ExitCode.failed;
 }

@@ -3,7 +3,7 @@ import { ExitCode } from '../../errors.js';
 import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { MIGRATE_OPTIONS } from '../options.js';
-import { phaseName, printStep, retryLine } from '../render-steps.js';
+import { failedStepExit, phaseName, printStep, retryLine } from '../render-steps.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
 import { redactServerText } from '../../db/redact.js';
@@ -79,7 +79,7 @@ async function runMigrate(command: Command): Promise<number> {
       out.error(
         `rasdb: migration ${result.failed.name} failed: ${redactServerText(error?.message ?? '')}${error?.sqlstate ? ` (SQLSTATE ${error.sqlstate})` : ''}`,
       );
-      return ExitCode.failed;
+      return failedStepExit(result.failed);
     }
     out.always(
       applied.length === 0

@@ -3,7 +3,7 @@ import { ExitCode } from '../../errors.js';
 import { withExamples } from '../help.js';
 import type { CommandOutcome } from '../main.js';
 import { ROLLBACK_OPTIONS } from '../options.js';
-import { phaseName, printStep, retryLine } from '../render-steps.js';
+import { failedStepExit, phaseName, printStep, retryLine } from '../render-steps.js';
 import { runCommand } from '../session-command.js';
 import { withOptions } from '../settings.js';
 import { redactServerText } from '../../db/redact.js';
@@ -57,7 +57,7 @@ async function runRollback(command: Command): Promise<number> {
         out.error(
           `rasdb: reverting ${result.failed.name} failed: ${redactServerText(result.failed.error?.message ?? '')}; it was rolled back and is still applied`,
         );
-        return ExitCode.failed;
+        return failedStepExit(result.failed);
       }
       out.always(
         reverted
