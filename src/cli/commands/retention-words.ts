@@ -50,7 +50,7 @@ export function finalCode(out: Output, stoppedEarly: boolean, what: string): num
  */
 export function describeHold(h: Hold): string {
   const what = h.ids
-    ? `ids ${h.ids.join(',')}`
+    ? `ids ${h.ids.slice(0, SHOWN_IDS).join(',')}${h.ids.length > SHOWN_IDS ? ` and ${num(h.ids.length - SHOWN_IDS)} more` : ''}`
     : `${h.from ? timeText(h.from) : 'the beginning'} to ${h.until ? timeText(h.until) : 'no end'}`;
   const released = h.releasedAt
     ? `; released ${timeText(h.releasedAt)} by ${oneLine(h.releasedBy)}: ${oneLine(h.releaseReason)}`
@@ -58,7 +58,21 @@ export function describeHold(h: Hold): string {
   return `hold ${h.id} on ${h.table}, ${what}: "${oneLine(h.reason)}", placed ${timeText(h.placedAt)} by ${oneLine(h.placedBy)}${released}`;
 }
 
+/** Ids a hold's line names before it counts the rest: a hold may name 100,000 rows. */
+const SHOWN_IDS = 10;
+/** Characters of an operator's text a hold's line shows; --json has every one. */
+const SHOWN_CHARACTERS = 200;
+
 // An operator's text may hold line breaks; printed raw, a reason could end the hold's line and
 // forge the next one ("rasdb: all clear"), so they are shown escaped, as the ledger keeps them.
-// (Every other control character, \r among them, is escaped by `printable` on the way out.)
-const oneLine = (text: string | null): string => (text ?? '').replace(/\n/g, '\\n');
+// (Every other control character, \r among them, is escaped by `printable` on the way out.) A
+// text of a megabyte would flood the terminal: it is cut, before escaping, and says so.
+const oneLine = (text: string | null): string => {
+  const whole = text ?? '';
+  let end = Math.min(whole.length, SHOWN_CHARACTERS);
+  // Never half of a surrogate pair.
+  if (end < whole.length && /[\uD800-\uDBFF]/.test(whole[end - 1])) end -= 1;
+  const cut = whole.length - end;
+  const shown = whole.slice(0, end).replace(/\n/g, '\\n');
+  return cut ? `${shown}... (${num(cut)} more characters; --json has it whole)` : shown;
+};
