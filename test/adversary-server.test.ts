@@ -176,6 +176,19 @@ describe('secrets on a private server', () => {
     expect(result.stderr + result.stdout).not.toMatch(/Zq8yJ|ng;/);
   });
 
+  it('no password at all for a server that asks one: exit 3 in one line that says to give it', async () => {
+    const bare = `postgres://postgres@127.0.0.1:${server.port}/postgres`;
+    const result = await runCli(['status'], { env: { DATABASE_URL: bare, PGPASSFILE: '/nonexistent' } });
+    expect(result.code).toBe(3);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^rasdb: cannot connect to 127\\.0\\.0\\.1:${server.port}/postgres: the server asks for a password and none was given`,
+      ),
+    );
+    expect(result.stderr).not.toMatch(/SASL|SCRAM-SERVER|must be a string/);
+  });
+
   it('a PGPASSFILE supplies the password and its contents are printed nowhere', async () => {
     const dir = made(mkdtempSync(join(tmpdir(), 'rasdb-adv-pass-')));
     const file = join(dir, 'pgpass');

@@ -332,6 +332,16 @@ function connectionError(
     notUpYet: notUpYet.includes(code ?? '') || /timeout/i.test(String((error as Error)?.message)),
   };
   const say = (text: string): RasdbError => new RasdbError(ExitCode.connect, text, details, { cause: error });
+  // The driver's own words when a SCRAM server asks for a password rasdb was not given.
+  if (
+    /^SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a (non-empty )?string$/.test(
+      String((error as Error)?.message),
+    )
+  ) {
+    return say(
+      `cannot connect to ${where}: the server asks for a password and none was given; put it in the URL (encoded), PGPASSWORD or a PGPASSFILE`,
+    );
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return say(
