@@ -20,7 +20,13 @@ import {
   needsAnotherPass,
   pruneTotals,
 } from './prune-tally.js';
-import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
+import {
+  withRetentionRun,
+  type RetentionProgress,
+  type RunContext,
+  type RunRecord,
+  type RunSettings,
+} from './run-context.js';
 import { openStep, setHeldBack } from '../ledger/retention-runs.js';
 import { utcTextOf } from '../db/time-text-sql.js';
 import { estimateRows } from './time.js';
@@ -88,13 +94,14 @@ export interface PruneResult {
  * const result = await prune(client, { policies: ['api_call_logs'], maxRuntimeMs: 10 * 60_000 });
  * if (result.stoppedEarly) console.log('the next run continues');
  */
-export async function prune(
-  client: pg.Client,
-  options: PruneOptions = {},
-): Promise<PruneResult & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
+export async function prune(client: pg.Client, options: PruneOptions = {}): Promise<PruneResult & RunRecord> {
   const names = selectPolicies(options.policies);
   return withRetentionRun(client, 'prune', names, options, async (ctx) => {
-    const policies = await loadPolicies(client, ctx.asOf, names);
+    const policies = await loadPolicies(
+      client,
+      ctx.asOf,
+      names.filter((n) => !ctx.refused.includes(n)),
+    );
     const marks = await readWatermarks(client);
     // Read at run time: an operator's own foreign keys keep rows as much as the document's do.
     const refs = await readReferences(

@@ -1,4 +1,4 @@
-import { assertOnCalendar } from './off-calendar.js';
+import { offCalendarError, offCalendarPolicies, type OffCalendarRefusal } from './off-calendar.js';
 import type pg from 'pg';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../generated/db.js';
@@ -59,8 +59,24 @@ export interface RunContext {
    * application_name); the caller ends it. Only in a real run given `openSibling`.
    */
   readonly openWorker?: () => Promise<pg.Client>;
+  /**
+   * The policies asked for that this run leaves alone, their table holding rows off the calendar
+   * (see offCalendarPolicies); the work skips them, the result names them.
+   */
+  readonly refused: readonly string[];
   /** True once `maxRuntimeMs` has passed. */
   timeUp(): boolean;
+}
+
+/** What every retention run returns beside its work's result. */
+export interface RunRecord {
+  /** Null in a dry run. */
+  runId: number | null;
+  asOf: string;
+  timeZone: string;
+  interruptedRunsFound: number;
+  /** Policies left alone, their table holding rows off the calendar (see offCalendarPolicies). */
+  refused: OffCalendarRefusal[];
 }
 
 /** lock_timeout and statement_timeout when the caller gives none. */
@@ -82,9 +98,11 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
   policies: readonly string[],
   settings: RunSettings,
   work: (context: RunContext) => Promise<T>,
-): Promise<T & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
+): Promise<T & RunRecord> {
   const started = Date.now();
   const timeUp = (): boolean => settings.maxRuntimeMs !== undefined && Date.now() - started >= settings.maxRuntimeMs;
+  let refused: OffCalendarRefusal[] = [];
+  const names = (list: readonly OffCalendarRefusal[]) => list.map((r) => r.policy);
   const clock = async () => {
     const zone = await resolveDataZone(client);
     const asOf = await resolveAsOf(client, zone.timeZone, settings.now);
@@ -92,17 +110,20 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
       zone,
       timeZone: zone.timeZone,
       asOf,
-      base: { client, db: kyselyOn<DB>(client), asOf, timeZone: zone.timeZone, timeUp },
+      base: { client, db: kyselyOn<DB>(client), asOf, timeZone: zone.timeZone, timeUp, refused: names(refused) },
     };
   };
   // A given "now" the server's clock refuses is refused before a first run makes retention's tables.
   if (settings.now !== undefined) await clock();
   await assertRetentionTables(client, settings.lockWaitMs);
-  await assertOnCalendar(client, policies);
+  // A policy whose table holds rows off the calendar is left alone; the others run. All of them: refused.
+  refused = await offCalendarPolicies(client, policies);
+  if (refused.length && refused.length === policies.length) throw offCalendarError(refused);
+  const running = policies.filter((p) => !names(refused).includes(p));
   if (settings.dryRun) {
     const { asOf, timeZone, base } = await clock();
     const result = await work({ ...base, runId: null, dryRun: true });
-    return { ...result, runId: null, asOf, timeZone, interruptedRunsFound: 0 };
+    return { ...result, runId: null, asOf, timeZone, interruptedRunsFound: 0, refused };
   }
   return withAdvisoryLock(client, LockKey.retention, settings.lockWaitMs ?? 0, async () => {
     // Read under the lock: a zone declared while this run waited for it is the zone it computes in
@@ -114,11 +135,12 @@ export async function withRetentionRun<T extends { stoppedEarly?: boolean; messa
     const walCompressed = kind === 'prune' && (await compressOwnWal(client));
     try {
       const interruptedRunsFound = await markInterrupted(client);
-      const runId = await startRun(client, kind, policies, asOf, undefined, zone);
+      const runId = await startRun(client, kind, running, asOf, undefined, zone);
       try {
         const result = await work({ ...base, runId, dryRun: false, openWorker: worker(kind, settings) });
-        await finishRun(client, runId, result.stoppedEarly ? 'stopped_early' : 'succeeded', result.message);
-        return { ...result, runId, asOf, timeZone, interruptedRunsFound };
+        const message = [result.message, ...refused.map((r) => `left alone: ${r.message}`)].filter(Boolean).join('; ');
+        await finishRun(client, runId, result.stoppedEarly ? 'stopped_early' : 'succeeded', message || undefined);
+        return { ...result, runId, asOf, timeZone, interruptedRunsFound, refused };
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         await finishRun(client, runId, 'failed', describe(error)).catch(() => undefined);

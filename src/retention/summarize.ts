@@ -2,7 +2,13 @@ import type pg from 'pg';
 import { sql } from 'kysely';
 import { planLateRows } from './late-rows-plan.js';
 import { loadPolicies, selectPolicies } from './policies.js';
-import { withRetentionRun, type RetentionProgress, type RunContext, type RunSettings } from './run-context.js';
+import {
+  withRetentionRun,
+  type RetentionProgress,
+  type RunContext,
+  type RunRecord,
+  type RunSettings,
+} from './run-context.js';
 import { addToStep, openStep } from '../ledger/retention-runs.js';
 import { SUMMARIES, type SummaryDefinition } from './summaries.js';
 import { describeSummarizeRun } from './summarize-message.js';
@@ -79,15 +85,16 @@ const IN_MEMORY_SORT = [`work_mem = '64MB'`];
 export async function summarize(
   client: pg.Client,
   options: SummarizeOptions = {},
-): Promise<SummarizeResult & { runId: number | null; asOf: string; timeZone: string; interruptedRunsFound: number }> {
+): Promise<SummarizeResult & RunRecord> {
   const names = selectPolicies(options.policies);
   return withRetentionRun(client, 'summarize', names, options, async (ctx) => {
-    await loadPolicies(client, ctx.asOf, names); // refuses a stored policy below a compliance floor
+    const running = names.filter((n) => !ctx.refused.includes(n));
+    await loadPolicies(client, ctx.asOf, running); // refuses a stored policy below a compliance floor
     const marks = await readWatermarks(client);
     const prunedBefore = await readPrunedBefore(client);
     const summaries: SummaryRun[] = [];
     let stoppedEarly = false;
-    for (const summary of SUMMARIES.filter((s) => names.includes(s.policy))) {
+    for (const summary of SUMMARIES.filter((s) => running.includes(s.policy))) {
       if (stoppedEarly) break;
       const mark = marks.get(summary.name) ?? unstarted(summary.name, summary.policy);
       const run = await summarizeOne(ctx, options, summary, mark, prunedBefore.get(summary.source) ?? null);

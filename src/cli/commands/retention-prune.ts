@@ -47,7 +47,12 @@ async function runPrune(command: Command): Promise<number> {
       onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined),
     });
     progress?.done();
-    await retentionJson(out, session.client, { ok: true, database: session.label, ...result }, result.timeZone);
+    await retentionJson(
+      out,
+      session.client,
+      { ok: result.refused.length === 0, database: session.label, ...result },
+      result.timeZone,
+    );
     out.line(
       `${result.dryRun ? 'Dry run, nothing changed: would prune' : 'Pruned'} ${session.label} as of ${timeText(result.asOf)} ${result.timeZone}`,
     );
@@ -73,6 +78,6 @@ async function runPrune(command: Command): Promise<number> {
     const rows = result.dryRun ? result.tables.reduce((s, t) => s + (t.eligible ?? 0), 0) : result.totals.deleted;
     const run = result.runId ? ` (run ${result.runId})` : '';
     out.always(`${verb} ${count(rows, 'row')}; held back ${num(result.totals.heldBack)}${run}.`);
-    return finalCode(out, result.stoppedEarly, 'rows');
+    return finalCode(out, result, 'rows');
   });
 }

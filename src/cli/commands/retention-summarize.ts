@@ -40,7 +40,12 @@ async function runSummarize(command: Command): Promise<number> {
       onProgress: (p) => progress?.update(p.table, p.done, p.estimated > 0 ? p.estimated : undefined),
     });
     progress?.done();
-    await retentionJson(out, session.client, { ok: true, database: session.label, ...result }, result.timeZone);
+    await retentionJson(
+      out,
+      session.client,
+      { ok: result.refused.length === 0, database: session.label, ...result },
+      result.timeZone,
+    );
     out.line(
       `${result.dryRun ? 'Dry run, nothing changed: would summarize' : 'Summarized'} ${session.label} as of ${timeText(result.asOf)} ${result.timeZone}`,
     );
@@ -62,6 +67,6 @@ async function runSummarize(command: Command): Promise<number> {
     out.always(
       `${verb} ${count(result.totals.rowsSummarized, 'row')} in ${count(result.totals.bucketsSummarized, 'bucket')}${run}.`,
     );
-    return finalCode(out, result.stoppedEarly, 'buckets');
+    return finalCode(out, result, 'buckets');
   });
 }

@@ -31,13 +31,24 @@ export const heldText = (held: Record<string, number>): string =>
     : '';
 
 /**
- * A run that stopped at --max-runtime exits 6: the scheduler's cue that the next run continues.
+ * The run's exit code: 4 when it left a policy alone (its table holds rows off the calendar; the
+ * other policies ran), naming each in one line; else 6 when it stopped at --max-runtime, the
+ * scheduler's cue that the next run continues; else 0.
  *
  * @example
- * return finalCode(out, result.stoppedEarly, 'rows');
+ * return finalCode(out, result, 'rows');
  */
-export function finalCode(out: Output, stoppedEarly: boolean, what: string): number {
-  if (!stoppedEarly) return ExitCode.ok;
+export function finalCode(
+  out: Output,
+  result: { stoppedEarly: boolean; refused: readonly { message: string }[] },
+  what: string,
+): number {
+  if (result.refused.length) {
+    const stopped = result.stoppedEarly ? '; it also stopped at --max-runtime' : '';
+    out.error(`rasdb: ${result.refused.map((r) => r.message).join('; ')}; the other policies ran${stopped}`);
+    return ExitCode.check;
+  }
+  if (!result.stoppedEarly) return ExitCode.ok;
   out.error(`rasdb: stopped at --max-runtime with ${what} left; the next run continues (exit 6)`);
   return ExitCode.timeLimit;
 }
