@@ -67,4 +67,5 @@ function skipPgCloudflareProbe(esbuild) {
 const compiled = await compileFolder(migrationsDir);
 
 pointKyselyImports(migrationsDir, join(out, 'kysely.mjs'));
-writeManifest(migrationsDir, compiled);
+// With each source's hash: a migration edited after this build is refused until it is built again.
+writeManifest(migrationsDir, compiled, join(root, 'migrations'));

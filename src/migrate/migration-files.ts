@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
 import { ExitCode, RasdbError } from '../errors.js';
-import { MANIFEST_FILE, precompiledFor, readManifest, type PrecompiledUp } from './migration-manifest.js';
+import {
+  changedSinceBuild,
+  MANIFEST_FILE,
+  precompiledFor,
+  readManifest,
+  type PrecompiledUp,
+} from './migration-manifest.js';
 import { packageRoot } from '../version.js';
 import { provideKysely } from './kysely-for-migrations.js';
 
@@ -44,6 +50,14 @@ export function defaultMigrationsDir(): string {
       ExitCode.check,
       `${unbuilt.length === 1 ? 'a migration is' : `${unbuilt.length} migrations are`} not built (${unbuilt.map((f) => join('migrations', f)).join(', ')}); rasdb runs the compiled ones in dist/migrations: run npm run build first`,
       { unbuilt },
+    );
+  }
+  const changed = changedSinceBuild(join(root, 'migrations'), built);
+  if (changed.length) {
+    throw new RasdbError(
+      ExitCode.check,
+      `${changed.length === 1 ? 'a migration has' : `${changed.length} migrations have`} changed since the build (${changed.map((f) => join('migrations', f)).join(', ')}); rasdb runs the compiled ones in dist/migrations: run npm run build first`,
+      { changed },
     );
   }
   return built;

@@ -26,6 +26,8 @@ export interface PrecompiledUp {
 
 interface ManifestEntry extends PrecompiledUp {
   readonly sha256: string;
+  /** SHA-256 of the TypeScript source the build compiled the file from, when it had one. */
+  readonly source?: string;
 }
 
 /** A manifest as read: entries by path relative to the folder, e.g. `phase-1-x/1001-y.js`. */
@@ -79,18 +81,48 @@ export function precompiledFor(manifest: Manifest, relativePath: string, path: s
  * @example
  * writeManifest(dir, new Map([['phase-0-existing/0001-users-and-audit-logs.js', { statements, transactional: true }]]));
  */
-export function writeManifest(dir: string, compiled: ReadonlyMap<string, PrecompiledUp>): void {
+export function writeManifest(dir: string, compiled: ReadonlyMap<string, PrecompiledUp>, sourceDir?: string): void {
   const migrations: Record<string, ManifestEntry> = {};
   for (const [relativePath, up] of [...compiled].sort(([a], [b]) => a.localeCompare(b))) {
-    migrations[relativePath] = { sha256: contentHash(readFileSync(join(dir, relativePath))), ...up };
+    const source = sourceDir === undefined ? undefined : sourceOf(sourceDir, relativePath);
+    migrations[relativePath] = {
+      sha256: contentHash(readFileSync(join(dir, relativePath))),
+      ...(source !== undefined && existsSync(source) ? { source: contentHash(readFileSync(source)) } : {}),
+      ...up,
+    };
   }
   // Replaced whole: a run reading it meanwhile sees the old manifest or the new, never a torn one.
   writeFileAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify({ format: FORMAT, migrations }, null, 1)}\n`);
 }
 
+/** The TypeScript source in `sourceDir` a compiled migration (`phase-1-x/1001-y.js`) came from. */
+function sourceOf(sourceDir: string, relativePath: string): string {
+  return join(sourceDir, relativePath.replace(/\.js$/, '.ts'));
+}
+
+/**
+ * The sources in `sourceDir` (`<phase folder>/<file>.ts`) that differ from what the build in
+ * `builtDir` compiled: a migration edited after `npm run build`, which the compiled CLI would run
+ * as it was. Only files the build recorded a source hash for are compared.
+ *
+ * @example
+ * changedSinceBuild('migrations', 'dist/migrations') // ['phase-4-workflow-security/4001-workflow-automation.ts']
+ */
+export function changedSinceBuild(sourceDir: string, builtDir: string): string[] {
+  const changed: string[] = [];
+  for (const [relativePath, entry] of readManifest(builtDir)) {
+    if (entry.source === undefined) continue;
+    const source = sourceOf(sourceDir, relativePath);
+    if (!existsSync(source) || contentHash(readFileSync(source)) === entry.source) continue;
+    changed.push(relativePath.replace(/\.js$/, '.ts'));
+  }
+  return changed.sort();
+}
+
 function isEntry(entry: ManifestEntry): boolean {
   return (
     typeof entry?.sha256 === 'string' &&
+    (entry.source === undefined || typeof entry.source === 'string') &&
     typeof entry.transactional === 'boolean' &&
     typeof entry.runnable === 'boolean' &&
     Array.isArray(entry.statements) &&
