@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newMigration } from '../src/migrate/new-migration.js';
 import { runCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
 
@@ -68,15 +69,45 @@ describe('rasdb new', () => {
     expect(await db.query(`SELECT to_regclass('widgets') IS NOT NULL AS made`)).toEqual([{ made: false }]);
   });
 
-  it('numbers the first migration of an empty phase N001, in TypeScript', async () => {
+  it("numbers the first migration of an empty phase N001, in the folder's other phases' language", async () => {
     const made = await cli(['new', 'first-one', '--phase', '2']);
     expect(made.code, made.stderr).toBe(0);
-    expect(readdirSync(join(dir, 'phase-2-empty'))).toEqual(['2001-first-one.ts']);
-    expect(readFileSync(join(dir, 'phase-2-empty', '2001-first-one.ts'), 'utf8')).toContain(
-      'up(db: Kysely<any>): Promise<void>',
-    );
-    expect(made.stdout).toContain(`Wrote ${join(dir, 'phase-2-empty', '2001-first-one.ts')}`);
-    rmSync(join(dir, 'phase-2-empty', '2001-first-one.ts'));
+    expect(readdirSync(join(dir, 'phase-2-empty'))).toEqual(['2001-first-one.js']);
+    expect(made.stdout).toContain(`Wrote ${join(dir, 'phase-2-empty', '2001-first-one.js')}`);
+    rmSync(join(dir, 'phase-2-empty', '2001-first-one.js'));
+  });
+
+  it('writes an ES module (.mjs) into a folder of its own with no migration yet, which Node runs as it is', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'rasdb-new-own-'));
+    try {
+      mkdirSync(join(own, 'phase-0-start'));
+      const args = ['--migrations-dir', own];
+      const env = { DATABASE_URL: db.url };
+      const made = await runCli(['new', 'first-one', '--phase', '0', ...args], { env });
+      expect(made.code, made.stderr).toBe(0);
+      expect(readdirSync(join(own, 'phase-0-start'))).toEqual(['0001-first-one.mjs']);
+      // Loaded and compiled: refused by its own template, not by Node failing to load TypeScript.
+      const early = await runCli(['migrate', '--dry-run', ...args], { env });
+      expect(early.code).toBe(1);
+      expect(early.stderr).toMatch(/0001-first-one is not written yet/);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it("still writes TypeScript into the project's own migrations, which the build compiles", () => {
+    const own = mkdtempSync(join(tmpdir(), 'rasdb-new-ts-'));
+    try {
+      mkdirSync(join(own, 'phase-0-start'));
+      expect(newMigration({ dir: own, phase: 0, name: 'first-one', compiled: true }).path).toMatch(
+        /0001-first-one\.ts$/,
+      );
+      expect(readFileSync(join(own, 'phase-0-start', '0001-first-one.ts'), 'utf8')).toContain(
+        'up(db: Kysely<any>): Promise<void>',
+      );
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -16,13 +16,24 @@ const NUMBERED = /^(\d{4})-[a-z0-9-]+\.(js|mjs|ts)$/;
 /**
  * Writes the next migration of a phase from a template: `<dir>/phase-N-*\/NNNN-<name>.ts`, numbered
  * one past the phase's highest (the first of phase N is N001; phase 0 starts at 0001), with the
- * extension the folder's migrations already use. The phase folder must exist: a new phase is a
- * change to the plan, made by hand. Nothing is overwritten.
+ * extension the phase's migrations already use (or else the other phases', or see `compiled`).
+ * The phase folder must exist: a new phase is a change to the plan, made by hand. Nothing is
+ * overwritten.
  *
  * @example
  * newMigration({ dir: 'migrations', phase: 2, name: 'asset-tags' }) // { name: '2004-asset-tags', path: 'migrations/phase-2-.../2004-asset-tags.ts', ... }
  */
-export function newMigration(input: { dir: string; phase: number; name: string }): NewMigration {
+export function newMigration(input: {
+  dir: string;
+  phase: number;
+  name: string;
+  /**
+   * The folder is the project's own, compiled by the build: a first migration there is
+   * TypeScript. A folder of one's own (`--migrations-dir`) is loaded by Node as it is, so its
+   * first is an ES module (`.mjs`, whatever package.json says of `.js`).
+   */
+  compiled?: boolean;
+}): NewMigration {
   if (!WORDS.test(input.name)) {
     throw usageError(
       `a migration name is lower-case words joined by hyphens, such as add-asset-tags; got "${input.name}"`,
@@ -44,12 +55,30 @@ export function newMigration(input: { dir: string; phase: number; name: string }
   if (Math.floor(next / 1000) !== input.phase && !(input.phase === 0 && next < 1000)) {
     throw usageError(`phase ${input.phase} has no free migration number left in ${folder}`);
   }
-  const extension = files.length ? NUMBERED.exec(files[files.length - 1])![2] : 'ts';
+  const extension =
+    languageOf(files) ?? languageOf(otherMigrations(input.dir, folders[0])) ?? (input.compiled ? 'ts' : 'mjs');
   const name = `${String(next).padStart(4, '0')}-${input.name}`;
   const path = join(folder, `${name}.${extension}`);
   if (existsSync(path)) throw usageError(`${path} exists already`);
   writeFileAtomic(path, template(name, input.phase, extension === 'ts'));
   return { name, phase: input.phase, path };
+}
+
+/** The extension of the last of `files` (numbered migrations, sorted), or undefined when there is none. */
+function languageOf(files: readonly string[]): string | undefined {
+  return files.length ? NUMBERED.exec(files[files.length - 1])![2] : undefined;
+}
+
+/** The numbered migrations of every other phase folder of `dir`, sorted. */
+function otherMigrations(dir: string, except: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /^phase-\d+-/.test(f) && f !== except && statSync(join(dir, f)).isDirectory())
+    .sort()
+    .flatMap((f) =>
+      readdirSync(join(dir, f))
+        .filter((m) => NUMBERED.test(m) && !m.endsWith('.d.ts'))
+        .sort(),
+    );
 }
 
 function template(name: string, phase: number, typed: boolean): string {

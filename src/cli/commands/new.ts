@@ -30,7 +30,7 @@ async function runNew(command: Command, name: string): Promise<number> {
   const { packageRoot } = await import('../../version.js');
   // The project's source folder, not the build: the new file is edited, then built with the rest.
   const dir = settings.migrationsDir ?? join(packageRoot(), 'migrations');
-  const made = newMigration({ dir, phase: settings.phase!, name });
+  const made = newMigration({ dir, phase: settings.phase!, name, compiled: settings.migrationsDir === undefined });
   out.json({ ok: true, ...made });
   // The project's own migrations run compiled (dist/migrations): a new one needs a build first.
   const next = settings.migrationsDir ? 'rasdb migrate --dry-run' : 'npm run build and rasdb migrate --dry-run';
