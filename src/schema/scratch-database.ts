@@ -85,6 +85,7 @@ async function onServer<T>(server: ScratchServer, work: ScratchWork<T>): Promise
   // Unique per run, and only ever a name this function made is dropped.
   const name = `rasdb_scratch_${process.pid}_${Date.now().toString(36)}`;
   try {
+    await dropAbandoned(admin);
     const creating = createDatabase(admin, name, where, server.refusal);
     // Registered before the database exists: a signal during CREATE DATABASE still drops it after.
     const dropScratch = registerCleanup(async () => {
@@ -105,6 +106,36 @@ async function onServer<T>(server: ScratchServer, work: ScratchWork<T>): Promise
     }
   } finally {
     await closeAdmin();
+  }
+}
+
+/** A scratch database made this long ago was left by a run that was killed outright: its clean-up never ran. */
+const ABANDONED_AFTER_MS = 24 * 3600_000;
+/** The names onServer makes: the run's pid, and when it was made (milliseconds since 1970, base 36). */
+const SCRATCH_NAME = /^rasdb_scratch_\d+_([0-9a-z]+)$/;
+
+/**
+ * Drops the scratch databases on this server that runs killed outright (kill -9, a power cut)
+ * left more than a day ago. Never one of another name, nor one made less than a day ago (a run
+ * on another host may be about to connect to it); dropped without FORCE, so that one anyone is
+ * connected to is refused, and kept. One this role may not drop is kept too.
+ */
+async function dropAbandoned(admin: pg.Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(
+    // One with a session skipped here: DROP DATABASE would wait 5 s for it to leave before refusing.
+    `SELECT d.datname FROM pg_database d
+      WHERE d.datname LIKE 'rasdb\\_scratch\\_%' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)
+      ORDER BY d.datname`,
+  );
+  for (const { datname } of rows) {
+    const made = SCRATCH_NAME.exec(datname)?.[1];
+    if (made === undefined || !(Date.now() - parseInt(made, 36) > ABANDONED_AFTER_MS)) continue;
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)}`);
+    } catch (error) {
+      // In use (55006), or not this role's (42501): left as it is.
+      if (!isPgServerError(error)) throw error;
+    }
   }
 }
 
