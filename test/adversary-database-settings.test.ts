@@ -88,6 +88,18 @@ describe('timeouts a database sets for everyone', () => {
       await strict.drop();
     }
   });
+
+  it('idle_session_timeout of 300 ms does not reach rasdb: plan keeps the target connection idle while it replays on the scratch database', async () => {
+    const strict = await createTestDatabase('adv_db_idle');
+    try {
+      expect((await runCli(['migrate', '--phase', '0', '-q'], { env: { DATABASE_URL: strict.url } })).code).toBe(0);
+      await adminQuery(`ALTER DATABASE "${strict.name}" SET idle_session_timeout = '300ms'`);
+      const result = await runCli(['plan'], { env: { DATABASE_URL: strict.url } });
+      expect(result.code, result.stderr).toBe(0);
+    } finally {
+      await strict.drop();
+    }
+  });
 });
 
 describe('a database made read-only for every session', () => {

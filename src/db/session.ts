@@ -8,6 +8,7 @@ import { redactServerText } from './redact.js';
 import { registerCleanup } from './cleanup.js';
 import { DEFAULT_STATEMENT_TIMEOUT_MS, guardQueries, queryDeadlineMs } from './query-deadline.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './lock-timeout.js';
+import { OLDEST_SUPPORTED_MAJOR } from './server-version.js';
 
 /**
  * One connection to one database for the length of a command. Everything rasdb does in a run
@@ -230,11 +231,12 @@ export async function connect(
     // Never queue without end behind a lock someone else holds (see DEFAULT_LOCK_TIMEOUT_MS).
     // The database's own timeouts are for its application: rasdb sets the statement_timeout its
     // query deadlines are derived from, and sits idle in a transaction only as long as it chooses
-    // (between lock retries); a database default of 1 ms would fail every run.
+    // (between lock retries); a database default of 1 ms would fail every run. Nor is it closed
+    // for being idle: plan keeps the target's connection waiting while the scratch one works.
     options:
       `${CANONICAL_TEXT} -c lock_timeout=${Math.trunc(timeouts.lockMs ?? DEFAULT_LOCK_TIMEOUT_MS)}` +
       ` -c statement_timeout=${Math.trunc(timeouts.statementMs ?? DEFAULT_STATEMENT_TIMEOUT_MS)}` +
-      ' -c idle_in_transaction_session_timeout=0',
+      ' -c idle_in_transaction_session_timeout=0 -c idle_session_timeout=0',
   });
   // An idle connection the server drops must not crash the process with an unhandled 'error'.
   client.on('error', () => undefined);
@@ -307,7 +309,15 @@ export async function closeClient(client: pg.Client): Promise<void> {
   clearTimeout(timer);
 }
 
-function connectionError(
+/**
+ * The one line (and exit code) for a connection that could not be made: 3 for the server, the
+ * network or the credentials; 4 for a server too old to know the settings every connection sets.
+ *
+ * @example
+ * connectionError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), target).message
+ * // 'cannot connect to 127.0.0.1:5432/rasdb: connection refused; ...'
+ */
+export function connectionError(
   error: unknown,
   target: Pick<ServerTarget, 'label' | 'host' | 'port' | 'database'>,
 ): RasdbError {
@@ -332,6 +342,15 @@ function connectionError(
     notUpYet: notUpYet.includes(code ?? '') || /timeout/i.test(String((error as Error)?.message)),
   };
   const say = (text: string): RasdbError => new RasdbError(ExitCode.connect, text, details, { cause: error });
+  // PostgreSQL 13 and older refuse a connection asking for idle_session_timeout (see connect).
+  if (code === '42704' && /"idle_session_timeout"/.test(String((error as Error)?.message))) {
+    return new RasdbError(
+      ExitCode.check,
+      `the server at ${where} is older than PostgreSQL 14 (it does not know idle_session_timeout); rasdb needs ${OLDEST_SUPPORTED_MAJOR} or newer`,
+      { ...details, oldestSupportedMajor: OLDEST_SUPPORTED_MAJOR },
+      { cause: error },
+    );
+  }
   // The driver's own words when a SCRAM server asks for a password rasdb was not given.
   if (
     /^SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a (non-empty )?string$/.test(
