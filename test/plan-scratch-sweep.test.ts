@@ -29,7 +29,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rasdb-sweep-'));
   mkdirSync(join(dir, 'phase-0-fixture'));
   copyFileSync(FIXTURE, join(dir, 'phase-0-fixture', '0001-first-table.js'));
-  for (const name of [OLD, HELD, RECENT, LOOKALIKE]) await adminQuery(`CREATE DATABASE ${name}`);
+  for (const name of [OLD, RECENT, LOOKALIKE]) await adminQuery(`CREATE DATABASE ${name}`);
 });
 afterAll(async () => {
   for (const name of [OLD, HELD, RECENT, LOOKALIKE]) await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -37,10 +37,29 @@ afterAll(async () => {
   await db.drop();
 });
 
+/**
+ * Connects to a database made to look abandoned. Other test files run plan and verify on the same
+ * server at the same time, and their sweep may drop it before anyone is connected: made again then.
+ */
+async function holdDatabase(name: string): Promise<pg.Client> {
+  for (let attempt = 1; ; attempt++) {
+    await adminQuery(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
+      if (error.code !== '42P04') throw error; // 42P04: it is still there
+    });
+    const holder = new pg.Client({ connectionString: urlFor(name) });
+    try {
+      await holder.connect();
+      return holder;
+    } catch (error) {
+      await holder.end().catch(() => undefined);
+      if ((error as { code?: string }).code !== '3D000' || attempt === 5) throw error; // 3D000: swept meanwhile
+    }
+  }
+}
+
 describe('scratch databases left by a killed run', () => {
   it('are dropped by the next plan when more than a day old and unused; in use, recent or of another name, kept', async () => {
-    const holder = new pg.Client({ connectionString: urlFor(HELD) });
-    await holder.connect();
+    const holder = await holdDatabase(HELD);
     try {
       const result = await runCli(['plan', '--migrations-dir', dir], { env: { DATABASE_URL: db.url } });
       expect(result.code, result.stderr).toBe(0);
