@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { parse } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
 import { option, usageError } from '../errors.js';
@@ -116,10 +117,19 @@ function hasAtAfterHost(parsed: URL): boolean {
 
 function targetFromPgEnv(env: NodeJS.ProcessEnv): ServerTarget {
   const url = new URL('postgres://localhost');
-  if (env.PGHOST) url.hostname = env.PGHOST.startsWith('/') ? 'localhost' : env.PGHOST;
+  const host = env.PGHOST && !env.PGHOST.startsWith('/') ? env.PGHOST : undefined;
+  if (host?.includes(',')) {
+    throw usageError(`PGHOST lists several hosts ("${host}"); rasdb connects to one: set PGHOST to that host`);
+  }
+  // URL's setters ignore what they cannot take: a PGHOST of "db:6000" or a PGPORT of 99999 would
+  // leave localhost:5432 in place, and rasdb would quietly work on another server.
+  if (host) url.hostname = isIPv6(host) ? `[${host}]` : host;
   if (env.PGPORT) {
-    if (!/^\d+$/.test(env.PGPORT)) throw usageError(`PGPORT must be a port number, got "${env.PGPORT}"`);
-    url.port = env.PGPORT;
+    const port = /^\d{1,5}$/.test(env.PGPORT) ? Number(env.PGPORT) : NaN;
+    if (!(port >= 1 && port <= 65535)) {
+      throw usageError(`PGPORT must be a port number from 1 to 65535, got "${env.PGPORT}"`);
+    }
+    url.port = String(port);
   }
   if (env.PGUSER) url.username = encodeURIComponent(env.PGUSER);
   if (env.PGPASSWORD) {
@@ -129,6 +139,11 @@ function targetFromPgEnv(env: NodeJS.ProcessEnv): ServerTarget {
   if (env.PGDATABASE) url.pathname = `/${encodeURIComponent(env.PGDATABASE)}`;
   if (env.PGSSLMODE) url.searchParams.set('sslmode', env.PGSSLMODE);
   const target = targetFromUrl(url.toString(), 'PG* environment');
+  if (host !== undefined && target.host !== host) {
+    throw usageError(
+      `PGHOST "${host}" is not a host name or address (a port goes in PGPORT, a socket folder starts with /)`,
+    );
+  }
   // A PGHOST that names a socket directory is passed through as libpq would.
   if (env.PGHOST?.startsWith('/')) {
     const label = `${env.PGHOST}:${target.port}/${target.database} as ${target.user}`;

@@ -117,16 +117,29 @@ describe('PG* variables', () => {
     expect(target.label).toBe('/var/run/postgresql:5432/ras as os-user');
   });
 
-  it('refuses a PGPORT that is not a number', () => {
+  it('refuses a PGPORT that is not a port number, out of range included, never falling back to 5432', () => {
     const port = (PGPORT: string) => usageMessage(() => resolveConnection({}, { PGHOST: 'h', PGPORT }));
-    expect(port('five')).toBe('PGPORT must be a port number, got "five"');
-    expect(port('-1')).toBe('PGPORT must be a port number, got "-1"');
-    expect(port('5432 ')).toBe('PGPORT must be a port number, got "5432 "');
+    for (const given of ['five', '-1', '5432 ', '0', '65536', '99999', '0x1f', '1e3']) {
+      expect(port(given)).toBe(`PGPORT must be a port number from 1 to 65535, got "${given}"`);
+    }
+    expect(server(resolveConnection({}, { PGHOST: 'h', PGPORT: '65535' })).port).toBe(65535);
   });
 
-  it('refuses a PGPORT out of range, naming the PG* environment', () => {
-    const message = usageMessage(() => resolveConnection({}, { PGHOST: 'h', PGPORT: '0' }));
-    expect(message).toBe('PG* environment has an invalid port "0"');
+  it('refuses a PGHOST that is not one host, never falling back to localhost', () => {
+    const host = (PGHOST: string) => usageMessage(() => resolveConnection({}, { PGHOST }));
+    for (const given of ['db.example.invalid:6000', 'a b', '[zz]', 'host%41', 'h/x']) {
+      expect(host(given)).toBe(
+        `PGHOST "${given}" is not a host name or address (a port goes in PGPORT, a socket folder starts with /)`,
+      );
+    }
+    expect(host('h1,h2')).toBe('PGHOST lists several hosts ("h1,h2"); rasdb connects to one: set PGHOST to that host');
+  });
+
+  it('takes an IPv6 address, upper-case and non-ASCII names in PGHOST as given', () => {
+    for (const given of ['::1', 'fe80::1', 'DB.Example.com', 'bücher.example', 'my_host', '10.0.0.1']) {
+      const target = server(resolveConnection({}, { PGHOST: given, PGPORT: '6000' }));
+      expect([target.host, target.config.host, target.port]).toEqual([given, given, 6000]);
+    }
   });
 
   it('refuses an unknown PGSSLMODE', () => {
