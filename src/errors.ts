@@ -84,6 +84,7 @@ export type OptionName =
   | 'now'
   | 'only'
   | 'phase'
+  | 'policies'
   | 'reason'
   | 'scale'
   | 'scratchUrl'

@@ -392,6 +392,27 @@ const cases: Case[] = [
     /holds apply to .*; got "\u0430pi_call_logs"/,
   ],
   [
+    'a --policy that names nothing (a comma)',
+    ['retention', 'prune', '--policy', ','],
+    withFull,
+    2,
+    /^rasdb: --policy names no policy; the policies are api_call_logs, /,
+  ],
+  [
+    'a policy change naming no policy (a comma)',
+    ['retention', 'policy', 'set', ',', '--keep-detail', '30d', '--reason', 'x'],
+    withFull,
+    2,
+    /^rasdb: unknown policy ","; the policies are api_call_logs, /,
+  ],
+  [
+    'a policy change naming two policies',
+    ['retention', 'policy', 'set', 'performance_metrics,api_call_logs', '--keep-detail', '30d', '--reason', 'x'],
+    withFull,
+    2,
+    /^rasdb: unknown policy "performance_metrics,api_call_logs"; /,
+  ],
+  [
     'a --policy carrying an escape sequence',
     ['retention', 'prune', '--policy', 'x\u001b[2J'],
     withFull,

@@ -23,6 +23,7 @@ const FLAG_OF: Record<OptionName, string> = {
   now: '--now',
   only: '--only',
   phase: '--phase',
+  policies: '--policy',
   reason: '--reason',
   scale: '--scale',
   scratchUrl: '--scratch-url',

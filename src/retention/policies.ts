@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DB } from '../../generated/db.js';
-import { ExitCode, RasdbError, usageError } from '../errors.js';
+import { ExitCode, RasdbError, option, usageError } from '../errors.js';
 import { utcText } from '../db/time-text.js';
 import { readPolicyOverrides, type PolicyOverride } from '../ledger/retention-policies.js';
 
@@ -107,9 +107,27 @@ export function selectPolicies(names: readonly string[] | undefined): PolicyName
     .map((n) => n.trim())
     .filter(Boolean);
   const known = POLICIES.map((p) => p.name);
+  // `--policy ','` or `--policy "$EMPTY"` names nothing: a mistake, never "every policy".
+  if (names?.length && !wanted.length) {
+    throw usageError(`${option('policies')} names no policy; the policies are ${known.join(', ')}`);
+  }
   const unknown = wanted.filter((n) => !known.includes(n as PolicyName));
   if (unknown.length) throw usageError(`unknown policy ${unknown.join(', ')}; the policies are ${known.join(', ')}`);
   return wanted.length ? known.filter((n) => wanted.includes(n)) : known;
+}
+
+/**
+ * The one policy a change names, exactly as written.
+ *
+ * @example
+ * policyNamed('api_call_logs') // 'api_call_logs'
+ */
+export function policyNamed(name: string): PolicyName {
+  const known = POLICIES.map((p) => p.name);
+  if (!known.includes(name as PolicyName)) {
+    throw usageError(`unknown policy "${name}"; the policies are ${known.join(', ')}`);
+  }
+  return name as PolicyName;
 }
 
 /** A policy's definition overlaid with its recorded change, if any, before its cutoffs are computed. */

@@ -3,7 +3,7 @@ import { ExitCode, option, RasdbError, usageError } from '../errors.js';
 import { withTransaction } from '../db/transaction.js';
 import { savePolicyOverride } from '../ledger/retention-policies.js';
 import { assertRetentionTables } from './run-context.js';
-import { POLICIES, loadPolicies, selectPolicies, type EffectivePolicy } from './policies.js';
+import { POLICIES, loadPolicies, policyNamed, type EffectivePolicy } from './policies.js';
 import { finishRun, startRun } from '../ledger/retention-runs.js';
 import { resolveAsOf } from './time.js';
 import { resolveDataZone } from './time-zone.js';
@@ -30,7 +30,7 @@ export async function setPolicy(
   client: pg.Client,
   change: PolicyChange,
 ): Promise<{ before: EffectivePolicy; after: EffectivePolicy; runId: number }> {
-  const [name] = selectPolicies([change.policy]);
+  const name = policyNamed(change.policy);
   const definition = POLICIES.find((p) => p.name === name)!;
   if (!change.reason.trim()) throw usageError(`a policy change needs a ${option('reason')}`);
   await assertRetentionTables(client);

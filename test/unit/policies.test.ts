@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode, RasdbError } from '../../src/errors.js';
-import { parseKeep, POLICIES, selectPolicies } from '../../src/retention/policies.js';
+import { parseKeep, policyNamed, POLICIES, selectPolicies } from '../../src/retention/policies.js';
 
 function usage(run: () => unknown): string {
   try {
@@ -39,13 +39,29 @@ describe('parseKeep', () => {
   });
 });
 
+describe('policyNamed', () => {
+  it('takes exactly one known policy, never the first of several or of none', () => {
+    expect(policyNamed('api_call_logs')).toBe('api_call_logs');
+    for (const name of ['', ',', 'performance_metrics,api_call_logs', ' api_call_logs']) {
+      expect(usage(() => policyNamed(name))).toBe(
+        `unknown policy "${name}"; the policies are ${POLICIES.map((p) => p.name).join(', ')}`,
+      );
+    }
+  });
+});
+
 describe('selectPolicies', () => {
   const all = POLICIES.map((p) => p.name);
 
   it('selects every policy, in prune order, when none is named', () => {
     expect(selectPolicies(undefined)).toEqual(all);
     expect(selectPolicies([])).toEqual(all);
-    expect(selectPolicies([' , '])).toEqual(all);
+  });
+
+  it("refuses a --policy that names nothing (',' or an empty variable) rather than taking every policy", () => {
+    for (const names of [[' , '], [''], [',', ' ']]) {
+      expect(usage(() => selectPolicies(names))).toMatch(/names no policy; the policies are api_call_logs, /);
+    }
   });
 
   it('takes repeated and comma-separated names and returns them in prune order', () => {
