@@ -21,8 +21,16 @@ export interface OperatorTime {
 export const FIRST_YEAR = 1900;
 export const LAST_YEAR = 9999;
 
-/** Real UTC offsets run from -12:00 to +14:00. */
-const MAX_OFFSET_MINUTES = 14 * 60;
+/** Real UTC offsets run from -12:00 (west) to +14:00 (east). */
+const MAX_WEST_MINUTES = 12 * 60;
+const MAX_EAST_MINUTES = 14 * 60;
+const DAY_MS = 86_400_000;
+/**
+ * A time given with an offset is read in the data's zone, which may be up to a day away: it must
+ * fall a day inside the accepted years, or `9999-12-31T23:00-12:00` would become a year-10000 time.
+ */
+const FIRST_INSTANT_MS = Date.UTC(FIRST_YEAR, 0, 1) + DAY_MS;
+const LAST_INSTANT_MS = Date.UTC(LAST_YEAR + 1, 0, 1) - DAY_MS;
 
 const SHAPE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?(?:\s*(Z|[+-]\d{2}(?::?\d{2})?))?$/i;
@@ -61,6 +69,15 @@ export function parseOperatorTime(name: OptionName, given: string, options: { da
     throw usageError(`${flag}: ${m[4]}:${m[5]}:${m[6] ?? '00'} is not a time of day, got "${given}"`);
   const offset = m[8] === undefined ? null : normalOffset(m[8]);
   if (offset === undefined) throw usageError(`${flag}: the UTC offset must be from -12:00 to +14:00, got "${given}"`);
+  if (offset !== null) {
+    const instant = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes(offset) * 60_000;
+    if (instant < FIRST_INSTANT_MS || instant >= LAST_INSTANT_MS) {
+      throw usageError(
+        `${flag}: "${given}" falls outside the years ${FIRST_YEAR} to ${LAST_YEAR} in some time zones; ` +
+          `with a UTC offset, give a time from ${FIRST_YEAR}-01-02 to ${LAST_YEAR}-12-30`,
+      );
+    }
+  }
   const fraction = (m[7] ?? '').replace(/0+$/, '').replace(/^\.$/, '');
   const wall = `${m[1]}-${m[2]}-${m[3]} ${pad(hour)}:${pad(minute)}:${pad(second)}${fraction}`;
   return { wall, offset, given: text };
@@ -104,8 +121,15 @@ function normalOffset(text: string): string | undefined {
   const digits = text.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
   const minutes = Number(digits.slice(2) || '0');
-  if (minutes > 59 || hours * 60 + minutes > MAX_OFFSET_MINUTES) return undefined;
+  const limit = text[0] === '-' ? MAX_WEST_MINUTES : MAX_EAST_MINUTES;
+  if (minutes > 59 || hours * 60 + minutes > limit) return undefined;
   return `${text[0]}${pad(hours)}:${pad(minutes)}`;
+}
+
+/** `+05:30` -> 330, `-05:00` -> -300. */
+function offsetMinutes(offset: string): number {
+  const minutes = Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6));
+  return offset[0] === '-' ? -minutes : minutes;
 }
 
 function pad(n: number): string {
