@@ -63,9 +63,10 @@ describe('parseOperatorTime', () => {
     expect(refusal(() => parseOperatorTime('until', '2026-05-02T00:00:00+05:75'))).toMatch(/offset/);
     // West of UTC, no zone goes past -12:00; east, +14:00 (Kiribati) is real.
     for (const west of ['-13:00', '-14:00', '-1201']) {
-      expect(refusal(() => parseOperatorTime('until', `2026-05-02T00:00:00${west}`)), west).toMatch(
-        /offset must be from -12:00 to \+14:00/,
-      );
+      expect(
+        refusal(() => parseOperatorTime('until', `2026-05-02T00:00:00${west}`)),
+        west,
+      ).toMatch(/offset must be from -12:00 to \+14:00/);
     }
     expect(parseOperatorTime('until', '2026-05-02T00:00:00-12:00').offset).toBe('-12:00');
     expect(parseOperatorTime('until', '2026-05-02T00:00:00+14:00').offset).toBe('+14:00');
@@ -73,7 +74,10 @@ describe('parseOperatorTime', () => {
 
   it('refuses a time whose offset carries it outside the accepted years in some zone', () => {
     for (const edge of ['9999-12-31T23:59:59-12:00', '9999-12-31T00:00Z', '1900-01-01T05:00+14:00', '1900-01-01Z']) {
-      expect(refusal(() => parseOperatorTime('until', edge)), edge).toBe(
+      expect(
+        refusal(() => parseOperatorTime('until', edge)),
+        edge,
+      ).toBe(
         `--until: "${edge}" falls outside the years 1900 to 9999 in some time zones; ` +
           'with a UTC offset, give a time from 1900-01-02 to 9999-12-30',
       );
