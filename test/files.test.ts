@@ -184,6 +184,12 @@ describe('a target that is not a regular file', () => {
     ['/dev/stdout with --check', () => '/dev/stdout', true, /\/dev\/stdout is a socket/],
     ['a FIFO', fifo, false, /is a FIFO, not a regular file/],
     ['a path under a file', () => '/etc/hostname/db.ts', false, /a part of the path before it is a file/],
+    [
+      'a file name longer than the file system allows',
+      () => join(work, `${'a'.repeat(300)}.ts`),
+      false,
+      /^rasdb: cannot read \/var\/tmp\/rasdb-files-\w+\/a{300}\.ts: a name in the path is too long \(ENAMETOOLONG\)\n$/,
+    ],
   ];
   for (const [label, target, check, what] of cases) {
     it(`(${label}) is refused at once with one line, exit 2`, async () => {

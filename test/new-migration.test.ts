@@ -115,6 +115,7 @@ describe('rasdb new', () => {
     [['new', 'add-widgets'], /rasdb new needs --phase N/],
     [['new', 'add-widgets', '--phase', '3'], /has no folder for phase 3 .*make its folder first/],
     [['new', 'add-widgets', '--phase', '9'], /--phase must be a whole number from 0 to 4/],
+    [['new', 'a'.repeat(300), '--phase', '0'], /^rasdb: a migration name is at most 100 characters; got 300\n$/],
   ])('%j: one line, exit 2, no file written', async (args, message) => {
     const before = readdirSync(join(dir, 'phase-0-fixture'));
     const result = await cli(args);

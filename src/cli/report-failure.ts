@@ -1,5 +1,5 @@
 import { ExitCode, RasdbError, isPgServerError, type ExitCodeValue } from '../errors.js';
-import { describeSystemError, isSystemError } from '../db/file-system-error.js';
+import { describeSystemError, isPathMistake, isSystemError } from '../db/file-system-error.js';
 import { isConnectionLost } from '../db/connection-lost.js';
 import { redactServerText } from '../db/redact.js';
 import { jsonDocument, jsonText } from './output.js';
@@ -59,7 +59,7 @@ function describe(error: unknown): { exitCode: ExitCodeValue; message: string; d
   }
   if (isSystemError(error)) {
     // A path that cannot be one (a file where a folder must be) is the user's to fix: a usage error.
-    const exitCode = PATH_MISTAKES.has(error.code) ? ExitCode.usage : ExitCode.failed;
+    const exitCode = isPathMistake(error) ? ExitCode.usage : ExitCode.failed;
     return { exitCode, message: describeSystemError(error), details: { code: error.code, path: error.path } };
   }
   const text = error instanceof Error ? error.message : String(error);
@@ -72,8 +72,6 @@ function describe(error: unknown): { exitCode: ExitCodeValue; message: string; d
 
 /** SQLSTATE read_only_sql_transaction: a write in a read-only transaction. */
 const READ_ONLY_TRANSACTION = '25006';
-
-const PATH_MISTAKES = new Set(['ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
 
 function firstLine(text: string): string {
   return text.split('\n')[0];

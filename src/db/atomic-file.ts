@@ -17,7 +17,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ExitCode, RasdbError } from '../errors.js';
-import { fileSystemReason } from './file-system-error.js';
+import { fileSystemReason, isPathMistake } from './file-system-error.js';
 
 /**
  * Writes `text` to `path` so that a reader only ever sees the old file or the whole new one: the
@@ -187,5 +187,6 @@ function removeQuietly(path: string): void {
 
 function fileSystemError(error: unknown, what: string): RasdbError {
   if (error instanceof RasdbError) return error;
-  return new RasdbError(ExitCode.failed, `${what}: ${fileSystemReason(error)}`, {}, { cause: error });
+  const exitCode = isPathMistake(error) ? ExitCode.usage : ExitCode.failed;
+  return new RasdbError(exitCode, `${what}: ${fileSystemReason(error)}`, {}, { cause: error });
 }

@@ -36,7 +36,22 @@ const REASONS: Record<string, string> = {
   EIO: 'an input/output error',
   EPIPE: 'the reader closed the pipe',
   ENXIO: 'no reader on the other end',
+  ENAMETOOLONG: 'a name in the path is too long',
+  ELOOP: 'too many symbolic links in the path',
 };
+
+/** Failures of a path that cannot be one (a file where a folder must be, a name too long): the user's to fix. */
+const PATH_MISTAKES = new Set(['ENOTDIR', 'EISDIR', 'ENAMETOOLONG', 'ELOOP']);
+
+/**
+ * True when a system error says the path given cannot be one, so the answer is exit 2 (usage).
+ *
+ * @example
+ * isPathMistake(Object.assign(new Error('x'), { code: 'ENAMETOOLONG', syscall: 'stat' })) // true
+ */
+export function isPathMistake(error: unknown): boolean {
+  return isSystemError(error) && PATH_MISTAKES.has(error.code);
+}
 
 /**
  * A short reason for a file-system failure, errno's name kept in parentheses for a search engine.

@@ -11,6 +11,7 @@ export interface NewMigration {
 }
 
 const WORDS = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const MAX_NAME = 100;
 const NUMBERED = /^(\d{4})-[a-z0-9-]+\.(js|mjs|ts)$/;
 
 /**
@@ -34,6 +35,10 @@ export function newMigration(input: {
    */
   compiled?: boolean;
 }): NewMigration {
+  // The file's name must fit the file system's 255 bytes, with the number and extension.
+  if (input.name.length > MAX_NAME) {
+    throw usageError(`a migration name is at most ${MAX_NAME} characters; got ${input.name.length}`);
+  }
   if (!WORDS.test(input.name)) {
     throw usageError(
       `a migration name is lower-case words joined by hyphens, such as add-asset-tags; got "${input.name}"`,
