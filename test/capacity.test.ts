@@ -543,6 +543,20 @@ describe('rasdb capacity: output, overrides and alerts', () => {
       rmSync(folder, { recursive: true, force: true });
     }
   });
+
+  it('names a chart path holding a line feed on one line, so it cannot forge the next', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'rasdb-chart-'));
+    try {
+      const file = join(folder, 'c.svg\nrasdb: all clear.svg');
+      const r = await cli(['--chart', file]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`Chart written to ${folder}/c.svg\\nrasdb: all clear.svg\n`);
+      expect(r.stdout).not.toMatch(/^rasdb: all clear/m);
+      expect(readFileSync(file, 'utf8').startsWith('<svg')).toBe(true);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('rasdb capacity: bad input', () => {

@@ -110,6 +110,20 @@ describe('rasdb new', () => {
     }
   });
 
+  it('names a folder holding a line feed on one line, so it cannot forge the next', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'rasdb-new-\nrasdb: all clear-'));
+    try {
+      mkdirSync(join(own, 'phase-0-start'));
+      const made = await runCli(['new', 'first-one', '--phase', '0', '--migrations-dir', own]);
+      expect(made.code, made.stderr).toBe(0);
+      const shown = own.replace('\n', '\\n');
+      expect(made.stdout.startsWith(`Wrote ${shown}/phase-0-start/0001-first-one.mjs; `), made.stdout).toBe(true);
+      expect(made.stdout.trim().split('\n')).toHaveLength(1);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [['new', 'Add Widgets', '--phase', '0'], /lower-case words joined by hyphens/],
     [['new', 'add-widgets'], /rasdb new needs --phase N/],

@@ -35,3 +35,14 @@ function escapeOne(match: string): string {
   if (code > 0xff) return `\\u${code.toString(16).padStart(4, '0')}`;
   return NAMED[match] ?? `\\x${code.toString(16).padStart(2, '0')}`;
 }
+
+/**
+ * A value the user gave (a path, a name), shown inside one of rasdb's lines: a line feed in it
+ * would end that line and could forge the next ("Wrote x\nrasdb: verified"), so it is escaped.
+ *
+ * @example
+ * inline('db.ts\nrasdb: ok') // => 'db.ts\\nrasdb: ok'
+ */
+export function inline(text: string): string {
+  return text.replace(/\n/g, '\\n');
+}

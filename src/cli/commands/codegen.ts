@@ -1,3 +1,4 @@
+import { inline } from '../printable.js';
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { withExamples } from '../help.js';
@@ -34,7 +35,7 @@ async function runCodegen(command: Command): Promise<number> {
     const rerun = `${CODEGEN_COMMAND}${outFile === DEFAULT_OUT ? '' : ` --out ${outFile}`}`;
     switch (result.status) {
       case 'written':
-        out.always(`Wrote ${result.outFile} (${source}).`);
+        out.always(`Wrote ${inline(result.outFile)} (${source}).`);
         return ExitCode.ok;
       case 'unchanged':
         out.always(`${result.outFile} is already up to date (${source}).`);

@@ -1,3 +1,4 @@
+import { inline } from '../printable.js';
 import type { Hold } from '../../ledger/retention-holds.js';
 import { ExitCode } from '../../errors.js';
 import type { Output } from '../output.js';
@@ -84,6 +85,6 @@ const oneLine = (text: string | null): string => {
   // Never half of a surrogate pair.
   if (end < whole.length && /[\uD800-\uDBFF]/.test(whole[end - 1])) end -= 1;
   const cut = whole.length - end;
-  const shown = whole.slice(0, end).replace(/\n/g, '\\n');
+  const shown = inline(whole.slice(0, end));
   return cut ? `${shown}... (${num(cut)} more characters; --json has it whole)` : shown;
 };
