@@ -33,8 +33,9 @@ export function overruns(categories: readonly FlowAgainstEstimate[], limit: numb
  * parseRatio('--fail-over', '1.5') // 1.5
  */
 export function parseRatio(flag: string, value: string): number {
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || Number(value) <= 0) {
+  const ratio = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(ratio > 0 && Number.isFinite(ratio))) {
     throw usageError(`${flag} must be a positive ratio such as 1 or 1.5, got "${value}"`);
   }
-  return Number(value);
+  return ratio;
 }

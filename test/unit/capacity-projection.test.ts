@@ -67,7 +67,8 @@ describe('--fail-over', () => {
 
   it('takes positive ratios only', () => {
     expect(parseRatio('--fail-over', '1.25')).toBe(1.25);
-    for (const bad of ['0', '-1', 'abc', '1.', '', '1e3'])
+    // 1 and 400 zeros reads as Infinity, and 400 zeros after the point as 0: no ratio either way.
+    for (const bad of ['0', '-1', 'abc', '1.', '', '1e3', `1${'0'.repeat(400)}`, `0.${'0'.repeat(400)}1`])
       expect(() => parseRatio('--fail-over', bad)).toThrow(/--fail-over must be a positive ratio/);
   });
 });
