@@ -145,6 +145,17 @@ describe('rasdb plan', () => {
     expect(passing.code, passing.stderr).toBe(0);
   });
 
+  it('refuses a rule naming a table the database does not have, which could never fail (exit 2)', async () => {
+    const url = await copyOf(1);
+    const typo = await plan(url, '--fail-on', 'access-exclusive:ingestion_assets,nope', 'share:public.Users,x.y');
+    expect(typo.code, typo.stderr).toBe(2);
+    expect(typo.stderr).toBe(
+      'rasdb: --fail-on access-exclusive:ingestion_assets,nope: the database has no table nope, x.y; a rule judges the tables it has now, so it could never fail\n',
+    );
+    const known = await plan(url, '--phase', '1', '--fail-on', 'access-exclusive:public.Ingestion_Assets,users');
+    expect(known.code, known.stderr).toBe(0);
+  });
+
   it('refuses a rule it cannot read in one line, exit 2, before connecting', async () => {
     const result = await runCli(['plan', '--fail-on', 'exclusive-ish'], {
       env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { usageError } from '../errors.js';
 import { LOCK_MODES, lockRank, modeName, modeSlug, type LockMode } from './lock-modes.js';
 import type { LockPlan } from './types.js';
@@ -62,6 +63,35 @@ export function parseFailRule(text: string, flag = '--fail-on'): FailRule {
     ...(largerThanBytes !== undefined ? { largerThanBytes } : {}),
     ...(tables ? { tables } : {}),
   };
+}
+
+/**
+ * Refuses (exit 2) a rule naming a table the target does not have: rules judge the locks taken on
+ * the tables it has now, so `access-exclusive:user` (for users) could never fail, and a CI gate
+ * built on it would pass whatever the migrations do.
+ *
+ * @example
+ * await assertRuleTablesExist(client, [parseFailRule('access-exclusive:nope')]) // throws: ... no table nope ...
+ */
+export async function assertRuleTablesExist(
+  client: pg.Client,
+  rules: readonly FailRule[],
+  flag = '--fail-on',
+): Promise<void> {
+  const named = [...new Set(rules.flatMap((r) => r.tables ?? []))];
+  if (!named.length) return;
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT name FROM unnest($1::text[]) WITH ORDINALITY AS t(name, n)
+      WHERE to_regclass(quote_ident(split_part(name, '.', 1)) || coalesce('.' || quote_ident(nullif(split_part(name, '.', 2), '')), '')) IS NULL
+      ORDER BY n`,
+    [named],
+  );
+  if (!rows.length) return;
+  const missing = rows.map((r) => r.name);
+  const rule = rules.find((r) => r.tables?.includes(missing[0]))!;
+  throw usageError(
+    `${flag} ${rule.text}: the database has no table ${missing.join(', ')}; a rule judges the tables it has now, so it could never fail`,
+  );
 }
 
 /** A lock of the plan that a rule forbids. */

@@ -27,7 +27,8 @@ export function registerPlan(program: Command, outcome: CommandOutcome): void {
 async function runPlan(command: Command): Promise<number> {
   return runCommand(command, PLAN_OPTIONS, async ({ session, out, settings }) => {
     const { planLocks } = await import('../../plan/plan.js');
-    const { describeViolation, violations } = await import('../../plan/fail-on.js');
+    const { assertRuleTablesExist, describeViolation, violations } = await import('../../plan/fail-on.js');
+    await assertRuleTablesExist(session.client, settings.failOn);
     const started = performance.now();
     const plan = await planLocks(session.client, {
       phase: settings.phase,
