@@ -413,6 +413,21 @@ describe('rasdb capacity snapshot: the trend over time', () => {
     expect(r.categories.find((c) => c.name === 'workflow')?.trend).toMatchObject({ perDay: 0, r2: 1 });
   });
 
+  it('refuses a --now before the newest snapshot, which would stamp sizes measured now into the past', async () => {
+    const count = async () => (await db.query('SELECT count(*)::int AS n FROM rasdb.capacity_snapshots'))[0].n;
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    expect((await cli(['snapshot', '--now', yesterday])).code).toBe(0);
+    const before = await count();
+    const back = await cli(['snapshot', '--now', '1900-01-01']);
+    expect(back.code, back.stderr).toBe(2);
+    expect(back.stderr).toMatch(
+      /^rasdb: --now 1900-01-01 is not after the newest snapshot \(taken 2\d{3}-\d\d-\d\dT[\d:.]+Z\); a snapshot records the sizes measured now, so it goes after those already taken\n$/,
+    );
+    expect(await count()).toBe(before);
+    expect((await cli(['snapshot'])).code).toBe(0);
+    expect(await count()).toBe(before + 1);
+  });
+
   it('gives the slope, R², standard error and confidence of injected readings', async () => {
     const client = await db.connect();
     try {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { queryBatch } from '../db/batch.js';
-import { ExitCode, RasdbError } from '../errors.js';
-import { readSnapshots, recordSnapshot } from '../ledger/capacity-snapshots.js';
+import { ExitCode, option, RasdbError, usageError } from '../errors.js';
+import { newestSnapshotSince, readSnapshots, recordSnapshot } from '../ledger/capacity-snapshots.js';
 import { readReportLedger } from '../ledger/report-reads.js';
 import { readPolicyOverrides } from '../ledger/retention-policies.js';
 import { utcText } from '../db/time-text.js';
@@ -183,6 +183,14 @@ export async function takeSnapshot(
       zone.timeZone,
     ]);
     takenAt = rows[0].t;
+    // A snapshot holds the sizes measured now: stamped before one already taken, it would put
+    // today's sizes into the past and bend the trend (`--now 1900-01-01`).
+    const newer = await newestSnapshotSince(client, rows[0].t);
+    if (newer !== null) {
+      throw usageError(
+        `${option('now')} ${options.now} is not after the newest snapshot (taken ${newer}); a snapshot records the sizes measured now, so it goes after those already taken`,
+      );
+    }
   }
   const sizes = (
     await readSizes(

@@ -37,6 +37,22 @@ export async function hasSnapshotTables(client: pg.Client): Promise<boolean> {
 }
 
 /**
+ * The time (ISO 8601, UTC) of the newest snapshot taken at or after `takenAt`, or null when there
+ * is none (nor a snapshot table yet).
+ *
+ * @example
+ * await newestSnapshotSince(client, '2026-06-01 04:00:00+00') // '2026-06-02T04:00:00.000Z'
+ */
+export async function newestSnapshotSince(client: pg.Client, takenAt: string): Promise<string | null> {
+  if (!(await hasSnapshotTables(client))) return null;
+  const { rows } = await client.query<{ taken_at: string | null }>(
+    `SELECT ${isoText('max(taken_at)')} AS taken_at FROM rasdb.capacity_snapshots WHERE taken_at >= $1::timestamptz`,
+    [takenAt],
+  );
+  return rows[0].taken_at;
+}
+
+/**
  * Records one snapshot, taken at `takenAt` (a timestamptz the server reads; the server's clock
  * when null), in one transaction. Returns its id and time (ISO 8601, UTC).
  *
