@@ -282,6 +282,13 @@ const cases: Case[] = [
     2,
     /--lock-timeout must not be empty \(it comes from RASDB_LOCK_TIMEOUT\)/,
   ],
+  [
+    'a bad variable behind a flag',
+    ['migrate', '--dry-run'],
+    () => withDb({ RASDB_LOCK_TIMEOUT: '5parsecs' }),
+    2,
+    /^rasdb: --lock-timeout takes a duration such as 500ms, 30s, 15min or 1h, got "5parsecs" \(it comes from RASDB_LOCK_TIMEOUT\)\n$/,
+  ],
   ['an empty --policy', ['retention', 'prune', '--policy', ''], withDb, 2, /--policy must not be empty/],
   ['a demo option without --demo', ['seed', '--scale', '5'], withDb, 2, /--scale has no effect without --demo/],
   [

@@ -64,16 +64,18 @@ export function readSettings<S extends OptionSpecs>(
     const name = option.long ?? option.flags;
     const value = raw[option.attributeName()];
     const source = command.getOptionValueSourceWithGlobals(option.attributeName());
+    // A value from the environment is named as such: the operator typed no such flag.
+    const from = source === 'env' && spec.env ? ` (it comes from ${spec.env})` : '';
     // An empty value is a mistake (an unset variable in a script), never "all" or "the default".
     if (typeof value === 'string' ? value.trim() === '' : Array.isArray(value) && value.some((v) => v.trim() === '')) {
-      problems.push(`${name} must not be empty${source === 'env' && spec.env ? ` (it comes from ${spec.env})` : ''}`);
+      problems.push(`${name} must not be empty${from}`);
       continue;
     }
     try {
       settings[key] = spec.parse(value, name);
     } catch (error) {
       if (!(error instanceof RasdbError)) throw error;
-      problems.push(wordError(error));
+      problems.push(`${wordError(error)}${from}`);
     }
   }
   // Only what the operator typed is refused for having no effect: a variable set for every command is not.
