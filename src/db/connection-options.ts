@@ -2,6 +2,7 @@ import { isIPv6 } from 'node:net';
 import { parse } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
 import { option, usageError } from '../errors.js';
+import { fileSystemReason, isSystemError } from './file-system-error.js';
 import { registerSecret } from './redact.js';
 
 /** Where a database comes from: the first four in the order rasdb looks for one; scratchUrl is verify's scratch server. */
@@ -85,6 +86,10 @@ export function targetFromUrl(url: string, source: ServerTarget['source']): Serv
   try {
     options = parse(url, { useLibpqCompat: true });
   } catch (error) {
+    // The parser reads sslrootcert, sslcert and sslkey itself: a file it cannot read is named plainly.
+    if (isSystemError(error) && error.path !== undefined) {
+      throw usageError(`${named}: cannot read ${error.path}: ${fileSystemReason(error)}`);
+    }
     throw usageError(`${named}: ${firstLine((error as Error).message)}`);
   }
   registerSecret(options.password);

@@ -151,6 +151,13 @@ describe('PG* variables', () => {
 });
 
 describe('targetFromUrl', () => {
+  it('names a certificate file it cannot read plainly', () => {
+    const url = 'postgres://u@h/db?sslmode=verify-full&sslrootcert=/nonexistent/root.crt';
+    expect(usageMessage(() => targetFromUrl(url, 'databaseUrl'))).toBe(
+      '--database-url: cannot read /nonexistent/root.crt: no such file or folder (ENOENT)',
+    );
+  });
+
   it('reads every part of a URL and defaults the port to 5432', () => {
     const target = fromUrl('postgresql://me:pw@db.example/ras');
     expect(target).toMatchObject({ source: 'DATABASE_URL', host: 'db.example', port: 5432, database: 'ras' });
