@@ -301,18 +301,20 @@ describe('rasdb retention prune', () => {
       until: '2025-06-10T00:00:00Z',
       reason: 'case 17',
     });
-    await json([
+    const byIds = await json([
       'hold',
       'add',
       '--table',
       'integration_operations',
       '--ids',
-      '5,6',
+      '5,6,5',
       '--reason',
       'audit',
       '--by',
       'legal',
     ]);
+    // An id given twice is held once: the record lists each row one time.
+    expect(byIds.hold.ids).toEqual([5, 6]);
     const before = await db.query(
       `SELECT 'api' AS t, id, called_at::text AS ts FROM api_call_logs UNION ALL SELECT 'ops', id, started_at::text FROM integration_operations`,
     );

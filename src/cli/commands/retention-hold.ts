@@ -13,8 +13,9 @@ const ids: OptionSpec<number[] | undefined> = {
   flags: '--ids <ids>',
   description: 'comma-separated ids of the rows to hold',
   parse: (raw: RawValue, name: string) =>
+    // An id given twice is one row: held, recorded and listed once.
     typeof raw === 'string'
-      ? raw.split(',').map((id) => parseCount(name, id.trim(), 1, Number.MAX_SAFE_INTEGER))
+      ? [...new Set(raw.split(',').map((id) => parseCount(name, id.trim(), 1, Number.MAX_SAFE_INTEGER)))]
       : undefined,
 };
 
