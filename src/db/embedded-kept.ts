@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { ExitCode, RasdbError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { isAlive, lockDataFolder } from './data-folder-lock.js';
@@ -39,7 +39,7 @@ export function keptServer(folder: string): KeptServer | undefined {
   const pid = Number.parseInt(lines[0] ?? '', 10);
   const socket = lines[1]?.trim();
   if (!Number.isInteger(pid) || pid <= 0 || !socket || !isAlive(pid)) return undefined;
-  if (postmasterPid(join(folder, 'pg')) !== pid || !isPostgres(pid)) return undefined;
+  if (postmasterPid(join(folder, 'pg')) !== pid || !isServerOf(pid, join(folder, 'pg'))) return undefined;
   return { pid, socket };
 }
 
@@ -80,12 +80,21 @@ export function postmasterPid(pgdata: string): number | undefined {
   }
 }
 
-/** Whether `pid` runs postgres (without /proc the pid file is trusted). */
-export function isPostgres(pid: number): boolean {
+/**
+ * Whether `pid` is the postmaster of `pgdata`: a postgres process working in that very folder
+ * (PostgreSQL changes into its data folder). A pid file names any pid its writer likes; only this
+ * makes it safe to signal. Without /proc (not Linux) the pid file is trusted.
+ *
+ * @example
+ * isServerOf(4242, '/srv/app/.rasdb/pg') // => true for the server of that folder
+ */
+export function isServerOf(pid: number, pgdata: string): boolean {
+  if (!existsSync('/proc/self/cwd')) return true;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+    return basename(command) === 'postgres' && realpathSync(`/proc/${pid}/cwd`) === realpathSync(pgdata);
   } catch {
-    return true;
+    return false; // gone, or another user's process this one may not look into
   }
 }
 

@@ -22,12 +22,13 @@ import { isAlive, lockDataFolder, type FolderLock } from './data-folder-lock.js'
 import {
   EMBEDDED_USER,
   forgetKeptServer,
-  isPostgres,
+  isServerOf,
   keptServer,
   recordKeptServer,
   stopServerProcess,
 } from './embedded-kept.js';
 import { spawnDetached, waitUntilReady } from './embedded-detached.js';
+import { assertClusterFolder, assertOwnFolder } from './folder-trust.js';
 import { redactServerText } from './redact.js';
 import {
   dropPassword,
@@ -116,9 +117,16 @@ export async function startEmbedded(
   const log = options.log ?? (() => undefined);
   const isRoot = userInfo().uid === 0;
   mkdirSync(folder, { recursive: true, mode: 0o755 });
+  assertOwnFolder(folder);
   if (isRoot) assertTraversableByPostgres(folder);
   const lock = await lockDataFolder(folder, options.lockWaitMs);
   const pgdata = join(folder, 'pg');
+  try {
+    assertClusterFolder(pgdata);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   // Checked under the lock: a `rasdb embedded start` finishing meanwhile has written its record.
   const kept = keptServer(folder);
   if (kept) {
@@ -239,7 +247,7 @@ async function stopOrphan(pgdata: string, log: (line: string) => void): Promise<
   const pidFile = join(pgdata, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0], 10);
-  if (!Number.isInteger(pid) || !isAlive(pid) || !isPostgres(pid)) {
+  if (!Number.isInteger(pid) || !isAlive(pid) || !isServerOf(pid, pgdata)) {
     log(`removing a stale postmaster.pid (pid ${pid} is not a running server)`);
     unlinkSync(pidFile);
     return;

@@ -36,6 +36,8 @@ export function runCli(
     timeoutMs?: number;
     /** Another copy of the executable (a copied project's bin/rasdb.js). */
     bin?: string;
+    /** Run as another OS account (the suite runs as root). */
+    runAs?: { uid: number; gid: number };
   } = {},
 ): Promise<CliResult> {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
@@ -46,6 +48,7 @@ export function runCli(
       env,
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...options.runAs,
     });
     let stdout = '';
     let stderr = '';
