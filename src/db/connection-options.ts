@@ -108,8 +108,10 @@ export function targetFromUrl(url: string, source: ServerTarget['source']): Serv
     ssl: options.ssl as ClientConfig['ssl'],
     application_name: options.application_name ?? 'rasdb',
   };
+  // psql gets the password in PGPASSWORD, never on its command line, where `ps` shows it to all.
   const bare = new URL(url);
   bare.password = '';
+  bare.searchParams.delete('password');
   const label = `${host}:${port}/${database} as ${user}`;
   return { source, config, host, port, database, user, label, libpqUrl: bare.toString() };
 }

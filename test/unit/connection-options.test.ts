@@ -151,6 +151,13 @@ describe('PG* variables', () => {
 });
 
 describe('targetFromUrl', () => {
+  it("keeps a password given in the query string out of psql's URL, as one before the @", () => {
+    const target = targetFromUrl('postgres://u@h:5432/db?password=S3cret&sslmode=require', 'databaseUrl');
+    expect(target.config.password).toBe('S3cret');
+    expect(target.libpqUrl).toBe('postgres://u@h:5432/db?sslmode=require');
+    expect(targetFromUrl('postgres://u:S3cret@h/db', 'databaseUrl').libpqUrl).toBe('postgres://u@h/db');
+  });
+
   it('names a certificate file it cannot read plainly', () => {
     const url = 'postgres://u@h/db?sslmode=verify-full&sslrootcert=/nonexistent/root.crt';
     expect(usageMessage(() => targetFromUrl(url, 'databaseUrl'))).toBe(
