@@ -49,6 +49,8 @@ function idOf(user: string): { uid: number; gid: number } {
   };
 }
 
+const SECRET = 'S3cret-token-for-the-server-env';
+
 /** Runs `rasdb status --verbose` and kills it with SIGKILL once connected: its server is orphaned. */
 async function orphanServer(folder: string, runAs?: { uid: number; gid: number }): Promise<number> {
   const env = {
@@ -58,6 +60,9 @@ async function orphanServer(folder: string, runAs?: { uid: number; gid: number }
     PGHOST: undefined,
     PGDATABASE: undefined,
     NO_COLOR: '1',
+    // What a CI job carries: the server must never see it.
+    PGPASSWORD: SECRET,
+    DEPLOY_TOKEN: SECRET,
   };
   const child = spawn(process.execPath, [BIN, 'status', '--verbose'], { env, cwd: folder, ...runAs });
   let seen = '';
@@ -116,6 +121,10 @@ describe.runIf(asRoot)('the embedded server lets in its owner only', () => {
     const pidFile = readFileSync(join(folder, 'pg', 'postmaster.pid'), 'utf8').split('\n');
     expect(pidFile[5]).toBe(''); // listen_addresses: none
     expect(tcpSocketsOf(pid)).toEqual([]);
+    // Any process of the server's account can read its environment: rasdb's secrets are not in it.
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(environ.some((entry) => entry.includes(SECRET))).toBe(false);
+    expect(environ.some((entry) => entry.startsWith('PATH='))).toBe(true);
     const socketFolder = pidFile[4];
     expect(statSync(socketFolder).mode & 0o777).toBe(0o700);
     const nobody = psqlAsNobody(folder);

@@ -123,12 +123,15 @@ describe('rasdb psql', () => {
 describe('rasdb embedded start|url|stop', () => {
   it('keeps the server running; every rasdb command and psql use it; stop stops it', async () => {
     const { cwd, env } = project();
-    const started = await runCli(['embedded', 'start'], { cwd, env });
+    const secret = 'S3cret-token-for-the-kept-server';
+    const started = await runCli(['embedded', 'start'], { cwd, env: { ...env, PGPASSWORD: secret, CI_TOKEN: secret } });
     expect(started.code).toBe(0);
     const url = started.stdout.trim();
     expect(url).toMatch(/^postgresql:\/\/\/rasdash\?host=%2F.*&port=5432&user=postgres$/);
     const pid = postmasterPid(cwd)!;
     expect(alive(pid)).toBe(true);
+    // It outlives rasdb, and any process of its account can read its environment: no secret there.
+    expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).not.toContain(secret);
 
     const shown = await runCli(['embedded', 'url'], { cwd, env });
     expect(shown.stdout.trim()).toBe(url);

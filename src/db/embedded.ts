@@ -40,6 +40,7 @@ import {
   writeAccessRules,
   type ServerOwner,
   type SocketFolder,
+  withServerEnvironment,
 } from './embedded-access.js';
 
 /** A running embedded server, owned by this process until `stop()`. */
@@ -162,18 +163,16 @@ export async function startEmbedded(
     if (!existsSync(join(pgdata, 'PG_VERSION'))) {
       mkdirSync(pgdata, { recursive: true, mode: 0o755 });
       chmodSync(pgdata, 0o755);
-      await server([])
-        .initialise()
-        .catch((error: unknown) => {
-          // initdb's output is many lines (and removes what it wrote): the reason is its FATAL line.
-          const text = redactServerText(error instanceof Error ? error.message : String(error));
-          log(text);
-          const fatal = /FATAL:\s*([^\n]+)/.exec(text)?.[1]?.trim() ?? 'initdb failed';
-          throw new RasdbError(
-            ExitCode.failed,
-            `cannot create the embedded PostgreSQL in ${folder}: ${fatal}; run with ${option('verbose')} to see initdb's output`,
-          );
-        });
+      await withServerEnvironment(() => server([]).initialise()).catch((error: unknown) => {
+        // initdb's output is many lines (and removes what it wrote): the reason is its FATAL line.
+        const text = redactServerText(error instanceof Error ? error.message : String(error));
+        log(text);
+        const fatal = /FATAL:\s*([^\n]+)/.exec(text)?.[1]?.trim() ?? 'initdb failed';
+        throw new RasdbError(
+          ExitCode.failed,
+          `cannot create the embedded PostgreSQL in ${folder}: ${fatal}; run with ${option('verbose')} to see initdb's output`,
+        );
+      });
     }
     const owner = serverOwner(pgdata, isRoot);
     writeAccessRules(pgdata, owner, USER, isRoot);
@@ -188,7 +187,7 @@ export async function startEmbedded(
     if (options.keep) return await startKept(folder, pgdata, config, { owner, isRoot, socket, lock, log });
     const running = server(socketOnlyFlags(socket.path));
     try {
-      await running.start();
+      await withServerEnvironment(() => running.start());
       await dropPassword(config);
     } catch (error) {
       if (error instanceof Error) log(error.message);
