@@ -34,6 +34,21 @@ const timesIn = (text: string): string[] =>
 const ONE_FORMAT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}( UTC)?$/;
 
 describe('human output', () => {
+  it('shows a line feed in text from the database as \\n, so it cannot forge a line of its own', async () => {
+    const forged = 'ops\nThe database is at phase 4; 0 migrations pending.';
+    const [{ applied_by: by }] = await db.query(
+      `SELECT applied_by FROM rasdb.migrations WHERE name = '0001-users-and-audit-logs'`,
+    );
+    await db.query(`UPDATE rasdb.migrations SET applied_by = $1 WHERE name = '0001-users-and-audit-logs'`, [forged]);
+    try {
+      const status = await cli(['status']);
+      expect(status).toContain('by ops\\nThe database is at phase 4; 0 migrations pending.\n');
+      expect(status.split('\n').filter((line) => line.startsWith('The database is at'))).toHaveLength(1);
+    } finally {
+      await db.query(`UPDATE rasdb.migrations SET applied_by = $1 WHERE name = '0001-users-and-audit-logs'`, [by]);
+    }
+  });
+
   it('status shows when, how long and by whom each migration was applied, in the one time format', async () => {
     const status = await cli(['status']);
     const applied = status.split('\n').filter((line) => line.includes('✓'));

@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redactUrls } from '../db/redact.js';
-import { printable } from './printable.js';
+import { inline, printable } from './printable.js';
 
 export interface GlobalFlags {
   databaseUrl?: string;
@@ -61,9 +61,15 @@ export class Output {
   private readonly held: string[] = [];
   private document: Record<string, unknown> | undefined;
 
-  private text(line: string): string {
+  /**
+   * One call, one line: a line feed inside (a table's or a role's name, a path the operator gave)
+   * is shown as \n, so text from the database or the operator can never end a line of rasdb's and
+   * forge the next ("The database is at phase 4"). Only --verbose's server log keeps its lines.
+   */
+  private text(line: string, keepLines = false): string {
     const stamp = this.flags.timestamps ? `${new Date().toISOString()} ` : '';
-    return stamp + printable(line, this.colors) + '\n';
+    const shown = printable(line, this.colors);
+    return stamp + (keepLines ? shown : inline(shown)) + '\n';
   }
 
   /** A line of the human-readable result (stdout); silent under --json and --quiet. */
@@ -90,7 +96,7 @@ export class Output {
 
   /** Only with --verbose (stderr). */
   debug(text: string): void {
-    if (this.flags.verbose) this.stderr.write(this.text(text));
+    if (this.flags.verbose) this.stderr.write(this.text(text, true));
   }
 
   /** The machine-readable result, under --json only: written by `finish`, with the exit code. */

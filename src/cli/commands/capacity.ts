@@ -1,4 +1,3 @@
-import { inline } from '../printable.js';
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { withExamples } from '../help.js';
@@ -62,7 +61,7 @@ async function runReport(command: Command): Promise<number> {
       }
       out.json({ database: session.label, ...report, chart, failOver: settings.failOver ?? null, overruns: over });
       for (const line of renderCapacity(session.label, report)) out.line(line);
-      if (chart) out.line(`Chart written to ${inline(chart)}`);
+      if (chart) out.line(`Chart written to ${chart}`);
       for (const o of over) out.error(`rasdb: ${describeOverrun(o, report, settings.failOver ?? 1)}`);
       const firm = report.categories.filter((c) => c.ratio !== null);
       out.always(

@@ -1,4 +1,3 @@
-import { inline } from '../printable.js';
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { withExamples } from '../help.js';
@@ -35,7 +34,7 @@ async function runCodegen(command: Command): Promise<number> {
     const rerun = `${CODEGEN_COMMAND}${outFile === DEFAULT_OUT ? '' : ` --out ${outFile}`}`;
     switch (result.status) {
       case 'written':
-        out.always(`Wrote ${inline(result.outFile)} (${source}).`);
+        out.always(`Wrote ${result.outFile} (${source}).`);
         return ExitCode.ok;
       case 'unchanged':
         out.always(`${result.outFile} is already up to date (${source}).`);
@@ -47,7 +46,7 @@ async function runCodegen(command: Command): Promise<number> {
         out.error(`rasdb: ${result.outFile} does not exist; run \`${rerun}\` and commit it`);
         return ExitCode.check;
       case 'stale':
-        out.always((result.diff ?? '').trimEnd());
+        for (const line of (result.diff ?? '').trimEnd().split('\n')) out.always(line);
         out.error(
           `rasdb: ${result.outFile} does not match ${session.label} (diff above: - on disk, + from the database); run \`${rerun}\` and commit it`,
         );

@@ -1,4 +1,3 @@
-import { inline } from '../printable.js';
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { ExitCode } from '../../errors.js';
@@ -35,7 +34,7 @@ async function runNew(command: Command, name: string): Promise<number> {
   out.json({ ok: true, ...made });
   // The project's own migrations run compiled (dist/migrations): a new one needs a build first.
   const next = settings.migrationsDir ? 'rasdb migrate --dry-run' : 'npm run build and rasdb migrate --dry-run';
-  out.always(`Wrote ${inline(made.path)}; write its up() and down(), then run ${next}.`);
+  out.always(`Wrote ${made.path}; write its up() and down(), then run ${next}.`);
   out.finish(ExitCode.ok);
   return ExitCode.ok;
 }
