@@ -545,6 +545,7 @@ describe('rasdb capacity: output, overrides and alerts', () => {
       expect(r.chart).toBe(file);
       const svg = readFileSync(file, 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
+      expect(svg).toMatch(/as of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [A-Za-z_/]+</);
       for (const name of [
         'integration',
         'analytics',

@@ -62,7 +62,8 @@ export function chartSpec(report: CapacityReport): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `Projected stock per category over 7 years, against the design estimate`,
-      subtitle: `flow measured over the last ${report.windowDays} days as of ${report.asOf} ${report.timeZone}`,
+      // To the second, as the terminal table prints it.
+      subtitle: `flow measured over the last ${report.windowDays} days as of ${report.asOf.replace(/\.\d+$/, '')} ${report.timeZone}`,
     },
     data: { values: chartPoints(report) },
     columns: 3,
