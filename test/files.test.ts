@@ -148,6 +148,25 @@ describe('the file codegen replaces', () => {
     }
   });
 
+  it('is never reached through a folder link another user owns on the way (one line, exit 2, nothing written)', async () => {
+    const private_ = mkdtempSync(join(work, 'private-'));
+    const shared = mkdtempSync('/var/tmp/rasdb-shared-');
+    try {
+      chmodSync(shared, 0o1777);
+      const link = join(shared, 'gen');
+      execFileSync('su', ['nobody', '-s', '/bin/sh', '-c', `ln -s ${private_} ${link}`]);
+      await changeSchema();
+      const result = await codegen(['--out', join(link, 'db.ts')]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toBe(
+        `rasdb: ${link}, on the way to ${join(link, 'db.ts')}, is a symbolic link owned by another user (uid 65534); rasdb does not write through it: give the file's own path\n`,
+      );
+      expect(readdirSync(private_)).toEqual([]);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
+  });
+
   it('is not made in place of a link that points nowhere (one line, exit 2, the link kept)', async () => {
     const link = join(work, 'dangling.ts');
     symlinkSync(join(work, 'missing', 'db.ts'), link);

@@ -105,8 +105,26 @@ function assertRegularFile(path: string, stats: Stats): void {
   );
 }
 
-/** A symbolic link is followed only when the caller owns it and it leads to a file. */
+/**
+ * A symbolic link is followed only when the caller (or root) owns it and it leads to a file; so
+ * is a link to a folder on the way (`/tmp/theirs/gen -> /root/private` would have root write there).
+ */
 function assertTrustedLink(path: string, target: Stats | undefined): void {
+  const self = process.geteuid?.();
+  for (let at = dirname(resolve(path)); self !== undefined && at !== dirname(at); at = dirname(at)) {
+    let folder: Stats;
+    try {
+      folder = lstatSync(at);
+    } catch {
+      continue; // not there yet: made below
+    }
+    if (folder.isSymbolicLink() && folder.uid !== self && folder.uid !== 0)
+      throw new RasdbError(
+        ExitCode.usage,
+        `${at}, on the way to ${path}, is a symbolic link owned by another user (uid ${folder.uid}); rasdb does not write through it: give the file's own path`,
+        { path },
+      );
+  }
   let link: Stats;
   try {
     link = lstatSync(path);
@@ -114,7 +132,6 @@ function assertTrustedLink(path: string, target: Stats | undefined): void {
     return; // nothing there yet, or unreadable: statIfExists has said what it must
   }
   if (!link.isSymbolicLink()) return;
-  const self = process.geteuid?.();
   if (self !== undefined && link.uid !== self)
     throw new RasdbError(
       ExitCode.usage,
