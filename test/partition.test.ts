@@ -461,6 +461,10 @@ describe('partition status and maintain', () => {
 
 describe('locks and time zones', () => {
   it('a swap blocked by a writer on a referenced table retries, then exits 5 naming it, and changes nothing', async () => {
+    // A row to adopt: the bound is then checked before the swap, and stays when the swap fails.
+    await db.query(
+      `INSERT INTO api_call_logs (method, endpoint, response_status, called_at) VALUES ('GET', '/a', 200, now()::timestamp)`,
+    );
     const writer = await db.connect();
     try {
       await writer.query(`BEGIN; LOCK TABLE integration_operations IN ROW EXCLUSIVE MODE`);
@@ -478,6 +482,13 @@ describe('locks and time zones', () => {
       expect(blocked.code).toBe(5);
       expect(blocked.stderr.trim().split('\n').at(-1)).toMatch(
         new RegExp(`swap of api_call_logs could not take its locks in 2 attempts.*pid ${pid}`),
+      );
+      // The bound check stays, and refuses rows from its bound on: the line says when, and what lifts it.
+      const [{ bound }] = await db.query(
+        `SELECT detail->>'bound' AS bound FROM rasdb.partition_history WHERE step = 'bound-check' AND outcome = 'done' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(blocked.stderr.trim().split('\n').at(-1)).toContain(
+        `; until it finishes, api_call_logs refuses rows dated ${bound} or later (its bound check): run partition enable again before then, or let partition maintain (retention prune runs it) lift the check once it is less than 48 h ahead`,
       );
       expect(await kindOf('api_call_logs')).toBe('r');
       const history = await db.query(`SELECT outcome FROM rasdb.partition_history WHERE step = 'swap' ORDER BY id`);

@@ -147,13 +147,17 @@ class Enable {
     if (facts.kind === 'r') {
       this.refuse(facts);
       adoptedRows = await this.hasRows();
-      if (adoptedRows) {
-        await this.uniqueIndexes(facts);
-        await this.boundCheck();
-        facts = await readTableFacts(this.client, this.table, this.timeColumn);
-        this.refuse(facts);
+      try {
+        if (adoptedRows) {
+          await this.uniqueIndexes(facts);
+          await this.boundCheck();
+          facts = await readTableFacts(this.client, this.table, this.timeColumn);
+          this.refuse(facts);
+        }
+        await this.swap(adoptedRows);
+      } catch (error) {
+        throw this.withBoundNotice(error);
       }
-      await this.swap(adoptedRows);
     } else {
       this.note('already-partitioned', `${this.table} is partitioned; making partitions ahead`, 0);
       // A --premake given again is the new number to keep ahead, as the result reports it.
@@ -203,6 +207,21 @@ class Enable {
         problems,
       });
     }
+  }
+
+  /**
+   * A run that stops after the bound check leaves it on the table, and it refuses new rows from
+   * the bound on (NOT VALID or not): the operator must hear when, and what lifts it.
+   */
+  private withBoundNotice(error: unknown): unknown {
+    const bound = this.record.bound;
+    if (!(error instanceof RasdbError) || !bound || this.record.state === 'partitioned') return error;
+    return new RasdbError(
+      error.exitCode,
+      `${error.template}; until it finishes, ${this.table} refuses rows dated ${bound} or later (its bound check): run partition enable again before then, or let partition maintain (retention prune runs it) lift the check once it is less than 48 h ahead`,
+      error.details,
+      { cause: error },
+    );
   }
 
   private async hasRows(): Promise<boolean> {
