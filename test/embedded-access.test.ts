@@ -1,34 +1,18 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from './support/cli.js';
+import { dataFolders } from './support/data-folders.js';
 
 // No other local account may reach the embedded server: not while rasdb runs, not on the server a
 // `kill -9` of rasdb leaves behind, not on a data folder an earlier rasdb version made.
 const asRoot = process.getuid?.() === 0;
-const folders: string[] = [];
+const folders = dataFolders('rasdb-access-');
+const dataFolder = folders.make;
 const orphans: number[] = [];
-
-function dataFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'rasdb-access-'));
-  chmodSync(folder, 0o755);
-  folders.push(folder);
-  return folder;
-}
 
 afterAll(async () => {
   for (const pid of orphans) {
@@ -39,7 +23,7 @@ afterAll(async () => {
     }
   }
   await new Promise((resolve) => setTimeout(resolve, 200));
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  folders.removeAll();
 });
 
 function idOf(user: string): { uid: number; gid: number } {

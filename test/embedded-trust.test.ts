@@ -5,17 +5,15 @@ import {
   existsSync,
   lchownSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
+import { dataFolders } from './support/data-folders.js';
 
 /**
  * The embedded server's folder is trusted with a pid rasdb signals, a socket it connects to and
@@ -24,17 +22,12 @@ import { runCli } from './support/cli.js';
  * suite runs as root.
  */
 const NOBODY = 65534;
-const folders: string[] = [];
+const folders = dataFolders('rasdb-trust-');
+const base = folders.make;
 const victims: ChildProcess[] = [];
-function base(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'rasdb-trust-'));
-  chmodSync(folder, 0o755);
-  folders.push(folder);
-  return folder;
-}
 afterAll(() => {
   for (const victim of victims) victim.kill('SIGKILL');
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  folders.removeAll();
 });
 
 const status = (folder: string) => runCli(['status'], { env: { RASDB_DATA_DIR: folder }, timeoutMs: 120_000 });

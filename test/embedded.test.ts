@@ -1,21 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runCli } from './support/cli.js';
+import { dataFolders } from './support/data-folders.js';
 
 // The default a DBA gets with no server configured: an embedded PostgreSQL kept in a folder.
-const folders: string[] = [];
-function dataFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'rasdb-embedded-'));
-  chmodSync(folder, 0o755);
-  folders.push(folder);
-  return folder;
-}
-afterAll(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
+const folders = dataFolders('rasdb-embedded-');
+const dataFolder = folders.make;
+afterAll(folders.removeAll);
 
 function isAlive(pid: number): boolean {
   try {
