@@ -60,6 +60,15 @@ function fill(dir: string): void {
   }
 }
 
+/** A link to `target` that the `nobody` account made in a folder everyone may write (as /tmp is). */
+function foreignLink(target: string, name: string): { shared: string; link: string } {
+  const shared = mkdtempSync('/var/tmp/rasdb-shared-');
+  chmodSync(shared, 0o1777);
+  const link = join(shared, name);
+  execFileSync('su', ['nobody', '-s', '/bin/sh', '-c', `ln -s ${target} ${link}`]);
+  return { shared, link };
+}
+
 let schemaChanges = 0;
 /** Changes the schema, so that codegen has something new to write. */
 const changeSchema = () => db.query(`CREATE TABLE files_change_${++schemaChanges} (id int)`);
@@ -132,11 +141,8 @@ describe('the file codegen replaces', () => {
     // In a folder everyone may write (/tmp), another user's link could point anywhere root can write.
     const victim = join(work, 'victim.conf');
     writeFileSync(victim, 'precious\n');
-    const shared = mkdtempSync('/var/tmp/rasdb-shared-');
+    const { shared, link } = foreignLink(victim, 'evil.ts');
     try {
-      chmodSync(shared, 0o1777);
-      const link = join(shared, 'evil.ts');
-      execFileSync('su', ['nobody', '-s', '/bin/sh', '-c', `ln -s ${victim} ${link}`]);
       await changeSchema();
       const result = await codegen(['--out', link]);
       expect(result.code, result.stderr).toBe(2);
@@ -150,11 +156,8 @@ describe('the file codegen replaces', () => {
 
   it('is never reached through a folder link another user owns on the way (one line, exit 2, nothing written)', async () => {
     const private_ = mkdtempSync(join(work, 'private-'));
-    const shared = mkdtempSync('/var/tmp/rasdb-shared-');
+    const { shared, link } = foreignLink(private_, 'gen');
     try {
-      chmodSync(shared, 0o1777);
-      const link = join(shared, 'gen');
-      execFileSync('su', ['nobody', '-s', '/bin/sh', '-c', `ln -s ${private_} ${link}`]);
       await changeSchema();
       const result = await codegen(['--out', join(link, 'db.ts')]);
       expect(result.code, result.stderr).toBe(2);

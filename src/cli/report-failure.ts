@@ -3,7 +3,7 @@ import { describeSystemError, isPathMistake, isSystemError } from '../db/file-sy
 import { isConnectionLost } from '../db/connection-lost.js';
 import { redactServerText } from '../db/redact.js';
 import { jsonDocument, jsonText } from './output.js';
-import { printable } from './printable.js';
+import { inline, printable } from './printable.js';
 import { wordError } from './words.js';
 
 /** What the error report needs to know of the command line: read by commander, not from argv. */
@@ -24,7 +24,7 @@ export interface ReportFlags {
 export function reportFailure(error: unknown, flags: ReportFlags): ExitCodeValue {
   const { exitCode, message, details } = describe(error);
   // One line, whatever the message quotes: a line feed in a path or a server's text is shown as \n.
-  process.stderr.write(printable(`rasdb: ${message}`).replace(/\n/g, '\\n') + '\n');
+  process.stderr.write(inline(printable(`rasdb: ${message}`)) + '\n');
   if (flags.verbose && error instanceof Error && error.stack)
     process.stderr.write(printable(redactServerText(error.stack)) + '\n');
   if (flags.json) {

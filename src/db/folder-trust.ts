@@ -14,27 +14,26 @@ import { ExitCode, RasdbError } from '../errors.js';
  * @example
  * assertOwnFolder('/srv/app/.rasdb') // throws (exit 2) when /srv/app belongs to another user
  */
-export function assertOwnFolder(folder: string, what = 'the embedded PostgreSQL folder'): void {
+export function assertOwnFolder(folder: string): void {
   const me = process.geteuid?.();
   if (me === undefined) return; // no Unix owners to check (Windows)
   const given = resolve(folder);
   const link = lstatSync(given);
   if (link.isSymbolicLink() && link.uid !== me && link.uid !== 0) {
-    refuse(what, given, `it is a symbolic link of ${owner(link)}`);
+    refuse(given, `it is a symbolic link of ${owner(link)}`);
   }
   const real = realpathSync(given);
   const own = statSync(real);
-  if (own.uid !== me) refuse(what, given, `it belongs to ${owner(own)}, not to you`);
-  if (own.mode & 0o022) refuse(what, given, `others may write in it (mode ${modeText(own)})`);
+  if (own.uid !== me) refuse(given, `it belongs to ${owner(own)}, not to you`);
+  if (own.mode & 0o022) refuse(given, `others may write in it (mode ${modeText(own)})`);
   // The folders above it, both as written (a link among them included) and as they really are.
   for (const start of new Set([given, real])) {
     for (let at = dirname(start); ; at = dirname(at)) {
       const stats = lstatSync(at);
-      if (stats.uid !== me && stats.uid !== 0)
-        refuse(what, given, `${at} belongs to ${owner(stats)}, who could replace it`);
+      if (stats.uid !== me && stats.uid !== 0) refuse(given, `${at} belongs to ${owner(stats)}, who could replace it`);
       const sticky = (stats.mode & 0o1000) !== 0;
       if (stats.isDirectory() && stats.mode & 0o022 && !sticky) {
-        refuse(what, given, `others may write in ${at} (mode ${modeText(stats)}), and so replace it`);
+        refuse(given, `others may write in ${at} (mode ${modeText(stats)}), and so replace it`);
       }
       if (at === dirname(at)) break;
     }
@@ -56,15 +55,14 @@ export function assertClusterFolder(pgdata: string): void {
     return; // not made yet: initdb makes it
   }
   const folder = dirname(pgdata);
-  const what = 'the embedded PostgreSQL folder';
-  if (!stats.isDirectory()) refuse(what, folder, `${pgdata} is not a folder`);
-  if (stats.mode & 0o022) refuse(what, folder, `others may write in ${pgdata} (mode ${modeText(stats)})`);
+  if (!stats.isDirectory()) refuse(folder, `${pgdata} is not a folder`);
+  if (stats.mode & 0o022) refuse(folder, `others may write in ${pgdata} (mode ${modeText(stats)})`);
 }
 
-function refuse(what: string, folder: string, why: string): never {
+function refuse(folder: string, why: string): never {
   throw new RasdbError(
     ExitCode.usage,
-    `rasdb will not use ${what} ${folder}: ${why}; remove it, or set RASDB_DATA_DIR to a folder of your own`,
+    `rasdb will not use the embedded PostgreSQL folder ${folder}: ${why}; remove it, or set RASDB_DATA_DIR to a folder of your own`,
     { path: folder },
   );
 }
